@@ -1,0 +1,252 @@
+/**
+ * The one clock the simulated world and all its servers share.
+ *
+ * - `scaled`: simulated time runs at `factor` x real time (a demo a person watches).
+ * - `virtual`: simulated time stands still while anything is busy and jumps to the next
+ *   timer when nothing is (tests, benchmarks). Busy means: a server request in flight or a
+ *   `hold()` taken by an actor (the local control plane holds while a task runs).
+ */
+export type ClockMode = 'virtual' | 'scaled';
+
+export interface ClockOptions {
+  mode?: ClockMode;
+  /** Simulated epoch at start, ms. Default 2026-01-01T00:00:00Z so runs are repeatable. */
+  startTime?: number;
+  /** Scaled mode: simulated ms per real ms. Default 1. */
+  factor?: number;
+  /** Virtual mode: advance by itself when idle (default true). False: only `advance()` moves time. */
+  autoAdvance?: boolean;
+}
+
+export interface Timer {
+  readonly at: number;
+  readonly label: string;
+  cancelled: boolean;
+}
+
+interface TimerEntry extends Timer {
+  seq: number;
+  fn: () => void;
+  real?: NodeJS.Timeout;
+}
+
+export const DEFAULT_START_TIME = Date.UTC(2026, 0, 1, 0, 0, 0);
+
+export class Clock {
+  readonly mode: ClockMode;
+  readonly factor: number;
+  private readonly autoAdvance: boolean;
+  private virtualNow: number;
+  private readonly realStart = Date.now();
+  private readonly simStart: number;
+  private seq = 0;
+  private heap: TimerEntry[] = [];
+  private busy = 0;
+  private advanceScheduled = false;
+  private stopped = false;
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(options: ClockOptions = {}) {
+    this.mode = options.mode ?? 'virtual';
+    this.factor = options.factor ?? 1;
+    if (!(this.factor > 0)) throw new RangeError(`clock factor must be > 0, got ${options.factor}`);
+    this.simStart = options.startTime ?? DEFAULT_START_TIME;
+    this.virtualNow = this.simStart;
+    this.autoAdvance = options.autoAdvance ?? true;
+  }
+
+  /** Simulated time, epoch ms. */
+  now(): number {
+    if (this.mode === 'virtual') return this.virtualNow;
+    return Math.floor(this.simStart + (Date.now() - this.realStart) * this.factor);
+  }
+
+  /** Simulated ms since the clock started. */
+  elapsed(): number {
+    return this.now() - this.simStart;
+  }
+
+  iso(at = this.now()): string {
+    return new Date(at).toISOString();
+  }
+
+  /** Runs fn after delayMs of simulated time. */
+  setTimer(delayMs: number, fn: () => void, label = 'timer'): Timer {
+    const entry: TimerEntry = {
+      at: this.now() + Math.max(0, delayMs),
+      label,
+      cancelled: false,
+      seq: this.seq++,
+      fn,
+    };
+    if (this.stopped) {
+      entry.cancelled = true;
+      return entry;
+    }
+    if (this.mode === 'scaled') {
+      entry.real = setTimeout(() => {
+        if (!entry.cancelled && !this.stopped) entry.fn();
+      }, Math.max(0, delayMs) / this.factor);
+      return entry;
+    }
+    this.push(entry);
+    this.kick();
+    return entry;
+  }
+
+  cancel(timer: Timer | undefined): void {
+    if (!timer) return;
+    timer.cancelled = true;
+    const entry = timer as TimerEntry;
+    if (entry.real) clearTimeout(entry.real);
+  }
+
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.setTimer(ms, resolve, 'sleep'));
+  }
+
+  /** Marks the world busy; virtual time does not move until the returned release is called. */
+  hold(): () => void {
+    this.busy++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.busy--;
+      this.kick();
+    };
+  }
+
+  /** Holds the clock for the duration of a promise. */
+  async during<T>(work: Promise<T> | (() => Promise<T>)): Promise<T> {
+    const release = this.hold();
+    try {
+      return await (typeof work === 'function' ? work() : work);
+    } finally {
+      release();
+    }
+  }
+
+  /** Number of pending timers (virtual mode). */
+  pendingTimers(): number {
+    return this.heap.filter((t) => !t.cancelled).length;
+  }
+
+  /**
+   * Virtual mode: moves time forward by ms, firing every timer due on the way, letting the
+   * world settle after each. Works with or without autoAdvance.
+   */
+  async advance(ms: number): Promise<void> {
+    if (this.mode !== 'virtual') throw new Error('advance() needs a virtual clock');
+    const target = this.virtualNow + ms;
+    for (;;) {
+      await settle();
+      const next = this.peek();
+      if (!next || next.at > target) break;
+      this.fireNext();
+    }
+    this.virtualNow = Math.max(this.virtualNow, target);
+    await settle();
+  }
+
+  /** Resolves when the predicate holds, checking after every world change; rejects after maxMs simulated. */
+  async until(predicate: () => boolean, maxMs: number, what = 'condition'): Promise<void> {
+    const deadline = this.now() + maxMs;
+    while (!predicate()) {
+      if (this.now() >= deadline) throw new Error(`timed out after ${maxMs} ms (simulated) waiting for ${what}`);
+      await this.sleep(Math.min(1000, Math.max(1, deadline - this.now())));
+    }
+  }
+
+  /** Resolves when virtual time has nothing left to do (no timers, nothing busy). */
+  idle(): Promise<void> {
+    if (this.mode !== 'virtual' || (this.busy === 0 && this.pendingTimers() === 0)) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const t of this.heap) {
+      t.cancelled = true;
+      if (t.real) clearTimeout(t.real);
+    }
+    this.heap = [];
+  }
+
+  private kick(): void {
+    if (this.mode !== 'virtual' || !this.autoAdvance || this.advanceScheduled || this.stopped) return;
+    if (this.busy > 0) return;
+    this.advanceScheduled = true;
+    void settle().then(() => {
+      this.advanceScheduled = false;
+      if (this.stopped || this.busy > 0) return;
+      if (!this.peek()) {
+        const waiters = this.idleWaiters;
+        this.idleWaiters = [];
+        for (const w of waiters) w();
+        return;
+      }
+      this.fireNext();
+      this.kick();
+    });
+  }
+
+  private peek(): TimerEntry | undefined {
+    while (this.heap.length > 0 && this.heap[0].cancelled) this.pop();
+    return this.heap[0];
+  }
+
+  private fireNext(): void {
+    const next = this.peek();
+    if (!next) return;
+    this.pop();
+    if (next.at > this.virtualNow) this.virtualNow = next.at;
+    next.cancelled = true;
+    next.fn();
+  }
+
+  private push(entry: TimerEntry): void {
+    const h = this.heap;
+    h.push(entry);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (less(h[p], h[i])) break;
+      [h[p], h[i]] = [h[i], h[p]];
+      i = p;
+    }
+  }
+
+  private pop(): TimerEntry | undefined {
+    const h = this.heap;
+    const top = h[0];
+    const last = h.pop();
+    if (h.length > 0 && last) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && less(h[l], h[m])) m = l;
+        if (r < h.length && less(h[r], h[m])) m = r;
+        if (m === i) break;
+        [h[m], h[i]] = [h[i], h[m]];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+function less(a: TimerEntry, b: TimerEntry): boolean {
+  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
+}
+
+/**
+ * Lets promise chains and loopback I/O that are already under way run before virtual time
+ * moves: a few macrotask turns, so a response written by a server reaches its client.
+ */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 3; i++) await new Promise<void>((r) => setImmediate(r));
+}

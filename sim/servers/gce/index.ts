@@ -1,0 +1,14 @@
+import type { SimEnv } from '../../env.js';
+import type { ServerSpec } from '../../http.js';
+
+/** Placeholder until the gce server lands. */
+export function gceServer(_env: SimEnv): ServerSpec {
+  return {
+    name: 'gce',
+    route: () => ({ status: 501, body: { message: 'not implemented' } }),
+    errors: {
+      internal: (message) => ({ status: 500, body: { message } }),
+      throttled: (message) => ({ status: 429, body: { message } }),
+    },
+  };
+}

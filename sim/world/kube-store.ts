@@ -1,0 +1,312 @@
+import type { Clock } from '../clock.js';
+import type { Random } from '../random.js';
+import type { KubeObject } from './types.js';
+
+/** A Kubernetes API error, carried as the `Status` object the API server returns. */
+export class KubeStatusError extends Error {
+  override readonly name = 'KubeStatusError';
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+
+  toStatus(): Record<string, unknown> {
+    return {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: this.message,
+      reason: this.reason,
+      ...(this.details ? { details: this.details } : {}),
+      code: this.code,
+    };
+  }
+}
+
+export function isKubeStatusError(err: unknown): err is KubeStatusError {
+  return err instanceof KubeStatusError;
+}
+
+/** Resources the simulated API server stores, by plural name. */
+export interface ResourceInfo {
+  plural: string;
+  kind: string;
+  apiVersion: string;
+  namespaced: boolean;
+}
+
+export const RESOURCES: Record<string, ResourceInfo> = {
+  nodes: { plural: 'nodes', kind: 'Node', apiVersion: 'v1', namespaced: false },
+  namespaces: { plural: 'namespaces', kind: 'Namespace', apiVersion: 'v1', namespaced: false },
+  pods: { plural: 'pods', kind: 'Pod', apiVersion: 'v1', namespaced: true },
+  poddisruptionbudgets: { plural: 'poddisruptionbudgets', kind: 'PodDisruptionBudget', apiVersion: 'policy/v1', namespaced: true },
+  daemonsets: { plural: 'daemonsets', kind: 'DaemonSet', apiVersion: 'apps/v1', namespaced: true },
+  replicasets: { plural: 'replicasets', kind: 'ReplicaSet', apiVersion: 'apps/v1', namespaced: true },
+};
+
+export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
+export type ChangeListener = (resource: string, type: ChangeType, obj: KubeObject) => void;
+
+export interface ListOptions {
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+}
+
+/** In-memory object store with resourceVersions, selectors and change listeners. */
+export class KubeStore {
+  private readonly objects = new Map<string, Map<string, KubeObject>>();
+  private rv = 1000;
+  private readonly listeners: ChangeListener[] = [];
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly random: Random,
+  ) {
+    for (const r of Object.keys(RESOURCES)) this.objects.set(r, new Map());
+  }
+
+  onChange(listener: ChangeListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** The latest resourceVersion handed out (for list metadata). */
+  currentResourceVersion(): string {
+    return String(this.rv);
+  }
+
+  get(resource: string, namespace: string | undefined, name: string): KubeObject | undefined {
+    const obj = this.table(resource).get(key(namespace, name));
+    return obj ? clone(obj) : undefined;
+  }
+
+  mustGet(resource: string, namespace: string | undefined, name: string): KubeObject {
+    const obj = this.get(resource, namespace, name);
+    if (!obj) throw notFound(resource, name);
+    return obj;
+  }
+
+  /** Objects sorted by namespace then name (the API server's etcd key order). */
+  list(resource: string, opts: ListOptions = {}): KubeObject[] {
+    const label = opts.labelSelector ? parseLabelSelector(opts.labelSelector) : undefined;
+    const field = opts.fieldSelector ? parseFieldSelector(opts.fieldSelector) : undefined;
+    const out: KubeObject[] = [];
+    for (const obj of this.table(resource).values()) {
+      if (opts.namespace && obj.metadata.namespace !== opts.namespace) continue;
+      if (label && !label(obj.metadata.labels ?? {})) continue;
+      if (field && !field(obj)) continue;
+      out.push(clone(obj));
+    }
+    return out.sort((a, b) => key(a.metadata.namespace, a.metadata.name).localeCompare(key(b.metadata.namespace, b.metadata.name)));
+  }
+
+  create(resource: string, input: KubeObject): KubeObject {
+    const info = this.info(resource);
+    const obj = clone(input);
+    obj.apiVersion = info.apiVersion;
+    obj.kind = info.kind;
+    const name = obj.metadata?.name;
+    if (!name) throw new KubeStatusError(422, 'Invalid', `${info.kind} "" is invalid: metadata.name: Required value: name or generateName is required`);
+    if (info.namespaced) obj.metadata.namespace = obj.metadata.namespace ?? 'default';
+    else delete obj.metadata.namespace;
+    const k = key(obj.metadata.namespace, name);
+    if (this.table(resource).has(k)) {
+      throw new KubeStatusError(409, 'AlreadyExists', `${resource} "${name}" already exists`, { name, kind: resource });
+    }
+    obj.metadata.uid = this.random.uuid();
+    obj.metadata.resourceVersion = String(++this.rv);
+    obj.metadata.creationTimestamp = isoSeconds(this.clock.now());
+    obj.metadata.generation = 1;
+    this.table(resource).set(k, obj);
+    this.emit(resource, 'ADDED', obj);
+    return clone(obj);
+  }
+
+  /**
+   * Replaces an object. When the input carries a resourceVersion it must match the stored one
+   * (optimistic concurrency, 409 Conflict otherwise).
+   */
+  update(resource: string, input: KubeObject): KubeObject {
+    const info = this.info(resource);
+    const ns = info.namespaced ? (input.metadata.namespace ?? 'default') : undefined;
+    const current = this.table(resource).get(key(ns, input.metadata.name));
+    if (!current) throw notFound(resource, input.metadata.name);
+    const rv = input.metadata.resourceVersion;
+    if (rv && rv !== current.metadata.resourceVersion) {
+      throw new KubeStatusError(
+        409,
+        'Conflict',
+        `Operation cannot be fulfilled on ${resource} "${input.metadata.name}": the object has been modified; please apply your changes to the latest version and try again`,
+        { name: input.metadata.name, kind: resource },
+      );
+    }
+    const obj = clone(input);
+    obj.apiVersion = info.apiVersion;
+    obj.kind = info.kind;
+    // Immutable server-set fields survive any update.
+    obj.metadata.uid = current.metadata.uid;
+    obj.metadata.creationTimestamp = current.metadata.creationTimestamp;
+    obj.metadata.namespace = current.metadata.namespace;
+    if (!info.namespaced) delete obj.metadata.namespace;
+    if (current.metadata.deletionTimestamp) obj.metadata.deletionTimestamp = current.metadata.deletionTimestamp;
+    const specChanged = JSON.stringify(obj.spec) !== JSON.stringify(current.spec);
+    obj.metadata.generation = (current.metadata.generation ?? 1) + (specChanged ? 1 : 0);
+    if (JSON.stringify(withoutRv(obj)) === JSON.stringify(withoutRv(current))) return clone(current);
+    obj.metadata.resourceVersion = String(++this.rv);
+    this.table(resource).set(key(obj.metadata.namespace, obj.metadata.name), obj);
+    this.emit(resource, 'MODIFIED', obj);
+    return clone(obj);
+  }
+
+  /** Read-modify-write without conflicts (for the world's own controllers). */
+  mutate(resource: string, namespace: string | undefined, name: string, fn: (obj: KubeObject) => void): KubeObject | undefined {
+    const obj = this.get(resource, namespace, name);
+    if (!obj) return undefined;
+    fn(obj);
+    delete obj.metadata.resourceVersion;
+    return this.update(resource, obj);
+  }
+
+  /** Removes an object for good (the world decides when: graceful deletion lives there). */
+  remove(resource: string, namespace: string | undefined, name: string): KubeObject | undefined {
+    const k = key(namespace, name);
+    const obj = this.table(resource).get(k);
+    if (!obj) return undefined;
+    this.table(resource).delete(k);
+    obj.metadata.resourceVersion = String(++this.rv);
+    this.emit(resource, 'DELETED', obj);
+    return clone(obj);
+  }
+
+  count(resource: string): number {
+    return this.table(resource).size;
+  }
+
+  info(resource: string): ResourceInfo {
+    const info = RESOURCES[resource];
+    if (!info) throw new KubeStatusError(404, 'NotFound', `the server could not find the requested resource (${resource})`);
+    return info;
+  }
+
+  private table(resource: string): Map<string, KubeObject> {
+    const t = this.objects.get(resource);
+    if (!t) throw new KubeStatusError(404, 'NotFound', `the server could not find the requested resource (${resource})`);
+    return t;
+  }
+
+  private emit(resource: string, type: ChangeType, obj: KubeObject): void {
+    for (const l of this.listeners) l(resource, type, clone(obj));
+  }
+}
+
+export function notFound(resource: string, name: string): KubeStatusError {
+  const group = RESOURCES[resource]?.apiVersion.includes('/') ? `.${RESOURCES[resource].apiVersion.split('/')[0]}` : '';
+  return new KubeStatusError(404, 'NotFound', `${resource}${group} "${name}" not found`, { name, kind: resource });
+}
+
+function key(namespace: string | undefined, name: string): string {
+  return namespace ? `${namespace}/${name}` : name;
+}
+
+export function clone<T>(v: T): T {
+  return structuredClone(v);
+}
+
+function withoutRv(o: KubeObject): KubeObject {
+  return { ...o, metadata: { ...o.metadata, resourceVersion: undefined, generation: undefined } };
+}
+
+export function isoSeconds(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 19)}Z`;
+}
+
+type LabelPredicate = (labels: Record<string, string>) => boolean;
+
+/**
+ * Parses a label selector string: `a=b`, `a==b`, `a!=b`, `a`, `!a`, `a in (x,y)`, `a notin (x)`,
+ * comma-separated (AND). Throws a 400 on syntax it does not understand.
+ */
+export function parseLabelSelector(selector: string): LabelPredicate {
+  const terms = splitTerms(selector);
+  const preds: LabelPredicate[] = terms.map((raw) => {
+    const t = raw.trim();
+    let m = /^([\w./-]+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(t);
+    if (m) {
+      const [, k, op, vals] = m;
+      const set = new Set(vals.split(',').map((v) => v.trim()));
+      return op === 'in' ? (l) => k in l && set.has(l[k]) : (l) => !(k in l) || !set.has(l[k]);
+    }
+    m = /^([\w./-]+)\s*(==|=|!=)\s*([\w./-]*)$/.exec(t);
+    if (m) {
+      const [, k, op, v] = m;
+      return op === '!=' ? (l) => l[k] !== v : (l) => l[k] === v;
+    }
+    m = /^(!?)([\w./-]+)$/.exec(t);
+    if (m) {
+      const [, neg, k] = m;
+      return neg ? (l) => !(k in l) : (l) => k in l;
+    }
+    throw new KubeStatusError(400, 'BadRequest', `unable to parse requirement: invalid label selector term "${t}"`);
+  });
+  return (labels) => preds.every((p) => p(labels));
+}
+
+function splitTerms(selector: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of selector) {
+    if (ch === '(') depth++;
+    if (ch === ')') depth--;
+    if (ch === ',' && depth === 0) {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  if (cur.trim()) out.push(cur);
+  return out.filter((t) => t.trim() !== '');
+}
+
+/** Matches a LabelSelector object (matchLabels + matchExpressions), as in PDBs and workloads. */
+export function matchesLabelSelector(
+  labels: Record<string, string>,
+  selector: { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key: string; operator: string; values?: string[] }> } | undefined,
+): boolean {
+  if (!selector) return false;
+  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
+  for (const e of selector.matchExpressions ?? []) {
+    const has = e.key in labels;
+    const vals = e.values ?? [];
+    if (e.operator === 'In' && !(has && vals.includes(labels[e.key]))) return false;
+    if (e.operator === 'NotIn' && has && vals.includes(labels[e.key])) return false;
+    if (e.operator === 'Exists' && !has) return false;
+    if (e.operator === 'DoesNotExist' && has) return false;
+  }
+  return true;
+}
+
+/** Field selectors the simulated server supports: metadata.name/namespace, spec.nodeName, status.phase, spec.unschedulable. */
+export function parseFieldSelector(selector: string): (obj: KubeObject) => boolean {
+  const preds = splitTerms(selector).map((raw) => {
+    const m = /^\s*([\w.]+)\s*(==|=|!=)\s*([^,]*)\s*$/.exec(raw);
+    if (!m) throw new KubeStatusError(400, 'BadRequest', `invalid field selector "${raw}"`);
+    const [, field, op, value] = m;
+    const get = FIELD_GETTERS[field];
+    if (!get) throw new KubeStatusError(400, 'BadRequest', `field label not supported: ${field}`);
+    return (o: KubeObject) => (op === '!=' ? get(o) !== value : get(o) === value);
+  });
+  return (o) => preds.every((p) => p(o));
+}
+
+const FIELD_GETTERS: Record<string, (o: KubeObject) => string> = {
+  'metadata.name': (o) => o.metadata.name,
+  'metadata.namespace': (o) => o.metadata.namespace ?? '',
+  'spec.nodeName': (o) => o.spec?.nodeName ?? '',
+  'status.phase': (o) => o.status?.phase ?? '',
+  'spec.unschedulable': (o) => String(Boolean(o.spec?.unschedulable)),
+};
