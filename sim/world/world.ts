@@ -62,6 +62,13 @@ export class World {
   /** host:port of the Kubernetes API, set once its server listens; a kubeadm join must name it. */
   apiServerEndpoint = '';
   readonly timeline: TimelineEntry[] = [];
+  /** EC2 subnets by id (one default per AWS zone, `subnet-` + 17 hex digits of the zone's index). */
+  readonly awsSubnets = new Map<string, { zone: string; cidr: string }>();
+  /** EC2 AMIs by id with their architecture (EC2 refuses an AMI whose arch differs from the type's). */
+  readonly awsImages = new Map<string, { arch: 'amd64' | 'arm64'; name: string }>([
+    ['ami-0aa00000000000001', { arch: 'amd64', name: 'ubuntu-24.04-amd64-server' }],
+    ['ami-0aa00000000000002', { arch: 'arm64', name: 'ubuntu-24.04-arm64-server' }],
+  ]);
 
   private readonly vms = new Map<string, Vm>();
   private readonly pools = new Map<string, ScalewayPool>();
@@ -121,6 +128,11 @@ export class World {
       organizationId: options.scalewayOrganizationId ?? this.random.uuid(),
       projectId: options.scalewayProjectId ?? this.random.uuid(),
     };
+    this.catalog.regions.aws
+      .flatMap((r) => r.zones)
+      .forEach((zone, i) => {
+        this.awsSubnets.set(`subnet-${(i + 1).toString(16).padStart(17, '0')}`, { zone, cidr: `10.${i}.0.0/16` });
+      });
     for (const ns of ['default', 'kube-system'])
       this.kube.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns }, status: { phase: 'Active' } });
   }
