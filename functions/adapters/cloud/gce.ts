@@ -1,0 +1,176 @@
+import { createHash } from 'node:crypto';
+import { InstancesClient, ZoneOperationsClient } from '@google-cloud/compute';
+import { OAuth2Client } from 'google-auth-library';
+import type { PoolConfig, ShepherdConfig } from '../../../config/types.js';
+import type { VmRef } from '../../decisions/provision.js';
+import { InsufficientCapacityError, ProviderRequestError, ThrottledError, TransientError } from '../../runtime/errors.js';
+import { getJsonSecret } from '../../runtime/secrets.js';
+import type { CloudProvider, LaunchSpec } from './types.js';
+
+const CAPACITY = new Set(['ZONE_RESOURCE_POOL_EXHAUSTED', 'ZONE_RESOURCE_POOL_EXHAUSTED_WITH_DETAILS', 'RESOURCE_POOL_EXHAUSTED', 'QUOTA_EXCEEDED']);
+/** GCE labels allow [a-z0-9_-]: the EC2 tag keys, spelled for GCE. */
+const LABEL_CLUSTER = 'shepherd-cluster';
+const LABEL_POOL = 'shepherd-pool';
+const LABEL_CLAIM = 'shepherd-claim';
+
+interface GceClients {
+  instances: InstancesClient;
+  operations: ZoneOperationsClient;
+}
+
+/**
+ * The GCP credentials secret holds either a service-account key (`"type": "service_account"`) or,
+ * for short-lived use such as the local control plane, `{ "access_token": "..." }`.
+ */
+async function clientsFrom(config: ShepherdConfig): Promise<GceClients> {
+  const gcp = config.providers.gcp!;
+  const creds = await getJsonSecret<Record<string, string>>(gcp.credentialsSecretArn, []);
+  const endpoint = process.env.SHEPHERD_GCE_ENDPOINT;
+  const opts: Record<string, unknown> = { fallback: true };
+  if (creds.access_token) {
+    const auth = new OAuth2Client();
+    auth.setCredentials({ access_token: creds.access_token, expiry_date: Date.now() + 3600_000 });
+    opts.authClient = auth;
+  } else {
+    opts.credentials = { client_email: creds.client_email, private_key: creds.private_key };
+  }
+  if (endpoint) {
+    const url = new URL(endpoint);
+    Object.assign(opts, { apiEndpoint: url.hostname, port: Number(url.port), protocol: url.protocol.replace(':', '') });
+  }
+  return { instances: new InstancesClient(opts as never), operations: new ZoneOperationsClient(opts as never) };
+}
+
+export class GceProvider implements CloudProvider {
+  private clients?: Promise<GceClients>;
+
+  constructor(
+    private readonly config: ShepherdConfig,
+    clients?: GceClients,
+  ) {
+    if (!config.providers.gcp) throw new ProviderRequestError('providers.gcp is missing from the config');
+    if (clients) this.clients = Promise.resolve(clients);
+  }
+
+  private get api(): Promise<GceClients> {
+    this.clients ??= clientsFrom(this.config);
+    return this.clients;
+  }
+
+  async launch(spec: LaunchSpec): Promise<VmRef> {
+    const gcp = this.config.providers.gcp!;
+    const { pool, offering, claimId } = spec;
+    const image = gcp.images[pool.arch];
+    if (!image) throw new ProviderRequestError(`providers.gcp.images has no ${pool.arch} image for pool ${pool.name}`);
+    const name = instanceName(pool.name, claimId);
+    const { instances, operations } = await this.api;
+    const [op] = await this.call(() =>
+      instances.insert({
+        project: gcp.project,
+        zone: offering.zone,
+        // Same claim + offering = same requestId: GCE runs the insert at most once.
+        requestId: requestIdOf(claimId, offering.type, offering.zone),
+        instanceResource: {
+          name,
+          machineType: `zones/${offering.zone}/machineTypes/${offering.type}`,
+          disks: [{ boot: true, autoDelete: true, initializeParams: { sourceImage: image } }],
+          networkInterfaces: [{ network: gcp.network, accessConfigs: [{ name: 'External NAT', type: 'ONE_TO_ONE_NAT' }] }],
+          metadata: spec.userData ? { items: [{ key: 'startup-script', value: spec.userData }] } : undefined,
+          labels: { [LABEL_CLUSTER]: spec.clusterName, [LABEL_POOL]: pool.name, [LABEL_CLAIM]: claimId },
+          ...(pool.spot ? { scheduling: { provisioningModel: 'SPOT', instanceTerminationAction: 'DELETE' } } : {}),
+        },
+      }),
+    );
+    const opName = (op as { name?: string }).name ?? (op as { latestResponse?: { name?: string } }).latestResponse?.name;
+    if (opName) await this.waitDone(operations, gcp.project, offering.zone, opName, name);
+    return this.get(gcp.project, offering.zone, name, pool);
+  }
+
+  async findByClaim(claimId: string, pool: PoolConfig): Promise<VmRef[]> {
+    const gcp = this.config.providers.gcp!;
+    const { instances } = await this.api;
+    const refs: VmRef[] = [];
+    for (const zone of pool.zones ?? gcp.zones) {
+      const [list] = await this.call(() => instances.list({ project: gcp.project, zone, filter: `labels.${LABEL_CLAIM} = "${claimId}"` }, { autoPaginate: true }));
+      for (const i of list ?? []) if (i.name && i.status !== 'TERMINATED') refs.push(this.toRef(gcp.project, zone, i as GceInstance, pool));
+    }
+    return refs;
+  }
+
+  async terminate(vm: VmRef): Promise<void> {
+    const gcp = this.config.providers.gcp!;
+    const { instances } = await this.api;
+    try {
+      await this.call(() => instances.delete({ project: gcp.project, zone: vm.zone, instance: vm.name }));
+    } catch (err) {
+      if (/not found|404/i.test((err as Error).message)) return;
+      throw err;
+    }
+  }
+
+  private async get(project: string, zone: string, name: string, pool: PoolConfig): Promise<VmRef> {
+    const { instances } = await this.api;
+    const [i] = await this.call(() => instances.get({ project, zone, instance: name }));
+    return this.toRef(project, zone, i as GceInstance, pool);
+  }
+
+  private async waitDone(operations: ZoneOperationsClient, project: string, zone: string, operation: string, name: string): Promise<void> {
+    for (let i = 0; i < 20; i++) {
+      const [op] = await this.call(() => operations.wait({ project, zone, operation }));
+      if (op.status !== 'DONE') continue;
+      const first = op.error?.errors?.[0];
+      if (!first) return;
+      const msg = `GCE ${first.code}: ${first.message ?? ''} (instance ${name} in ${zone})`;
+      if (CAPACITY.has(first.code ?? '')) throw new InsufficientCapacityError(msg);
+      throw new ProviderRequestError(msg);
+    }
+    throw new TransientError(`GCE operation ${operation} for ${name} did not finish`);
+  }
+
+  private toRef(project: string, zone: string, i: GceInstance, pool: PoolConfig): VmRef {
+    const type = String(i.machineType ?? '').split('/').pop() ?? '';
+    return {
+      provider: 'gcp',
+      id: String(i.id ?? ''),
+      name: i.name ?? '',
+      zone,
+      region: zone.replace(/-[a-z]$/, ''),
+      type: type || pool.instanceTypes[0],
+      privateIp: i.networkInterfaces?.[0]?.networkIP ?? undefined,
+      providerID: `gce://${project}/${zone}/${i.name}`,
+    };
+  }
+
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      const e = err as { code?: number | string; message?: string };
+      const msg = `GCE: ${e.message ?? String(err)}`;
+      if (e.code === 429 || e.code === 8 || /rateLimitExceeded|RESOURCE_EXHAUSTED|Too Many Requests/i.test(msg)) throw new ThrottledError(msg);
+      if (typeof e.code === 'number' && (e.code >= 500 || [2, 4, 14].includes(e.code))) throw new TransientError(msg);
+      if (/ECONNRESET|ECONNREFUSED|ETIMEDOUT|socket hang up/i.test(msg)) throw new TransientError(msg);
+      if (err instanceof InsufficientCapacityError || err instanceof ProviderRequestError || err instanceof TransientError) throw err;
+      throw new ProviderRequestError(msg);
+    }
+  }
+}
+
+interface GceInstance {
+  id?: string | number | null;
+  name?: string | null;
+  machineType?: string | null;
+  status?: string | null;
+  networkInterfaces?: Array<{ networkIP?: string | null }> | null;
+}
+
+/** GCE names: lowercase, start with a letter, at most 63 characters; unique per claim. */
+export function instanceName(pool: string, claimId: string): string {
+  return `${pool}-${claimId.slice(1, 11)}`.toLowerCase().slice(0, 63);
+}
+
+/** A UUID derived from the claim and offering (GCE requires requestId to be a UUID). */
+export function requestIdOf(claimId: string, type: string, zone: string): string {
+  const h = createHash('sha256').update(`${claimId}/${type}/${zone}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}

@@ -1,0 +1,88 @@
+import { createClient, Errors } from '@scaleway/sdk-client';
+import { K8Sv1 } from '@scaleway/sdk-k8s';
+import type { PoolConfig, ShepherdConfig } from '../../../config/types.js';
+import type { VmRef } from '../../decisions/provision.js';
+import { InsufficientCapacityError, ProviderRequestError, ThrottledError, TransientError } from '../../runtime/errors.js';
+import { getJsonSecret } from '../../runtime/secrets.js';
+import type { CloudProvider, LaunchSpec } from './types.js';
+
+type PoolsApi = Pick<K8Sv1.API, 'getPool' | 'updatePool'>;
+
+/**
+ * A Scaleway managed pool grows by one node per claim. Scaleway picks the node, so the VM reference
+ * carries the pool id and the cluster step takes the pool's first unclaimed Node.
+ */
+export class ScalewayPoolProvider implements CloudProvider {
+  private api?: Promise<PoolsApi>;
+
+  constructor(
+    private readonly config: ShepherdConfig,
+    api?: PoolsApi,
+  ) {
+    if (!config.providers.scaleway) throw new ProviderRequestError('providers.scaleway is missing from the config');
+    if (api) this.api = Promise.resolve(api);
+  }
+
+  private get pools(): Promise<PoolsApi> {
+    this.api ??= (async () => {
+      const scw = this.config.providers.scaleway!;
+      const creds = await getJsonSecret<{ accessKey: string; secretKey: string; projectId: string }>(scw.credentialsSecretArn, ['accessKey', 'secretKey', 'projectId']);
+      const client = createClient({
+        accessKey: creds.accessKey,
+        secretKey: creds.secretKey,
+        defaultProjectId: creds.projectId,
+        defaultRegion: scw.region as never,
+        ...(process.env.SHEPHERD_SCALEWAY_API_URL ? { apiURL: process.env.SHEPHERD_SCALEWAY_API_URL } : {}),
+      });
+      return new K8Sv1.API(client);
+    })();
+    return this.api;
+  }
+
+  /**
+   * Shepherd owns a scaleway-pool's size above min_size: min_size + active claims. Growing to that
+   * (never shrinking) is idempotent when the same claim retries.
+   */
+  async launch(spec: LaunchSpec & { activeClaims?: number }): Promise<VmRef> {
+    const { poolId, region } = this.poolOf(spec.pool);
+    const api = await this.pools;
+    const pool = await this.call(() => api.getPool({ region: region as never, poolId }));
+    const target = Math.max(pool.size, spec.activeClaims !== undefined ? pool.minSize + spec.activeClaims : pool.size + 1);
+    if (target > pool.maxSize) throw new InsufficientCapacityError(`Scaleway pool ${spec.pool.name} is at its max_size ${pool.maxSize}`);
+    if (target !== pool.size) await this.call(() => api.updatePool({ region: region as never, poolId, size: target }));
+    return { provider: 'scaleway', id: '', name: '', zone: pool.zone, region, type: pool.nodeType, poolId };
+  }
+
+  /** Pool nodes are found through their Node's claim label, not by a cloud tag. */
+  async findByClaim(): Promise<VmRef[]> {
+    return [];
+  }
+
+  /** Shrinks the pool by one (not below min_size); Scaleway picks which node goes. */
+  async terminate(_vm: VmRef, poolCfg: PoolConfig): Promise<void> {
+    const { poolId, region } = this.poolOf(poolCfg);
+    const api = await this.pools;
+    const pool = await this.call(() => api.getPool({ region: region as never, poolId }));
+    const size = Math.max(pool.minSize, pool.size - 1);
+    if (size !== pool.size) await this.call(() => api.updatePool({ region: region as never, poolId, size }));
+  }
+
+  private poolOf(pool: PoolConfig): { poolId: string; region: string } {
+    if (pool.join.method !== 'scaleway-pool') throw new ProviderRequestError(`pool ${pool.name}: scaleway pools need join.method "scaleway-pool"`);
+    return { poolId: pool.join.poolId, region: this.config.providers.scaleway!.region };
+  }
+
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      const msg = `Scaleway: ${(err as Error).message}`;
+      if (err instanceof Errors.TooManyRequestsError) throw new ThrottledError(msg);
+      if (err instanceof Errors.QuotasExceededError || err instanceof Errors.OutOfStockError) throw new InsufficientCapacityError(msg);
+      if (err instanceof Errors.TransientStateError || err instanceof Errors.ResourceLockedError) throw new TransientError(msg);
+      if (err instanceof Errors.ScalewayError && err.status >= 500) throw new TransientError(msg);
+      if (!(err instanceof Errors.ScalewayError) && /ECONN|fetch failed|socket/i.test(msg)) throw new TransientError(msg);
+      throw new ProviderRequestError(msg);
+    }
+  }
+}

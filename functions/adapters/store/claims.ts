@@ -1,0 +1,218 @@
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { VmRef } from '../../decisions/provision.js';
+import { DuplicateRequestError, PoolAtCapacityError } from '../../runtime/errors.js';
+
+export type ClaimStatus = 'claimed' | 'launched' | 'active' | 'released';
+
+export interface Claim {
+  claimId: string;
+  pool: string;
+  owner: string;
+  status: ClaimStatus;
+  reason: string;
+  vm?: VmRef;
+  nodeName?: string;
+  releaseReason?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ClaimResult {
+  claim: Claim;
+  /** True when this call created the claim; false when it found it (a retry or the same request). */
+  created: boolean;
+  /** Claims the pool holds now, this one included. */
+  activeClaims: number;
+}
+
+/** Capacity claims, node records and the audit log. */
+export interface ClaimStore {
+  claim(input: { pool: string; claimId: string; owner: string; max: number; reason: string }): Promise<ClaimResult>;
+  attachVm(claimId: string, vm: VmRef): Promise<void>;
+  complete(claimId: string, vm: VmRef, nodeName: string): Promise<Claim>;
+  release(claimId: string, pool: string, reason: string): Promise<{ released: boolean; activeClaims: number }>;
+  get(claimId: string): Promise<Claim | undefined>;
+  audit(event: string, detail: Record<string, unknown>): Promise<void>;
+}
+
+const AUDIT_TTL_DAYS = 90;
+const RELEASED_TTL_DAYS = 30;
+
+/**
+ * One DynamoDB table. Items:
+ *   POOL#<pool> / STATE           { claims: map<claimId, 1>, active: number }  (the capacity counter)
+ *   CLAIM#<claimId> / CLAIM       the claim record
+ *   AUDIT#<yyyy-mm-dd> / <iso>#<n> audit entries, expiring after 90 days
+ * The counter and the claim-id map change in one conditional update, so a claim is counted once and
+ * never above max, without transactions.
+ */
+export class DynamoClaimStore implements ClaimStore {
+  private readonly doc: DynamoDBDocumentClient;
+
+  constructor(
+    private readonly table: string,
+    client?: DynamoDBClient,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.doc = DynamoDBDocumentClient.from(client ?? new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  async claim(input: { pool: string; claimId: string; owner: string; max: number; reason: string }): Promise<ClaimResult> {
+    const existing = await this.get(input.claimId);
+    if (existing && existing.status !== 'released') {
+      if (existing.owner !== input.owner && existing.status !== 'active') {
+        throw new DuplicateRequestError(`request already in progress in execution ${existing.owner} (claim ${input.claimId}); wait for it to finish`);
+      }
+      return { claim: existing, created: false, activeClaims: await this.activeClaims(input.pool) };
+    }
+    let active: number;
+    try {
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: `POOL#${input.pool}`, sk: 'STATE' },
+          UpdateExpression: 'SET claims.#c = :one ADD active :one',
+          ConditionExpression: 'attribute_not_exists(claims.#c) AND (attribute_not_exists(active) OR active < :max)',
+          ExpressionAttributeNames: { '#c': input.claimId },
+          ExpressionAttributeValues: { ':one': 1, ':max': input.max },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      active = Number(out.Attributes?.active ?? 1);
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException || (err as Error).name === 'ConditionalCheckFailedException') {
+        if (await this.isCounted(input.pool, input.claimId)) {
+          active = await this.activeClaims(input.pool);
+        } else {
+          throw new PoolAtCapacityError(`pool ${input.pool} already has its max of ${input.max} nodes claimed; raise pools[].max or wait for a release`);
+        }
+      } else if ((err as Error).name === 'ValidationException') {
+        // First claim ever on this pool: the claims map does not exist yet.
+        await this.initPool(input.pool);
+        return this.claim(input);
+      } else throw err;
+    }
+    const at = this.now().toISOString();
+    const claim: Claim = { claimId: input.claimId, pool: input.pool, owner: input.owner, status: 'claimed', reason: input.reason, createdAt: at, updatedAt: at };
+    await this.doc.send(new PutCommand({ TableName: this.table, Item: { pk: `CLAIM#${input.claimId}`, sk: 'CLAIM', ...claim } }));
+    await this.audit('claim.created', { pool: input.pool, claimId: input.claimId, owner: input.owner, reason: input.reason, activeClaims: active });
+    return { claim, created: true, activeClaims: active };
+  }
+
+  async attachVm(claimId: string, vm: VmRef): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: `CLAIM#${claimId}`, sk: 'CLAIM' },
+        UpdateExpression: 'SET vm = :vm, #s = :s, updatedAt = :at',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':vm': vm, ':s': 'launched', ':at': this.now().toISOString() },
+      }),
+    );
+  }
+
+  async complete(claimId: string, vm: VmRef, nodeName: string): Promise<Claim> {
+    const out = await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: `CLAIM#${claimId}`, sk: 'CLAIM' },
+        UpdateExpression: 'SET vm = :vm, nodeName = :n, #s = :s, updatedAt = :at',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':vm': vm, ':n': nodeName, ':s': 'active', ':at': this.now().toISOString() },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    const claim = strip(out.Attributes) as unknown as Claim;
+    await this.audit('node.provisioned', { pool: claim.pool, claimId, nodeName, provider: vm.provider, vmId: vm.id, zone: vm.zone, type: vm.type });
+    return claim;
+  }
+
+  /** Idempotent: releasing twice counts once. */
+  async release(claimId: string, pool: string, reason: string): Promise<{ released: boolean; activeClaims: number }> {
+    let released = true;
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: `POOL#${pool}`, sk: 'STATE' },
+          UpdateExpression: 'REMOVE claims.#c ADD active :minus',
+          ConditionExpression: 'attribute_exists(claims.#c)',
+          ExpressionAttributeNames: { '#c': claimId },
+          ExpressionAttributeValues: { ':minus': -1 },
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException || ['ConditionalCheckFailedException', 'ValidationException'].includes((err as Error).name))) throw err;
+      released = false;
+    }
+    const expiresAt = Math.floor(this.now().getTime() / 1000) + RELEASED_TTL_DAYS * 86400;
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: `CLAIM#${claimId}`, sk: 'CLAIM' },
+        UpdateExpression: 'SET #s = :s, releaseReason = :r, updatedAt = :at, expiresAt = :exp',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':s': 'released', ':r': reason.slice(0, 1000), ':at': this.now().toISOString(), ':exp': expiresAt },
+      }),
+    ).catch((err) => {
+      if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
+    });
+    if (released) await this.audit('claim.released', { pool, claimId, reason: reason.slice(0, 1000) });
+    return { released, activeClaims: await this.activeClaims(pool) };
+  }
+
+  async get(claimId: string): Promise<Claim | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: `CLAIM#${claimId}`, sk: 'CLAIM' }, ConsistentRead: true }));
+    return out.Item ? (strip(out.Item) as unknown as Claim) : undefined;
+  }
+
+  async audit(event: string, detail: Record<string, unknown>): Promise<void> {
+    const now = this.now();
+    const iso = now.toISOString();
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: {
+          pk: `AUDIT#${iso.slice(0, 10)}`,
+          sk: `${iso}#${Math.random().toString(36).slice(2, 10)}`,
+          event,
+          detail,
+          expiresAt: Math.floor(now.getTime() / 1000) + AUDIT_TTL_DAYS * 86400,
+        },
+      }),
+    );
+  }
+
+  private async activeClaims(pool: string): Promise<number> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: `POOL#${pool}`, sk: 'STATE' }, ConsistentRead: true }));
+    return Number(out.Item?.active ?? 0);
+  }
+
+  private async isCounted(pool: string, claimId: string): Promise<boolean> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: `POOL#${pool}`, sk: 'STATE' }, ConsistentRead: true }));
+    return Boolean(out.Item?.claims?.[claimId]);
+  }
+
+  private async initPool(pool: string): Promise<void> {
+    await this.doc
+      .send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk: `POOL#${pool}`, sk: 'STATE', claims: {}, active: 0 },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      )
+      .catch((err) => {
+        if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
+      });
+  }
+}
+
+function strip(item: Record<string, unknown> | undefined): Record<string, unknown> {
+  const { pk: _pk, sk: _sk, expiresAt: _e, ...rest } = item ?? {};
+  return rest;
+}

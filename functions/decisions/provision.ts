@@ -1,0 +1,179 @@
+import { createHash } from 'node:crypto';
+import type { PoolConfig, ShepherdConfig } from '../../config/types.js';
+import { InvalidInputError } from '../runtime/errors.js';
+
+/** One node to provision: its claim id is stable across retries of the same execution or request. */
+export interface ProvisionSlot {
+  pool: string;
+  provider: PoolConfig['provider'];
+  claimId: string;
+  slot: number;
+  reason: string;
+  owner: string;
+}
+
+export interface ProvisionPlan {
+  pool: string;
+  provider: PoolConfig['provider'];
+  count: number;
+  reason: string;
+  requestId?: string;
+  slots: ProvisionSlot[];
+  /** How the workflow polls for the Node: every pollSeconds, at most maxPolls times (the registration deadline). */
+  poll: { seconds: number; maxPolls: number };
+}
+
+const REQUEST_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * Validates a ProvisionNode input against the config. Errors name the field and say what is allowed,
+ * because a person reads them in the Step Functions console.
+ */
+export function planProvision(input: unknown, config: ShepherdConfig, executionName: string): ProvisionPlan {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new InvalidInputError('input must be a JSON object like {"pool": "<pool name>", "count": 1, "reason": "..."}');
+  }
+  const raw = input as Record<string, unknown>;
+  const unknownKeys = Object.keys(raw).filter((k) => !['pool', 'count', 'reason', 'requestId'].includes(k));
+  if (unknownKeys.length > 0) {
+    throw new InvalidInputError(`unknown input field(s) ${unknownKeys.map((k) => `"${k}"`).join(', ')}; allowed: pool, count, reason, requestId`);
+  }
+  const names = config.pools.map((p) => p.name);
+  if (typeof raw.pool !== 'string' || raw.pool === '') {
+    throw new InvalidInputError(`"pool" is required and must be a pool name from the config: ${names.join(', ')}`);
+  }
+  const pool = config.pools.find((p) => p.name === raw.pool);
+  if (!pool) throw new InvalidInputError(`"pool": no pool named "${raw.pool}" in the config; pools: ${names.join(', ')}`);
+  if (pool.provider === 'home') {
+    throw new InvalidInputError(`"pool": pool "${pool.name}" is a home-lab pool; its machines have no API, so shepherd cannot create them. Join them by hand.`);
+  }
+  const count = raw.count ?? 1;
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > pool.max) {
+    throw new InvalidInputError(`"count": got ${JSON.stringify(count)}; allowed: a whole number from 1 to the pool's max (${pool.max})`);
+  }
+  const reason = raw.reason ?? 'manual';
+  if (typeof reason !== 'string' || reason.length > 256) throw new InvalidInputError('"reason": must be a string of at most 256 characters');
+  const requestId = raw.requestId;
+  if (requestId !== undefined && (typeof requestId !== 'string' || !REQUEST_ID.test(requestId))) {
+    throw new InvalidInputError('"requestId": must be 1-64 characters of letters, digits, "-" or "_"');
+  }
+  const base = (requestId as string | undefined) ?? executionName;
+  const slots = Array.from({ length: count }, (_, slot) => ({
+    pool: pool.name,
+    provider: pool.provider,
+    claimId: claimIdOf(pool.name, base, slot),
+    slot,
+    reason,
+    owner: executionName,
+  }));
+  const seconds = config.provisioning.pollIntervalSeconds;
+  return {
+    pool: pool.name,
+    provider: pool.provider,
+    count,
+    reason,
+    ...(requestId ? { requestId: requestId as string } : {}),
+    slots,
+    poll: { seconds, maxPolls: Math.max(1, Math.ceil(config.provisioning.registrationTimeoutSeconds / seconds)) },
+  };
+}
+
+/** 26 characters: short enough for EC2's 64-character ClientToken with the offering appended. */
+export function claimIdOf(pool: string, base: string, slot: number): string {
+  return `c${createHash('sha256').update(`${pool}\u0000${base}\u0000${slot}`).digest('hex').slice(0, 25)}`;
+}
+
+/** Where a VM may be launched: an instance type in a zone (AWS: with the subnet in that zone). */
+export interface Offering {
+  type: string;
+  zone: string;
+  subnetId?: string;
+}
+
+/**
+ * The pool's offerings in the order to try them: its instance types in preference order, each in
+ * every allowed zone, so a capacity error moves to the next zone before the next type.
+ */
+export function offeringsFor(pool: PoolConfig, config: ShepherdConfig): Offering[] {
+  const zones = zonesFor(pool, config);
+  return pool.instanceTypes.flatMap((type) => zones.map((z) => ({ type, ...z })));
+}
+
+function zonesFor(pool: PoolConfig, config: ShepherdConfig): Array<{ zone: string; subnetId?: string }> {
+  if (pool.provider === 'aws') {
+    const subnets = config.providers.aws?.subnets ?? [];
+    const allowed = pool.zones ?? [...new Set(subnets.map((s) => s.zone))];
+    return allowed.flatMap((zone) => subnets.filter((s) => s.zone === zone).map((s) => ({ zone, subnetId: s.id })));
+  }
+  if (pool.provider === 'gcp') return (pool.zones ?? config.providers.gcp?.zones ?? []).map((zone) => ({ zone }));
+  return [{ zone: pool.zones?.[0] ?? '' }];
+}
+
+/** What a launched VM is known by, enough to find its Node and to clean it up. */
+export interface VmRef {
+  provider: PoolConfig['provider'];
+  id: string;
+  name: string;
+  zone: string;
+  region: string;
+  type: string;
+  privateIp?: string;
+  providerID?: string;
+  /** Scaleway pool nodes: which pool to look in. */
+  poolId?: string;
+}
+
+/** Labels shepherd puts on a node it provisioned: the pool's own plus topology, type, provider, pool, claim. */
+export function nodeLabels(pool: PoolConfig, vm: VmRef, claimId: string): Record<string, string> {
+  return {
+    ...pool.labels,
+    'topology.kubernetes.io/region': vm.region,
+    ...(vm.zone ? { 'topology.kubernetes.io/zone': vm.zone } : {}),
+    'node.kubernetes.io/instance-type': vm.type,
+    [`node-role.kubernetes.io/${pool.role}`]: '',
+    'shepherd.io/provider': pool.provider,
+    'shepherd.io/pool': pool.name,
+    'shepherd.io/role': pool.role,
+    'shepherd.io/claim': claimId,
+  };
+}
+
+export interface NodeTaint {
+  key: string;
+  value?: string;
+  effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+  timeAdded?: string;
+}
+
+/** The node's taints with the pool's merged in (same key and effect replaced, others kept). */
+export function mergeTaints(existing: NodeTaint[] | undefined, wanted: NodeTaint[]): NodeTaint[] {
+  const out = (existing ?? []).filter((t) => !wanted.some((w) => w.key === t.key && w.effect === t.effect));
+  return [...out, ...wanted.map((w) => ({ key: w.key, ...(w.value !== undefined ? { value: w.value } : {}), effect: w.effect }))];
+}
+
+/** Whether a Node has registered for the VM and is Ready, from the Node's own fields. */
+export interface NodeView {
+  name: string;
+  providerID?: string;
+  internalIp?: string;
+  ready: 'True' | 'False' | 'Unknown';
+  labels: Record<string, string>;
+}
+
+/** Finds the VM's Node: by providerID, else by name, else by internal IP (Kosmos external nodes may lack a providerID). */
+export function matchNode(nodes: NodeView[], vm: VmRef): NodeView | undefined {
+  if (vm.providerID) {
+    const byId = nodes.find((n) => n.providerID === vm.providerID);
+    if (byId) return byId;
+  }
+  return nodes.find((n) => n.name === vm.name) ?? (vm.privateIp ? nodes.find((n) => n.internalIp === vm.privateIp) : undefined);
+}
+
+/** A Scaleway pool node not yet taken by any claim, oldest name first (deterministic). */
+export function unclaimedPoolNode(nodes: NodeView[], poolId: string, claimId: string): NodeView | undefined {
+  const mine = nodes.find((n) => n.labels['shepherd.io/claim'] === claimId);
+  if (mine) return mine;
+  return nodes
+    .filter((n) => n.labels['k8s.scaleway.com/pool'] === poolId && !n.labels['shepherd.io/claim'])
+    .sort((a, b) => a.name.localeCompare(b.name))[0];
+}

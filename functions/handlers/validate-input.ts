@@ -1,0 +1,12 @@
+import { type ProvisionPlan, planProvision } from '../decisions/provision.js';
+import { config } from '../runtime/config.js';
+
+export interface ValidateInputEvent {
+  input: unknown;
+  executionName: string;
+}
+
+/** First state of ProvisionNode: turns the raw input into a plan, or fails with InvalidInputError. */
+export async function handler(event: ValidateInputEvent): Promise<ProvisionPlan> {
+  return planProvision(event.input, config(), event.executionName);
+}

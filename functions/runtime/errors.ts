@@ -1,0 +1,55 @@
+/**
+ * Errors a workflow's Retry/Catch can match by name (Step Functions matches the Lambda's errorType,
+ * which is the thrown error's `name`). Messages are for a person reading the console: they say what
+ * went wrong and what to do, and never carry secret values.
+ */
+export class ShepherdError extends Error {
+  override name = 'ShepherdError';
+}
+
+/** The workflow input is wrong; the message names the field and what is allowed. Not retried. */
+export class InvalidInputError extends ShepherdError {
+  override name = 'InvalidInputError';
+}
+
+/** The pool already has `max` nodes claimed. Not retried. */
+export class PoolAtCapacityError extends ShepherdError {
+  override name = 'PoolAtCapacityError';
+}
+
+/** Another execution owns this request id and has not finished. Not retried. */
+export class DuplicateRequestError extends ShepherdError {
+  override name = 'DuplicateRequestError';
+}
+
+/** Every instance type and zone of the pool was out of capacity. */
+export class InsufficientCapacityError extends ShepherdError {
+  override name = 'InsufficientCapacityError';
+}
+
+/** The provider throttled us; Step Functions retries with backoff and jitter. */
+export class ThrottledError extends ShepherdError {
+  override name = 'ThrottledError';
+}
+
+/** A provider answered 5xx, timed out or reset the connection; retried. */
+export class TransientError extends ShepherdError {
+  override name = 'TransientError';
+}
+
+/** The provider refused the request for a reason retrying will not fix (bad AMI, denied, bad subnet). */
+export class ProviderRequestError extends ShepherdError {
+  override name = 'ProviderRequestError';
+}
+
+export function isThrottledError(err: unknown): err is ThrottledError {
+  return err instanceof ThrottledError;
+}
+
+export function isInsufficientCapacityError(err: unknown): err is InsufficientCapacityError {
+  return err instanceof InsufficientCapacityError;
+}
+
+export function isTransientError(err: unknown): err is TransientError {
+  return err instanceof TransientError;
+}

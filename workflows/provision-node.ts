@@ -1,0 +1,196 @@
+import { Duration } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type { Construct } from 'constructs';
+
+export interface ProvisionNodeFunctions {
+  validate: lambda.IFunction;
+  claims: lambda.IFunction;
+  cloud: lambda.IFunction;
+  cluster: lambda.IFunction;
+}
+
+export interface ProvisionNodeOptions {
+  /** Slots of one execution run in parallel up to this many (Scaleway pool slots always run one at a time). */
+  maxParallelSlots?: number;
+}
+
+/** Errors worth retrying: throttling, transient provider faults, Lambda service hiccups. */
+const TRANSIENT = [
+  'ThrottledError',
+  'TransientError',
+  'NodeConflictError',
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.ClientExecutionTimeoutException',
+  'Lambda.TooManyRequestsException',
+];
+
+/**
+ * ProvisionNode: validate -> for each requested node: claim capacity, launch (next instance type or
+ * zone on capacity errors), poll until the Node is Ready (registration deadline), label and taint it,
+ * record it. Any failure after the claim cleans up: the half-registered Node, the VM, the claim.
+ */
+export function provisionNodeDefinition(scope: Construct, fns: ProvisionNodeFunctions, opts: ProvisionNodeOptions = {}): sfn.IChainable {
+  const validate = invoke(scope, 'Validate input', fns.validate, { 'input.$': '$', 'executionName.$': '$$.Execution.Name' }, '$.plan', 30);
+  const explainInvalid = new sfn.Pass(scope, 'Explain invalid input', {
+    parameters: { 'cause.$': 'States.StringToJson($.error.Cause)' },
+  });
+  const invalid = new sfn.Fail(scope, 'Invalid input', { error: 'InvalidInput', causePath: '$.cause.errorMessage' });
+  validate.addCatch(explainInvalid.next(invalid), { errors: ['InvalidInputError'], resultPath: '$.error' });
+
+  const parallel = slotMap(scope, 'Provision nodes', fns, opts.maxParallelSlots ?? 5, '');
+  const serial = slotMap(scope, 'Provision pool nodes one at a time', fns, 1, ' (pool)');
+  const byProvider = new sfn.Choice(scope, 'Scaleway pool?')
+    .when(sfn.Condition.stringEquals('$.plan.provider', 'scaleway'), serial)
+    .otherwise(parallel);
+
+  const summarize = new sfn.Pass(scope, 'Summarize', {
+    parameters: {
+      'pool.$': '$.plan.pool',
+      'reason.$': '$.plan.reason',
+      'nodes.$': '$.results',
+      'anyFailed.$': "States.ArrayContains($.results[*].status, 'failed')",
+    },
+  });
+  const explainFailure = new sfn.Pass(scope, 'Explain failure', {
+    parameters: {
+      'cause.$':
+        "States.Format('Not every node could be provisioned. Each failed one was cleaned up (VM terminated, half-registered Node removed, claim released) unless its result says otherwise. Results: {}', States.JsonToString($.nodes))",
+    },
+  });
+  const failed = new sfn.Fail(scope, 'Provisioning failed', { error: 'ProvisionFailed', causePath: '$.cause' });
+  const done = new sfn.Succeed(scope, 'Provisioned');
+  const outcome = new sfn.Choice(scope, 'All nodes provisioned?')
+    .when(sfn.Condition.booleanEquals('$.anyFailed', true), explainFailure.next(failed))
+    .otherwise(done);
+  parallel.next(summarize);
+  serial.next(summarize);
+  summarize.next(outcome);
+  return validate.next(byProvider);
+}
+
+function slotMap(scope: Construct, id: string, fns: ProvisionNodeFunctions, maxConcurrency: number, suffix: string): sfn.Map {
+  const name = (s: string) => `${s}${suffix}`;
+  const map = new sfn.Map(scope, id, {
+    itemsPath: '$.plan.slots',
+    itemSelector: { 'slot.$': '$$.Map.Item.Value', 'poll.$': '$.plan.poll', vm: null },
+    maxConcurrency,
+    resultPath: '$.results',
+  });
+
+  const claim = invoke(scope, name('Claim capacity'), fns.claims, { action: 'claim', 'slot.$': '$.slot' }, '$.claim', 30);
+  const rejected = new sfn.Pass(scope, name('Claim refused'), {
+    parameters: { status: 'failed', 'claimId.$': '$.slot.claimId', 'error.$': '$.error.Error', 'cause.$': '$.error.Cause', cleanedUp: 'nothing to clean up' },
+  });
+  const reused = new sfn.Pass(scope, name('Already provisioned'), {
+    parameters: { status: 'succeeded', reused: true, 'claimId.$': '$.slot.claimId', 'nodeName.$': '$.claim.nodeName', 'vm.$': '$.claim.vm' },
+  });
+  const launch = invoke(scope, name('Launch VM'), fns.cloud, { action: 'launch', 'slot.$': '$.slot', 'activeClaims.$': '$.claim.activeClaims' }, '$.vm', 300);
+  const recordVm = invoke(scope, name('Record VM'), fns.claims, { action: 'attachVm', 'slot.$': '$.slot', 'vm.$': '$.vm' }, sfn.JsonPath.DISCARD, 30);
+  const startPolling = new sfn.Pass(scope, name('Start polling'), { result: sfn.Result.fromObject({ attempt: 0 }), resultPath: '$.pollState' });
+  const wait = new sfn.Wait(scope, name('Wait for node'), { time: sfn.WaitTime.secondsPath('$.poll.seconds') });
+  const check = invoke(scope, name('Check node'), fns.cluster, { action: 'findNode', 'slot.$': '$.slot', 'vm.$': '$.vm' }, '$.node', 60);
+  const countPoll = new sfn.Pass(scope, name('Count poll'), {
+    parameters: { 'attempt.$': 'States.MathAdd($.pollState.attempt, 1)' },
+    resultPath: '$.pollState',
+  });
+  const timedOut = new sfn.Pass(scope, name('Registration timed out'), {
+    parameters: {
+      Error: 'RegistrationTimeout',
+      'Cause.$': "States.Format('VM {} did not register a Ready Node within {} polls of {} s; it is being terminated', $.vm.id, $.poll.maxPolls, $.poll.seconds)",
+    },
+    resultPath: '$.error',
+  });
+  const prepare = invoke(
+    scope,
+    name('Label and taint node'),
+    fns.cluster,
+    { action: 'prepareNode', 'slot.$': '$.slot', 'vm.$': '$.vm', 'nodeName.$': '$.node.nodeName' },
+    '$.prepared',
+    60,
+  );
+  const complete = invoke(
+    scope,
+    name('Record node'),
+    fns.claims,
+    { action: 'complete', 'slot.$': '$.slot', 'vm.$': '$.vm', 'nodeName.$': '$.node.nodeName' },
+    sfn.JsonPath.DISCARD,
+    30,
+  );
+  const succeeded = new sfn.Pass(scope, name('Node ready'), {
+    parameters: { status: 'succeeded', 'claimId.$': '$.slot.claimId', 'nodeName.$': '$.node.nodeName', 'vm.$': '$.vm', 'labels.$': '$.prepared.labels' },
+  });
+
+  // Cleanup: every step is retried hard, and a VM that cannot be terminated keeps its claim.
+  const removeNode = invoke(scope, name('Remove half-registered node'), fns.cluster, { action: 'removeNode', 'slot.$': '$.slot', 'vm.$': '$.vm' }, '$.cleanup.node', 60, 5);
+  const terminate = invoke(scope, name('Terminate VM'), fns.cloud, { action: 'cleanup', 'slot.$': '$.slot', 'vm.$': '$.vm' }, '$.cleanup.vm', 300, 8);
+  const release = invoke(scope, name('Release claim'), fns.claims, { action: 'release', 'slot.$': '$.slot', 'error.$': '$.error' }, '$.cleanup.claim', 30, 8);
+  const slotFailed = new sfn.Pass(scope, name('Node failed'), {
+    parameters: { status: 'failed', 'claimId.$': '$.slot.claimId', 'error.$': '$.error.Error', 'cause.$': '$.error.Cause', 'cleanup.$': '$.cleanup' },
+  });
+  const orphanRisk = new sfn.Pass(scope, name('Cleanup incomplete'), {
+    parameters: {
+      status: 'failed',
+      'claimId.$': '$.slot.claimId',
+      'error.$': '$.error.Error',
+      'cause.$': '$.error.Cause',
+      'cleanupError.$': '$.cleanupError',
+      cleanup: 'VM termination failed; the claim is kept so capacity is not over-committed. Find the VM by tag shepherd:claim.',
+    },
+  });
+  removeNode.addCatch(terminate, { resultPath: '$.cleanupError' });
+  terminate.addCatch(orphanRisk, { resultPath: '$.cleanupError' });
+  release.addCatch(slotFailed, { resultPath: '$.cleanupError' });
+  const cleanup = removeNode.next(terminate).next(release).next(slotFailed);
+
+  claim.addCatch(rejected, { errors: ['PoolAtCapacityError', 'DuplicateRequestError', 'InvalidInputError'], resultPath: '$.error' });
+  for (const t of [claim, launch, recordVm, check, prepare, complete]) t.addCatch(cleanup, { resultPath: '$.error' });
+
+  const nodeReady = new sfn.Choice(scope, name('Node ready?'))
+    .when(sfn.Condition.booleanEquals('$.node.ready', true), prepare.next(complete).next(succeeded))
+    .when(sfn.Condition.numberGreaterThanEqualsJsonPath('$.pollState.attempt', '$.poll.maxPolls'), timedOut.next(cleanup))
+    .otherwise(countPoll.next(wait));
+
+  const alreadyDone = new sfn.Choice(scope, name('Claim already done?'))
+    .when(sfn.Condition.stringEquals('$.claim.status', 'active'), reused)
+    .otherwise(launch.next(recordVm).next(startPolling).next(wait).next(check).next(nodeReady));
+
+  map.itemProcessor(claim.next(alreadyDone));
+  return map;
+}
+
+/**
+ * A Lambda task whose result is the function's payload, with an explicit timeout and a Retry with
+ * exponential backoff and full jitter on transient errors.
+ */
+function invoke(
+  scope: Construct,
+  id: string,
+  fn: lambda.IFunction,
+  payload: Record<string, unknown>,
+  resultPath: string,
+  timeoutSeconds: number,
+  maxAttempts = 6,
+): tasks.LambdaInvoke {
+  const task = new tasks.LambdaInvoke(scope, id, {
+    lambdaFunction: fn,
+    payload: sfn.TaskInput.fromObject(payload),
+    payloadResponseOnly: true,
+    retryOnServiceExceptions: false,
+    resultPath,
+    taskTimeout: sfn.Timeout.duration(Duration.seconds(timeoutSeconds)),
+  });
+  task.addRetry({
+    errors: TRANSIENT,
+    interval: Duration.seconds(2),
+    backoffRate: 2,
+    maxAttempts,
+    maxDelay: Duration.seconds(60),
+    jitterStrategy: sfn.JitterType.FULL,
+  });
+  task.addRetry({ errors: ['States.Timeout'], interval: Duration.seconds(5), backoffRate: 2, maxAttempts: 2, jitterStrategy: sfn.JitterType.FULL });
+  return task;
+}
