@@ -36,7 +36,16 @@ export interface SimResponse {
 export interface Routed {
   /** Operation name used for counters and faults, e.g. `RunInstances`, `nodes.patch`. */
   op: string;
-  run(): SimResponse | Promise<SimResponse>;
+  run(call: RunContext): SimResponse | Promise<SimResponse>;
+}
+
+/** What a running call may do besides answering. */
+export interface RunContext {
+  /**
+   * Waits for `work` without holding the clock, so simulated time moves meanwhile: a long poll
+   * (GCE zoneOperations.wait) would otherwise freeze virtual time while it waits for it.
+   */
+  idle<T>(work: Promise<T>): Promise<T>;
 }
 
 export interface ServerSpec {
@@ -247,6 +256,17 @@ async function handle(
 }
 
 async function finish(ctx: ServerContext, spec: ServerSpec, routed: Routed, fault: ApiFault, res: http.ServerResponse, release: () => void): Promise<void> {
+  let held = release;
+  const call: RunContext = {
+    async idle(work) {
+      held();
+      try {
+        return await work;
+      } finally {
+        held = ctx.clock.hold();
+      }
+    },
+  };
   try {
     if (fault.throttle) return send(res, spec.errors.throttled('Request limit exceeded (simulated throttling).'));
     const retryAfter = ctx.faults.take(spec.name, routed.op, ctx.clock.now());
@@ -254,9 +274,9 @@ async function finish(ctx: ServerContext, spec: ServerSpec, routed: Routed, faul
     if (fault.errorRate && ctx.random.chance(fault.errorRate)) {
       return send(res, spec.errors.internal('Simulated internal error; retry the request.'));
     }
-    send(res, await routed.run());
+    send(res, await routed.run(call));
   } finally {
-    release();
+    held();
   }
 }
 

@@ -20,6 +20,8 @@ export interface WorldOptions {
   scalewaySecretKey?: string;
   scalewayProjectId?: string;
   scalewayOrganizationId?: string;
+  /** Kosmos cluster id (default: random from the seed). */
+  scalewayClusterId?: string;
   /** Kubelet install + join, after the VM is running. Default 60 s plus up to 20 s jitter. */
   joinDelayMs?: number;
   joinJitterMs?: number;
@@ -118,9 +120,9 @@ export class World {
       if (resource === 'nodes' && type === 'DELETED') this.onNodeDeleted(obj);
       if (resource === 'nodes') this.refreshPools();
     });
-    this.dns = new DnsStore(this.clock, this.random);
+    this.dns = new DnsStore(this.clock, this.random, (t, m, s) => this.record(t, m, s));
     this.scalewayCluster = {
-      id: this.random.uuid(),
+      id: options.scalewayClusterId ?? this.random.uuid(),
       name: this.clusterName,
       region: 'fr-par',
       type: 'multicloud',
@@ -499,6 +501,7 @@ export class World {
   // ---- Scaleway pools -------------------------------------------------------------------------
 
   createPool(input: {
+    id?: string;
     name: string;
     nodeType: string;
     zone?: string;
@@ -513,7 +516,7 @@ export class World {
     if (input.nodeType !== 'external' && !findType(this.catalog, 'scaleway', input.nodeType)) throw new UnknownResourceError('node type', input.nodeType);
     const now = this.clock.now();
     const pool: ScalewayPool = {
-      id: this.random.uuid(),
+      id: input.id ?? this.random.uuid(),
       clusterId: this.scalewayCluster.id,
       region,
       zone,
@@ -580,6 +583,29 @@ export class World {
       this.terminateVm(vm.id);
     }
     this.refreshPools();
+    return { ...pool };
+  }
+
+  /**
+   * Changes a pool's settings other than its size (the PATCH fields min_size, max_size, autoscaling,
+   * autohealing, tags). Throws RangeError for negative or non-integer limits or min > max; the
+   * caller checks the size against the new limits, since a PATCH may change both at once.
+   */
+  updatePool(id: string, patch: Partial<Pick<ScalewayPool, 'minSize' | 'maxSize' | 'autoscaling' | 'autohealing' | 'tags'>>): ScalewayPool {
+    const pool = this.pools.get(id);
+    if (!pool) throw new UnknownResourceError('pool', id);
+    const minSize = patch.minSize ?? pool.minSize;
+    const maxSize = patch.maxSize ?? pool.maxSize;
+    if (![minSize, maxSize].every((n) => Number.isInteger(n) && n >= 0) || minSize > maxSize) {
+      throw new RangeError(`min_size ${minSize} and max_size ${maxSize} must be integers with 0 <= min_size <= max_size`);
+    }
+    pool.minSize = minSize;
+    pool.maxSize = maxSize;
+    pool.autoscaling = patch.autoscaling ?? pool.autoscaling;
+    pool.autohealing = patch.autohealing ?? pool.autohealing;
+    pool.tags = patch.tags ? [...patch.tags] : pool.tags;
+    pool.updatedAt = this.clock.now();
+    this.record('pool.updated', `scaleway pool ${pool.name} settings updated`, id);
     return { ...pool };
   }
 

@@ -1,0 +1,49 @@
+/**
+ * Default policy numbers. Each follows a system that already solved the same problem; the comment names it,
+ * so a change here is a deliberate departure from that system (see /work/shared/FIELD-NOTES.md).
+ */
+
+export const DEFAULT_PROVISIONING = {
+  /** Karpenter's node registration TTL and Cluster Autoscaler's max-node-provision-time: 15 min. */
+  registrationTimeoutSeconds: 900,
+  /** Ours: 60 checks within the registration timeout; Cluster Autoscaler scans every 10 s. */
+  pollIntervalSeconds: 15,
+} as const;
+
+export const DEFAULT_HEALING = {
+  /** Medik8s NodeHealthCheck: remediate after Ready=False/Unknown for 300 s. */
+  unhealthyAfterSeconds: 300,
+  /** Cluster Autoscaler stops acting when 45 % of nodes are unready (mass loss looks like a partition). */
+  maxUnhealthyPercent: 45,
+  /** Gardener MCM: one replacement in flight per machine group. */
+  maxConcurrentPerPool: 1,
+  /** Gardener MCM forces a drain after 5 min. */
+  drainTimeoutSeconds: 300,
+  /** Eviction blocked by a PodDisruptionBudget (HTTP 429): drainers retry every 5-20 s. */
+  evictionRetrySeconds: 10,
+  /** Gardener MCM freezes when the API server has been unreachable for 30 s. */
+  apiUnreachableFreezeSeconds: 30,
+  /** Gardener MCM sweeps orphan VMs (tagged VM, no machine) every 15 min. */
+  orphanSweepMinutes: 15,
+} as const;
+
+export const DEFAULT_SCALING = {
+  /** Cluster Autoscaler scale-down-unneeded-time: 10 min. */
+  scaleDownUnneededSeconds: 600,
+  /** Cluster Autoscaler scale-down-utilization-threshold: 50 %. */
+  scaleDownUtilizationThreshold: 0.5,
+  /** Cluster Autoscaler scale-down-delay-after-add: 10 min. */
+  scaleDownDelayAfterScaleUpSeconds: 600,
+  /** Cluster Autoscaler node-group backoff starts at 5 min... */
+  backoffSeconds: 300,
+  /** ...and grows to at most 30 min. */
+  maxBackoffSeconds: 1800,
+  /** Karpenter caches insufficient-capacity offerings for 3 min. */
+  insufficientCapacityCacheSeconds: 180,
+} as const;
+
+/** Cloudflare's DNS-only minimum TTL; short, so an entrypoint moves quickly. */
+export const DEFAULT_ENTRYPOINT_TTL = 60;
+
+/** GCE's auto-created network. */
+export const DEFAULT_GCP_NETWORK = 'global/networks/default';

@@ -1,0 +1,165 @@
+import { z } from 'zod';
+import { DEFAULT_ENTRYPOINT_TTL, DEFAULT_GCP_NETWORK, DEFAULT_HEALING, DEFAULT_PROVISIONING, DEFAULT_SCALING } from './defaults.js';
+import {
+  amiId,
+  apiServerUrl,
+  awsRegion,
+  awsZone,
+  cloudflareZoneId,
+  dnsTtl,
+  gcpImage,
+  gcpNetwork,
+  gcpProject,
+  gcpZone,
+  hostname,
+  instanceProfileArn,
+  instanceType,
+  joinScriptTemplate,
+  labelKey,
+  labels,
+  labelValue,
+  resourceName,
+  scalewayRegion,
+  secretArn,
+  securityGroupId,
+  subnetId,
+  uuid,
+} from './fields.js';
+import { checkCrossFieldRules } from './rules.js';
+
+/** The shape of shepherd.config.json (briefs/config-shape.md). Objects are strict so a misspelt key is an error, not a silent default. */
+
+export const PROVIDER_NAMES = ['aws', 'gcp', 'scaleway', 'home'] as const;
+export const ARCHES = ['amd64', 'arm64'] as const;
+export const POOL_ROLES = ['worker', 'entrypoint', 'buffer'] as const;
+export const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] as const;
+
+const perArch = <T extends z.ZodType>(id: T) =>
+  z.strictObject({ amd64: id.optional(), arm64: id.optional() }).refine((m) => m.amd64 !== undefined || m.arm64 !== undefined, {
+    error: 'at least one of "amd64", "arm64"',
+  });
+
+export const clusterSchema = z.strictObject({
+  name: resourceName,
+  kubeconfigSecretArn: secretArn,
+  apiServerEndpoint: apiServerUrl.optional(),
+});
+
+export const awsProviderSchema = z.strictObject({
+  region: awsRegion,
+  subnets: z.array(z.strictObject({ id: subnetId, zone: awsZone })).min(1),
+  securityGroupIds: z.array(securityGroupId).min(1),
+  amis: perArch(amiId),
+  instanceProfileArn: instanceProfileArn.optional(),
+});
+
+export const gcpProviderSchema = z.strictObject({
+  project: gcpProject,
+  zones: z.array(gcpZone).min(1),
+  images: perArch(gcpImage),
+  network: gcpNetwork.default(DEFAULT_GCP_NETWORK),
+  /** Service-account key JSON. */
+  credentialsSecretArn: secretArn,
+});
+
+export const scalewayProviderSchema = z.strictObject({
+  region: scalewayRegion,
+  clusterId: uuid,
+  /** JSON {accessKey, secretKey, projectId}. */
+  credentialsSecretArn: secretArn,
+});
+
+export const providersSchema = z.strictObject({
+  aws: awsProviderSchema.optional(),
+  gcp: gcpProviderSchema.optional(),
+  scaleway: scalewayProviderSchema.optional(),
+});
+
+export const joinSchema = z.discriminatedUnion('method', [
+  z.strictObject({ method: z.literal('kosmos'), poolId: uuid, region: scalewayRegion, secretKeySecretArn: secretArn }),
+  z.strictObject({ method: z.literal('script'), template: joinScriptTemplate, joinTokenSecretArn: secretArn }),
+  z.strictObject({ method: z.literal('scaleway-pool'), poolId: uuid }),
+  z.strictObject({ method: z.literal('none') }),
+]);
+
+export const taintSchema = z.strictObject({ key: labelKey, value: labelValue.optional(), effect: z.enum(TAINT_EFFECTS) });
+
+const poolSize = z.number().int().min(0).max(1000);
+
+export const poolSchema = z.strictObject({
+  name: resourceName,
+  provider: z.enum(PROVIDER_NAMES),
+  role: z.enum(POOL_ROLES).default('worker'),
+  /** Preference order; for scaleway, the pool's node type. */
+  instanceTypes: z.array(instanceType).min(1),
+  arch: z.enum(ARCHES),
+  /** A subset of the provider's zones, in preference order; absent means all of them. */
+  zones: z.array(z.string().min(1)).min(1).optional(),
+  spot: z.boolean().default(false),
+  min: poolSize.default(0),
+  max: poolSize,
+  labels: labels.default(() => ({})),
+  taints: z.array(taintSchema).default(() => []),
+  join: joinSchema,
+});
+
+export const entrypointSchema = z.strictObject({
+  name: resourceName,
+  zoneName: hostname,
+  zoneId: cloudflareZoneId,
+  records: z.array(hostname).min(1),
+  type: z.enum(['A', 'AAAA']).default('A'),
+  ttl: dnsTtl.default(DEFAULT_ENTRYPOINT_TTL),
+  proxied: z.boolean().default(false),
+  eligiblePools: z.array(resourceName).min(1),
+});
+
+export const dnsSchema = z.strictObject({
+  cloudflare: z.strictObject({ apiTokenSecretArn: secretArn }),
+  entrypoints: z.array(entrypointSchema).min(1),
+});
+
+const seconds = z.number().int().positive();
+
+export const provisioningSchema = z
+  .strictObject({
+    registrationTimeoutSeconds: seconds.default(DEFAULT_PROVISIONING.registrationTimeoutSeconds),
+    pollIntervalSeconds: seconds.default(DEFAULT_PROVISIONING.pollIntervalSeconds),
+  })
+  .prefault({});
+
+export const healingSchema = z
+  .strictObject({
+    unhealthyAfterSeconds: seconds.default(DEFAULT_HEALING.unhealthyAfterSeconds),
+    maxUnhealthyPercent: z.number().min(0).max(100).default(DEFAULT_HEALING.maxUnhealthyPercent),
+    maxConcurrentPerPool: z.number().int().min(1).default(DEFAULT_HEALING.maxConcurrentPerPool),
+    drainTimeoutSeconds: seconds.default(DEFAULT_HEALING.drainTimeoutSeconds),
+    evictionRetrySeconds: seconds.default(DEFAULT_HEALING.evictionRetrySeconds),
+    apiUnreachableFreezeSeconds: seconds.default(DEFAULT_HEALING.apiUnreachableFreezeSeconds),
+    orphanSweepMinutes: seconds.default(DEFAULT_HEALING.orphanSweepMinutes),
+  })
+  .prefault({});
+
+export const scalingSchema = z
+  .strictObject({
+    scaleDownUnneededSeconds: seconds.default(DEFAULT_SCALING.scaleDownUnneededSeconds),
+    scaleDownUtilizationThreshold: z.number().min(0).max(1).default(DEFAULT_SCALING.scaleDownUtilizationThreshold),
+    scaleDownDelayAfterScaleUpSeconds: z.number().int().min(0).default(DEFAULT_SCALING.scaleDownDelayAfterScaleUpSeconds),
+    backoffSeconds: seconds.default(DEFAULT_SCALING.backoffSeconds),
+    maxBackoffSeconds: seconds.default(DEFAULT_SCALING.maxBackoffSeconds),
+    insufficientCapacityCacheSeconds: seconds.default(DEFAULT_SCALING.insufficientCapacityCacheSeconds),
+  })
+  .prefault({});
+
+/** Before the cross-field rules (config/rules.ts checks values of this shape). */
+export const shepherdConfigShape = z.strictObject({
+  cluster: clusterSchema,
+  providers: providersSchema,
+  pools: z.array(poolSchema).min(1),
+  dns: dnsSchema.optional(),
+  provisioning: provisioningSchema,
+  healing: healingSchema,
+  scaling: scalingSchema,
+});
+
+export const shepherdConfigSchema = shepherdConfigShape.superRefine(checkCrossFieldRules);

@@ -1,0 +1,48 @@
+/**
+ * Runs the simulated multi-cloud on loopback until interrupted:
+ *   npm run sim -- --kubeconfig ./sim.kubeconfig [--seed 1] [--speed 10] [--endpoints ./sim.json]
+ * Prints one JSON line with "ready": true and every endpoint once the sample world's nodes are Ready.
+ */
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { startSim } from './index.js';
+import { buildSampleWorld } from './sample.js';
+
+const { values } = parseArgs({
+  options: {
+    kubeconfig: { type: 'string' },
+    endpoints: { type: 'string' },
+    seed: { type: 'string', default: '1' },
+    speed: { type: 'string', default: '10' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+if (values.help) {
+  console.log('usage: npm run sim -- [--kubeconfig PATH] [--endpoints PATH] [--seed N] [--speed FACTOR]');
+  process.exit(0);
+}
+const speed = Number(values.speed);
+if (!(speed > 0)) {
+  console.error(`--speed must be a positive number (simulated seconds per real second), got "${values.speed}"`);
+  process.exit(2);
+}
+const sim = await startSim({ seed: Number(values.seed), clock: { mode: 'scaled', factor: speed } });
+const sample = buildSampleWorld(sim);
+if (values.kubeconfig) await sim.writeKubeconfig(values.kubeconfig);
+await sample.ready;
+const line = {
+  ready: true,
+  simulatedTime: sim.clock.iso(),
+  speed,
+  endpoints: sim.endpoints,
+  kubeconfig: values.kubeconfig ?? null,
+  nodes: sim.world.snapshot().nodes.map((n) => n.name),
+};
+if (values.endpoints) await writeFile(values.endpoints, `${JSON.stringify({ ...line, credentials: sim.credentials, caCert: sim.caCert }, null, 2)}\n`, { mode: 0o600 });
+console.log(JSON.stringify(line));
+const stop = async () => {
+  await sim.stop();
+  process.exit(0);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
