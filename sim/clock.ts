@@ -85,7 +85,10 @@ export class Clock {
     }
     if (this.mode === 'scaled') {
       entry.real = setTimeout(() => {
-        if (!entry.cancelled && !this.stopped) entry.fn();
+        if (entry.cancelled || this.stopped) return;
+        // A fired timer reads as done (as in virtual mode), so "is one pending?" checks work.
+        entry.cancelled = true;
+        entry.fn();
       }, Math.max(0, delayMs) / this.factor);
       return entry;
     }

@@ -1,14 +1,30 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { SimEnv } from '../../env.js';
-import type { ServerSpec } from '../../http.js';
+import type { ServerSpec, SimRequest } from '../../http.js';
+import { routeKube } from './router.js';
+import { internalError, statusResponse, tooManyRequests, unauthorized } from './status.js';
 
-/** Placeholder until the kube server lands. */
-export function kubeServer(_env: SimEnv): ServerSpec {
+/**
+ * The simulated Kubernetes API server over the world's cluster: discovery, nodes, pods (with
+ * eviction), namespaces, ReplicaSets, DaemonSets and PodDisruptionBudgets; list/get/create/
+ * update/patch/delete, server-side Tables for kubectl, Status errors. No watch.
+ */
+export function kubeServer(env: SimEnv): ServerSpec {
+  const token = Buffer.from(env.credentials.kube.token);
   return {
     name: 'kube',
-    route: () => ({ status: 501, body: { message: 'not implemented' } }),
+    // Authentication comes first, for every path, as with anonymous auth disabled.
+    route: (req) => (bearerMatches(req, token) ? routeKube(env, req) : statusResponse(unauthorized())),
     errors: {
-      internal: (message) => ({ status: 500, body: { message } }),
-      throttled: (message) => ({ status: 429, body: { message } }),
+      internal: internalError,
+      throttled: tooManyRequests,
     },
   };
+}
+
+function bearerMatches(req: SimRequest, token: Buffer): boolean {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+  if (!m) return false;
+  const given = Buffer.from(m[1]);
+  return given.length === token.length && timingSafeEqual(given, token);
 }

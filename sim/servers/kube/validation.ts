@@ -1,0 +1,67 @@
+import { matchesLabelSelector } from '../../world/kube-store.js';
+import type { KubeObject } from '../../world/types.js';
+import type { ApiResource } from './catalog.js';
+import { type FieldCause, invalid } from './status.js';
+
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Throws 422 Invalid when an object would not pass the API server's validation of its kind (the checks that matter here). */
+export function validate(info: ApiResource, obj: KubeObject): void {
+  const causes: FieldCause[] = [...nameCauses(info, obj.metadata.name), ...(KIND_CHECKS[info.plural]?.(obj) ?? [])];
+  if (causes.length > 0) throw invalid(info.kind, obj.metadata.name, causes);
+}
+
+function nameCauses(info: ApiResource, name: string): FieldCause[] {
+  if (!name) return [required('metadata.name', 'name or generateName is required')];
+  // Namespace names become DNS labels; other names may be dotted subdomains.
+  const label = info.plural === 'namespaces';
+  const ok = label ? DNS_LABEL.test(name) && name.length <= 63 : DNS_SUBDOMAIN.test(name) && name.length <= 253;
+  if (ok) return [];
+  const what = label ? 'a lowercase RFC 1123 label' : 'a lowercase RFC 1123 subdomain';
+  return [
+    badValue(
+      'metadata.name',
+      name,
+      `${what} must consist of lower case alphanumeric characters${label ? " or '-'" : ", '-' or '.'"}, and must start and end with an alphanumeric character`,
+    ),
+  ];
+}
+
+function required(field: string, detail?: string): FieldCause {
+  return { reason: 'FieldValueRequired', field, message: detail ? `Required value: ${detail}` : 'Required value' };
+}
+
+function badValue(field: string, value: unknown, detail: string): FieldCause {
+  return { reason: 'FieldValueInvalid', field, message: `Invalid value: ${JSON.stringify(value)}: ${detail}` };
+}
+
+function containerCauses(spec: KubeObject['spec'], path: string): FieldCause[] {
+  const containers: Array<{ name?: string; image?: string }> | undefined = spec?.containers;
+  if (!Array.isArray(containers) || containers.length === 0) return [required(`${path}.containers`)];
+  return containers.flatMap((c, i) => [
+    ...(c.name ? [] : [required(`${path}.containers[${i}].name`)]),
+    ...(c.image ? [] : [required(`${path}.containers[${i}].image`)]),
+  ]);
+}
+
+function workloadCauses(obj: KubeObject): FieldCause[] {
+  const selector = obj.spec?.selector;
+  if (!selector || (!selector.matchLabels && !selector.matchExpressions)) return [required('spec.selector')];
+  const labels: Record<string, string> = obj.spec?.template?.metadata?.labels ?? {};
+  const causes = containerCauses(obj.spec?.template?.spec, 'spec.template.spec');
+  if (!matchesLabelSelector(labels, selector)) causes.push(badValue('spec.template.metadata.labels', labels, '`selector` does not match template `labels`'));
+  return causes;
+}
+
+const KIND_CHECKS: Record<string, (obj: KubeObject) => FieldCause[]> = {
+  pods: (pod) => containerCauses(pod.spec, 'spec'),
+  replicasets: workloadCauses,
+  daemonsets: workloadCauses,
+  poddisruptionbudgets: (pdb) =>
+    pdb.spec?.minAvailable !== undefined && pdb.spec?.maxUnavailable !== undefined
+      ? [badValue('spec', pdb.spec, 'minAvailable and maxUnavailable cannot be both set')]
+      : [],
+  nodes: () => [],
+  namespaces: () => [],
+};

@@ -1,0 +1,183 @@
+import { execFile } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Sim, startSim } from '../../sim/index.js';
+import { podReady, readyStatus } from '../../sim/world/cluster.js';
+import type { KubeObject } from '../../sim/world/types.js';
+
+const execFileAsync = promisify(execFile);
+
+/** The real kubectl: on PATH or where Debian's kubernetes-client (and the Cloud SDK) put it. */
+function findKubectl(): string | undefined {
+  const dirs = [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), '/usr/bin', '/usr/local/bin'];
+  for (const dir of dirs) {
+    const candidate = join(dir, 'kubectl');
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {}
+  }
+  return undefined;
+}
+
+const KUBECTL = findKubectl();
+if (!KUBECTL) console.warn('kubectl.test.ts skipped: no kubectl binary found (install Debian package kubernetes-client)');
+
+const NODES = ['nuc-1', 'nuc-2', 'nuc-3'];
+
+let sim: Sim;
+let workDir: string;
+
+/**
+ * kubectl is a separate process, so simulated time must run on its own while it works: a
+ * scaled clock (20x) rather than the virtual one.
+ */
+beforeAll(async () => {
+  if (!KUBECTL) return;
+  sim = await startSim({ servers: ['kube'], clock: { mode: 'scaled', factor: 20 } });
+  for (const name of NODES) sim.world.addHomeMachine(name);
+  workDir = await mkdtemp(join(tmpdir(), 'kubectl-sim-'));
+  await sim.writeKubeconfig(join(workDir, 'kubeconfig'));
+  await sim.clock.until(() => NODES.every((n) => nodeReady(n)), 120_000, 'nodes Ready');
+});
+
+afterAll(async () => {
+  await sim?.stop();
+  if (workDir) await rm(workDir, { recursive: true, force: true });
+});
+
+async function kubectl(...args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return execFileAsync(KUBECTL as string, [...args, '--request-timeout=10s', `--cache-dir=${join(workDir, 'cache')}`], {
+    env: { ...process.env, KUBECONFIG: join(workDir, 'kubeconfig'), CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK: '1' },
+    timeout: 30_000,
+  });
+}
+
+/** kubectl's table output as rows of cells (columns are at least three spaces apart, cells hold at most one). */
+function rows(stdout: string): string[][] {
+  return stdout
+    .trim()
+    .split('\n')
+    .map((line) => line.trim().split(/\s{2,}/));
+}
+
+function node(name: string): KubeObject {
+  return sim.world.kube.mustGet('nodes', undefined, name);
+}
+
+function nodeReady(name: string): boolean {
+  const n = sim.world.kube.get('nodes', undefined, name);
+  return n !== undefined && readyStatus(n) === 'True';
+}
+
+function livePods(labelSelector: string): KubeObject[] {
+  return sim.world.kube.list('pods', { labelSelector }).filter((p) => !p.metadata.deletionTimestamp);
+}
+
+function workload(kind: 'ReplicaSet' | 'DaemonSet', name: string, namespace: string, spec: Record<string, unknown>): KubeObject {
+  return {
+    apiVersion: 'apps/v1',
+    kind,
+    metadata: { name, namespace },
+    spec: {
+      ...spec,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: { containers: [{ name: 'main', image: `${name}:1`, resources: { requests: { cpu: '1' } } }] },
+      },
+    },
+  };
+}
+
+describe.skipIf(!KUBECTL)('kubectl against the simulated API server', () => {
+  it('get nodes -o wide prints Ready nodes with the wide columns', async () => {
+    const { stdout } = await kubectl('get', 'nodes', '-o', 'wide');
+    const [header, ...body] = rows(stdout);
+    expect(header).toEqual(['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION', 'INTERNAL-IP', 'EXTERNAL-IP', 'OS-IMAGE', 'KERNEL-VERSION', 'CONTAINER-RUNTIME']);
+    expect(body.map((r) => r[0])).toEqual(NODES);
+    for (const row of body) {
+      const vm = sim.world.getVm(row[0]);
+      expect(row.slice(1, 3)).toEqual(['Ready', '<none>']);
+      expect(row[4]).toBe('v1.31.2');
+      expect(row.slice(5, 8)).toEqual([vm?.privateIp, vm?.publicIp, 'Ubuntu 24.04.1 LTS']);
+      expect(row[9]).toMatch(/^containerd:\/\//);
+    }
+  });
+
+  it('get nodes -l selects by label', async () => {
+    sim.world.kube.mutate('nodes', undefined, 'nuc-3', (n) => {
+      n.metadata.labels = { ...n.metadata.labels, pool: 'attic' };
+    });
+    const { stdout } = await kubectl('get', 'nodes', '-l', 'pool=attic', '-o', 'name');
+    expect(stdout.trim()).toBe('node/nuc-3');
+    const none = await kubectl('get', 'nodes', '-l', 'pool=cellar');
+    expect(none.stdout).toBe('');
+    expect(none.stderr).toContain('No resources found');
+  });
+
+  it('label node sets the label in the world', async () => {
+    const { stdout } = await kubectl('label', 'node', 'nuc-1', 'foo=bar');
+    expect(stdout.trim()).toBe('node/nuc-1 labeled');
+    expect(node('nuc-1').metadata.labels?.foo).toBe('bar');
+    await kubectl('label', 'node', 'nuc-1', 'foo-');
+    expect(node('nuc-1').metadata.labels).not.toHaveProperty('foo');
+  });
+
+  it('cordon and uncordon set and clear spec.unschedulable', async () => {
+    expect((await kubectl('cordon', 'nuc-2')).stdout.trim()).toBe('node/nuc-2 cordoned');
+    expect(node('nuc-2').spec.unschedulable).toBe(true);
+    const listed = rows((await kubectl('get', 'node', 'nuc-2')).stdout);
+    expect(listed[1].slice(0, 2)).toEqual(['nuc-2', 'Ready,SchedulingDisabled']);
+
+    expect((await kubectl('uncordon', 'nuc-2')).stdout.trim()).toBe('node/nuc-2 uncordoned');
+    expect(node('nuc-2').spec.unschedulable).toBeFalsy();
+  });
+
+  it('drain evicts ReplicaSet pods (recreated elsewhere), leaves the DaemonSet pod, and waits on a blocking PDB', async () => {
+    sim.world.kube.create('replicasets', workload('ReplicaSet', 'web', 'default', { replicas: 3 }));
+    sim.world.kube.create('daemonsets', workload('DaemonSet', 'agent', 'kube-system', {}));
+    await sim.clock.until(
+      () => livePods('app=web').filter(podReady).length === 3 && livePods('app=agent').filter(podReady).length === 3,
+      120_000,
+      'workloads running',
+    );
+    const counts = new Map<string, number>();
+    for (const p of livePods('app=web')) counts.set(p.spec.nodeName, (counts.get(p.spec.nodeName) ?? 0) + 1);
+    const target = [...counts].sort((a, b) => b[1] - a[1])[0][0] as string;
+    const evictedNames = livePods('app=web')
+      .filter((p) => p.spec.nodeName === target)
+      .map((p) => p.metadata.name);
+    const daemonPod = livePods('app=agent').find((p) => p.spec.nodeName === target)?.metadata.name;
+
+    const { stdout, stderr } = await kubectl('drain', target, '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=60s');
+    expect(stdout).toContain(`node/${target} cordoned`);
+    expect(stdout).toContain(`node/${target} drained`);
+    expect(stderr).toContain('ignoring DaemonSet-managed Pods');
+    expect(node(target).spec.unschedulable).toBe(true);
+    for (const name of evictedNames) expect(sim.world.kube.get('pods', 'default', name)).toBeUndefined();
+    expect(sim.counters.get('kube', 'pods.evict')).toBe(evictedNames.length);
+    expect(livePods('app=agent').find((p) => p.spec.nodeName === target)?.metadata.name).toBe(daemonPod);
+    await sim.clock.until(() => livePods('app=web').filter(podReady).length === 3, 60_000, 'web pods replaced');
+    expect(livePods('app=web').every((p) => p.spec.nodeName !== target)).toBe(true);
+
+    // A PodDisruptionBudget that allows no disruption: kubectl gets 429, retries, and gives up at its timeout.
+    sim.world.kube.create('poddisruptionbudgets', {
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: { name: 'web', namespace: 'default' },
+      spec: { minAvailable: 3, selector: { matchLabels: { app: 'web' } } },
+    });
+    const blockedNode = livePods('app=web')[0].spec.nodeName as string;
+    const blocked = await kubectl('drain', blockedNode, '--ignore-daemonsets', '--timeout=2s').then(
+      () => undefined,
+      (err: { stderr: string }) => err,
+    );
+    expect(blocked?.stderr).toContain("Cannot evict pod as it would violate the pod's disruption budget");
+    expect(livePods('app=web').filter(podReady)).toHaveLength(3);
+  }, 40_000);
+});
