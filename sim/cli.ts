@@ -38,7 +38,8 @@ const line = {
   kubeconfig: values.kubeconfig ?? null,
   nodes: sim.world.snapshot().nodes.map((n) => n.name),
 };
-if (values.endpoints) await writeFile(values.endpoints, `${JSON.stringify({ ...line, credentials: sim.credentials, caCert: sim.caCert }, null, 2)}\n`, { mode: 0o600 });
+if (values.endpoints)
+  await writeFile(values.endpoints, `${JSON.stringify({ ...line, credentials: sim.credentials, caCert: sim.caCert }, null, 2)}\n`, { mode: 0o600 });
 console.log(JSON.stringify(line));
 const stop = async () => {
   await sim.stop();

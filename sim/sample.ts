@@ -31,14 +31,31 @@ export function buildSampleWorld(sim: Sim, ids: SampleIds = EXAMPLE_IDS): { read
   const [awsPool, , gcpPool] = ids.externalPools;
   const home1 = world.addHomeMachine('home-nuc-1', 'nuc');
   world.addHomeMachine('home-rpi-1', 'rpi5');
-  world.launchVm({ provider: 'aws', zone: 'eu-west-3a', type: 't3.medium', userData: renderKosmosJoin(awsPool.id, 'fr-par', world.scalewaySecretKey), tags: { Name: 'sample-aws-1' } });
-  world.launchVm({ provider: 'gcp', project: sim.credentials.gcp.project, zone: 'europe-west1-b', type: 'e2-standard-2', name: 'sample-gcp-1', userData: renderKosmosJoin((gcpPool ?? awsPool).id, 'fr-par', world.scalewaySecretKey) });
+  world.launchVm({
+    provider: 'aws',
+    zone: 'eu-west-3a',
+    type: 't3.medium',
+    userData: renderKosmosJoin(awsPool.id, 'fr-par', world.scalewaySecretKey),
+    tags: { Name: 'sample-aws-1' },
+  });
+  world.launchVm({
+    provider: 'gcp',
+    project: sim.credentials.gcp.project,
+    zone: 'europe-west1-b',
+    type: 'e2-standard-2',
+    name: 'sample-gcp-1',
+    userData: renderKosmosJoin((gcpPool ?? awsPool).id, 'fr-par', world.scalewaySecretKey),
+  });
   addWorkload(world, 'web', 4, { cpu: '250m', memory: '256Mi' });
   const zone = world.dns.createZone(ids.dnsZone.name, ids.dnsZone.id ? { id: ids.dnsZone.id } : {});
   world.dns.upsertRecord(zone.name, { name: ids.dnsZone.record, type: 'A', content: home1.publicIp, ttl: 60, comment: 'entrypoint' });
-  const ready = sim.clock.until(() => {
-    const nodes = world.snapshot().nodes;
-    return nodes.length >= 4 && nodes.every((n) => n.ready === 'True');
-  }, 15 * 60_000, 'the sample world to be Ready');
+  const ready = sim.clock.until(
+    () => {
+      const nodes = world.snapshot().nodes;
+      return nodes.length >= 4 && nodes.every((n) => n.ready === 'True');
+    },
+    15 * 60_000,
+    'the sample world to be Ready',
+  );
   return { ready };
 }

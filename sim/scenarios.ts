@@ -22,10 +22,27 @@ export function buildFleet(world: World, spec: FleetSpec): { externalPoolId: str
   const vms: Vm[] = [];
   const join = renderKosmosJoin(external.id, external.region, world.scalewaySecretKey);
   for (let i = 0; i < (spec.aws ?? 0); i++) {
-    vms.push(world.launchVm({ provider: 'aws', zone: AWS_ZONES[i % AWS_ZONES.length], type: i % 2 ? 't4g.medium' : 't3.medium', userData: join, tags: { fleet: 'aws' } }));
+    vms.push(
+      world.launchVm({
+        provider: 'aws',
+        zone: AWS_ZONES[i % AWS_ZONES.length],
+        type: i % 2 ? 't4g.medium' : 't3.medium',
+        userData: join,
+        tags: { fleet: 'aws' },
+      }),
+    );
   }
   for (let i = 0; i < (spec.gcp ?? 0); i++) {
-    vms.push(world.launchVm({ provider: 'gcp', project: 'shepherd-sim', zone: GCP_ZONES[i % GCP_ZONES.length], type: 'e2-standard-2', name: `gcp-node-${i + 1}`, userData: join }));
+    vms.push(
+      world.launchVm({
+        provider: 'gcp',
+        project: 'shepherd-sim',
+        zone: GCP_ZONES[i % GCP_ZONES.length],
+        type: 'e2-standard-2',
+        name: `gcp-node-${i + 1}`,
+        userData: join,
+      }),
+    );
   }
   let scalewayPoolId: string | undefined;
   if (spec.scaleway) {
@@ -38,7 +55,13 @@ export function buildFleet(world: World, spec: FleetSpec): { externalPoolId: str
 }
 
 /** A Deployment-like ReplicaSet whose pods request cpu/memory, spread by the scheduler. */
-export function addWorkload(world: World, name: string, replicas: number, requests = { cpu: '500m', memory: '512Mi' }, nodeSelector?: Record<string, string>): KubeObject {
+export function addWorkload(
+  world: World,
+  name: string,
+  replicas: number,
+  requests = { cpu: '500m', memory: '512Mi' },
+  nodeSelector?: Record<string, string>,
+): KubeObject {
   return world.kube.create('replicasets', {
     apiVersion: 'apps/v1',
     kind: 'ReplicaSet',
@@ -62,7 +85,10 @@ export function addDaemonSet(world: World, name: string): KubeObject {
     metadata: { name, namespace: 'kube-system', labels: { app: name } },
     spec: {
       selector: { matchLabels: { app: name } },
-      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, image: `registry.example/${name}:1`, resources: { requests: { cpu: '50m', memory: '64Mi' } } }] } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: { containers: [{ name, image: `registry.example/${name}:1`, resources: { requests: { cpu: '50m', memory: '64Mi' } } }] },
+      },
     },
   });
 }

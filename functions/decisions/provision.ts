@@ -45,7 +45,10 @@ export function planProvision(input: unknown, config: ShepherdConfig, executionN
   const pool = config.pools.find((p) => p.name === raw.pool);
   if (!pool) throw new InvalidInputError(`"pool": no pool named "${raw.pool}" in the config; pools: ${names.join(', ')}`);
   if (pool.provider === 'home') {
-    throw new InvalidInputError(`"pool": pool "${pool.name}" is a home-lab pool; its machines have no API, so shepherd cannot create them. Join them by hand.`);
+    const creatable = config.pools.filter((p) => p.provider !== 'home').map((p) => p.name);
+    throw new InvalidInputError(
+      `"pool": pool "${pool.name}" is a home-lab pool; its machines have no API, so shepherd cannot create them (join them by hand). Pools shepherd can provision: ${creatable.join(', ')}`,
+    );
   }
   const count = raw.count ?? 1;
   if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > pool.max) {
@@ -173,7 +176,5 @@ export function matchNode(nodes: NodeView[], vm: VmRef): NodeView | undefined {
 export function unclaimedPoolNode(nodes: NodeView[], poolId: string, claimId: string): NodeView | undefined {
   const mine = nodes.find((n) => n.labels['shepherd.io/claim'] === claimId);
   if (mine) return mine;
-  return nodes
-    .filter((n) => n.labels['k8s.scaleway.com/pool'] === poolId && !n.labels['shepherd.io/claim'])
-    .sort((a, b) => a.name.localeCompare(b.name))[0];
+  return nodes.filter((n) => n.labels['k8s.scaleway.com/pool'] === poolId && !n.labels['shepherd.io/claim']).sort((a, b) => a.name.localeCompare(b.name))[0];
 }

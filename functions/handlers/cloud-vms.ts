@@ -4,14 +4,12 @@ import { GceProvider } from '../adapters/cloud/gce.js';
 import { ScalewayPoolProvider } from '../adapters/cloud/scaleway.js';
 import type { CloudProvider } from '../adapters/cloud/types.js';
 import { offeringsFor, type ProvisionSlot, type VmRef } from '../decisions/provision.js';
-import { joinUserData } from '../runtime/user-data.js';
 import { config, poolNamed } from '../runtime/config.js';
 import { InsufficientCapacityError, isInsufficientCapacityError } from '../runtime/errors.js';
 import { log } from '../runtime/logger.js';
+import { joinUserData } from '../runtime/user-data.js';
 
-export type CloudVmsEvent =
-  | { action: 'launch'; slot: ProvisionSlot; activeClaims?: number }
-  | { action: 'cleanup'; slot: ProvisionSlot; vm?: VmRef | null };
+export type CloudVmsEvent = { action: 'launch'; slot: ProvisionSlot; activeClaims?: number } | { action: 'cleanup'; slot: ProvisionSlot; vm?: VmRef | null };
 
 const providers = new Map<string, CloudProvider>();
 
@@ -40,7 +38,14 @@ async function launch(cfg: ShepherdConfig, pool: PoolConfig, provider: CloudProv
   const tried: string[] = [];
   for (const offering of offeringsFor(pool, cfg)) {
     try {
-      const vm = await provider.launch({ clusterName: cfg.cluster.name, pool, claimId: slot.claimId, offering, userData, ...(activeClaims !== undefined ? { activeClaims } : {}) });
+      const vm = await provider.launch({
+        clusterName: cfg.cluster.name,
+        pool,
+        claimId: slot.claimId,
+        offering,
+        userData,
+        ...(activeClaims !== undefined ? { activeClaims } : {}),
+      });
       log('info', 'launched', { pool: pool.name, claimId: slot.claimId, vmId: vm.id, type: vm.type, zone: vm.zone, skipped: tried });
       return vm;
     } catch (err) {

@@ -1,5 +1,7 @@
 /** Keys whose values never reach a log line, whatever object they sit in. */
-const SECRET_KEYS = /token|secret|password|kubeconfig|userdata|user_data|authorization|credential|private/i;
+const SECRET_KEYS = /token|secret|password|kubeconfig|user[-_]?data|authorization|credential|private/i;
+/** Deeper than this, an object is not walked; it is dropped rather than logged unredacted. */
+const MAX_DEPTH = 8;
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -12,7 +14,8 @@ export function log(level: LogLevel, message: string, fields: Record<string, unk
 }
 
 export function redact(value: unknown, depth = 0): unknown {
-  if (depth > 8 || value === null || typeof value !== 'object') return value;
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > MAX_DEPTH) return '[too deep]';
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   if (value instanceof Error) return { name: value.name, message: value.message };
   const out: Record<string, unknown> = {};

@@ -13,5 +13,10 @@ export function renderKosmosJoin(poolId: string, region: string, secretKey: stri
 }
 
 export function renderKubeadmJoin(endpoint: string, token: string): string {
-  return ['#!/bin/bash', 'ARCH=$(dpkg --print-architecture)', `kubeadm join ${endpoint} --token ${token} --discovery-token-unsafe-skip-ca-verification`, ''].join('\n');
+  return [
+    '#!/bin/bash',
+    'ARCH=$(dpkg --print-architecture)',
+    `kubeadm join ${endpoint} --token ${token} --discovery-token-unsafe-skip-ca-verification`,
+    '',
+  ].join('\n');
 }

@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { InstancesClient, type protos, ZoneOperationsClient } from '@google-cloud/compute';
 import { afterEach, describe, expect, it } from 'vitest';
+import { type GceCallLimits, gceClientOptions } from '../../functions/adapters/cloud/gce-client-options.js';
 import type { ClockOptions } from '../../sim/clock.js';
 import { type Sim, type SimOptions, startSim } from '../../sim/index.js';
-import { type GceCallLimits, gceClientOptions } from '../../sim/servers/gce/client-options.js';
 
 /*
  * Driving the official @google-cloud/compute 6.15 clients (google-gax 5) at the simulator:
  *
  *   new InstancesClient(gceClientOptions(sim.endpoints.gce, sim.credentials.gcp.accessToken))
  *
- * gceClientOptions (sim/servers/gce/client-options.ts) sets `fallback: true`, `apiEndpoint`,
+ * gceClientOptions (functions/adapters/cloud/gce-client-options.ts) sets `fallback: true`, `apiEndpoint`,
  * `port`, `protocol: 'http'` and an `authClient` holding the token. It also makes HTTP errors
  * arrive as GoogleError with gRPC codes (5 NOT_FOUND, 14 UNAVAILABLE, ...), bounds gax's
  * retries and gives every request a transport timeout; see its comment for why.

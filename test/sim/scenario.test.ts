@@ -4,8 +4,8 @@ import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { createClient } from '@scaleway/sdk-client';
 import { K8Sv1 } from '@scaleway/sdk-k8s';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gceClientOptions } from '../../functions/adapters/cloud/gce-client-options.js';
 import { type Sim, startSim } from '../../sim/index.js';
-import { gceClientOptions } from '../../sim/servers/gce/client-options.js';
 import { renderKosmosJoin } from '../../sim/world/join-scripts.js';
 
 const S = 1000;
@@ -47,7 +47,14 @@ describe('Scenario: a provider loses power and comes back', () => {
 
     const ec2 = new EC2Client({ endpoint: sim.endpoints.ec2, region: credentials.aws.region, credentials: credentials.aws });
     await ec2.send(
-      new RunInstancesCommand({ ImageId: 'ami-0aa00000000000001', InstanceType: 't3.medium', MinCount: 2, MaxCount: 2, SubnetId: 'subnet-00000000000000001', UserData: Buffer.from(join).toString('base64') }),
+      new RunInstancesCommand({
+        ImageId: 'ami-0aa00000000000001',
+        InstanceType: 't3.medium',
+        MinCount: 2,
+        MaxCount: 2,
+        SubnetId: 'subnet-00000000000000001',
+        UserData: Buffer.from(join).toString('base64'),
+      }),
     );
     const gce = new InstancesClient(gceClientOptions(sim.endpoints.gce, credentials.gcp.accessToken));
     for (const name of ['gcp-a', 'gcp-b']) {
@@ -64,7 +71,13 @@ describe('Scenario: a provider loses power and comes back', () => {
       });
     }
     const scw = new K8Sv1.API(
-      createClient({ accessKey: credentials.scaleway.accessKey, secretKey: credentials.scaleway.secretKey, defaultProjectId: credentials.scaleway.projectId, defaultRegion: 'fr-par', apiURL: sim.endpoints.scaleway }),
+      createClient({
+        accessKey: credentials.scaleway.accessKey,
+        secretKey: credentials.scaleway.secretKey,
+        defaultProjectId: credentials.scaleway.projectId,
+        defaultRegion: 'fr-par',
+        apiURL: sim.endpoints.scaleway,
+      }),
     );
     await scw.updatePool({ poolId: buffer.id, size: 1 });
     await apps.createNamespacedReplicaSet({
@@ -74,7 +87,10 @@ describe('Scenario: a provider loses power and comes back', () => {
         spec: {
           replicas: 6,
           selector: { matchLabels: { app: 'web' } },
-          template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx', resources: { requests: { cpu: '1', memory: '1Gi' } } }] } },
+          template: {
+            metadata: { labels: { app: 'web' } },
+            spec: { containers: [{ name: 'web', image: 'nginx', resources: { requests: { cpu: '1', memory: '1Gi' } } }] },
+          },
         },
       },
     });
@@ -126,7 +142,9 @@ describe('Scenario: a provider loses power and comes back', () => {
     expect(pods.filter((p) => p.status?.phase === 'Running')).toHaveLength(6);
     expect(pods.some((p) => p.metadata?.deletionTimestamp)).toBe(false);
 
-    const steps = sim.world.timeline.filter((e) => ['vm.running', 'node.ready', 'provider.dark', 'node.unknown', 'pod.evicted', 'provider.restored'].includes(e.type));
+    const steps = sim.world.timeline.filter((e) =>
+      ['vm.running', 'node.ready', 'provider.dark', 'node.unknown', 'pod.evicted', 'provider.restored'].includes(e.type),
+    );
     const firstOf = (type: string) => steps.find((e) => e.type === type)?.at ?? Number.NaN;
     expect(firstOf('vm.running')).toBeGreaterThan(t0);
     expect(firstOf('node.ready')).toBeLessThan(firstOf('provider.dark'));

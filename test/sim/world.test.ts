@@ -17,7 +17,12 @@ const nodeReady = (world: World, name: string) => world.snapshot().nodes.find((n
 describe('Class: World', () => {
   it('boots a VM whose user data joins the cluster: Node registered NotReady, then Ready, with kubelet labels and providerID', async () => {
     const { clock, world } = newWorld();
-    const vm = world.launchVm({ provider: 'aws', zone: 'eu-west-3b', type: 't4g.medium', userData: Buffer.from(renderKubeadmJoin('10.0.0.1:6443', world.joinToken)).toString('base64') });
+    const vm = world.launchVm({
+      provider: 'aws',
+      zone: 'eu-west-3b',
+      type: 't4g.medium',
+      userData: Buffer.from(renderKubeadmJoin('10.0.0.1:6443', world.joinToken)).toString('base64'),
+    });
     await clock.advance(20_000);
     expect(world.getVm(vm.id)?.state).toBe('running');
     expect(world.snapshot().nodes).toHaveLength(0);
@@ -34,7 +39,12 @@ describe('Class: World', () => {
   it('an amd64-only join script fails on an arm64 VM with exec format error, and a wrong token never joins', async () => {
     const { clock, world } = newWorld();
     const arm = world.launchVm({ provider: 'aws', zone: 'eu-west-3a', type: 't4g.medium', userData: `kubeadm join 10.0.0.1:6443 --token ${world.joinToken}` });
-    const bad = world.launchVm({ provider: 'aws', zone: 'eu-west-3a', type: 't3.medium', userData: renderKubeadmJoin('10.0.0.1:6443', 'abcdef.0123456789abcdef') });
+    const bad = world.launchVm({
+      provider: 'aws',
+      zone: 'eu-west-3a',
+      type: 't3.medium',
+      userData: renderKubeadmJoin('10.0.0.1:6443', 'abcdef.0123456789abcdef'),
+    });
     await clock.advance(300_000);
     expect(world.getVm(arm.id)?.joinError).toMatch(/exec format error/);
     expect(world.getVm(bad.id)?.joinError).toMatch(/token is invalid/);
@@ -118,7 +128,12 @@ describe('Class: World', () => {
     const { clock, world } = newWorld();
     world.addHomeMachine('home-1', 'nuc');
     addWorkload(world, 'web', 2, { cpu: '100m', memory: '64Mi' });
-    world.kube.create('poddisruptionbudgets', { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'web', namespace: 'default' }, spec: { minAvailable: 2, selector: { matchLabels: { app: 'web' } } } });
+    world.kube.create('poddisruptionbudgets', {
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: { name: 'web', namespace: 'default' },
+      spec: { minAvailable: 2, selector: { matchLabels: { app: 'web' } } },
+    });
     await clock.advance(30_000);
     const [pod] = world.kube.list('pods', { labelSelector: 'app=web' });
     expect(() => world.cluster.evictPod('default', pod.metadata.name)).toThrow(/disruption budget/);
@@ -171,7 +186,10 @@ describe('Class: World', () => {
     buildFleet(world, { home: 3 });
     addDaemonSet(world, 'cni');
     await clock.advance(60_000);
-    const nodes = world.kube.list('pods', { namespace: 'kube-system' }).map((p) => p.spec.nodeName).sort();
+    const nodes = world.kube
+      .list('pods', { namespace: 'kube-system' })
+      .map((p) => p.spec.nodeName)
+      .sort();
     expect(nodes).toEqual(['home-nuc-1', 'home-nuc-2', 'home-nuc-3']);
   });
 

@@ -1,17 +1,17 @@
-import {
-  DescribeInstancesCommand,
-  EC2Client,
-  type Instance,
-  RunInstancesCommand,
-  TerminateInstancesCommand,
-  type _InstanceType,
-} from '@aws-sdk/client-ec2';
+import { type _InstanceType, DescribeInstancesCommand, EC2Client, type Instance, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import type { PoolConfig, ShepherdConfig } from '../../../config/types.js';
 import type { VmRef } from '../../decisions/provision.js';
 import { InsufficientCapacityError, ProviderRequestError, ThrottledError, TransientError } from '../../runtime/errors.js';
 import { type CloudProvider, type LaunchSpec, TAG_CLAIM, TAG_CLUSTER, TAG_POOL } from './types.js';
 
-const CAPACITY_CODES = new Set(['InsufficientInstanceCapacity', 'InsufficientHostCapacity', 'InsufficientReservedInstanceCapacity', 'InsufficientCapacity', 'SpotMaxPriceTooLow', 'MaxSpotInstanceCountExceeded']);
+const CAPACITY_CODES = new Set([
+  'InsufficientInstanceCapacity',
+  'InsufficientHostCapacity',
+  'InsufficientReservedInstanceCapacity',
+  'InsufficientCapacity',
+  'SpotMaxPriceTooLow',
+  'MaxSpotInstanceCountExceeded',
+]);
 const THROTTLE_CODES = new Set(['RequestLimitExceeded', 'Throttling', 'ThrottlingException', 'TooManyRequestsException']);
 const TRANSIENT_CODES = new Set(['InternalError', 'InternalFailure', 'ServiceUnavailable', 'Unavailable', 'RequestTimeout']);
 
@@ -130,4 +130,3 @@ export function isNetworkError(err: unknown): boolean {
   const code = (err as { code?: string })?.code ?? (err as { cause?: { code?: string } })?.cause?.code;
   return ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'UND_ERR_SOCKET', 'TimeoutError'].includes(code ?? '') || (err as Error)?.name === 'TimeoutError';
 }
-

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { InstancesClient, ZoneOperationsClient } from '@google-cloud/compute';
-import { OAuth2Client } from 'google-auth-library';
+import { JWT } from 'google-auth-library';
 import type { PoolConfig, ShepherdConfig } from '../../../config/types.js';
 import type { VmRef } from '../../decisions/provision.js';
 import { InsufficientCapacityError, ProviderRequestError, ThrottledError, TransientError } from '../../runtime/errors.js';
 import { getJsonSecret } from '../../runtime/secrets.js';
+import { gceClientOptions } from './gce-client-options.js';
 import type { CloudProvider, LaunchSpec } from './types.js';
 
 const CAPACITY = new Set(['ZONE_RESOURCE_POOL_EXHAUSTED', 'ZONE_RESOURCE_POOL_EXHAUSTED_WITH_DETAILS', 'RESOURCE_POOL_EXHAUSTED', 'QUOTA_EXCEEDED']);
@@ -18,42 +19,51 @@ interface GceClients {
   operations: ZoneOperationsClient;
 }
 
+const TOKEN_LIFETIME_MS = 50 * 60_000;
+
 /**
- * The GCP credentials secret holds either a service-account key (`"type": "service_account"`) or,
- * for short-lived use such as the local control plane, `{ "access_token": "..." }`.
+ * The GCP credentials secret holds a service-account key (`"type": "service_account"`) or, for
+ * short-lived use such as the local control plane, `{ "access_token": "..." }`. Service-account
+ * tokens are minted here and the clients rebuilt before the token expires.
  */
-async function clientsFrom(config: ShepherdConfig): Promise<GceClients> {
+async function accessToken(config: ShepherdConfig): Promise<string> {
   const gcp = config.providers.gcp!;
   const creds = await getJsonSecret<Record<string, string>>(gcp.credentialsSecretArn, []);
-  const endpoint = process.env.SHEPHERD_GCE_ENDPOINT;
-  const opts: Record<string, unknown> = { fallback: true };
-  if (creds.access_token) {
-    const auth = new OAuth2Client();
-    auth.setCredentials({ access_token: creds.access_token, expiry_date: Date.now() + 3600_000 });
-    opts.authClient = auth;
-  } else {
-    opts.credentials = { client_email: creds.client_email, private_key: creds.private_key };
+  if (creds.access_token) return creds.access_token;
+  if (!creds.client_email || !creds.private_key) {
+    throw new ProviderRequestError(`secret ${gcp.credentialsSecretArn} is neither a service-account key (client_email, private_key) nor {"access_token": ...}`);
   }
-  if (endpoint) {
-    const url = new URL(endpoint);
-    Object.assign(opts, { apiEndpoint: url.hostname, port: Number(url.port), protocol: url.protocol.replace(':', '') });
-  }
-  return { instances: new InstancesClient(opts as never), operations: new ZoneOperationsClient(opts as never) };
+  const jwt = new JWT({ email: creds.client_email, key: creds.private_key, scopes: ['https://www.googleapis.com/auth/compute'] });
+  const { token } = await jwt.getAccessToken();
+  if (!token) throw new TransientError('could not mint a GCP access token from the service-account key');
+  return token;
+}
+
+async function clientsFrom(config: ShepherdConfig): Promise<GceClients> {
+  const opts = gceClientOptions(process.env.SHEPHERD_GCE_ENDPOINT ?? 'https://compute.googleapis.com', await accessToken(config));
+  return { instances: new InstancesClient(opts), operations: new ZoneOperationsClient(opts) };
 }
 
 export class GceProvider implements CloudProvider {
   private clients?: Promise<GceClients>;
+  private clientsAt = 0;
 
   constructor(
     private readonly config: ShepherdConfig,
     clients?: GceClients,
   ) {
     if (!config.providers.gcp) throw new ProviderRequestError('providers.gcp is missing from the config');
-    if (clients) this.clients = Promise.resolve(clients);
+    if (clients) {
+      this.clients = Promise.resolve(clients);
+      this.clientsAt = Number.POSITIVE_INFINITY;
+    }
   }
 
   private get api(): Promise<GceClients> {
-    this.clients ??= clientsFrom(this.config);
+    if (!this.clients || Date.now() - this.clientsAt > TOKEN_LIFETIME_MS) {
+      this.clientsAt = Date.now();
+      this.clients = clientsFrom(this.config);
+    }
     return this.clients;
   }
 
@@ -64,7 +74,7 @@ export class GceProvider implements CloudProvider {
     if (!image) throw new ProviderRequestError(`providers.gcp.images has no ${pool.arch} image for pool ${pool.name}`);
     const name = instanceName(pool.name, claimId);
     const { instances, operations } = await this.api;
-    const [op] = await this.call(() =>
+    const inserted = await this.call(() =>
       instances.insert({
         project: gcp.project,
         zone: offering.zone,
@@ -80,8 +90,13 @@ export class GceProvider implements CloudProvider {
           ...(pool.spot ? { scheduling: { provisioningModel: 'SPOT', instanceTerminationAction: 'DELETE' } } : {}),
         },
       }),
-    );
-    const opName = (op as { name?: string }).name ?? (op as { latestResponse?: { name?: string } }).latestResponse?.name;
+    ).catch(async (err) => {
+      // A retry after a crash: the instance exists already (GCE names are unique per zone and claim).
+      if (/already exists/i.test((err as Error).message)) return undefined;
+      throw err;
+    });
+    const op = inserted?.[0];
+    const opName = (op as { name?: string } | undefined)?.name ?? (op as { latestResponse?: { name?: string } } | undefined)?.latestResponse?.name;
     if (opName) await this.waitDone(operations, gcp.project, offering.zone, opName, name);
     return this.get(gcp.project, offering.zone, name, pool);
   }
@@ -91,7 +106,9 @@ export class GceProvider implements CloudProvider {
     const { instances } = await this.api;
     const refs: VmRef[] = [];
     for (const zone of pool.zones ?? gcp.zones) {
-      const [list] = await this.call(() => instances.list({ project: gcp.project, zone, filter: `labels.${LABEL_CLAIM} = "${claimId}"` }, { autoPaginate: true }));
+      const [list] = await this.call(() =>
+        instances.list({ project: gcp.project, zone, filter: `labels.${LABEL_CLAIM} = "${claimId}"` }, { autoPaginate: true }),
+      );
       for (const i of list ?? []) if (i.name && i.status !== 'TERMINATED') refs.push(this.toRef(gcp.project, zone, i as GceInstance, pool));
     }
     return refs;
@@ -128,7 +145,10 @@ export class GceProvider implements CloudProvider {
   }
 
   private toRef(project: string, zone: string, i: GceInstance, pool: PoolConfig): VmRef {
-    const type = String(i.machineType ?? '').split('/').pop() ?? '';
+    const type =
+      String(i.machineType ?? '')
+        .split('/')
+        .pop() ?? '';
     return {
       provider: 'gcp',
       id: String(i.id ?? ''),

@@ -26,7 +26,11 @@ export class ScalewayPoolProvider implements CloudProvider {
   private get pools(): Promise<PoolsApi> {
     this.api ??= (async () => {
       const scw = this.config.providers.scaleway!;
-      const creds = await getJsonSecret<{ accessKey: string; secretKey: string; projectId: string }>(scw.credentialsSecretArn, ['accessKey', 'secretKey', 'projectId']);
+      const creds = await getJsonSecret<{ accessKey: string; secretKey: string; projectId: string }>(scw.credentialsSecretArn, [
+        'accessKey',
+        'secretKey',
+        'projectId',
+      ]);
       const client = createClient({
         accessKey: creds.accessKey,
         secretKey: creds.secretKey,

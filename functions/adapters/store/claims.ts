@@ -18,6 +18,15 @@ export interface Claim {
   updatedAt: string;
 }
 
+export interface ClaimInput {
+  pool: string;
+  claimId: string;
+  /** The execution claiming. */
+  owner: string;
+  max: number;
+  reason: string;
+}
+
 export interface ClaimResult {
   claim: Claim;
   /** True when this call created the claim; false when it found it (a retry or the same request). */
@@ -28,7 +37,7 @@ export interface ClaimResult {
 
 /** Capacity claims, node records and the audit log. */
 export interface ClaimStore {
-  claim(input: { pool: string; claimId: string; owner: string; max: number; reason: string }): Promise<ClaimResult>;
+  claim(input: ClaimInput): Promise<ClaimResult>;
   attachVm(claimId: string, vm: VmRef): Promise<void>;
   complete(claimId: string, vm: VmRef, nodeName: string): Promise<Claim>;
   release(claimId: string, pool: string, reason: string): Promise<{ released: boolean; activeClaims: number }>;
@@ -58,15 +67,51 @@ export class DynamoClaimStore implements ClaimStore {
     this.doc = DynamoDBDocumentClient.from(client ?? new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
   }
 
-  async claim(input: { pool: string; claimId: string; owner: string; max: number; reason: string }): Promise<ClaimResult> {
+  async claim(input: ClaimInput): Promise<ClaimResult> {
     const existing = await this.get(input.claimId);
-    if (existing && existing.status !== 'released') {
-      if (existing.owner !== input.owner && existing.status !== 'active') {
-        throw new DuplicateRequestError(`request already in progress in execution ${existing.owner} (claim ${input.claimId}); wait for it to finish`);
-      }
-      return { claim: existing, created: false, activeClaims: await this.activeClaims(input.pool) };
+    if (existing && existing.status !== 'released') return this.found(existing, input);
+    const active = await this.count(input);
+    const at = this.now().toISOString();
+    const claim: Claim = {
+      claimId: input.claimId,
+      pool: input.pool,
+      owner: input.owner,
+      status: 'claimed',
+      reason: input.reason,
+      createdAt: at,
+      updatedAt: at,
+    };
+    try {
+      // Two executions sharing a request id can both get past the counter (the second finds the claim already
+      // counted): the one whose record lands first owns the claim, the other is told who does.
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk: `CLAIM#${input.claimId}`, sk: 'CLAIM', ...claim },
+          ConditionExpression: 'attribute_not_exists(pk) OR #s = :released',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':released': 'released' },
+        }),
+      );
+    } catch (err) {
+      const current = isConditionFailed(err) ? await this.get(input.claimId) : undefined;
+      if (!current) throw err;
+      return this.found(current, input);
     }
-    let active: number;
+    await this.audit('claim.created', { pool: input.pool, claimId: input.claimId, owner: input.owner, reason: input.reason, activeClaims: active });
+    return { claim, created: true, activeClaims: active };
+  }
+
+  /** A claim that already exists: the same execution retrying, a request already done, or another execution's. */
+  private async found(existing: Claim, input: ClaimInput): Promise<ClaimResult> {
+    if (existing.owner !== input.owner && existing.status !== 'active') {
+      throw new DuplicateRequestError(`request already in progress in execution ${existing.owner} (claim ${input.claimId}); wait for it to finish`);
+    }
+    return { claim: existing, created: false, activeClaims: await this.activeClaims(input.pool) };
+  }
+
+  /** Counts the claim in its pool once, never above max; returns the pool's claims now. */
+  private async count(input: ClaimInput, poolInitialized = false): Promise<number> {
     try {
       const out = await this.doc.send(
         new UpdateCommand({
@@ -79,25 +124,19 @@ export class DynamoClaimStore implements ClaimStore {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      active = Number(out.Attributes?.active ?? 1);
+      return Number(out.Attributes?.active ?? 1);
     } catch (err) {
-      if (err instanceof ConditionalCheckFailedException || (err as Error).name === 'ConditionalCheckFailedException') {
-        if (await this.isCounted(input.pool, input.claimId)) {
-          active = await this.activeClaims(input.pool);
-        } else {
-          throw new PoolAtCapacityError(`pool ${input.pool} already has its max of ${input.max} nodes claimed; raise pools[].max or wait for a release`);
-        }
-      } else if ((err as Error).name === 'ValidationException') {
-        // First claim ever on this pool: the claims map does not exist yet.
+      if (isConditionFailed(err)) {
+        if (await this.isCounted(input.pool, input.claimId)) return this.activeClaims(input.pool);
+        throw new PoolAtCapacityError(`pool ${input.pool} already has its max of ${input.max} nodes claimed; raise pools[].max or wait for a release`);
+      }
+      // First claim ever on this pool: the claims map does not exist yet (once; any other ValidationException is real).
+      if ((err as Error).name === 'ValidationException' && !poolInitialized) {
         await this.initPool(input.pool);
-        return this.claim(input);
-      } else throw err;
+        return this.count(input, true);
+      }
+      throw err;
     }
-    const at = this.now().toISOString();
-    const claim: Claim = { claimId: input.claimId, pool: input.pool, owner: input.owner, status: 'claimed', reason: input.reason, createdAt: at, updatedAt: at };
-    await this.doc.send(new PutCommand({ TableName: this.table, Item: { pk: `CLAIM#${input.claimId}`, sk: 'CLAIM', ...claim } }));
-    await this.audit('claim.created', { pool: input.pool, claimId: input.claimId, owner: input.owner, reason: input.reason, activeClaims: active });
-    return { claim, created: true, activeClaims: active };
   }
 
   async attachVm(claimId: string, vm: VmRef): Promise<void> {
@@ -145,22 +184,24 @@ export class DynamoClaimStore implements ClaimStore {
         }),
       );
     } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException || ['ConditionalCheckFailedException', 'ValidationException'].includes((err as Error).name))) throw err;
+      if (!(isConditionFailed(err) || (err as Error).name === 'ValidationException')) throw err;
       released = false;
     }
     const expiresAt = Math.floor(this.now().getTime() / 1000) + RELEASED_TTL_DAYS * 86400;
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: { pk: `CLAIM#${claimId}`, sk: 'CLAIM' },
-        UpdateExpression: 'SET #s = :s, releaseReason = :r, updatedAt = :at, expiresAt = :exp',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':s': 'released', ':r': reason.slice(0, 1000), ':at': this.now().toISOString(), ':exp': expiresAt },
-      }),
-    ).catch((err) => {
-      if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
-    });
+    await this.doc
+      .send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: `CLAIM#${claimId}`, sk: 'CLAIM' },
+          UpdateExpression: 'SET #s = :s, releaseReason = :r, updatedAt = :at, expiresAt = :exp',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':s': 'released', ':r': reason.slice(0, 1000), ':at': this.now().toISOString(), ':exp': expiresAt },
+        }),
+      )
+      .catch((err) => {
+        if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
+      });
     if (released) await this.audit('claim.released', { pool, claimId, reason: reason.slice(0, 1000) });
     return { released, activeClaims: await this.activeClaims(pool) };
   }
@@ -210,6 +251,10 @@ export class DynamoClaimStore implements ClaimStore {
         if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
       });
   }
+}
+
+function isConditionFailed(err: unknown): boolean {
+  return err instanceof ConditionalCheckFailedException || (err as Error)?.name === 'ConditionalCheckFailedException';
 }
 
 function strip(item: Record<string, unknown> | undefined): Record<string, unknown> {
