@@ -23,7 +23,12 @@ const wallStart = performance.now();
 const sim = await startSim({ seed, clock: { mode: 'virtual' } });
 const { world, clock } = sim;
 const chaos = sim.random;
-const fleet = buildFleet(world, { aws: Math.round(nodes * 0.4), gcp: Math.round(nodes * 0.3), scaleway: Math.round(nodes * 0.2), home: nodes - Math.round(nodes * 0.4) - Math.round(nodes * 0.3) - Math.round(nodes * 0.2) });
+const fleet = buildFleet(world, {
+  aws: Math.round(nodes * 0.4),
+  gcp: Math.round(nodes * 0.3),
+  scaleway: Math.round(nodes * 0.2),
+  home: nodes - Math.round(nodes * 0.4) - Math.round(nodes * 0.3) - Math.round(nodes * 0.2),
+});
 addWorkload(world, 'web', nodes * 2);
 addWorkload(world, 'worker', nodes);
 addDaemonSet(world, 'cni');
@@ -33,11 +38,16 @@ const counts = { spotReclaims: 0, vmDeaths: 0, outages: 0, partitions: 0, replac
 const join = renderKosmosJoin(fleet.externalPoolId, 'fr-par', world.scalewaySecretKey);
 
 function every(meanMs: number, fn: () => void): void {
-  const next = () => clock.setTimer(Math.round(meanMs * (0.5 + chaos.next())), () => {
-    if (clock.now() >= end) return;
-    fn();
-    next();
-  }, 'chaos');
+  const next = () =>
+    clock.setTimer(
+      Math.round(meanMs * (0.5 + chaos.next())),
+      () => {
+        if (clock.now() >= end) return;
+        fn();
+        next();
+      },
+      'chaos',
+    );
   next();
 }
 
@@ -62,7 +72,10 @@ every(6 * 3600_000, () => {
   clock.setTimer(chaos.int(10, 20) * 60_000, () => world.setProviderDark(provider, false), 'restore');
 });
 every(3 * 3600_000, () => {
-  const names = world.snapshot().nodes.filter((n) => n.ready === 'True').map((n) => n.name);
+  const names = world
+    .snapshot()
+    .nodes.filter((n) => n.ready === 'True')
+    .map((n) => n.name);
   if (names.length < 2) return;
   const cut = [chaos.pick(names), chaos.pick(names)];
   world.setPartition(cut, true);
@@ -78,7 +91,14 @@ every(60_000, () => {
     if (!vm || vm.state !== 'terminated' || clock.now() - vm.stateChangedAt < 300_000) continue;
     world.cluster.deleteNode(n.name, 'bench healer: VM gone');
     if (vm.provider === 'aws' || vm.provider === 'gcp') {
-      world.launchVm({ provider: vm.provider, zone: vm.zone, type: vm.type, project: vm.project, userData: join, ...(vm.provider === 'gcp' ? { name: `${vm.name}-r${counts.replacements}` } : {}) });
+      world.launchVm({
+        provider: vm.provider,
+        zone: vm.zone,
+        type: vm.type,
+        project: vm.project,
+        userData: join,
+        ...(vm.provider === 'gcp' ? { name: `${vm.name}-r${counts.replacements}` } : {}),
+      });
       counts.replacements++;
     }
   }
@@ -92,7 +112,10 @@ let lastPoll = { nodes: 0, ready: 0 };
 const poll = async () => {
   while (clock.now() < end) {
     const list = await core.listNode();
-    lastPoll = { nodes: list.items.length, ready: list.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length };
+    lastPoll = {
+      nodes: list.items.length,
+      ready: list.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length,
+    };
     counts.polls++;
     await clock.sleep(5 * 60_000);
   }
@@ -120,4 +143,6 @@ const result = {
 };
 await sim.stop();
 console.log(JSON.stringify(result));
-console.log(`simulated ${hours} h with ${nodes} nodes in ${wallSeconds.toFixed(1)} s of wall time (${result.timelineEvents} world events, ${result.kubeApiCalls} API calls)`);
+console.log(
+  `simulated ${hours} h with ${nodes} nodes in ${wallSeconds.toFixed(1)} s of wall time (${result.timelineEvents} world events, ${result.kubeApiCalls} API calls)`,
+);

@@ -43,9 +43,7 @@ export function provisionNodeDefinition(scope: Construct, fns: ProvisionNodeFunc
 
   const parallel = slotMap(scope, 'Provision nodes', fns, opts.maxParallelSlots ?? 5, '');
   const serial = slotMap(scope, 'Provision pool nodes one at a time', fns, 1, ' (pool)');
-  const byProvider = new sfn.Choice(scope, 'Scaleway pool?')
-    .when(sfn.Condition.stringEquals('$.plan.provider', 'scaleway'), serial)
-    .otherwise(parallel);
+  const byProvider = new sfn.Choice(scope, 'Scaleway pool?').when(sfn.Condition.stringEquals('$.plan.provider', 'scaleway'), serial).otherwise(parallel);
 
   const summarize = new sfn.Pass(scope, 'Summarize', {
     parameters: {
@@ -100,7 +98,8 @@ function slotMap(scope: Construct, id: string, fns: ProvisionNodeFunctions, maxC
   const timedOut = new sfn.Pass(scope, name('Registration timed out'), {
     parameters: {
       Error: 'RegistrationTimeout',
-      'Cause.$': "States.Format('VM {} did not register a Ready Node within {} polls of {} s; it is being terminated', $.vm.id, $.poll.maxPolls, $.poll.seconds)",
+      'Cause.$':
+        "States.Format('VM {} did not register a Ready Node within {} polls of {} s; it is being terminated', $.vm.id, $.poll.maxPolls, $.poll.seconds)",
     },
     resultPath: '$.error',
   });
@@ -125,7 +124,15 @@ function slotMap(scope: Construct, id: string, fns: ProvisionNodeFunctions, maxC
   });
 
   // Cleanup: every step is retried hard, and a VM that cannot be terminated keeps its claim.
-  const removeNode = invoke(scope, name('Remove half-registered node'), fns.cluster, { action: 'removeNode', 'slot.$': '$.slot', 'vm.$': '$.vm' }, '$.cleanup.node', 60, 5);
+  const removeNode = invoke(
+    scope,
+    name('Remove half-registered node'),
+    fns.cluster,
+    { action: 'removeNode', 'slot.$': '$.slot', 'vm.$': '$.vm' },
+    '$.cleanup.node',
+    60,
+    5,
+  );
   const terminate = invoke(scope, name('Terminate VM'), fns.cloud, { action: 'cleanup', 'slot.$': '$.slot', 'vm.$': '$.vm' }, '$.cleanup.vm', 300, 8);
   const release = invoke(scope, name('Release claim'), fns.claims, { action: 'release', 'slot.$': '$.slot', 'error.$': '$.error' }, '$.cleanup.claim', 30, 8);
   const slotFailed = new sfn.Pass(scope, name('Node failed'), {

@@ -1,5 +1,5 @@
 import { type _InstanceType, DescribeInstancesCommand, EC2Client, type Instance, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
-import type { PoolConfig, ShepherdConfig } from '../../../config/types.js';
+import type { ShepherdConfig } from '../../../config/types.js';
 import type { VmRef } from '../../decisions/provision.js';
 import { InsufficientCapacityError, ProviderRequestError, ThrottledError, TransientError } from '../../runtime/errors.js';
 import { type CloudProvider, type LaunchSpec, TAG_CLAIM, TAG_CLUSTER, TAG_POOL } from './types.js';
