@@ -18,6 +18,11 @@ export const secretArn = matching(
   'a Secrets Manager ARN, arn:aws:secretsmanager:<region>:<12-digit account>:secret:<name>',
 );
 
+export const iamRoleArn = matching(
+  /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[A-Za-z0-9+=,.@_/-]+$/,
+  'an IAM role ARN, arn:aws:iam::<12-digit account>:role/<name>',
+);
+
 export const instanceProfileArn = matching(
   /^arn:aws(-[a-z]+)*:iam::\d{12}:instance-profile\/[A-Za-z0-9+=,.@_/-]+$/,
   'an IAM instance profile ARN, arn:aws:iam::<12-digit account>:instance-profile/<name>',

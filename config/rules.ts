@@ -37,6 +37,13 @@ export function checkCrossFieldRules(config: ShepherdConfig, ctx: core.$Refineme
 
 function checkProviders(config: ShepherdConfig, report: Report): void {
   const aws = config.providers.aws;
+  if (aws?.instanceProfileArn && !aws.instanceRoleArn) {
+    report({
+      path: ['providers', 'aws', 'instanceRoleArn'],
+      problem: 'instanceProfileArn is set but instanceRoleArn is missing',
+      allowed: 'the ARN of the role inside the instance profile (launching with a profile needs iam:PassRole on that role)',
+    });
+  }
   aws?.subnets.forEach((subnet, i) => {
     if (!new RegExp(`^${aws.region}[a-z]$`).test(subnet.zone)) {
       report({

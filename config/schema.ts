@@ -12,6 +12,7 @@ import {
   gcpProject,
   gcpZone,
   hostname,
+  iamRoleArn,
   instanceProfileArn,
   instanceType,
   joinScriptTemplate,
@@ -51,6 +52,8 @@ export const awsProviderSchema = z.strictObject({
   securityGroupIds: z.array(securityGroupId).min(1),
   amis: perArch(amiId),
   instanceProfileArn: instanceProfileArn.optional(),
+  /** The role inside instanceProfileArn: launching with a profile needs iam:PassRole on it. */
+  instanceRoleArn: iamRoleArn.optional(),
 });
 
 export const gcpProviderSchema = z.strictObject({

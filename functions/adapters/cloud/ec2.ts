@@ -53,9 +53,12 @@ export class Ec2Provider implements CloudProvider {
           ...(aws.instanceProfileArn ? { IamInstanceProfile: { Arn: aws.instanceProfileArn } } : {}),
           ...(pool.spot ? { InstanceMarketOptions: { MarketType: 'spot' as const } } : {}),
           MetadataOptions: { HttpTokens: 'required' },
+          // Everything RunInstances creates carries the cluster tag: the IAM policy requires it.
           TagSpecifications: [
             { ResourceType: 'instance', Tags: tags },
             { ResourceType: 'volume', Tags: tags },
+            { ResourceType: 'network-interface', Tags: tags },
+            ...(pool.spot ? [{ ResourceType: 'spot-instances-request' as const, Tags: tags }] : []),
           ],
         }),
       ),

@@ -1,0 +1,114 @@
+import { join } from 'node:path';
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { ShepherdConfig } from '../../config/types.js';
+import { acknowledgeWildcardResources } from '../nag.js';
+
+/** One IAM statement a function needs. */
+export interface FunctionPermission {
+  readonly statement: iam.PolicyStatement;
+  /** Why a `*` in the statement's resources is as narrow as IAM allows; required when there is one (it becomes the cdk-nag acknowledgement). */
+  readonly wildcardReason?: string;
+}
+
+export interface ShepherdFunctionProps {
+  /** Absolute path of the handler module (exports `handler`). */
+  readonly entry: string;
+  /** The repository root: where package-lock.json and tsconfig.json are. */
+  readonly projectRoot: string;
+  readonly description: string;
+  /** The validated config, baked into the bundle as process.env.SHEPHERD_CONFIG. */
+  readonly config: ShepherdConfig;
+  /** Everything the function may do besides writing its own logs and traces. */
+  readonly permissions: readonly FunctionPermission[];
+  readonly timeout: Duration;
+  readonly memorySize?: number;
+  readonly environment?: Record<string, string>;
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/** A permission has a `*` in its resources and no reason for it. */
+export class UnexplainedWildcardError extends Error {
+  override name = 'UnexplainedWildcardError';
+}
+
+/** Why the statement CDK adds for active tracing has Resource "*". */
+const XRAY_REASON = 'xray:PutTraceSegments and xray:PutTelemetryRecords (added for active tracing) support no resource-level permissions.';
+
+/**
+ * A handler of functions/handlers bundled with the local esbuild as an ES module, on Node.js 22 / arm64,
+ * with active X-Ray tracing, its own log group, a role holding exactly `permissions`, and an alarm on errors.
+ */
+export class ShepherdFunction extends Construct {
+  readonly fn: nodejs.NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+  readonly errorsAlarm: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: ShepherdFunctionProps) {
+    super(scope, id);
+    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH });
+    // Our own role: the default one carries the AWSLambdaBasicExecutionRole managed policy (logs on every group).
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs ${props.description}`,
+    });
+    this.logGroup.grantWrite(this.role);
+    const wildcards: [string, string][] = [['*', XRAY_REASON]];
+    for (const { statement, wildcardReason } of props.permissions) {
+      for (const resource of statement.resources) {
+        if (!resource.includes('*')) continue;
+        if (!wildcardReason) throw new UnexplainedWildcardError(`${this.node.path}: the permission on ${resource} has a wildcard but no wildcardReason`);
+        wildcards.push([resource, wildcardReason]);
+      }
+      this.role.addToPrincipalPolicy(statement);
+    }
+
+    this.fn = new nodejs.NodejsFunction(this, 'Function', {
+      entry: props.entry,
+      handler: 'handler',
+      projectRoot: props.projectRoot,
+      depsLockFilePath: join(props.projectRoot, 'package-lock.json'),
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout,
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup: this.logGroup,
+      role: this.role,
+      environment: props.environment,
+      bundling: {
+        format: nodejs.OutputFormat.ESM,
+        // Bundled CommonJS dependencies call require(); an ES module has none unless we make one.
+        banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        // Lambda environment variables are capped at 4 KB, a config with a few pools is not; the handlers re-validate it.
+        define: { 'process.env.SHEPHERD_CONFIG': JSON.stringify(JSON.stringify(props.config)) },
+        // The handlers are tested against the SDK versions in package-lock.json, not the runtime's copy.
+        bundleAwsSDK: true,
+      },
+    });
+    acknowledgeWildcardResources(this, wildcards);
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'nodejs22.x is the runtime fixed for shepherd (architecture decision, issue 3): an LTS line Lambda supports, and the one the bundles target. Moving to nodejs24.x is a deliberate upgrade with its own test run, not a silent bump.',
+    });
+
+    this.errorsAlarm = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
+      // Handlers throw named errors on purpose for the workflow to catch (capacity, throttling), so one error is
+      // normal; a run of them over 15 minutes is not. Failed executions have their own alarm.
+      alarmDescription: `${props.description}: at least 5 errors (threw or timed out) in each of 3 consecutive 5-minute periods.`,
+      metric: this.fn.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+      threshold: 5,
+      evaluationPeriods: 3,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+}

@@ -1,0 +1,100 @@
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import type { Construct } from 'constructs';
+import type { ShepherdConfig } from '../config/types.js';
+import { ProvisionNodeStateMachine } from './constructs/provision-node-state-machine.js';
+import { ShepherdFunction } from './constructs/shepherd-function.js';
+import { ShepherdTable } from './constructs/shepherd-table.js';
+import { claimsPermissions, cloudVmsPermissions, clusterNodesPermissions, validateInputPermissions } from './function-permissions.js';
+
+export interface ShepherdStackProps extends StackProps {
+  /** The validated shepherd.config.json. */
+  readonly config: ShepherdConfig;
+}
+
+/** The repository root: handler entries, package-lock.json and tsconfig.json are resolved from here. */
+const PROJECT_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const handlerEntry = (name: string) => join(PROJECT_ROOT, 'functions', 'handlers', `${name}.ts`);
+
+/**
+ * Everything shepherd runs on for one cluster: the claims table, the event bus, the four ProvisionNode functions
+ * and the ProvisionNode state machine. Lambda timeouts stay below the timeouts of the workflow tasks that invoke
+ * them, so a slow call ends inside the function (reported, retried or cleaned up by the workflow) rather than
+ * running on after the workflow has moved on.
+ */
+export class ShepherdStack extends Stack {
+  readonly table: ShepherdTable;
+  readonly bus: events.EventBus;
+  readonly functions: {
+    readonly validate: ShepherdFunction;
+    readonly claims: ShepherdFunction;
+    readonly cloud: ShepherdFunction;
+    readonly cluster: ShepherdFunction;
+  };
+  readonly provisionNode: ProvisionNodeStateMachine;
+
+  constructor(scope: Construct, id: string, props: ShepherdStackProps) {
+    super(scope, id, { description: `multicloud-shepherd control plane for cluster ${props.config.cluster.name}`, ...props });
+    const { config } = props;
+
+    this.table = new ShepherdTable(this, 'Table');
+    this.bus = new events.EventBus(this, 'Bus', {
+      eventBusName: `shepherd-${config.cluster.name}`,
+      description: `multicloud-shepherd events of cluster ${config.cluster.name}`,
+    });
+
+    const common = { projectRoot: PROJECT_ROOT, config };
+    this.functions = {
+      validate: new ShepherdFunction(this, 'ValidateInput', {
+        ...common,
+        entry: handlerEntry('validate-input'),
+        description: 'shepherd validate-input: checks a ProvisionNode request against the config',
+        permissions: validateInputPermissions(),
+        timeout: Duration.seconds(20),
+      }),
+      claims: new ShepherdFunction(this, 'Claims', {
+        ...common,
+        entry: handlerEntry('claims'),
+        description: 'shepherd claims: capacity claims, node records and audit in DynamoDB',
+        permissions: claimsPermissions(this.table.table),
+        environment: { TABLE_NAME: this.table.table.tableName },
+        timeout: Duration.seconds(20),
+      }),
+      cloud: new ShepherdFunction(this, 'CloudVms', {
+        ...common,
+        entry: handlerEntry('cloud-vms'),
+        description: 'shepherd cloud-vms: launches, describes and terminates VMs on EC2, GCE and Scaleway pools',
+        permissions: cloudVmsPermissions(this, config),
+        timeout: Duration.seconds(240),
+        memorySize: 512,
+      }),
+      cluster: new ShepherdFunction(this, 'ClusterNodes', {
+        ...common,
+        entry: handlerEntry('cluster-nodes'),
+        description: 'shepherd cluster-nodes: finds, labels, taints and removes Kubernetes Nodes',
+        permissions: clusterNodesPermissions(config),
+        timeout: Duration.seconds(45),
+      }),
+    };
+
+    this.provisionNode = new ProvisionNodeStateMachine(this, 'ProvisionNode', {
+      functions: {
+        validate: this.functions.validate.fn,
+        claims: this.functions.claims.fn,
+        cloud: this.functions.cloud.fn,
+        cluster: this.functions.cluster.fn,
+      },
+      provisioning: config.provisioning,
+    });
+
+    new CfnOutput(this, 'ProvisionNodeStateMachineArn', {
+      value: this.provisionNode.stateMachine.stateMachineArn,
+      description: 'Start a ProvisionNode execution here',
+    });
+    new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });
+    new CfnOutput(this, 'EventBusArn', { value: this.bus.eventBusArn });
+    new CfnOutput(this, 'TableName', { value: this.table.table.tableName, description: 'Claims, node records and audit items' });
+  }
+}

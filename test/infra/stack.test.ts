@@ -1,0 +1,365 @@
+import { readFileSync } from 'node:fs';
+import type { CfnElement } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadConfigFile, parseConfig } from '../../config/load.js';
+import type { ShepherdConfig } from '../../config/types.js';
+import { allStates, functionLogicalId, stateMachineAsl } from '../../infra/asl.js';
+import { ShepherdFunction } from '../../infra/constructs/shepherd-function.js';
+import { CLAIMS_TABLE_ACTIONS } from '../../infra/function-permissions.js';
+import { ACCOUNT_CONTEXT, createShepherdApp, REGION_CONTEXT } from '../../infra/shepherd-app.js';
+import { ShepherdStack } from '../../infra/shepherd-stack.js';
+
+const root = (path: string) => new URL(`../../${path}`, import.meta.url).pathname;
+const cdkContext = JSON.parse(readFileSync(root('cdk.json'), 'utf8')).context as Record<string, unknown>;
+const example = (): ShepherdConfig => loadConfigFile(root('shepherd.config.json'));
+const ACCOUNT = '123456789012';
+
+/** The stack alone, with the feature flags of cdk.json, no bundling and no built-in template validation (nag.test.ts covers the real synth). */
+function synth(config: ShepherdConfig): { stack: ShepherdStack; template: Template } {
+  const app = new App({ context: { ...cdkContext, 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
+  const stack = new ShepherdStack(app, 'test', { config, env: { region: config.providers.aws?.region ?? 'eu-west-1' } });
+  return { stack, template: Template.fromStack(stack) };
+}
+
+const logicalId = (stack: Stack, construct: { node: { defaultChild?: unknown } }) =>
+  stack.resolve((construct.node.defaultChild as CfnElement).logicalId) as string;
+
+/** CloudFormation values as text: the account is ACCOUNT, other references `<Id>` / `<Id.Attr>`. */
+function text(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const v = value as Record<string, unknown>;
+  if (v['Fn::Join']) {
+    const [delimiter, parts] = v['Fn::Join'] as [string, unknown[]];
+    return parts.map(text).join(delimiter);
+  }
+  if (v.Ref === 'AWS::AccountId') return ACCOUNT;
+  if (v.Ref) return `<${v.Ref}>`;
+  if (v['Fn::GetAtt']) return `<${(v['Fn::GetAtt'] as string[]).join('.')}>`;
+  throw new Error(`unexpected value ${JSON.stringify(value)}`);
+}
+
+interface Statement {
+  Sid?: string;
+  Action: string[];
+  Resource: string[];
+  Condition?: unknown;
+}
+
+const list = (x: unknown) => (Array.isArray(x) ? x : [x]);
+
+/** Every Allow statement of every policy attached to the role of `fn`, actions and resources as sorted text. */
+function statementsOf(template: Template, stack: Stack, fn: ShepherdFunction): Statement[] {
+  const role = logicalId(stack, fn.role);
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
+    list(p.Properties.Roles).some((r: { Ref?: string }) => r.Ref === role),
+  );
+  expect(Object.keys(template.findResources('AWS::IAM::ManagedPolicy'))).toEqual([]);
+  expect(template.findResources('AWS::IAM::Role')[role].Properties.ManagedPolicyArns).toBeUndefined();
+  return policies.flatMap((p) =>
+    p.Properties.PolicyDocument.Statement.map((s: Record<string, unknown>) => {
+      expect(s.Effect).toBe('Allow');
+      return {
+        ...(s.Sid ? { Sid: s.Sid as string } : {}),
+        Action: list(s.Action).sort(),
+        Resource: list(s.Resource).map(text).sort(),
+        ...(s.Condition ? { Condition: s.Condition } : {}),
+      };
+    }),
+  );
+}
+
+/** The two statements every function has: writing its own log group, sending traces. */
+function baseStatements(stack: Stack, fn: ShepherdFunction): Statement[] {
+  return [
+    { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [`<${logicalId(stack, fn.logGroup)}.Arn>`] },
+    { Action: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], Resource: ['*'] },
+  ];
+}
+
+const bySid = (a: Statement, b: Statement) => `${a.Sid}${a.Action}`.localeCompare(`${b.Sid}${b.Action}`);
+const secretResources = (arns: string[]) => [...new Set(arns)].flatMap((a) => [a, `${a}-??????`]).sort();
+
+describe('ShepherdStack with the example config', () => {
+  let stack: ShepherdStack;
+  let template: Template;
+  let config: ShepherdConfig;
+  beforeAll(() => {
+    config = example();
+    ({ stack, template } = synth(config));
+  });
+
+  it('keeps claims in one retained, on-demand table with PITR, encryption and the expiresAt TTL', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      },
+    });
+  });
+
+  it('runs every function on nodejs22.x / arm64 with active tracing and its own log group with retention', () => {
+    const functions = template.findResources('AWS::Lambda::Function');
+    expect(Object.keys(functions)).toHaveLength(4);
+    const logGroups = template.findResources('AWS::Logs::LogGroup');
+    for (const [id, fn] of Object.entries(functions)) {
+      expect(fn.Properties, id).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, Handler: 'index.handler' });
+      const group = fn.Properties.LoggingConfig?.LogGroup?.Ref;
+      expect(logGroups[group]?.Properties.RetentionInDays, `${id} log group`).toBeGreaterThan(0);
+    }
+    const groups = Object.values(functions).map((f) => f.Properties.LoggingConfig.LogGroup.Ref);
+    expect(new Set(groups).size).toBe(4);
+  });
+
+  it('gives validate-input no permission beyond its own logs and traces', () => {
+    const fn = stack.functions.validate;
+    expect(statementsOf(template, stack, fn)).toEqual(baseStatements(stack, fn));
+    expect(template.findResources('AWS::Lambda::Function')[logicalId(stack, fn.fn)].Properties.Environment).toBeUndefined();
+  });
+
+  it('gives claims item access to its table only, and the table name', () => {
+    const fn = stack.functions.claims;
+    const table = logicalId(stack, stack.table.table);
+    expect(statementsOf(template, stack, fn).sort(bySid)).toEqual(
+      [
+        ...baseStatements(stack, fn),
+        { Sid: 'ClaimsTable', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], Resource: [`<${table}.Arn>`] },
+      ].sort(bySid),
+    );
+    expect(template.findResources('AWS::Lambda::Function')[logicalId(stack, fn.fn)].Properties.Environment).toEqual({
+      Variables: { TABLE_NAME: { Ref: table } },
+    });
+  });
+
+  it('lets cloud-vms launch only cluster-tagged VMs into the configured network and images, and read only provider and join secrets', () => {
+    const fn = stack.functions.cloud;
+    const ec2 = (what: string) => `arn:aws:ec2:eu-west-3:${ACCOUNT}:${what}`;
+    // The example's aws-arm64 pool is spot: RunInstances then also creates (and must tag) a spot-instances-request.
+    const launched = [ec2('instance/*'), ec2('network-interface/*'), ec2('spot-instances-request/*'), ec2('volume/*')];
+    const aws = config.providers.aws!;
+    const secrets = [config.providers.gcp!.credentialsSecretArn, config.providers.scaleway!.credentialsSecretArn];
+    for (const pool of config.pools) if (pool.join.method === 'kosmos') secrets.push(pool.join.secretKeySecretArn);
+    expect(statementsOf(template, stack, fn).sort(bySid)).toEqual(
+      [
+        ...baseStatements(stack, fn),
+        {
+          Sid: 'LaunchTaggedForCluster',
+          Action: ['ec2:RunInstances'],
+          Resource: launched,
+          Condition: { StringEquals: { 'aws:RequestTag/shepherd:cluster': 'kosmos-demo' } },
+        },
+        {
+          Sid: 'LaunchIntoConfiguredNetworkAndImages',
+          Action: ['ec2:RunInstances'],
+          Resource: [
+            'arn:aws:ec2:eu-west-3::image/ami-0aa00000000000001',
+            'arn:aws:ec2:eu-west-3::image/ami-0aa00000000000002',
+            ...aws.securityGroupIds.map((sg) => ec2(`security-group/${sg}`)),
+            ...aws.subnets.map((s) => ec2(`subnet/${s.id}`)),
+          ].sort(),
+        },
+        { Sid: 'TagOnlyAtLaunch', Action: ['ec2:CreateTags'], Resource: launched, Condition: { StringEquals: { 'ec2:CreateAction': 'RunInstances' } } },
+        {
+          Sid: 'StopOrTerminateClusterInstances',
+          Action: ['ec2:StopInstances', 'ec2:TerminateInstances'],
+          Resource: [ec2('instance/*')],
+          Condition: { StringEquals: { 'ec2:ResourceTag/shepherd:cluster': 'kosmos-demo' } },
+        },
+        { Sid: 'DescribeInstances', Action: ['ec2:DescribeInstances'], Resource: ['*'] },
+        { Sid: 'ReadProviderAndJoinSecrets', Action: ['secretsmanager:GetSecretValue'], Resource: secretResources(secrets) },
+      ].sort(bySid),
+    );
+  });
+
+  it('lets cluster-nodes read the kubeconfig secret and nothing else', () => {
+    const fn = stack.functions.cluster;
+    expect(statementsOf(template, stack, fn).sort(bySid)).toEqual(
+      [
+        ...baseStatements(stack, fn),
+        { Sid: 'ReadKubeconfig', Action: ['secretsmanager:GetSecretValue'], Resource: secretResources([config.cluster.kubeconfigSecretArn]) },
+      ].sort(bySid),
+    );
+  });
+
+  it('allows "*" resources only for EC2 Describe and X-Ray, which have no resource-level permissions, and grants no wildcard actions', () => {
+    for (const fn of Object.values(stack.functions)) {
+      for (const s of statementsOf(template, stack, fn)) {
+        expect(s.Action.every((a) => !a.includes('*'))).toBe(true);
+        if (s.Resource.includes('*'))
+          expect(
+            s.Action.every((a) => a.startsWith('ec2:Describe') || a.startsWith('xray:')),
+            JSON.stringify(s),
+          ).toBe(true);
+      }
+    }
+  });
+
+  it('grants the Cloudflare token to no function (no DNS function in this stack)', () => {
+    const all = JSON.stringify(template.findResources('AWS::IAM::Policy'));
+    expect(all).not.toContain('cloudflare-api-token');
+  });
+
+  it('runs ProvisionNode as a Standard state machine with tracing, ALL-level logs without execution data, and a timeout', () => {
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    const logGroup = logicalId(stack, stack.provisionNode.logGroup);
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: {
+        Level: 'ALL',
+        IncludeExecutionData: false,
+        Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [logGroup, 'Arn'] } } }],
+      },
+    });
+    expect(template.findResources('AWS::Logs::LogGroup')[logGroup].Properties.RetentionInDays).toBeGreaterThan(0);
+    expect(stateMachineAsl(template.toJSON()).TimeoutSeconds).toBe(3600);
+  });
+
+  it('gives every Task a TimeoutSeconds above its function timeout and a Retry with backoff and jitter', () => {
+    const functions = template.findResources('AWS::Lambda::Function');
+    const tasks = allStates(stateMachineAsl(template.toJSON())).filter(([, s]) => s.Type === 'Task');
+    expect(tasks.length).toBeGreaterThanOrEqual(4);
+    const invoked = new Set<string>();
+    for (const [name, task] of tasks) {
+      expect(task.TimeoutSeconds, name).toBeGreaterThan(0);
+      expect(task.Retry?.length, `${name} has no Retry`).toBeGreaterThan(0);
+      for (const retry of task.Retry ?? []) expect(retry, name).toMatchObject({ BackoffRate: expect.any(Number), JitterStrategy: 'FULL' });
+      const fn = functionLogicalId(String(task.Parameters?.FunctionName ?? task.Resource));
+      expect(fn, `${name} invokes no function of this stack`).toBeDefined();
+      invoked.add(fn!);
+      // A Lambda cut off by the task timeout would run on (and might launch a VM) after the workflow moved on.
+      expect(functions[fn!].Properties.Timeout, name).toBeLessThan(task.TimeoutSeconds!);
+    }
+    expect([...invoked].sort()).toEqual(Object.keys(functions).sort());
+  });
+
+  it('alarms on failed and timed-out executions and on errors of every function', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    const machine = logicalId(stack, stack.provisionNode.stateMachine);
+    for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut']) {
+      expect(alarms, metric).toContainEqual(
+        expect.objectContaining({
+          Namespace: 'AWS/States',
+          MetricName: metric,
+          Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: machine } }],
+          Threshold: 1,
+        }),
+      );
+    }
+    for (const fn of Object.values(stack.functions)) {
+      expect(alarms).toContainEqual(
+        expect.objectContaining({
+          Namespace: 'AWS/Lambda',
+          MetricName: 'Errors',
+          Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(stack, fn.fn) } }],
+          Threshold: 5,
+          EvaluationPeriods: 3,
+        }),
+      );
+    }
+  });
+
+  it('outputs the state machine ARN, the bus name and ARN, and the table name', () => {
+    const bus = logicalId(stack, stack.bus);
+    template.hasOutput('ProvisionNodeStateMachineArn', { Value: { Ref: logicalId(stack, stack.provisionNode.stateMachine) } });
+    template.hasOutput('EventBusName', { Value: { Ref: bus } });
+    template.hasOutput('EventBusArn', { Value: { 'Fn::GetAtt': [bus, 'Arn'] } });
+    template.hasOutput('TableName', { Value: { Ref: logicalId(stack, stack.table.table) } });
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'shepherd-kosmos-demo' });
+  });
+});
+
+describe('IAM follows the handlers', () => {
+  const source = (path: string) => readFileSync(root(path), 'utf8');
+
+  it('grants claims every DynamoDB operation its store sends', () => {
+    const commandAction: Record<string, string> = {
+      GetCommand: 'GetItem',
+      PutCommand: 'PutItem',
+      UpdateCommand: 'UpdateItem',
+      DeleteCommand: 'DeleteItem',
+      QueryCommand: 'Query',
+      ScanCommand: 'Scan',
+      BatchGetCommand: 'BatchGetItem',
+      BatchWriteCommand: 'BatchWriteItem',
+    };
+    const used = [...source('functions/adapters/store/claims.ts').matchAll(/new (\w+Command)\(/g)].map((m) => m[1]);
+    expect(used.length).toBeGreaterThan(0);
+    for (const command of new Set(used)) {
+      expect(commandAction[command], `${command} has no known IAM action: extend this map and CLAIMS_TABLE_ACTIONS`).toBeDefined();
+      expect(CLAIMS_TABLE_ACTIONS).toContain(`dynamodb:${commandAction[command]}`);
+    }
+  });
+
+  it('grants cloud-vms every EC2 operation its adapter sends', () => {
+    const { stack, template } = synth(example());
+    const granted = statementsOf(template, stack, stack.functions.cloud).flatMap((s) => s.Action);
+    const used = [...source('functions/adapters/cloud/ec2.ts').matchAll(/new (\w+)Command\(/g)].map((m) => `ec2:${m[1]}`);
+    expect(used.length).toBeGreaterThan(0);
+    for (const action of used) expect(granted).toContain(action);
+  });
+});
+
+describe('ShepherdStack with other configs', () => {
+  it('grants no EC2 access when the config has no AWS provider', () => {
+    const raw = JSON.parse(readFileSync(root('shepherd.config.json'), 'utf8'));
+    delete raw.providers.aws;
+    raw.pools = raw.pools.filter((p: { provider: string }) => p.provider !== 'aws');
+    raw.dns.entrypoints[0].eligiblePools = ['home'];
+    const { stack, template } = synth(parseConfig(raw));
+    const actions = statementsOf(template, stack, stack.functions.cloud).flatMap((s) => s.Action);
+    expect(actions.filter((a) => a.startsWith('ec2:'))).toEqual([]);
+    expect(actions).toContain('secretsmanager:GetSecretValue');
+  });
+
+  it('passes only TABLE_NAME through Lambda environments (the config travels in the bundle)', () => {
+    const { template } = synth(loadConfigFile(root('config/examples/minimal.json')));
+    const envs = Object.values(template.findResources('AWS::Lambda::Function')).map((f) => Object.keys(f.Properties.Environment?.Variables ?? {}));
+    expect(envs.flat().sort()).toEqual(['TABLE_NAME']);
+  });
+});
+
+describe('ShepherdFunction', () => {
+  it('refuses a wildcard permission that comes without a reason', () => {
+    const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'wildcard');
+    const permissions = [
+      { statement: new iam.PolicyStatement({ actions: ['ec2:StartInstances'], resources: ['arn:aws:ec2:eu-west-3:123456789012:instance/*'] }) },
+    ];
+    const create = () =>
+      new ShepherdFunction(stack, 'Fn', {
+        entry: root('functions/handlers/validate-input.ts'),
+        projectRoot: root(''),
+        description: 'test',
+        config: example(),
+        permissions,
+        timeout: Duration.seconds(5),
+      });
+    expect(create).toThrow(expect.objectContaining({ name: 'UnexplainedWildcardError', message: expect.stringContaining('instance/*') }));
+  });
+});
+
+describe('createShepherdApp', () => {
+  it('places the stack in the config region, account-agnostic unless the context names an account', () => {
+    const config = example();
+    const plain = createShepherdApp(config, { context: { 'aws:cdk:bundling-stacks': [] } }).stack;
+    expect(plain.region).toBe('eu-west-3');
+    expect(Stack.of(plain).resolve(plain.account)).toEqual({ Ref: 'AWS::AccountId' });
+
+    const placed = createShepherdApp(config, {
+      context: { 'aws:cdk:bundling-stacks': [], [ACCOUNT_CONTEXT]: '210987654321', [REGION_CONTEXT]: 'eu-central-1' },
+    }).stack;
+    expect([placed.account, placed.region]).toEqual(['210987654321', 'eu-central-1']);
+    expect(placed.stackName).toBe('shepherd-kosmos-demo');
+  });
+});
