@@ -74,7 +74,8 @@ function slotMap(scope: Construct, id: string, fns: ProvisionNodeFunctions, maxC
   const name = (s: string) => `${s}${suffix}`;
   const map = new sfn.Map(scope, id, {
     itemsPath: '$.plan.slots',
-    itemSelector: { 'slot.$': '$$.Map.Item.Value', 'poll.$': '$.plan.poll', vm: null },
+    // vm starts as JSON null (CDK drops a literal null) so cleanup can run before any VM exists.
+    itemSelector: { 'slot.$': '$$.Map.Item.Value', 'poll.$': '$.plan.poll', 'vm.$': "States.StringToJson('null')" },
     maxConcurrency,
     resultPath: '$.results',
   });
@@ -88,7 +89,8 @@ function slotMap(scope: Construct, id: string, fns: ProvisionNodeFunctions, maxC
   });
   const launch = invoke(scope, name('Launch VM'), fns.cloud, { action: 'launch', 'slot.$': '$.slot', 'activeClaims.$': '$.claim.activeClaims' }, '$.vm', 300);
   const recordVm = invoke(scope, name('Record VM'), fns.claims, { action: 'attachVm', 'slot.$': '$.slot', 'vm.$': '$.vm' }, sfn.JsonPath.DISCARD, 30);
-  const startPolling = new sfn.Pass(scope, name('Start polling'), { result: sfn.Result.fromObject({ attempt: 0 }), resultPath: '$.pollState' });
+  // attempt counts checks made: the k-th check sees attempt k, so at most maxPolls checks run.
+  const startPolling = new sfn.Pass(scope, name('Start polling'), { result: sfn.Result.fromObject({ attempt: 1 }), resultPath: '$.pollState' });
   const wait = new sfn.Wait(scope, name('Wait for node'), { time: sfn.WaitTime.secondsPath('$.poll.seconds') });
   const check = invoke(scope, name('Check node'), fns.cluster, { action: 'findNode', 'slot.$': '$.slot', 'vm.$': '$.vm' }, '$.node', 60);
   const countPoll = new sfn.Pass(scope, name('Count poll'), {

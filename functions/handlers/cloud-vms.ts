@@ -42,6 +42,7 @@ async function launch(cfg: ShepherdConfig, pool: PoolConfig, provider: CloudProv
         clusterName: cfg.cluster.name,
         pool,
         claimId: slot.claimId,
+        owner: slot.owner,
         offering,
         userData,
         ...(activeClaims !== undefined ? { activeClaims } : {}),

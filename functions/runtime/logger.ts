@@ -1,5 +1,5 @@
 /** Keys whose values never reach a log line, whatever object they sit in. */
-const SECRET_KEYS = /token|secret|password|kubeconfig|user[-_]?data|authorization|credential|private/i;
+const SECRET_KEYS = /token|secret|password|kubeconfig|user[-_]?data|authorization|credential|private[-_]?key/i;
 /** Deeper than this, an object is not walked; it is dropped rather than logged unredacted. */
 const MAX_DEPTH = 8;
 

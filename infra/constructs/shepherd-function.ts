@@ -85,8 +85,10 @@ export class ShepherdFunction extends Construct {
       environment: props.environment,
       bundling: {
         format: nodejs.OutputFormat.ESM,
-        // Bundled CommonJS dependencies call require(); an ES module has none unless we make one.
-        banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        // Bundled CommonJS dependencies call require() and read __dirname/__filename (google-gax does at load time);
+        // an ES module has none of them unless we make them.
+        banner:
+          "import { createRequire as __shepherdRequire } from 'node:module'; import { fileURLToPath as __shepherdPath } from 'node:url'; const require = __shepherdRequire(import.meta.url); const __filename = __shepherdPath(import.meta.url); const __dirname = __shepherdPath(new URL('.', import.meta.url));",
         // Lambda environment variables are capped at 4 KB, a config with a few pools is not; the handlers re-validate it.
         define: { 'process.env.SHEPHERD_CONFIG': JSON.stringify(JSON.stringify(props.config)) },
         // The handlers are tested against the SDK versions in package-lock.json, not the runtime's copy.

@@ -82,7 +82,7 @@ describe('cdk-nag AwsSolutions on the shepherd app', () => {
 });
 
 describe('npx cdk synth', () => {
-  it('synthesizes offline with the example config: bundles ES modules with the createRequire banner and the config baked in', async () => {
+  it('synthesizes offline with the example config: bundles ES modules with the require/__dirname banner and the config baked in', async () => {
     const outdir = tempDir();
     // cdk.json turns off notices and telemetry (both network calls); no account context, so nothing is looked up.
     const { stderr } = await promisify(execFile)('npx', ['cdk', 'synth', '--quiet', '-o', outdir], {
@@ -100,7 +100,8 @@ describe('npx cdk synth', () => {
     const expected = JSON.stringify(JSON.stringify(example()));
     for (const asset of assets) {
       const bundle = readFileSync(join(outdir, asset, 'index.mjs'), 'utf8');
-      expect(bundle.startsWith("import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);")).toBe(true);
+      expect(bundle.startsWith("import { createRequire as __shepherdRequire } from 'node:module';")).toBe(true);
+      expect(bundle.slice(0, 400)).toContain('const __dirname = ');
       expect(existsSync(join(outdir, asset, 'index.js'))).toBe(false);
       // esbuild may re-quote the string literal; the config text itself must be there, escaped once.
       expect(bundle.includes(expected) || bundle.includes(`'${JSON.stringify(example())}'`), `${asset} lacks the baked config`).toBe(true);

@@ -1,6 +1,6 @@
 import { type _InstanceType, DescribeInstancesCommand, EC2Client, type Instance, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import type { ShepherdConfig } from '../../../config/types.js';
-import type { VmRef } from '../../decisions/provision.js';
+import { launchToken, type VmRef } from '../../decisions/provision.js';
 import { InsufficientCapacityError, ProviderRequestError, ThrottledError, TransientError } from '../../runtime/errors.js';
 import { type CloudProvider, type LaunchSpec, TAG_CLAIM, TAG_CLUSTER, TAG_POOL } from './types.js';
 
@@ -49,7 +49,7 @@ export class Ec2Provider implements CloudProvider {
           SubnetId: offering.subnetId,
           SecurityGroupIds: aws.securityGroupIds,
           UserData: spec.userData ? Buffer.from(spec.userData).toString('base64') : undefined,
-          ClientToken: `${claimId}:${offering.type}:${offering.zone}`.slice(0, 64),
+          ClientToken: launchToken(claimId, spec.owner, offering),
           ...(aws.instanceProfileArn ? { IamInstanceProfile: { Arn: aws.instanceProfileArn } } : {}),
           ...(pool.spot ? { InstanceMarketOptions: { MarketType: 'spot' as const } } : {}),
           MetadataOptions: { HttpTokens: 'required' },

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { InstancesClient, ZoneOperationsClient } from '@google-cloud/compute';
 import { JWT } from 'google-auth-library';
 import type { PoolConfig, ShepherdConfig } from '../../../config/types.js';
-import type { VmRef } from '../../decisions/provision.js';
+import { launchToken, type VmRef } from '../../decisions/provision.js';
 import { InsufficientCapacityError, ProviderRequestError, ThrottledError, TransientError } from '../../runtime/errors.js';
 import { getJsonSecret } from '../../runtime/secrets.js';
 import { gceClientOptions } from './gce-client-options.js';
@@ -72,14 +72,15 @@ export class GceProvider implements CloudProvider {
     const { pool, offering, claimId } = spec;
     const image = gcp.images[pool.arch];
     if (!image) throw new ProviderRequestError(`providers.gcp.images has no ${pool.arch} image for pool ${pool.name}`);
-    const name = instanceName(pool.name, claimId);
+    const token = launchToken(claimId, spec.owner, offering);
+    const name = instanceName(pool.name, token);
     const { instances, operations } = await this.api;
     const inserted = await this.call(() =>
       instances.insert({
         project: gcp.project,
         zone: offering.zone,
         // Same claim + offering = same requestId: GCE runs the insert at most once.
-        requestId: requestIdOf(claimId, offering.type, offering.zone),
+        requestId: requestIdOf(token),
         instanceResource: {
           name,
           machineType: `zones/${offering.zone}/machineTypes/${offering.type}`,
@@ -184,13 +185,13 @@ interface GceInstance {
   networkInterfaces?: Array<{ networkIP?: string | null }> | null;
 }
 
-/** GCE names: lowercase, start with a letter, at most 63 characters; unique per claim. */
-export function instanceName(pool: string, claimId: string): string {
-  return `${pool}-${claimId.slice(1, 11)}`.toLowerCase().slice(0, 63);
+/** GCE names: lowercase, start with a letter, at most 63 characters; one per launch attempt. */
+export function instanceName(pool: string, token: string): string {
+  return `${pool}-${createHash('sha256').update(token).digest('hex').slice(0, 10)}`.toLowerCase().slice(0, 63);
 }
 
-/** A UUID derived from the claim and offering (GCE requires requestId to be a UUID). */
-export function requestIdOf(claimId: string, type: string, zone: string): string {
-  const h = createHash('sha256').update(`${claimId}/${type}/${zone}`).digest('hex');
+/** A UUID derived from the launch attempt's token (GCE requires requestId to be a UUID). */
+export function requestIdOf(token: string): string {
+  const h = createHash('sha256').update(token).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

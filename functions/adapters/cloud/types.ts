@@ -5,6 +5,8 @@ export interface LaunchSpec {
   clusterName: string;
   pool: PoolConfig;
   claimId: string;
+  /** The execution that owns the claim; part of the launch's idempotency key. */
+  owner: string;
   offering: Offering;
   /** Contains join secrets: never log or return it. */
   userData?: string;

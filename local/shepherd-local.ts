@@ -1,0 +1,77 @@
+import { loadConfigFile } from '../config/load.js';
+import type { ShepherdConfig } from '../config/types.js';
+import type { ClockOptions } from '../sim/clock.js';
+import { type Sim, startSim } from '../sim/index.js';
+import { type LocalControlPlane, startLocalControlPlane } from './control-plane.js';
+import { prepareWorld, simulatorEnv } from './shepherd-world.js';
+import { synthesizeStack } from './synth.js';
+
+export interface ShepherdLocalOptions {
+  config?: ShepherdConfig;
+  configFile?: string;
+  seed?: number;
+  clock?: ClockOptions;
+  cacheDir?: string;
+  onLambdaLog?: (functionName: string, line: string) => void;
+}
+
+export interface ShepherdLocal {
+  config: ShepherdConfig;
+  sim: Sim;
+  controlPlane: LocalControlPlane;
+  /** The local ARN of a workflow's state machine, e.g. `provisionNode`. */
+  stateMachineArn(workflow: 'provisionNode'): string;
+  tableName: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The simulated multi-cloud plus shepherd's own synthesized stack running on it: every function
+ * talks to the simulated EC2/GCE/Scaleway/Cloudflare/Kubernetes, and EC2's EventBridge events
+ * reach the stack's rules.
+ */
+export async function startShepherdLocal(options: ShepherdLocalOptions = {}): Promise<ShepherdLocal> {
+  const config = options.config ?? loadConfigFile(options.configFile);
+  const cdkOut = await synthesizeStack(config, options.cacheDir);
+  const sim = await startSim({
+    seed: options.seed ?? 1,
+    clock: options.clock ?? { mode: 'virtual' },
+    world: { clusterName: config.cluster.name, scalewayClusterId: config.providers.scaleway?.clusterId },
+  });
+  try {
+    const secrets = prepareWorld(sim, config);
+    const controlPlane = await startLocalControlPlane({
+      cdkOut,
+      clock: sim.clock,
+      region: config.providers.aws?.region ?? sim.credentials.aws.region,
+      accountId: sim.credentials.aws.accountId,
+      // One credential set for everything, so the functions' SigV4 also satisfies the simulated EC2.
+      credentials: { accessKeyId: sim.credentials.aws.accessKeyId, secretAccessKey: sim.credentials.aws.secretAccessKey },
+      secrets,
+      extraEnv: simulatorEnv(sim),
+      seed: options.seed ?? 1,
+      onLambdaLog: options.onLambdaLog,
+    });
+    const unsubscribe = sim.awsEvents.subscribe((e) => controlPlane.publish(e));
+    const machine = Object.entries(controlPlane.stateMachines).find(([name]) => /provisionnode/i.test(name.replace(/[-_]/g, '')));
+    const table = controlPlane.stack.tables[0];
+    return {
+      config,
+      sim,
+      controlPlane,
+      tableName: table?.name ?? '',
+      stateMachineArn: () => {
+        if (!machine) throw new Error(`no ProvisionNode state machine in the synthesized stack; have: ${Object.keys(controlPlane.stateMachines).join(', ')}`);
+        return machine[1];
+      },
+      async stop() {
+        unsubscribe();
+        await controlPlane.stop();
+        await sim.stop();
+      },
+    };
+  } catch (err) {
+    await sim.stop();
+    throw err;
+  }
+}

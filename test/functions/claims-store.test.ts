@@ -1,0 +1,236 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import dynalite from 'dynalite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoClaimStore } from '../../functions/adapters/store/claims.js';
+import type { VmRef } from '../../functions/decisions/provision.js';
+import { DuplicateRequestError, PoolAtCapacityError } from '../../functions/runtime/errors.js';
+
+const TABLE = 'shepherd-claims-test';
+const DAY = 86_400;
+
+let server: Server;
+let client: DynamoDBClient;
+let doc: DynamoDBDocumentClient;
+let poolCount = 0;
+
+/** Each test works on its own pool, so tests share one table without seeing each other's counters. */
+function newPool(): string {
+  poolCount += 1;
+  return `pool-${poolCount}`;
+}
+
+function store(now?: () => Date): DynamoClaimStore {
+  return new DynamoClaimStore(TABLE, client, now);
+}
+
+async function poolState(pool: string): Promise<{ active: number; claims: Record<string, number> } | undefined> {
+  const out = await doc.send(new GetCommand({ TableName: TABLE, Key: { pk: `POOL#${pool}`, sk: 'STATE' }, ConsistentRead: true }));
+  return out.Item as { active: number; claims: Record<string, number> } | undefined;
+}
+
+async function rawClaim(claimId: string): Promise<Record<string, unknown> | undefined> {
+  return (await doc.send(new GetCommand({ TableName: TABLE, Key: { pk: `CLAIM#${claimId}`, sk: 'CLAIM' }, ConsistentRead: true }))).Item;
+}
+
+const vm: VmRef = {
+  provider: 'aws',
+  id: 'i-0123456789abcdef0',
+  name: 'ip-10-0-1-5',
+  zone: 'eu-west-3a',
+  region: 'eu-west-3',
+  type: 't3.medium',
+  privateIp: '10.0.1.5',
+  providerID: 'aws:///eu-west-3a/i-0123456789abcdef0',
+};
+
+beforeAll(async () => {
+  server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  client = new DynamoDBClient({ endpoint, region: 'eu-west-3', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  doc = DynamoDBDocumentClient.from(client);
+  await client.send(
+    new CreateTableCommand({
+      TableName: TABLE,
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  await waitUntilTableExists({ client, maxWaitTime: 10, minDelay: 1 }, { TableName: TABLE });
+});
+
+afterAll(async () => {
+  client?.destroy();
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+});
+
+describe('Class: DynamoClaimStore', () => {
+  describe('claim', () => {
+    it('creates the claim and counts it once in its pool', async () => {
+      const pool = newPool();
+      const out = await store().claim({ pool, claimId: 'c-first', owner: 'exec-1', max: 3, reason: 'scale up' });
+      expect(out).toMatchObject({
+        created: true,
+        activeClaims: 1,
+        claim: { claimId: 'c-first', pool, owner: 'exec-1', status: 'claimed', reason: 'scale up' },
+      });
+      expect(await store().get('c-first')).toEqual(out.claim);
+      expect(await poolState(pool)).toMatchObject({ active: 1, claims: { 'c-first': 1 } });
+    });
+
+    it('is idempotent for the same claim id and owner: found, not counted again', async () => {
+      const pool = newPool();
+      const first = await store().claim({ pool, claimId: 'c-retry', owner: 'exec-1', max: 3, reason: 'r' });
+      const again = await store().claim({ pool, claimId: 'c-retry', owner: 'exec-1', max: 3, reason: 'r' });
+      expect(again).toEqual({ claim: first.claim, created: false, activeClaims: 1 });
+      expect((await poolState(pool))?.active).toBe(1);
+    });
+
+    it('never exceeds max: of 10 concurrent claims with max 3, exactly 3 succeed', async () => {
+      const pool = newPool();
+      const s = store();
+      const results = await Promise.allSettled(
+        Array.from({ length: 10 }, (_, i) => s.claim({ pool, claimId: `c-race-${i}`, owner: `exec-${i}`, max: 3, reason: 'burst' })),
+      );
+      const won = results.filter((r) => r.status === 'fulfilled');
+      const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      expect(won).toHaveLength(3);
+      expect(lost).toHaveLength(7);
+      for (const r of lost) {
+        expect(r.reason).toBeInstanceOf(PoolAtCapacityError);
+        expect(r.reason.message).toBe(`pool ${pool} already has its max of 3 nodes claimed; raise pools[].max or wait for a release`);
+      }
+      const state = await poolState(pool);
+      expect(state?.active).toBe(3);
+      expect(Object.keys(state?.claims ?? {})).toHaveLength(3);
+    });
+
+    it("refuses with DuplicateRequestError while another execution's claim is in progress, and reuses it once active", async () => {
+      const pool = newPool();
+      await store().claim({ pool, claimId: 'c-shared', owner: 'exec-a', max: 3, reason: 'r' });
+      const refusal = store().claim({ pool, claimId: 'c-shared', owner: 'exec-b', max: 3, reason: 'r' });
+      await expect(refusal).rejects.toBeInstanceOf(DuplicateRequestError);
+      await expect(refusal).rejects.toThrow('request already in progress in execution exec-a (claim c-shared); wait for it to finish');
+
+      await store().complete('c-shared', vm, 'node-a');
+      const reused = await store().claim({ pool, claimId: 'c-shared', owner: 'exec-b', max: 3, reason: 'r' });
+      expect(reused).toMatchObject({ created: false, activeClaims: 1, claim: { status: 'active', owner: 'exec-a', nodeName: 'node-a' } });
+    });
+
+    it('gives a claim id to exactly one of two executions racing for it', async () => {
+      const pool = newPool();
+      const results = await Promise.allSettled(
+        ['exec-a', 'exec-b', 'exec-c'].map((owner) => store().claim({ pool, claimId: 'c-contended', owner, max: 5, reason: 'r' })),
+      );
+      const won = results.filter((r): r is PromiseFulfilledResult<Awaited<ReturnType<DynamoClaimStore['claim']>>> => r.status === 'fulfilled');
+      const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      expect(won).toHaveLength(1);
+      expect(lost.map((r) => r.reason.name)).toEqual(['DuplicateRequestError', 'DuplicateRequestError']);
+      expect((await store().get('c-contended'))?.owner).toBe(won[0].value.claim.owner);
+      expect((await poolState(pool))?.active).toBe(1);
+    });
+
+    it('lets a new execution take a released claim id again', async () => {
+      const pool = newPool();
+      await store().claim({ pool, claimId: 'c-again', owner: 'exec-a', max: 1, reason: 'r' });
+      await store().release('c-again', pool, 'TransientError: boom');
+      const out = await store().claim({ pool, claimId: 'c-again', owner: 'exec-b', max: 1, reason: 'retry' });
+      expect(out).toMatchObject({ created: true, activeClaims: 1, claim: { owner: 'exec-b', status: 'claimed', reason: 'retry' } });
+    });
+  });
+
+  describe('release', () => {
+    it('frees capacity once, however often it is called, and marks the claim released with an expiry', async () => {
+      const pool = newPool();
+      const now = new Date('2031-03-04T05:06:07.000Z');
+      const s = store(() => now);
+      for (const id of ['c-1', 'c-2', 'c-3']) await s.claim({ pool, claimId: id, owner: 'exec-1', max: 3, reason: 'r' });
+      await expect(s.claim({ pool, claimId: 'c-4', owner: 'exec-1', max: 3, reason: 'r' })).rejects.toBeInstanceOf(PoolAtCapacityError);
+
+      expect(await s.release('c-2', pool, 'RegistrationTimeout: no node')).toEqual({ released: true, activeClaims: 2 });
+      expect(await s.release('c-2', pool, 'RegistrationTimeout: no node')).toEqual({ released: false, activeClaims: 2 });
+      expect(await poolState(pool)).toMatchObject({ active: 2, claims: { 'c-1': 1, 'c-3': 1 } });
+
+      expect(await rawClaim('c-2')).toMatchObject({
+        status: 'released',
+        releaseReason: 'RegistrationTimeout: no node',
+        expiresAt: Math.floor(now.getTime() / 1000) + 30 * DAY,
+      });
+      expect((await s.claim({ pool, claimId: 'c-4', owner: 'exec-1', max: 3, reason: 'r' })).created).toBe(true);
+    });
+
+    it('is a no-op for a claim that was never made, on a pool never used', async () => {
+      const pool = newPool();
+      expect(await store().release('c-never', pool, 'released')).toEqual({ released: false, activeClaims: 0 });
+      expect(await rawClaim('c-never')).toBeUndefined();
+    });
+  });
+
+  describe('attachVm and complete', () => {
+    it('records the VM, then marks the claim active with its node', async () => {
+      const pool = newPool();
+      const s = store();
+      await s.claim({ pool, claimId: 'c-node', owner: 'exec-1', max: 3, reason: 'r' });
+      await s.attachVm('c-node', vm);
+      expect(await s.get('c-node')).toMatchObject({ status: 'launched', vm });
+
+      const done = await s.complete('c-node', vm, 'ip-10-0-1-5');
+      expect(done).toMatchObject({ claimId: 'c-node', pool, status: 'active', nodeName: 'ip-10-0-1-5', vm });
+      expect(done).not.toHaveProperty('pk');
+      expect(await s.get('c-node')).toEqual(done);
+    });
+
+    it('refuses to record a VM or node for a claim that does not exist', async () => {
+      await expect(store().attachVm('c-ghost', vm)).rejects.toThrow();
+      await expect(store().complete('c-ghost', vm, 'n')).rejects.toThrow();
+      expect(await rawClaim('c-ghost')).toBeUndefined();
+    });
+  });
+
+  describe('audit', () => {
+    it('writes claim, node and release entries under the day, each expiring after 90 days', async () => {
+      const pool = newPool();
+      const now = new Date('2030-07-08T09:10:11.000Z');
+      const s = store(() => now);
+      await s.claim({ pool, claimId: 'c-audit', owner: 'exec-1', max: 3, reason: 'audit test' });
+      await s.complete('c-audit', vm, 'ip-10-0-1-5');
+      await s.release('c-audit', pool, 'scale down');
+
+      const out = await doc.send(
+        new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'AUDIT#2030-07-08' } }),
+      );
+      const entries = out.Items ?? [];
+      expect(entries.map((e) => e.event).sort()).toEqual(['claim.created', 'claim.released', 'node.provisioned']);
+      for (const e of entries) {
+        expect(e.expiresAt).toBe(Math.floor(now.getTime() / 1000) + 90 * DAY);
+        expect(e.sk).toMatch(/^2030-07-08T09:10:11\.000Z#[a-z0-9]+$/);
+      }
+      expect(entries.find((e) => e.event === 'node.provisioned')?.detail).toEqual({
+        pool,
+        claimId: 'c-audit',
+        nodeName: 'ip-10-0-1-5',
+        provider: 'aws',
+        vmId: vm.id,
+        zone: 'eu-west-3a',
+        type: 't3.medium',
+      });
+      expect(entries.find((e) => e.event === 'claim.created')?.detail).toMatchObject({ pool, owner: 'exec-1', reason: 'audit test', activeClaims: 1 });
+    });
+  });
+});

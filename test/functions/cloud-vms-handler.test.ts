@@ -1,0 +1,176 @@
+import { readFileSync } from 'node:fs';
+import { DescribeInstancesCommand, EC2Client, EC2ServiceException, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
+import { parseConfig } from '../../config/load.js';
+import { launchToken, type ProvisionSlot, planProvision, type VmRef } from '../../functions/decisions/provision.js';
+import type { CloudVmsEvent } from '../../functions/handlers/cloud-vms.js';
+
+const CONFIG_JSON = readFileSync(new URL('../../shepherd.config.json', import.meta.url), 'utf8');
+const config = parseConfig(JSON.parse(CONFIG_JSON));
+const KOSMOS_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-3:123456789012:secret:shepherd/kosmos-demo/kosmos-secret-key';
+const SECRET_KEY = 'scw-secret-5f2a9c1e-0000-4000-8000-00000000beef';
+
+const ec2 = mockClient(EC2Client);
+const secrets = mockClient(SecretsManagerClient);
+const savedEnv = { ...process.env };
+
+type Handler = (event: CloudVmsEvent) => Promise<VmRef | { terminated: string[] }>;
+let handler: Handler;
+let consoleSpies: MockInstance[];
+
+const slot: ProvisionSlot = planProvision({ pool: 'aws-amd64', reason: 'test' }, config, 'exec-1').slots[0];
+
+function instance(id: string, zone: string, type: string) {
+  return { InstanceId: id, InstanceType: type as never, Placement: { AvailabilityZone: zone }, PrivateIpAddress: '10.0.2.7', PrivateDnsName: 'ip-10-0-2-7' };
+}
+
+function ec2Error(code: string, status: number): EC2ServiceException {
+  return new EC2ServiceException({
+    name: code,
+    $fault: status >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode: status },
+    message: `${code} in this zone`,
+  });
+}
+
+/** Everything the handler wrote to the console, as one string. */
+function consoleText(): string {
+  return consoleSpies.flatMap((s) => s.mock.calls.flat().map(String)).join('\n');
+}
+
+beforeAll(() => {
+  process.env.SHEPHERD_CONFIG = CONFIG_JSON;
+  process.env.AWS_REGION = 'eu-west-3';
+});
+
+afterAll(() => {
+  process.env = savedEnv;
+  ec2.restore();
+  secrets.restore();
+});
+
+beforeEach(async () => {
+  ec2.reset();
+  secrets.reset();
+  // The secret and its trailing newline, as `aws secretsmanager put-secret-value --secret-string file://key` stores it.
+  secrets.on(GetSecretValueCommand, { SecretId: KOSMOS_SECRET_ARN }).resolves({ SecretString: `${SECRET_KEY}\n` });
+  consoleSpies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((m) => vi.spyOn(console, m).mockImplementation(() => {}));
+  // Fresh module state per test: the secret cache and the provider cache live at module level, as in a warm Lambda.
+  vi.resetModules();
+  ({ handler } = (await import('../../functions/handlers/cloud-vms.js')) as { handler: Handler });
+});
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('Function: cloud-vms handler', () => {
+  describe('launch', () => {
+    it('moves to the next offering on a capacity error and launches there', async () => {
+      ec2
+        .on(RunInstancesCommand)
+        .rejectsOnce(ec2Error('InsufficientInstanceCapacity', 500))
+        .resolvesOnce({ Instances: [instance('i-0b', 'eu-west-3b', 't3.medium')] });
+
+      const vm = (await handler({ action: 'launch', slot, activeClaims: 1 })) as VmRef;
+
+      const inputs = ec2.commandCalls(RunInstancesCommand).map((c) => c.args[0].input);
+      expect(inputs.map((i) => `${i.InstanceType}@${i.SubnetId}`)).toEqual(['t3.medium@subnet-00000000000000001', 't3.medium@subnet-00000000000000002']);
+      expect(inputs.map((i) => i.ClientToken)).toEqual([
+        launchToken(slot.claimId, slot.owner, { type: 't3.medium', zone: 'eu-west-3a', subnetId: 'subnet-00000000000000001' }),
+        launchToken(slot.claimId, slot.owner, { type: 't3.medium', zone: 'eu-west-3b', subnetId: 'subnet-00000000000000002' }),
+      ]);
+      expect(vm).toMatchObject({ provider: 'aws', id: 'i-0b', zone: 'eu-west-3b', type: 't3.medium', providerID: 'aws:///eu-west-3b/i-0b' });
+      expect(secrets.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input.SecretId)).toEqual([KOSMOS_SECRET_ARN]);
+      expect(consoleText()).toContain('no capacity, trying the next offering');
+    });
+
+    it('sends the rendered user data (with the join secret) to RunInstances, never to its result or the logs', async () => {
+      ec2
+        .on(RunInstancesCommand)
+        .rejectsOnce(ec2Error('InsufficientInstanceCapacity', 500))
+        .resolvesOnce({ Instances: [instance('i-0b', 'eu-west-3b', 't3.medium')] });
+
+      const result = await handler({ action: 'launch', slot });
+
+      const encoded = ec2.commandCalls(RunInstancesCommand)[1].args[0].input.UserData ?? '';
+      const userData = Buffer.from(encoded, 'base64').toString('utf8');
+      expect(userData).toContain(`SCW_SECRET_KEY=${SECRET_KEY}\n`);
+      expect(userData).toContain('POOL_ID=00000000-0000-4000-8000-000000000011');
+      const returned = JSON.stringify(result);
+      const logged = consoleText();
+      expect(logged).not.toBe('');
+      for (const leak of [SECRET_KEY, encoded, 'SCW_SECRET_KEY']) {
+        expect(returned).not.toContain(leak);
+        expect(logged).not.toContain(leak);
+      }
+    });
+
+    it('fails with InsufficientCapacityError naming every offering tried when all are exhausted', async () => {
+      ec2.on(RunInstancesCommand).rejects(ec2Error('InsufficientInstanceCapacity', 500));
+
+      const err = (await handler({ action: 'launch', slot }).catch((e: Error) => e)) as Error;
+
+      expect(err.name).toBe('InsufficientCapacityError');
+      expect(err.message).toBe(
+        'no capacity in any offering of pool aws-amd64: tried t3.medium@eu-west-3a, t3.medium@eu-west-3b, t3.large@eu-west-3a, t3.large@eu-west-3b',
+      );
+      expect(ec2.commandCalls(RunInstancesCommand)).toHaveLength(4);
+      expect(err.message).not.toContain(SECRET_KEY);
+      expect(consoleText()).not.toContain(SECRET_KEY);
+    });
+
+    it.each([
+      ['RequestLimitExceeded', 503, 'ThrottledError'],
+      ['InvalidAMIID.NotFound', 400, 'ProviderRequestError'],
+      ['InternalError', 500, 'TransientError'],
+    ])('stops at the first offering on %s (%i) and fails with %s for the workflow to retry or give up', async (code, status, name) => {
+      ec2.on(RunInstancesCommand).rejects(ec2Error(code, status));
+      const err = (await handler({ action: 'launch', slot }).catch((e: Error) => e)) as Error;
+      expect(err.name).toBe(name);
+      expect(ec2.commandCalls(RunInstancesCommand)).toHaveLength(1);
+    });
+  });
+
+  describe('cleanup', () => {
+    const known: VmRef = { provider: 'aws', id: 'i-known', name: 'ip-10-0-2-7', zone: 'eu-west-3a', region: 'eu-west-3', type: 't3.medium' };
+
+    it('terminates the known VM and every VM found by the claim tag, each once', async () => {
+      ec2.on(DescribeInstancesCommand).resolves({
+        Reservations: [{ Instances: [instance('i-known', 'eu-west-3a', 't3.medium')] }, { Instances: [instance('i-orphan', 'eu-west-3b', 't3.large')] }],
+      });
+      ec2.on(TerminateInstancesCommand).resolves({});
+
+      const out = await handler({ action: 'cleanup', slot, vm: known });
+
+      expect(ec2.commandCalls(DescribeInstancesCommand)[0].args[0].input.Filters).toContainEqual({ Name: 'tag:shepherd:claim', Values: [slot.claimId] });
+      const terminated = ec2.commandCalls(TerminateInstancesCommand).flatMap((c) => c.args[0].input.InstanceIds ?? []);
+      expect(terminated.sort()).toEqual(['i-known', 'i-orphan']);
+      expect(out).toEqual({ terminated: ['i-known', 'i-orphan'] });
+    });
+
+    it('finds VMs by tag when the workflow knows of none (a crash mid-launch)', async () => {
+      ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [instance('i-lost', 'eu-west-3a', 't3.medium')] }] });
+      ec2.on(TerminateInstancesCommand).resolves({});
+      expect(await handler({ action: 'cleanup', slot, vm: null })).toEqual({ terminated: ['i-lost'] });
+      expect(ec2.commandCalls(TerminateInstancesCommand).map((c) => c.args[0].input.InstanceIds)).toEqual([['i-lost']]);
+    });
+
+    it('succeeds when the VM is already gone, and terminates nothing when nothing exists', async () => {
+      ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
+      ec2.on(TerminateInstancesCommand).rejects(ec2Error('InvalidInstanceID.NotFound', 400));
+      expect(await handler({ action: 'cleanup', slot, vm: known })).toEqual({ terminated: ['i-known'] });
+
+      ec2.resetHistory();
+      expect(await handler({ action: 'cleanup', slot })).toEqual({ terminated: [] });
+      expect(ec2.commandCalls(TerminateInstancesCommand)).toHaveLength(0);
+    });
+
+    it('fails, for the workflow to keep the claim, when a VM cannot be terminated', async () => {
+      ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
+      ec2.on(TerminateInstancesCommand).rejects(ec2Error('UnauthorizedOperation', 403));
+      const err = (await handler({ action: 'cleanup', slot, vm: known }).catch((e: Error) => e)) as Error;
+      expect(err.name).toBe('ProviderRequestError');
+    });
+  });
+});
