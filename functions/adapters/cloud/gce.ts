@@ -97,7 +97,8 @@ export class GceProvider implements CloudProvider {
       throw err;
     });
     const op = inserted?.[0];
-    const opName = (op as { name?: string } | undefined)?.name ?? (op as { latestResponse?: { name?: string } } | undefined)?.latestResponse?.name;
+    // insert resolves to [{ latestResponse: Operation }]; the wrapper's own `name` is not the operation's name.
+    const opName = (op as { latestResponse?: { name?: string } } | undefined)?.latestResponse?.name ?? (op as { name?: string } | undefined)?.name;
     if (opName) await this.waitDone(operations, gcp.project, offering.zone, opName, name);
     return this.get(gcp.project, offering.zone, name, pool);
   }

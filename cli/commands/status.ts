@@ -1,0 +1,144 @@
+import { loadConfigFile } from '../../config/load.js';
+import type { ShepherdConfig } from '../../config/types.js';
+import type { Claim } from '../../functions/adapters/store/claims.js';
+import { helpOption, integerOption, parseCommandArgs } from '../args.js';
+import { dynamoClient } from '../aws-clients.js';
+import { kubeconfigPath, listClusterNodes, type NodeRow } from '../cluster-nodes.js';
+import { type CliContext, processContext } from '../context.js';
+import { CommandError } from '../errors.js';
+import type { LocalEndpoints } from '../local-endpoints.js';
+import { localOptions, localTarget } from '../local-target.js';
+import { PoolClaimsReader } from '../pool-claims.js';
+import { textTable } from '../text-table.js';
+
+export const summary = 'show pools, recent claims and cluster nodes';
+
+export const usage = `usage: shepherd status [--local [--endpoints PATH]] [--config PATH] [--table NAME] [--kubeconfig PATH] [--claims N] [--json]
+
+  --local            use the local control plane (\`shepherd local\`): its table and kubeconfig
+  --endpoints PATH   its endpoints file, implies --local (default: env SHEPHERD_LOCAL_ENDPOINTS,
+                     else .shepherd/local.json)
+  --config PATH      the shepherd config (default: the local control plane's, env SHEPHERD_CONFIG_FILE,
+                     else ./shepherd.config.json)
+  --table NAME       the DynamoDB table (default: the local control plane's, else env SHEPHERD_TABLE;
+                     on AWS it is the stack output TableName)
+  --kubeconfig PATH  the cluster's kubeconfig (default: the local control plane's, else the first file
+                     in KUBECONFIG, else ~/.kube/config)
+  --claims N         how many recent claims to show (default 10)
+  --json             machine-readable output
+
+Exit code: 0 when every part could be read, 1 when some could not (what could be read is still shown).`;
+
+const options = {
+  ...helpOption,
+  ...localOptions,
+  config: { type: 'string' },
+  table: { type: 'string' },
+  kubeconfig: { type: 'string' },
+  claims: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+const DEFAULT_CLAIMS = 10;
+
+export interface PoolStatus {
+  name: string;
+  provider: string;
+  role: string;
+  min: number;
+  max: number;
+  /** Null when the table could not be read. */
+  activeClaims: number | null;
+}
+
+export interface StatusReport {
+  pools: PoolStatus[];
+  claims: Claim[];
+  nodes: NodeRow[];
+  /** What could not be read, by part. */
+  errors: { part: 'claims' | 'nodes'; message: string }[];
+}
+
+export async function run(argv: string[], ctx: CliContext = processContext()): Promise<number> {
+  const { values } = parseCommandArgs(argv, options);
+  if (values.help) {
+    ctx.stdout(`${usage}\n`);
+    return 0;
+  }
+  const claimLimit = integerOption('claims', values.claims, 1) ?? DEFAULT_CLAIMS;
+  const local = localTarget(values, ctx.env);
+  const config = loadConfigFile(values.config || local?.configFile || ctx.env.SHEPHERD_CONFIG_FILE || undefined);
+  const table = values.table || local?.tableName || ctx.env.SHEPHERD_TABLE;
+  const kubeconfig = kubeconfigPath([values.kubeconfig, local?.kubeconfig], ctx.env);
+
+  const [claims, nodes] = await Promise.allSettled([readClaims(config, table, claimLimit, local), listClusterNodes(kubeconfig)]);
+  const report: StatusReport = {
+    pools: config.pools.map((p) => ({
+      name: p.name,
+      provider: p.provider,
+      role: p.role,
+      min: p.min,
+      max: p.max,
+      activeClaims: claims.status === 'fulfilled' ? (claims.value.active.get(p.name) ?? 0) : null,
+    })),
+    claims: claims.status === 'fulfilled' ? claims.value.recent : [],
+    nodes: nodes.status === 'fulfilled' ? nodes.value : [],
+    errors: [
+      ...(claims.status === 'rejected' ? [{ part: 'claims' as const, message: messageOf(claims.reason) }] : []),
+      ...(nodes.status === 'rejected' ? [{ part: 'nodes' as const, message: messageOf(nodes.reason) }] : []),
+    ],
+  };
+  if (values.json) ctx.stdout(`${JSON.stringify(report, null, 2)}\n`);
+  else {
+    ctx.stdout(humanReport(report));
+    for (const e of report.errors) ctx.stderr(`shepherd status: cannot read ${e.part}: ${e.message}\n`);
+  }
+  return report.errors.length > 0 ? 1 : 0;
+}
+
+async function readClaims(
+  config: ShepherdConfig,
+  table: string | undefined,
+  limit: number,
+  local: LocalEndpoints | undefined,
+): Promise<{ active: Map<string, number>; recent: Claim[] }> {
+  if (!table) throw new CommandError('the table name is unknown; pass --table NAME or set SHEPHERD_TABLE (the stack output TableName)');
+  const client = dynamoClient(local);
+  try {
+    const reader = new PoolClaimsReader(table, client);
+    const counts = await Promise.all(config.pools.map(async (p) => [p.name, await reader.activeClaims(p.name)] as const));
+    return { active: new Map(counts), recent: await reader.recentClaims(limit) };
+  } finally {
+    client.destroy();
+  }
+}
+
+function humanReport(r: StatusReport): string {
+  const pools = textTable(
+    ['POOL', 'PROVIDER', 'ROLE', 'MIN', 'MAX', 'CLAIMS'],
+    r.pools.map((p) => [p.name, p.provider, p.role, p.min, p.max, p.activeClaims ?? '?']),
+  );
+  const claims =
+    r.claims.length === 0
+      ? '(none)'
+      : textTable(
+          ['CLAIM', 'POOL', 'STATUS', 'NODE', 'VM', 'UPDATED', 'RELEASED BECAUSE'],
+          r.claims.map((c) => [c.claimId, c.pool, c.status, c.nodeName, c.vm?.id, c.updatedAt, shorten(c.releaseReason, 60)]),
+        );
+  const nodes =
+    r.nodes.length === 0
+      ? '(none)'
+      : textTable(
+          ['NODE', 'READY', 'POOL', 'PROVIDER', 'ZONE', 'TYPE'],
+          r.nodes.map((n) => [n.name, n.ready, n.pool, n.provider, n.zone, n.instanceType]),
+        );
+  return `POOLS\n${pools}\n\nRECENT CLAIMS\n${claims}\n\nNODES\n${nodes}\n`;
+}
+
+function shorten(text: string | undefined, max: number): string | undefined {
+  return text && text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,62 @@
+import type { DescribeExecutionOutput, HistoryEvent } from '@aws-sdk/client-sfn';
+
+/**
+ * One progress line for a history event, or undefined for events not worth a line. States entered and
+ * exited, and failures inside them (by error name only: causes can quote provider responses).
+ */
+export function progressLine(event: HistoryEvent): string | undefined {
+  const at = event.timestamp ? event.timestamp.toISOString() : '-';
+  const type = event.type ?? '';
+  const entered = /^(\w+)StateEntered$/.exec(type);
+  if (entered && event.stateEnteredEventDetails) return `${at}  entered  ${event.stateEnteredEventDetails.name} (${entered[1]})`;
+  const exited = /^(\w+)StateExited$/.exec(type);
+  if (exited && event.stateExitedEventDetails) return `${at}  exited   ${event.stateExitedEventDetails.name}`;
+  if (type.startsWith('Execution')) return undefined;
+  if (type.endsWith('Failed') || type.endsWith('TimedOut')) {
+    const error = failureError(event);
+    return `${at}  ${type}${error ? `: ${error}` : ''}`;
+  }
+  return undefined;
+}
+
+function failureError(event: HistoryEvent): string | undefined {
+  for (const [key, value] of Object.entries(event)) {
+    if (key.endsWith('EventDetails') && value && typeof value === 'object' && 'error' in value && typeof value.error === 'string') return value.error;
+  }
+  return undefined;
+}
+
+/** What the execution ended with: the output, pretty, or the error and a readable cause. */
+export function outcomeText(execution: DescribeExecutionOutput): string {
+  const duration = execution.startDate && execution.stopDate ? ` after ${elapsed(execution.stopDate.getTime() - execution.startDate.getTime())}` : '';
+  if (execution.status === 'SUCCEEDED') return `execution SUCCEEDED${duration}\n${prettyJson(execution.output ?? 'null')}\n`;
+  const lines = [`execution ${execution.status}${duration}`];
+  if (execution.error) lines.push(`error: ${execution.error}`);
+  if (execution.cause) lines.push(`cause: ${readableCause(execution.cause)}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function prettyJson(text: string): string {
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+}
+
+/** A Lambda error cause is JSON with errorType, errorMessage and a stack trace; the trace is noise here. */
+function readableCause(cause: string): string {
+  try {
+    const parsed = JSON.parse(cause) as { errorType?: unknown; errorMessage?: unknown };
+    if (typeof parsed?.errorMessage === 'string')
+      return typeof parsed.errorType === 'string' ? `${parsed.errorType}: ${parsed.errorMessage}` : parsed.errorMessage;
+  } catch {
+    // Not JSON: a plain message.
+  }
+  return cause;
+}
+
+function elapsed(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s < 120 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+}

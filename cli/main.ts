@@ -1,0 +1,56 @@
+import { pathToFileURL } from 'node:url';
+
+// The AWS SDK warns on every call under Node 20 that future releases need Node 22; deployed Lambdas run Node 22
+// and package-lock pins SDK versions that support 20, so the warning says nothing actionable here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+import * as demo from './commands/demo.js';
+import * as local from './commands/local.js';
+import * as start from './commands/start.js';
+import * as status from './commands/status.js';
+import { type CliContext, type Command, processContext } from './context.js';
+import { UsageError } from './errors.js';
+
+export const commands: Record<string, Command> = { start, status, local, demo };
+
+export function mainUsage(): string {
+  const width = Math.max(...Object.keys(commands).map((n) => n.length));
+  const list = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return ['usage: shepherd <command> [options]', '', 'commands:', ...list, '', 'Run `shepherd <command> --help` for its options.'].join('\n');
+}
+
+/** Runs one command line (the arguments after `shepherd`) and returns the exit code: 0 ok, 1 failed, 2 usage. */
+export async function main(argv: string[], ctx: CliContext = processContext()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    (name === undefined ? ctx.stderr : ctx.stdout)(`${mainUsage()}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (!command) {
+    ctx.stderr(`shepherd: unknown command ${JSON.stringify(name)}\n\n${mainUsage()}\n`);
+    return 2;
+  }
+  try {
+    return await command.run(rest, ctx);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      ctx.stderr(`shepherd ${name}: ${err.message}\n\n${command.usage}\n`);
+      return 2;
+    }
+    ctx.stderr(`shepherd ${name}: ${describeError(err)}\n`);
+    if (ctx.env.SHEPHERD_DEBUG && err instanceof Error && err.stack) ctx.stderr(`${err.stack}\n`);
+    return 1;
+  }
+}
+
+/** AWS SDK errors carry the service's error code as their name (AccessDeniedException, ExecutionAlreadyExists). */
+function describeError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const fromService = '$metadata' in err || '$fault' in err;
+  return fromService ? `${err.name}: ${err.message}` : err.message;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await main(process.argv.slice(2));
+}

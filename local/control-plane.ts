@@ -1,0 +1,160 @@
+import type { Clock } from '../sim/clock.js';
+import { Random } from '../sim/random.js';
+import { type ApiServer, startApiServer } from './api-server.js';
+import { type LocalDynamo, startLocalDynamo } from './dynamodb.js';
+import { EventBridgeService } from './events.js';
+import { eventBridgeApi } from './events-api.js';
+import { IdSource } from './ids.js';
+import { LambdaRunner } from './lambda-runner.js';
+import { SecretsStore } from './secrets.js';
+import { secretsManagerApi } from './secrets-api.js';
+import { stepFunctionsApi } from './sfn-api.js';
+import { type ExecutionView, StepFunctionsService } from './stepfunctions.js';
+import { readStack } from './template.js';
+import type { EventBridgeEvent, LocalStack } from './types.js';
+
+export interface LocalControlPlaneOptions {
+  /** A synthesized CDK app (manifest.json, the stack template, asset.<hash>/ folders). */
+  cdkOut: string;
+  /** Stack artifact id or name, when the assembly holds several. */
+  stack?: string;
+  clock: Clock;
+  region?: string;
+  accountId?: string;
+  /** Secret values by ARN for GetSecretValue (secrets the stack itself creates are served too). */
+  secrets?: Record<string, string>;
+  /** Merged last into every function's environment (e.g. the simulator's endpoints). */
+  extraEnv?: Record<string, string>;
+  /** What the local APIs accept and the functions sign with; default: fixed local credentials. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Seeds ids and retry jitter, so that a run repeats. */
+  seed?: number;
+  /** Each line a function logs; default: written to stderr, prefixed with the function name. */
+  onLambdaLog?: (functionName: string, line: string) => void;
+  maxWorkersPerFunction?: number;
+}
+
+export interface LocalEndpoints {
+  stepfunctions: string;
+  eventbridge: string;
+  secretsmanager: string;
+  dynamodb: string;
+}
+
+export interface LocalControlPlane {
+  /** What was read from cdk.out, with local names and ARNs. */
+  readonly stack: LocalStack;
+  readonly endpoints: LocalEndpoints;
+  /** What a function or the AWS CLI needs to reach the local services: region, credentials, AWS_ENDPOINT_URL_*. */
+  readonly env: Record<string, string>;
+  /** State machine name -> ARN. */
+  readonly stateMachines: Record<string, string>;
+  readonly stepFunctions: StepFunctionsService;
+  readonly events: EventBridgeService;
+  readonly lambdas: LambdaRunner;
+  /** StartExecution by state machine name or ARN; the input is JSON text or a value to serialize. */
+  startExecution(stateMachine: string, input?: unknown, name?: string): { executionArn: string; startDate: number };
+  /** Resolves when the execution has finished, on any clock (virtual time moves by itself or by advance()). */
+  waitForExecution(executionArn: string): Promise<ExecutionView>;
+  /** Puts an event on a bus (default: the default bus), as an AWS service would. */
+  publish(event: EventBridgeEvent, busName?: string): void;
+  stop(): Promise<void>;
+}
+
+export const LOCAL_CREDENTIALS = { accessKeyId: 'AKIALOCALCONTROLPLANE', secretAccessKey: 'local-control-plane-secret' };
+
+/** Runs a synthesized stack on this machine, on the simulator's clock. */
+export async function startLocalControlPlane(options: LocalControlPlaneOptions): Promise<LocalControlPlane> {
+  const { clock } = options;
+  const region = options.region ?? 'eu-west-3';
+  const accountId = options.accountId ?? '123456789012';
+  const credentials = options.credentials ?? LOCAL_CREDENTIALS;
+  const seed = options.seed ?? 1;
+  const stack = readStack({ cdkOut: options.cdkOut, stack: options.stack, region, accountId });
+
+  const started: Array<{ stop(): Promise<void> | void }> = [];
+  const stopAll = async () => {
+    for (const s of started.reverse()) await s.stop();
+  };
+  try {
+    const dynamo: LocalDynamo = await startLocalDynamo({ tables: stack.tables, clock, region, credentials });
+    started.push(dynamo);
+
+    const secrets = new SecretsStore(clock.now());
+    for (const s of stack.secrets) secrets.put(s.arn, s.value, { name: s.name, description: s.description });
+    for (const [arn, value] of Object.entries(options.secrets ?? {})) secrets.put(arn, value);
+
+    // The functions' environment is completed with the API server's address below, before any
+    // function starts (workers are created on first invocation).
+    const env: Record<string, string> = {
+      AWS_REGION: region,
+      AWS_DEFAULT_REGION: region,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    };
+    const lambdas = new LambdaRunner({
+      functions: stack.functions,
+      clock,
+      region,
+      environment: env,
+      extraEnv: options.extraEnv,
+      maxWorkersPerFunction: options.maxWorkersPerFunction,
+      onLog: options.onLambdaLog ?? ((fn, line) => process.stderr.write(`[lambda ${fn}] ${line}\n`)),
+    });
+    started.push(lambdas);
+    const random = new Random(seed);
+    const stepFunctions = new StepFunctionsService({ clock, region, accountId, lambdas, ids: new IdSource(`${seed}:sfn`), random: () => random.next() });
+    started.push(stepFunctions);
+    for (const m of stack.stateMachines) stepFunctions.addStateMachine(m);
+    const events = new EventBridgeService({
+      clock,
+      region,
+      accountId,
+      buses: stack.eventBuses,
+      rules: stack.rules,
+      ids: new IdSource(`${seed}:events`),
+      targets: {
+        startExecution: (stateMachineArn, input, name) => stepFunctions.startExecution({ stateMachineArn, input, name }),
+        invokeLambda: (arn, payload) => lambdas.invoke(arn, payload),
+      },
+    });
+    started.push(events);
+
+    const api: ApiServer = await startApiServer({
+      clock,
+      accessKeyId: credentials.accessKeyId,
+      services: [stepFunctionsApi(stepFunctions), eventBridgeApi(events), secretsManagerApi(secrets)],
+    });
+    started.push({ stop: () => api.close() });
+    Object.assign(env, {
+      AWS_ENDPOINT_URL_SFN: api.url,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: api.url,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: api.url,
+    });
+    events.start();
+
+    const stateMachines = Object.fromEntries(stack.stateMachines.map((m) => [m.name, m.arn]));
+    return {
+      stack,
+      endpoints: { stepfunctions: api.url, eventbridge: api.url, secretsmanager: api.url, dynamodb: dynamo.endpoint },
+      env,
+      stateMachines,
+      stepFunctions,
+      events,
+      lambdas,
+      startExecution: (stateMachine, input, name) =>
+        stepFunctions.startExecution({
+          stateMachineArn: stateMachines[stateMachine] ?? stateMachine,
+          input: typeof input === 'string' ? input : JSON.stringify(input ?? {}),
+          name,
+        }),
+      waitForExecution: (arn) => stepFunctions.waitForExecution(arn),
+      publish: (event, busName = 'default') => events.publish(busName, event),
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

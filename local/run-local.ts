@@ -1,0 +1,42 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import type { RunLocalOptions } from '../cli/commands/local.js';
+import type { LocalEndpoints } from '../cli/local-endpoints.js';
+import { startShepherdLocal } from './shepherd-local.js';
+
+/**
+ * `shepherd local`: the simulator and the synthesized stack, until interrupted. Writes the endpoints
+ * file that `shepherd start|status --local` read and prints one JSON line with "ready": true.
+ */
+export async function runLocal(options: RunLocalOptions): Promise<number> {
+  const local = await startShepherdLocal({
+    configFile: options.configFile,
+    seed: options.seed,
+    clock: options.clock ?? { mode: 'scaled', factor: 10 },
+    onLambdaLog: (fn, line) => process.stderr.write(`[${fn}] ${line}\n`),
+  });
+  const endpointsFile = resolve(options.endpointsFile);
+  const kubeconfig = resolve(dirname(endpointsFile), 'kubeconfig');
+  await mkdir(dirname(endpointsFile), { recursive: true });
+  await local.sim.writeKubeconfig(kubeconfig);
+  const file: LocalEndpoints = {
+    ready: true,
+    endpoints: { ...local.controlPlane.endpoints, ...local.sim.endpoints },
+    region: local.config.providers.aws?.region ?? local.sim.credentials.aws.region,
+    credentials: { accessKeyId: local.sim.credentials.aws.accessKeyId, secretAccessKey: local.sim.credentials.aws.secretAccessKey },
+    tableName: local.tableName,
+    kubeconfig,
+    ...(options.configFile ? { configFile: resolve(options.configFile) } : {}),
+  };
+  await writeFile(endpointsFile, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
+  console.log(
+    JSON.stringify({ ready: true, endpointsFile, stateMachines: local.controlPlane.stateMachines, endpoints: file.endpoints, clock: local.sim.clock.mode }),
+  );
+  await new Promise<void>((done) => {
+    const stop = () => done();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await local.stop();
+  return 0;
+}

@@ -1,0 +1,184 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import dynalite from 'dynalite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StatusReport } from '../../cli/commands/status.js';
+import type { LocalEndpoints } from '../../cli/local-endpoints.js';
+import { main } from '../../cli/main.js';
+import minimal from '../../config/examples/minimal.json' with { type: 'json' };
+import { type Sim, startSim } from '../../sim/index.js';
+import { readyStatus } from '../../sim/world/cluster.js';
+import { captureContext } from './capture.js';
+
+const TABLE = 'ShepherdTable';
+const credentials = { accessKeyId: 'AKIALOCAL', secretAccessKey: 'local-secret' };
+
+let sim: Sim;
+let db: Server;
+let dir: string;
+let endpointsFile: string;
+let kubeconfigFile: string;
+let configFile: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'shepherd-cli-status-'));
+  sim = await startSim({ servers: ['kube'], clock: { mode: 'virtual' } });
+  for (const name of ['nuc-1', 'nuc-2']) sim.world.addHomeMachine(name);
+  await sim.clock.until(() => ['nuc-1', 'nuc-2'].every((n) => isReady(n)), 120_000, 'home nodes Ready');
+  kubeconfigFile = join(dir, 'sim.kubeconfig');
+  await sim.writeKubeconfig(kubeconfigFile);
+  // The labels the cluster-nodes handler sets on a node it provisioned.
+  const kc = new KubeConfig();
+  kc.loadFromString(sim.kubeconfig);
+  const labels = {
+    'shepherd.io/pool': 'home-lab',
+    'shepherd.io/provider': 'home',
+    'topology.kubernetes.io/zone': 'home-1',
+    'node.kubernetes.io/instance-type': 'nuc',
+  };
+  await kc.makeApiClient(CoreV1Api).patchNode({ name: 'nuc-1', body: { metadata: { labels } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+
+  db = dynalite({ createTableMs: 0 });
+  await new Promise<void>((resolve) => db.listen(0, '127.0.0.1', resolve));
+  const dynamodb = `http://127.0.0.1:${(db.address() as AddressInfo).port}`;
+  await seedTable(dynamodb);
+
+  configFile = join(dir, 'shepherd.config.json');
+  const homePool = { name: 'home-lab', provider: 'home', instanceTypes: ['nuc'], arch: 'amd64', max: 4, join: { method: 'none' } };
+  writeFileSync(configFile, JSON.stringify({ ...minimal, pools: [...minimal.pools, homePool] }));
+  endpointsFile = join(dir, 'local.json');
+  const local: LocalEndpoints = {
+    ready: true,
+    endpoints: {
+      stepfunctions: 'http://127.0.0.1:9',
+      dynamodb,
+      eventbridge: 'http://127.0.0.1:9',
+      secretsmanager: 'http://127.0.0.1:9',
+      kube: sim.endpoints.kube,
+    },
+    region: 'eu-west-3',
+    credentials,
+    tableName: TABLE,
+    // Relative: resolved against the endpoints file's folder.
+    kubeconfig: 'sim.kubeconfig',
+    configFile: 'shepherd.config.json',
+  };
+  writeFileSync(endpointsFile, JSON.stringify(local));
+});
+
+afterAll(async () => {
+  await sim?.stop();
+  await new Promise<void>((resolve) => (db ? db.close(() => resolve()) : resolve()));
+});
+
+function isReady(name: string): boolean {
+  const node = sim.world.kube.get('nodes', undefined, name);
+  return node !== undefined && readyStatus(node) === 'True';
+}
+
+/** Items as the claims handler writes them: a pool counter, an active and a released claim, an audit entry. */
+async function seedTable(endpoint: string): Promise<void> {
+  const client = new DynamoDBClient({ endpoint, region: 'eu-west-3', credentials });
+  await client.send(
+    new CreateTableCommand({
+      TableName: TABLE,
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  const doc = DynamoDBDocumentClient.from(client);
+  const items = [
+    { pk: 'POOL#home-lab', sk: 'STATE', claims: { 'c-2': 1 }, active: 1 },
+    {
+      pk: 'CLAIM#c-1',
+      sk: 'CLAIM',
+      claimId: 'c-1',
+      pool: 'home-lab',
+      owner: 'exec-1',
+      status: 'released',
+      reason: 'scale up',
+      releaseReason: 'node did not register within 900 s',
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:15:00.000Z',
+      expiresAt: 1769817600,
+    },
+    {
+      pk: 'CLAIM#c-2',
+      sk: 'CLAIM',
+      claimId: 'c-2',
+      pool: 'home-lab',
+      owner: 'exec-2',
+      status: 'active',
+      reason: 'scale up',
+      vm: { provider: 'home', id: 'home-nuc-1', name: 'nuc-1', zone: 'home-1', region: 'home', type: 'nuc' },
+      nodeName: 'nuc-1',
+      createdAt: '2026-01-01T01:00:00.000Z',
+      updatedAt: '2026-01-01T01:05:00.000Z',
+    },
+    { pk: 'AUDIT#2026-01-01', sk: '2026-01-01T01:05:00.000Z#abc', event: 'node.provisioned', detail: { claimId: 'c-2' } },
+  ];
+  for (const Item of items) await doc.send(new PutCommand({ TableName: TABLE, Item }));
+  client.destroy();
+}
+
+describe('shepherd status', () => {
+  it('--local --json: pools with their claim counts, recent claims newest first, nodes with shepherd labels', async () => {
+    const ctx = captureContext();
+    const code = await main(['status', '--local', '--endpoints', endpointsFile, '--json'], ctx);
+    expect(ctx.err()).toBe('');
+    expect(code).toBe(0);
+    const report = JSON.parse(ctx.out()) as StatusReport;
+    expect(report.errors).toEqual([]);
+    expect(report.pools).toEqual([
+      { name: 'aws-amd64', provider: 'aws', role: 'worker', min: 0, max: 3, activeClaims: 0 },
+      { name: 'home-lab', provider: 'home', role: 'worker', min: 0, max: 4, activeClaims: 1 },
+    ]);
+    expect(report.claims.map((c) => [c.claimId, c.status, c.nodeName, c.releaseReason])).toEqual([
+      ['c-2', 'active', 'nuc-1', undefined],
+      ['c-1', 'released', undefined, 'node did not register within 900 s'],
+    ]);
+    expect(report.claims[0]).not.toHaveProperty('pk');
+    expect(report.nodes).toEqual([
+      { name: 'nuc-1', ready: 'True', pool: 'home-lab', provider: 'home', zone: 'home-1', instanceType: 'nuc' },
+      { name: 'nuc-2', ready: 'True' },
+    ]);
+  });
+
+  it('prints tables, and still shows what it could read when the cluster is unreachable (exit 1)', async () => {
+    const ctx = captureContext();
+    const missing = join(dir, 'absent.kubeconfig');
+    const code = await main(['status', '--local', '--endpoints', endpointsFile, '--kubeconfig', missing, '--claims', '1'], ctx);
+    expect(code).toBe(1);
+    const out = ctx.out();
+    expect(out).toMatch(/^POOLS\nPOOL +PROVIDER +ROLE +MIN +MAX +CLAIMS\naws-amd64 +aws +worker +0 +3 +0\nhome-lab +home +worker +0 +4 +1\n/);
+    expect(out).toMatch(
+      /RECENT CLAIMS\nCLAIM +POOL +STATUS +NODE +VM +UPDATED +RELEASED BECAUSE\nc-2 +home-lab +active +nuc-1 +home-nuc-1 +2026-01-01T01:05:00.000Z +-\n\n/,
+    );
+    expect(out).not.toMatch(/^c-1 /m);
+    expect(out).toMatch(/NODES\n\(none\)\n$/);
+    expect(ctx.err()).toBe(`shepherd status: cannot read nodes: cannot read kubeconfig ${missing} (ENOENT); pass --kubeconfig PATH or set KUBECONFIG\n`);
+  });
+
+  it('without --local or a table name: nodes from the kubeconfig, claims reported unreadable', async () => {
+    const ctx = captureContext({ KUBECONFIG: kubeconfigFile });
+    const code = await main(['status', '--config', configFile, '--json'], ctx);
+    expect(code).toBe(1);
+    const report = JSON.parse(ctx.out()) as StatusReport;
+    expect(report.pools.map((p) => p.activeClaims)).toEqual([null, null]);
+    expect(report.nodes.map((n) => n.name)).toEqual(['nuc-1', 'nuc-2']);
+    expect(report.errors).toEqual([{ part: 'claims', message: expect.stringMatching(/^the table name is unknown; pass --table NAME or set SHEPHERD_TABLE/) }]);
+  });
+});

@@ -1,0 +1,103 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LambdaFunctionError, LambdaServiceError } from '../../local/errors.js';
+import { LambdaRunner } from '../../local/lambda-runner.js';
+import type { LambdaFunctionSpec } from '../../local/types.js';
+import { Clock } from '../../sim/clock.js';
+
+let clock: Clock;
+let runner: LambdaRunner;
+let server: http.Server | undefined;
+
+afterEach(async () => {
+  await runner?.stop();
+  clock?.stop();
+  if (server) await new Promise((resolve) => server?.close(resolve));
+  server = undefined;
+});
+
+function inline(name: string, source: string, extra: Partial<LambdaFunctionSpec> = {}): LambdaFunctionSpec {
+  return {
+    logicalId: name,
+    name,
+    arn: `arn:aws:lambda:eu-west-3:123456789012:function:${name}`,
+    handler: 'index.handler',
+    runtime: 'nodejs22.x',
+    env: {},
+    timeoutSeconds: 60,
+    memoryMb: 128,
+    code: { kind: 'inline', source },
+    ...extra,
+  };
+}
+
+function start(functions: LambdaFunctionSpec[], extraEnv: Record<string, string> = {}): void {
+  clock = new Clock({ mode: 'virtual' });
+  runner = new LambdaRunner({ functions, clock, region: 'eu-west-3', environment: { SHARED: 'control-plane' }, extraEnv, onLog: () => undefined });
+}
+
+/** A loopback server that answers after `delayMs` of simulated time, not holding the clock meanwhile (like a latency fault). */
+async function slowServer(delayMs: number): Promise<string> {
+  server = http.createServer((_req, res) => {
+    void clock.sleep(delayMs).then(() => res.end(JSON.stringify({ answeredAt: clock.now() })));
+  });
+  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+const FETCH_URL = `exports.handler = async () => (await fetch(process.env.URL)).json();`;
+const HTTP_GET_URL = `
+const http = require('http');
+exports.handler = () => new Promise((resolve, reject) => {
+  http.get(process.env.URL, (res) => { let body = ''; res.on('data', (c) => (body += c)); res.on('end', () => resolve(JSON.parse(body))); }).on('error', reject);
+});`;
+
+describe('local Lambda runner', () => {
+  it('gives each function its own environment: template env, then control plane env, then extra env', async () => {
+    const echo = `exports.handler = async () => ({ own: process.env.OWN, shared: process.env.SHARED, extra: process.env.EXTRA, name: process.env.AWS_LAMBDA_FUNCTION_NAME });`;
+    start([inline('a', echo, { env: { OWN: 'a', EXTRA: 'template' } }), inline('b', echo, { env: { OWN: 'b' } })], { EXTRA: 'extra' });
+    const [a, b] = await Promise.all([runner.invoke('a', {}), runner.invoke('arn:aws:lambda:eu-west-3:123456789012:function:b', {})]);
+    expect(a).toEqual({ own: 'a', shared: 'control-plane', extra: 'extra', name: 'a' });
+    expect(b).toEqual({ own: 'b', shared: 'control-plane', extra: 'extra', name: 'b' });
+  });
+
+  it('reports a thrown error with its name as errorType, and an unknown function as Lambda.ResourceNotFoundException', async () => {
+    start([
+      inline('thrower', `class QuotaError extends Error { name = 'QuotaError' } exports.handler = async () => { throw new QuotaError('no capacity'); };`),
+    ]);
+    const err = await runner.invoke('thrower', {}).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LambdaFunctionError);
+    expect(err).toMatchObject({ name: 'QuotaError', errorType: 'QuotaError', errorMessage: 'no capacity' });
+    await expect(runner.invoke('missing', {})).rejects.toMatchObject({ name: 'Lambda.ResourceNotFoundException' });
+    await expect(runner.invoke('missing', {})).rejects.toBeInstanceOf(LambdaServiceError);
+  });
+
+  for (const [client, source] of [
+    ['fetch', FETCH_URL],
+    ['node:http', HTTP_GET_URL],
+  ] as const) {
+    it(`lets virtual time move while a function waits on a slow server (${client})`, async () => {
+      start([]);
+      const url = await slowServer(30_000);
+      runner = new LambdaRunner({ functions: [inline('caller', source, { env: { URL: url } })], clock, region: 'eu-west-3', environment: {} });
+      const t0 = clock.now();
+      const out = (await runner.invoke('caller', {})) as { answeredAt: number };
+      expect(out.answeredAt - t0).toBe(30_000);
+    });
+  }
+
+  it('times a function out on the simulated clock (Sandbox.Timedout)', async () => {
+    start([]);
+    const url = await slowServer(30_000);
+    runner = new LambdaRunner({
+      functions: [inline('impatient', FETCH_URL, { env: { URL: url }, timeoutSeconds: 10 })],
+      clock,
+      region: 'eu-west-3',
+      environment: {},
+    });
+    const t0 = clock.now();
+    await expect(runner.invoke('impatient', {})).rejects.toMatchObject({ name: 'Sandbox.Timedout' });
+    expect(clock.now() - t0).toBe(10_000);
+  });
+});
