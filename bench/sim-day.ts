@@ -88,7 +88,7 @@ every(60_000, () => {
   for (const n of world.snapshot().nodes) {
     if (n.ready !== 'Unknown') continue;
     const vm = world.vmOfNode(n.name);
-    if (!vm || vm.state !== 'terminated' || clock.now() - vm.stateChangedAt < 300_000) continue;
+    if (vm?.state !== 'terminated' || clock.now() - vm.stateChangedAt < 300_000) continue;
     world.cluster.deleteNode(n.name, 'bench healer: VM gone');
     if (vm.provider === 'aws' || vm.provider === 'gcp') {
       world.launchVm({

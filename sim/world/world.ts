@@ -269,7 +269,7 @@ export class World {
 
   private boot(id: string): void {
     const vm = this.vms.get(id);
-    if (!vm || vm.state !== 'pending') return;
+    if (vm?.state !== 'pending') return;
     this.setState(vm, 'running');
     if (vm.nodeName) {
       // A restart: the kubelet comes back with the same Node.
@@ -312,7 +312,7 @@ export class World {
 
   private join(id: string, spec: JoinSpec | undefined): void {
     const vm = this.vms.get(id);
-    if (!vm || vm.state !== 'running' || vm.nodeName || !this.vmReachable(vm)) {
+    if (vm?.state !== 'running' || vm.nodeName || !this.vmReachable(vm)) {
       if (vm && vm.state === 'running' && !vm.nodeName) {
         // Could not reach the control plane: the join script retries.
         this.clock.setTimer(30_000, () => this.join(id, spec), `join retry ${id}`);
