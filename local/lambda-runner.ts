@@ -292,7 +292,6 @@ class WarmEnvironment {
   private onMessage(msg: WorkerMessage): void {
     const running = this.current;
     if (!running) return;
-    if (msg.type === 'io') running.hold.io(msg.busy);
     else if (msg.type === 'result' && msg.id === running.id) {
       this.finish(running);
       if (msg.ok) running.resolve(JSON.parse(msg.payload));
@@ -334,7 +333,6 @@ interface LambdaErrorPayload {
 type WorkerMessage =
   | { type: 'ready' }
   | { type: 'init-error'; error: LambdaErrorPayload }
-  | { type: 'io'; busy: boolean }
   | { type: 'result'; id: string; ok: true; payload: string }
   | { type: 'result'; id: string; ok: false; error: LambdaErrorPayload };
 

@@ -5,10 +5,8 @@
  * Protocol with local/lambda-runner.ts:
  *   worker -> parent  { type: 'ready' } | { type: 'init-error', error }            after loading the handler (Lambda's init phase)
  *   parent -> worker  { type: 'invoke', id, event (JSON text), context }
- *   worker -> parent  { type: 'io', busy }                                           outbound HTTP calls start / all done
  *   worker -> parent  { type: 'result', id, ok, payload (JSON text) | error }
  */
-import dc from 'node:diagnostics_channel';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 
@@ -20,32 +18,6 @@ const emitWarning = process.emitWarning.bind(process);
 process.emitWarning = (warning, ...rest) => {
   if (!String(warning).startsWith('NodeVersionSupportWarning')) emitWarning(warning, ...rest);
 };
-
-// Outbound HTTP calls in flight (node:http/https and fetch). The parent lets the simulated clock
-// move while this environment only waits on the network.
-const open = new Set();
-let reportedBusy = false;
-function report() {
-  const busy = open.size > 0;
-  if (busy !== reportedBusy) {
-    reportedBusy = busy;
-    parentPort.postMessage({ type: 'io', busy });
-  }
-}
-function opened(request) {
-  open.add(request);
-  report();
-}
-function closed(request) {
-  if (open.delete(request)) report();
-}
-dc.subscribe('http.client.request.start', ({ request }) => {
-  opened(request);
-  request.once('close', () => closed(request));
-});
-dc.subscribe('undici:request:create', ({ request }) => opened(request));
-dc.subscribe('undici:request:trailers', ({ request }) => closed(request));
-dc.subscribe('undici:request:error', ({ request }) => closed(request));
 
 function lambdaError(err, fallbackType = 'Error') {
   if (err instanceof Error) {
@@ -101,8 +73,5 @@ parentPort.on('message', async (msg) => {
     parentPort.postMessage({ type: 'result', id, ok: true, payload: result === undefined ? 'null' : JSON.stringify(result) });
   } catch (err) {
     parentPort.postMessage({ type: 'result', id, ok: false, error: lambdaError(err) });
-  } finally {
-    open.clear();
-    reportedBusy = false;
   }
 });

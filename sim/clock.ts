@@ -42,6 +42,7 @@ export class Clock {
   private seq = 0;
   private heap: TimerEntry[] = [];
   private busy = 0;
+  private lent = 0;
   private advanceScheduled = false;
   private stopped = false;
   private idleWaiters: Array<() => void> = [];
@@ -120,6 +121,23 @@ export class Clock {
     };
   }
 
+  /**
+   * Said by a server that parks a request on the clock (a latency or timeout fault, a long poll):
+   * the actor holding the clock while it waits for that answer counts as idle until the returned
+   * function is called. Without it, a caller holding the clock for its whole call would freeze time
+   * the server needs to move.
+   */
+  lend(): () => void {
+    this.lent++;
+    this.kick();
+    let returned = false;
+    return () => {
+      if (returned) return;
+      returned = true;
+      this.lent--;
+    };
+  }
+
   /** Holds the clock for the duration of a promise. */
   async during<T>(work: Promise<T> | (() => Promise<T>)): Promise<T> {
     const release = this.hold();
@@ -163,7 +181,7 @@ export class Clock {
 
   /** Resolves when virtual time has nothing left to do (no timers, nothing busy). */
   idle(): Promise<void> {
-    if (this.mode !== 'virtual' || (this.busy === 0 && this.pendingTimers() === 0)) return Promise.resolve();
+    if (this.mode !== 'virtual' || (!this.isBusy() && this.pendingTimers() === 0)) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -178,11 +196,11 @@ export class Clock {
 
   private kick(): void {
     if (this.mode !== 'virtual' || !this.autoAdvance || this.advanceScheduled || this.stopped) return;
-    if (this.busy > 0) return;
+    if (this.isBusy()) return;
     this.advanceScheduled = true;
     void settle().then(() => {
       this.advanceScheduled = false;
-      if (this.stopped || this.busy > 0) return;
+      if (this.stopped || this.isBusy()) return;
       if (!this.peek()) {
         const waiters = this.idleWaiters;
         this.idleWaiters = [];
@@ -192,6 +210,10 @@ export class Clock {
       this.fireNext();
       this.kick();
     });
+  }
+
+  private isBusy(): boolean {
+    return this.busy - this.lent > 0;
   }
 
   private peek(): TimerEntry | undefined {

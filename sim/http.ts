@@ -241,15 +241,27 @@ async function handle(
     return;
   }
   if (fault.timeout) {
-    // Never answered: the caller's own timeout decides. Not busy, so virtual time moves on.
+    // Never answered: the caller's own timeout decides. Parked on the clock, so virtual time moves on
+    // even when the caller holds it while waiting.
     release();
-    ctx.clock.setTimer(fault.timeoutMs ?? 120_000, () => req.socket.destroy(), `${spec.name} timeout`);
+    const giveBack = ctx.clock.lend();
+    req.socket.once('close', giveBack);
+    ctx.clock.setTimer(
+      fault.timeoutMs ?? 120_000,
+      () => {
+        giveBack();
+        req.socket.destroy();
+      },
+      `${spec.name} timeout`,
+    );
     return;
   }
   if (fault.latencyMs && fault.latencyMs > 0) {
     release();
+    const giveBack = ctx.clock.lend();
     await ctx.clock.sleep(fault.latencyMs);
     const again = ctx.clock.hold();
+    giveBack();
     return finish(ctx, spec, routed, fault, res, again);
   }
   return finish(ctx, spec, routed, fault, res, release);
@@ -260,10 +272,12 @@ async function finish(ctx: ServerContext, spec: ServerSpec, routed: Routed, faul
   const call: RunContext = {
     async idle(work) {
       held();
+      const giveBack = ctx.clock.lend();
       try {
         return await work;
       } finally {
         held = ctx.clock.hold();
+        giveBack();
       }
     },
   };

@@ -37,10 +37,14 @@ function start(functions: LambdaFunctionSpec[], extraEnv: Record<string, string>
   runner = new LambdaRunner({ functions, clock, region: 'eu-west-3', environment: { SHARED: 'control-plane' }, extraEnv, onLog: () => undefined });
 }
 
-/** A loopback server that answers after `delayMs` of simulated time, not holding the clock meanwhile (like a latency fault). */
+/** A loopback server that answers after `delayMs` of simulated time, lending the clock meanwhile (as a simulated server's latency fault does). */
 async function slowServer(delayMs: number): Promise<string> {
   server = http.createServer((_req, res) => {
-    void clock.sleep(delayMs).then(() => res.end(JSON.stringify({ answeredAt: clock.now() })));
+    const giveBack = clock.lend();
+    void clock.sleep(delayMs).then(() => {
+      giveBack();
+      res.end(JSON.stringify({ answeredAt: clock.now() }));
+    });
   });
   await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
