@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import dynalite from 'dynalite';
@@ -14,6 +14,7 @@ import { main } from '../../cli/main.js';
 import minimal from '../../config/examples/minimal.json' with { type: 'json' };
 import { type Sim, startSim } from '../../sim/index.js';
 import { readyStatus } from '../../sim/world/cluster.js';
+import { createClaimsTable } from '../helpers/claims-table.js';
 import { captureContext } from './capture.js';
 
 const TABLE = 'ShepherdTable';
@@ -85,20 +86,7 @@ function isReady(name: string): boolean {
 /** Items as the claims handler writes them: a pool counter, an active and a released claim, an audit entry. */
 async function seedTable(endpoint: string): Promise<void> {
   const client = new DynamoDBClient({ endpoint, region: 'eu-west-3', credentials });
-  await client.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await createClaimsTable(client, TABLE);
   const doc = DynamoDBDocumentClient.from(client);
   const items = [
     { pk: 'POOL#home-lab', sk: 'STATE', claims: { 'c-2': 1 }, active: 1 },
