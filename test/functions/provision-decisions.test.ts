@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../config/load.js';
@@ -294,4 +295,19 @@ describe('Function: launchToken', () => {
     expect(launchToken('c1', 'exec-2', offering)).not.toBe(token);
     expect(launchToken('c1', 'exec-1', { ...offering, subnetId: 'subnet-00000000000000009' })).not.toBe(token);
   });
+});
+
+describe('Example inputs (workflows/examples)', () => {
+  const dir = fileURLToPath(new URL('../../workflows/examples/', import.meta.url));
+  const files = readdirSync(dir).filter((f) => f.startsWith('provision-node.') && f.endsWith('.json'));
+  it('there is one per provisionable pool of the example config', () => {
+    const provisionable = config.pools.filter((p) => p.provider !== 'home').map((p) => `provision-node.${p.name}.json`);
+    expect(files.sort()).toEqual(provisionable.sort());
+  });
+  for (const file of files) {
+    it(`${file} is a valid ProvisionNode input for the example config`, () => {
+      const plan = planProvision(JSON.parse(readFileSync(`${dir}${file}`, 'utf8')), config, 'console-paste');
+      expect(file).toBe(`provision-node.${plan.pool}.json`);
+    });
+  }
 });
