@@ -42,14 +42,6 @@ export class ProviderRequestError extends ShepherdError {
   override name = 'ProviderRequestError';
 }
 
-export function isThrottledError(err: unknown): err is ThrottledError {
-  return err instanceof ThrottledError;
-}
-
 export function isInsufficientCapacityError(err: unknown): err is InsufficientCapacityError {
   return err instanceof InsufficientCapacityError;
-}
-
-export function isTransientError(err: unknown): err is TransientError {
-  return err instanceof TransientError;
 }

@@ -26,7 +26,3 @@ export class UnknownResourceError extends Error {
 export function isInsufficientCapacityError(err: unknown): err is InsufficientCapacityError {
   return err instanceof InsufficientCapacityError;
 }
-
-export function isUnknownResourceError(err: unknown): err is UnknownResourceError {
-  return err instanceof UnknownResourceError;
-}

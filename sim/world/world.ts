@@ -387,7 +387,7 @@ export class World {
     this.neverJoin = match ? [...this.neverJoin, match] : [];
   }
 
-  /** Limits how many more VMs may launch for a provider/zone/type (undefined = unlimited). */
+  /** Limits how many more VMs may launch for a provider/zone/type (undefined = unlimited). Terminating VMs gives none back: the limit models a provider that has run out. */
   setCapacity(match: Match & { provider: ProviderName }, available: number | undefined): void {
     const key = `${match.provider}/${match.zone ?? '*'}/${match.type ?? '*'}`;
     if (available === undefined) this.capacity.delete(key);
@@ -441,7 +441,6 @@ export class World {
     vm.stateChangedAt = this.clock.now();
     this.record(`vm.${state}`, `${vm.provider} VM ${vm.id} ${previous} -> ${state}`, vm.id);
     this.emit('vm-state', { vm: { ...vm }, previous });
-    if (state === 'terminated') this.releaseCapacity(vm);
     this.afterReachabilityChange(vm);
     if (vm.poolId) this.refreshPools();
   }
@@ -455,10 +454,6 @@ export class World {
       const left = this.capacity.get(key);
       if (left !== undefined) this.capacity.set(key, left - 1);
     }
-  }
-
-  private releaseCapacity(_vm: Vm): void {
-    // Capacity limits model a provider that has run out; a terminated VM does not refill them.
   }
 
   private mustVm(id: string): Vm {
