@@ -278,7 +278,8 @@ class WarmEnvironment {
           awsRequestId: requestId,
           logGroupName: `/aws/lambda/${fn.name}`,
           logStreamName: `local/[$LATEST]${requestId.replaceAll('-', '')}`,
-          deadline: Date.now() + timeoutMs,
+          now: options.clock.now(),
+          deadline: options.clock.now() + timeoutMs,
         },
       });
     });

@@ -4,7 +4,7 @@
  *
  * Protocol with local/lambda-runner.ts:
  *   worker -> parent  { type: 'ready' } | { type: 'init-error', error }            after loading the handler (Lambda's init phase)
- *   parent -> worker  { type: 'invoke', id, event (JSON text), context }
+ *   parent -> worker  { type: 'invoke', id, event (JSON text), context (with `now`, the simulated time) }
  *   worker -> parent  { type: 'result', id, ok, payload (JSON text) | error }
  */
 import { pathToFileURL } from 'node:url';
@@ -18,6 +18,17 @@ const emitWarning = process.emitWarning.bind(process);
 process.emitWarning = (warning, ...rest) => {
   if (!String(warning).startsWith('NodeVersionSupportWarning')) emitWarning(warning, ...rest);
 };
+
+// The function sees the simulator's time, as a deployed function sees the real one: the parent sends its
+// clock's time with each invocation. A Proxy keeps every date a real Date (instanceof, subclasses).
+const RealDate = Date;
+let offsetMs = 0;
+const simulatedNow = () => RealDate.now() + offsetMs;
+globalThis.Date = new Proxy(RealDate, {
+  construct: (target, args, newTarget) => Reflect.construct(target, args.length === 0 ? [simulatedNow()] : args, newTarget),
+  apply: () => new RealDate(simulatedNow()).toString(),
+  get: (target, prop, receiver) => (prop === 'now' ? simulatedNow : Reflect.get(target, prop, receiver)),
+});
 
 function lambdaError(err, fallbackType = 'Error') {
   if (err instanceof Error) {
@@ -57,6 +68,7 @@ else parentPort.postMessage({ type: 'ready' });
 parentPort.on('message', async (msg) => {
   if (msg.type !== 'invoke' || !loaded.fn) return;
   const { id, event, context: c } = msg;
+  offsetMs = c.now - RealDate.now();
   const context = {
     functionName: c.functionName,
     functionVersion: '$LATEST',

@@ -104,4 +104,17 @@ describe('local Lambda runner', () => {
     await expect(runner.invoke('impatient', {})).rejects.toMatchObject({ name: 'Sandbox.Timedout' });
     expect(clock.now() - t0).toBe(10_000);
   });
+
+  it('shows the function the simulated time: Date.now(), new Date() and the remaining time follow the clock', async () => {
+    const source = `exports.handler = async (_e, ctx) => ({ now: Date.now(), iso: new Date().toISOString(), isDate: new Date() instanceof Date, fixed: new Date(0).getTime(), remaining: ctx.getRemainingTimeInMillis() });`;
+    start([inline('clock-reader', source, { timeoutSeconds: 30 })]);
+    await clock.advance(3_600_000);
+    const out = (await runner.invoke('clock-reader', {})) as { now: number; iso: string; isDate: boolean; fixed: number; remaining: number };
+    expect(Math.abs(out.now - clock.now())).toBeLessThan(5_000);
+    expect(out.iso.slice(0, 13)).toBe(new Date(clock.now()).toISOString().slice(0, 13));
+    expect(out.isDate).toBe(true);
+    expect(out.fixed).toBe(0);
+    expect(out.remaining).toBeGreaterThan(25_000);
+    expect(out.remaining).toBeLessThanOrEqual(30_000);
+  });
 });
