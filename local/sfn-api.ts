@@ -46,14 +46,7 @@ export function stepFunctionsApi(sfn: StepFunctionsService): JsonService {
         const all = sfn.listExecutions(String(r.stateMachineArn), r.statusFilter as ExecutionStatus | undefined);
         const p = page(all, r.maxResults, r.nextToken);
         return {
-          executions: p.items.map((e) => ({
-            executionArn: e.executionArn,
-            stateMachineArn: e.stateMachineArn,
-            name: e.name,
-            status: e.status,
-            startDate: epochSeconds(e.startDate),
-            stopDate: epochSeconds(e.stopDate),
-          })),
+          executions: p.items.map(listItem),
           nextToken: p.nextToken,
         };
       },
@@ -71,7 +64,8 @@ export function stepFunctionsApi(sfn: StepFunctionsService): JsonService {
   };
 }
 
-function describe(e: ExecutionView): Record<string, unknown> {
+/** An execution as ListExecutions lists it; DescribeExecution adds input, output and the error. */
+function listItem(e: ExecutionView): Record<string, unknown> {
   return {
     executionArn: e.executionArn,
     stateMachineArn: e.stateMachineArn,
@@ -79,6 +73,12 @@ function describe(e: ExecutionView): Record<string, unknown> {
     status: e.status,
     startDate: epochSeconds(e.startDate),
     stopDate: epochSeconds(e.stopDate),
+  };
+}
+
+function describe(e: ExecutionView): Record<string, unknown> {
+  return {
+    ...listItem(e),
     input: e.input,
     inputDetails: { included: true },
     output: e.output,

@@ -55,7 +55,5 @@ export function simulatorEnv(sim: Sim): Record<string, string> {
     SHEPHERD_GCE_ENDPOINT: sim.endpoints.gce,
     SHEPHERD_SCALEWAY_API_URL: sim.endpoints.scaleway,
     SHEPHERD_CLOUDFLARE_API_URL: sim.endpoints.cloudflare,
-    // Functions run on this machine's Node 20 here (Node 22 on Lambda): the SDK's upgrade notice is noise.
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }

@@ -1,5 +1,5 @@
 import { renderKosmosJoin } from './world/join-scripts.js';
-import type { KubeObject, ProviderName, Vm } from './world/types.js';
+import type { KubeObject, Vm } from './world/types.js';
 import type { World } from './world/world.js';
 
 /** A Kosmos external pool per site, as the example config describes. */
@@ -91,11 +91,4 @@ export function addDaemonSet(world: World, name: string): KubeObject {
       },
     },
   });
-}
-
-export function readyNodes(world: World, provider?: ProviderName): string[] {
-  return world
-    .snapshot()
-    .nodes.filter((n) => n.ready === 'True' && (!provider || world.vmOfNode(n.name)?.provider === provider))
-    .map((n) => n.name);
 }

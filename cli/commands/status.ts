@@ -1,6 +1,7 @@
 import { loadConfigFile } from '../../config/load.js';
 import type { ShepherdConfig } from '../../config/types.js';
 import type { Claim } from '../../functions/adapters/store/claims.js';
+import { DynamoClaimStore } from '../../functions/adapters/store/claims.js';
 import { helpOption, integerOption, parseCommandArgs } from '../args.js';
 import { dynamoClient } from '../aws-clients.js';
 import { kubeconfigPath, listClusterNodes, type NodeRow } from '../cluster-nodes.js';
@@ -8,7 +9,6 @@ import { type CliContext, processContext } from '../context.js';
 import { CommandError } from '../errors.js';
 import type { LocalEndpoints } from '../local-endpoints.js';
 import { localOptions, localTarget } from '../local-target.js';
-import { PoolClaimsReader } from '../pool-claims.js';
 import { textTable } from '../text-table.js';
 
 export const summary = 'show pools, recent claims and cluster nodes';
@@ -105,7 +105,7 @@ async function readClaims(
   if (!table) throw new CommandError('the table name is unknown; pass --table NAME or set SHEPHERD_TABLE (the stack output TableName)');
   const client = dynamoClient(local);
   try {
-    const reader = new PoolClaimsReader(table, client);
+    const reader = new DynamoClaimStore(table, client);
     const counts = await Promise.all(config.pools.map(async (p) => [p.name, await reader.activeClaims(p.name)] as const));
     return { active: new Map(counts), recent: await reader.recentClaims(limit) };
   } finally {

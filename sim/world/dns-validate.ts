@@ -1,18 +1,9 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { dnsErrors } from './dns-errors.js';
-import { DNS_RECORD_TYPES, type DnsRecordType, type RecordInput } from './dns-types.js';
+import { DNS_RECORD_TYPES, type DnsRecord, type DnsRecordType, type RecordInput } from './dns-types.js';
 
 /** A record's fields once Cloudflare has accepted and normalised them. */
-export interface ValidRecordFields {
-  name: string;
-  type: DnsRecordType;
-  content: string;
-  ttl: number;
-  proxied: boolean;
-  proxiable: boolean;
-  comment: string | null;
-  tags: string[];
-}
+export type ValidRecordFields = Pick<DnsRecord, 'name' | 'type' | 'content' | 'ttl' | 'proxied' | 'proxiable' | 'comment' | 'tags'>;
 
 const PROXIABLE_TYPES: readonly DnsRecordType[] = ['A', 'AAAA', 'CNAME'];
 const LABEL = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/;

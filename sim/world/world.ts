@@ -319,25 +319,27 @@ export class World {
       }
       return;
     }
-    const labels: Record<string, string> = {};
-    if (spec?.method === 'kosmos') {
-      vm.poolId = spec.poolId;
-      const pool = this.pools.get(spec.poolId);
-      labels['k8s.scaleway.com/pool-name'] = pool?.name ?? '';
-      labels['k8s.scaleway.com/pool'] = spec.poolId;
-      labels['k8s.scaleway.com/external-node'] = 'true';
-    }
-    if (vm.provider === 'scaleway' && vm.autoJoin && vm.poolId) {
-      const pool = this.pools.get(vm.poolId);
-      labels['k8s.scaleway.com/pool-name'] = pool?.name ?? '';
-      labels['k8s.scaleway.com/pool'] = vm.poolId;
-      labels['k8s.scaleway.com/managed'] = 'true';
-      labels['node.kubernetes.io/instance-type'] = vm.type;
-      labels['topology.kubernetes.io/region'] = vm.region;
-      labels['topology.kubernetes.io/zone'] = vm.zone;
-    }
+    if (spec?.method === 'kosmos') vm.poolId = spec.poolId;
     vm.nodeName = vm.name;
-    this.cluster.registerNode(vm, labels, providerIdOf(vm));
+    this.cluster.registerNode(vm, this.poolLabels(vm), providerIdOf(vm));
+  }
+
+  /**
+   * Labels Scaleway puts on a pool's Nodes, at first registration and when a kubelet registers again:
+   * external (Kosmos) nodes are marked as such; managed pool nodes also get type and topology from the CCM.
+   */
+  private poolLabels(vm: Vm): Record<string, string> {
+    const pool = vm.poolId ? this.pools.get(vm.poolId) : undefined;
+    if (!pool) return {};
+    const labels: Record<string, string> = { 'k8s.scaleway.com/pool-name': pool.name, 'k8s.scaleway.com/pool': pool.id };
+    if (pool.nodeType === 'external') return { ...labels, 'k8s.scaleway.com/external-node': 'true' };
+    return {
+      ...labels,
+      'k8s.scaleway.com/managed': 'true',
+      'node.kubernetes.io/instance-type': vm.type,
+      'topology.kubernetes.io/region': vm.region,
+      'topology.kubernetes.io/zone': vm.zone,
+    };
   }
 
   /** The `spec.providerID` each cloud's kubelet/CCM sets. */
@@ -422,16 +424,10 @@ export class World {
       this.opts.reregisterDelayMs,
       () => {
         if (!vm.nodeName || !this.vmReachable(vm) || this.kube.get('nodes', undefined, vm.nodeName)) return;
-        this.cluster.registerNode(vm, this.reregisterLabels(vm), providerIdOf(vm));
+        this.cluster.registerNode(vm, this.poolLabels(vm), providerIdOf(vm));
       },
       `reregister ${vm.id}`,
     );
-  }
-
-  private reregisterLabels(vm: Vm): Record<string, string> {
-    if (!vm.poolId) return {};
-    const pool = this.pools.get(vm.poolId);
-    return { 'k8s.scaleway.com/pool-name': pool?.name ?? '', 'k8s.scaleway.com/pool': vm.poolId };
   }
 
   private setState(vm: Vm, state: VmState): void {

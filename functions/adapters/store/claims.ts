@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, paginateScan, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { VmRef } from '../../decisions/provision.js';
 import { DuplicateRequestError, PoolAtCapacityError } from '../../runtime/errors.js';
 
@@ -228,14 +228,33 @@ export class DynamoClaimStore implements ClaimStore {
     );
   }
 
-  private async activeClaims(pool: string): Promise<number> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: `POOL#${pool}`, sk: 'STATE' }, ConsistentRead: true }));
-    return Number(out.Item?.active ?? 0);
+  /** Claims the pool holds now (0 before its first claim). */
+  async activeClaims(pool: string): Promise<number> {
+    return Number((await this.poolState(pool))?.active ?? 0);
+  }
+
+  /**
+   * The most recently updated claims, released ones included. The table has no index by time, so this
+   * scans for claim records (an operator's read, not the workflow's: the functions' IAM grants no Scan);
+   * released claims expire after 30 days, which keeps the scan small.
+   */
+  async recentClaims(limit: number): Promise<Claim[]> {
+    const claims: Claim[] = [];
+    const pages = paginateScan(
+      { client: this.doc },
+      { TableName: this.table, FilterExpression: 'begins_with(pk, :claim) AND sk = :sk', ExpressionAttributeValues: { ':claim': 'CLAIM#', ':sk': 'CLAIM' } },
+    );
+    for await (const page of pages) for (const item of page.Items ?? []) claims.push(strip(item) as unknown as Claim);
+    return claims.sort((a, b) => String(b.updatedAt).localeCompare(String(a.updatedAt))).slice(0, limit);
   }
 
   private async isCounted(pool: string, claimId: string): Promise<boolean> {
+    return Boolean(((await this.poolState(pool))?.claims as Record<string, unknown> | undefined)?.[claimId]);
+  }
+
+  private async poolState(pool: string): Promise<Record<string, unknown> | undefined> {
     const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: `POOL#${pool}`, sk: 'STATE' }, ConsistentRead: true }));
-    return Boolean(out.Item?.claims?.[claimId]);
+    return out.Item;
   }
 
   private async initPool(pool: string): Promise<void> {
