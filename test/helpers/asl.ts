@@ -1,4 +1,4 @@
-import { IntrinsicResolver } from '../../local/intrinsics.js';
+import { IntrinsicResolver } from '../../local/cloudformation/intrinsics.js';
 
 /** The parts of a synthesized CloudFormation template the ASL reader looks at. */
 export interface CfnTemplate {

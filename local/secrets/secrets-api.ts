@@ -1,6 +1,6 @@
-import type { JsonService } from './api-server.js';
-import { AwsApiError } from './errors.js';
-import { epochSeconds } from './pagination.js';
+import type { JsonService } from '../aws-api/api-server.js';
+import { epochSeconds } from '../aws-api/pagination.js';
+import { AwsApiError } from '../errors.js';
 import type { SecretsStore, StoredSecret } from './secrets.js';
 
 /** The Secrets Manager operations of the local API (AWS JSON 1.1, target prefix secretsmanager). */

@@ -1,4 +1,4 @@
-import { AwsApiError } from './errors.js';
+import { AwsApiError } from '../errors.js';
 
 /** One page of a list and the token for the next (an opaque offset, as AWS tokens are opaque). */
 export function page<T>(items: T[], maxResults: unknown, nextToken: unknown, limits = { default: 100, max: 1000 }): { items: T[]; nextToken?: string } {

@@ -1,8 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { TemplateError } from './errors.js';
-import { IntrinsicResolver, NO_VALUE } from './intrinsics.js';
-import { type LocalResource, localResource, suffix } from './resource-names.js';
+import { TemplateError } from '../errors.js';
 import type {
   EventBusSpec,
   KeySchemaElement,
@@ -14,7 +12,9 @@ import type {
   StateMachineSpec,
   TableIndexSpec,
   TableSpec,
-} from './types.js';
+} from '../types.js';
+import { IntrinsicResolver, NO_VALUE } from './intrinsics.js';
+import { type LocalResource, localResource, suffix } from './resource-names.js';
 
 export interface ReadStackOptions {
   /** The cdk.out directory. */

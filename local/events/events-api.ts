@@ -1,6 +1,6 @@
-import type { JsonService } from './api-server.js';
+import type { JsonService } from '../aws-api/api-server.js';
+import { page } from '../aws-api/pagination.js';
 import type { EventBridgeService, PutEventsEntry } from './events.js';
-import { page } from './pagination.js';
 
 /** The EventBridge operations of the local API (AWS JSON 1.1, target prefix AWSEvents). */
 export function eventBridgeApi(events: EventBridgeService): JsonService {

@@ -1,6 +1,6 @@
-import type { JsonService } from './api-server.js';
+import type { JsonService } from '../aws-api/api-server.js';
+import { epochSeconds, page } from '../aws-api/pagination.js';
 import type { HistoryEvent } from './execution-history.js';
-import { epochSeconds, page } from './pagination.js';
 import type { ExecutionStatus, ExecutionView, StepFunctionsService } from './stepfunctions.js';
 
 /** The Step Functions operations of the local API (AWS JSON 1.0, target prefix AWSStepFunctions). */

@@ -1,10 +1,10 @@
-import type { Clock, Timer } from '../sim/clock.js';
-import { AwsApiError } from './errors.js';
+import type { Clock, Timer } from '../../sim/clock.js';
+import { AwsApiError } from '../errors.js';
+import type { IdSource } from '../ids.js';
+import type { EventBridgeEvent, EventBusSpec, RuleSpec, RuleTargetSpec } from '../types.js';
 import { matchesPattern } from './event-pattern.js';
-import type { IdSource } from './ids.js';
 import { targetInput } from './input-transformer.js';
 import { parseSchedule } from './schedule.js';
-import type { EventBridgeEvent, EventBusSpec, RuleSpec, RuleTargetSpec } from './types.js';
 
 /** Where rule targets lead. */
 export interface EventTargets {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Clock } from '../sim/clock.js';
-import { AwsApiError } from './errors.js';
+import type { Clock } from '../../sim/clock.js';
+import { AwsApiError } from '../errors.js';
 
 /** One operation: the parsed JSON request body in, the response body out (or an AwsApiError thrown). */
 export type JsonOperation = (request: Record<string, unknown>) => unknown;

@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, type CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import type { Clock } from '../sim/clock.js';
-import type { TableSpec } from './types.js';
+import type { Clock } from '../../sim/clock.js';
+import type { TableSpec } from '../types.js';
 
 export interface LocalDynamo {
   endpoint: string;

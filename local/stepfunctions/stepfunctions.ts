@@ -1,13 +1,13 @@
 import './promise-polyfill.js';
 import { StateMachine } from 'aws-local-stepfunctions';
-import type { Clock } from '../sim/clock.js';
+import type { Clock } from '../../sim/clock.js';
+import { AwsApiError, LambdaFunctionError, LambdaServiceError, TemplateError } from '../errors.js';
+import type { IdSource } from '../ids.js';
+import type { LambdaInvoker, StateMachineSpec } from '../types.js';
 import { type PreparedDefinition, prepareDefinition, SIMULATED_START_TIME_FIELD, type TaskPlan } from './asl-prepare.js';
 import { ClockActivity, sleepOnClock } from './clock-activity.js';
-import { AwsApiError, LambdaFunctionError, LambdaServiceError, TemplateError } from './errors.js';
 import { ExecutionHistory, json, type LibraryEvent } from './execution-history.js';
-import type { IdSource } from './ids.js';
 import { RetryPolicy } from './task-retry.js';
-import type { LambdaInvoker, StateMachineSpec } from './types.js';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 

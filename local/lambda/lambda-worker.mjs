@@ -2,7 +2,7 @@
  * One warm Lambda execution environment, run in its own worker thread so that it has its own
  * process.env and module state. Plain JavaScript so that it starts without a TypeScript loader.
  *
- * Protocol with local/lambda-runner.ts:
+ * Protocol with local/lambda/lambda-runner.ts:
  *   worker -> parent  { type: 'ready' } | { type: 'init-error', error }            after loading the handler (Lambda's init phase)
  *   parent -> worker  { type: 'invoke', id, event (JSON text), context (with `now`, the simulated time) }
  *   worker -> parent  { type: 'result', id, ok, payload (JSON text) | error }

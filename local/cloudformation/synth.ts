@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { ShepherdConfig } from '../config/types.js';
-import { createShepherdApp } from '../infra/shepherd-app.js';
+import type { ShepherdConfig } from '../../config/types.js';
+import { createShepherdApp } from '../../infra/shepherd-app.js';
 
 /** Sources whose change changes the synthesized stack or its bundles. */
 const SOURCES = ['functions', 'workflows', 'infra', 'config', 'package-lock.json'];

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AwsApiError } from './errors.js';
+import { AwsApiError } from '../errors.js';
 
 export interface StoredSecret {
   arn: string;

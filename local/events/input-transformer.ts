@@ -1,5 +1,5 @@
+import type { EventBridgeEvent, RuleTargetSpec } from '../types.js';
 import { queryPath } from './json-path.js';
-import type { EventBridgeEvent, RuleTargetSpec } from './types.js';
 
 export interface RuleIdentity {
   name: string;

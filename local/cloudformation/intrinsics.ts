@@ -1,4 +1,4 @@
-import { TemplateError } from './errors.js';
+import { TemplateError } from '../errors.js';
 
 /** `Ref: AWS::NoValue`: the property or list item is removed. */
 export const NO_VALUE = Symbol('AWS::NoValue');

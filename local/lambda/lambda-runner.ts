@@ -6,11 +6,11 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Clock, Timer } from '../sim/clock.js';
-import { LambdaFunctionError, LambdaServiceError } from './errors.js';
-import { IdSource } from './ids.js';
+import type { Clock, Timer } from '../../sim/clock.js';
+import { LambdaFunctionError, LambdaServiceError } from '../errors.js';
+import { IdSource } from '../ids.js';
+import type { LambdaFunctionSpec, LambdaInvoker } from '../types.js';
 import { InvocationHold } from './invocation-hold.js';
-import type { LambdaFunctionSpec, LambdaInvoker } from './types.js';
 
 export interface LambdaRunnerOptions {
   functions: LambdaFunctionSpec[];
@@ -29,7 +29,7 @@ export interface LambdaRunnerOptions {
 }
 
 const WORKER_FILE = fileURLToPath(new URL('./lambda-worker.mjs', import.meta.url));
-const DEFAULT_RUNTIME_MODULES = fileURLToPath(new URL('../node_modules', import.meta.url));
+const DEFAULT_RUNTIME_MODULES = fileURLToPath(new URL('../../node_modules', import.meta.url));
 
 /** In virtual time, a handler stuck on something that is not I/O would hold the clock forever: stop it after this much real time at least. */
 const MIN_REAL_TIME_LIMIT_MS = 30_000;
