@@ -1,5 +1,4 @@
-import type { Clock } from '../sim/clock.js';
-import { Random } from '../sim/random.js';
+import { type Clock, Random } from '../sim/index.js';
 import { type ApiServer, startApiServer } from './aws-api/api-server.js';
 import { readStack } from './cloudformation/template.js';
 import { type LocalDynamo, startLocalDynamo } from './dynamodb/dynamodb.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Clock } from '../../sim/clock.js';
+import type { Clock } from '../../sim/index.js';
 import { AwsApiError } from '../errors.js';
 
 /** One operation: the parsed JSON request body in, the response body out (or an AwsApiError thrown). */

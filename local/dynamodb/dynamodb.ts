@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, type CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import type { Clock } from '../../sim/clock.js';
+import type { Clock } from '../../sim/index.js';
 import type { TableSpec } from '../types.js';
 
 export interface LocalDynamo {

@@ -1,4 +1,4 @@
-import type { Clock, Timer } from '../../sim/clock.js';
+import type { Clock, Timer } from '../../sim/index.js';
 import { AwsApiError } from '../errors.js';
 import type { IdSource } from '../ids.js';
 import type { EventBridgeEvent, EventBusSpec, RuleSpec, RuleTargetSpec } from '../types.js';

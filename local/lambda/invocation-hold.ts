@@ -1,4 +1,4 @@
-import type { Clock } from '../../sim/clock.js';
+import type { Clock } from '../../sim/index.js';
 
 /**
  * Holds the simulated clock for one Lambda invocation, from start to end, so no simulated time

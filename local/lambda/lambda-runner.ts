@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Clock, Timer } from '../../sim/clock.js';
+import type { Clock, Timer } from '../../sim/index.js';
 import { LambdaFunctionError, LambdaServiceError } from '../errors.js';
 import { IdSource } from '../ids.js';
 import type { LambdaFunctionSpec, LambdaInvoker } from '../types.js';

@@ -1,4 +1,4 @@
-import type { Clock } from '../../sim/clock.js';
+import type { Clock } from '../../sim/index.js';
 
 /**
  * Keeps virtual time still while an execution is doing work. Work is counted (Parallel and Map

@@ -1,4 +1,4 @@
-import type { Clock } from '../../sim/clock.js';
+import type { Clock } from '../../sim/index.js';
 import type { PreparedDefinition } from './asl-prepare.js';
 
 /** One event as GetExecutionHistory returns it (timestamp in simulated epoch ms here). */

@@ -1,6 +1,6 @@
 import './promise-polyfill.js';
 import { StateMachine } from 'aws-local-stepfunctions';
-import type { Clock } from '../../sim/clock.js';
+import type { Clock } from '../../sim/index.js';
 import { AwsApiError, LambdaFunctionError, LambdaServiceError, TemplateError } from '../errors.js';
 import type { IdSource } from '../ids.js';
 import type { LambdaInvoker, StateMachineSpec } from '../types.js';
