@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import type { Random } from '../random.js';
 import { type Catalog, DEFAULT_CATALOG } from './catalog.js';
 import { Cluster } from './cluster/cluster.js';
-import { DnsStore } from './dns.js';
+import { DnsStore } from './dns/dns.js';
 import { KubeStore } from './kube-store.js';
 import { Kubelets } from './kubelets.js';
 import { type CreatePoolInput, ScalewayPools } from './scaleway-pools.js';

@@ -1,5 +1,6 @@
-import type { Clock } from '../clock.js';
-import type { Random } from '../random.js';
+import type { Clock } from '../../clock.js';
+import type { Random } from '../../random.js';
+import { UnknownResourceError } from '../errors.js';
 import { dnsErrors } from './dns-errors.js';
 import { DnsHistory } from './dns-history.js';
 import type {
@@ -15,7 +16,6 @@ import type {
   ZonePlan,
 } from './dns-types.js';
 import { qualifyName, type ValidRecordFields, validateRecord } from './dns-validate.js';
-import { UnknownResourceError } from './errors.js';
 
 /** Records one batch call may change, by zone plan. */
 const BATCH_LIMIT: Record<ZonePlan, number> = { free: 200, pro: 3500, business: 3500, enterprise: 3500 };
