@@ -308,7 +308,10 @@ class WarmEnvironment {
    * the clock is lent, as a server that parks a request lends it, so that time can reach the timeout.
    */
   private startAfterFault(running: Running, fault: LambdaFault | undefined, send: () => void): void {
-    if (fault?.kind !== 'timeout' && fault?.kind !== 'delay') return send();
+    if (fault?.kind !== 'timeout' && fault?.kind !== 'delay') {
+      send();
+      return;
+    }
     running.giveBack = this.options.clock.lend();
     if (fault.kind === 'timeout') return;
     running.timers.delay = this.options.clock.setTimer(
