@@ -4,8 +4,12 @@
  * Faults are armed by the caller (a test), and each hits a chosen run of matching invocations.
  */
 export type LambdaFault =
-  /** The handler never answers: the function's timeout ends it (Sandbox.Timedout) and its environment is discarded. */
-  | { kind: 'timeout' }
+  /**
+   * The invocation never answers: the function's timeout ends it (Sandbox.Timedout) and its environment is discarded.
+   * By default the handler never starts; with `afterHandler` it runs to the end (its side effects happen) and its
+   * answer is lost, as when a function hangs after its last call.
+   */
+  | { kind: 'timeout'; afterHandler?: boolean }
   /** The handler's environment allocates until its memory limit (the function's MemorySize) kills it. */
   | { kind: 'out-of-memory' }
   /** The invocation fails with this error, without running the handler (FIS invocation error). */

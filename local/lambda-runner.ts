@@ -220,6 +220,7 @@ interface Running {
   resolve: (value: unknown) => void;
   reject: (err: Error) => void;
   timers: { sim?: Timer; real?: NodeJS.Timeout; delay?: Timer };
+  fault?: LambdaFault;
   /** Returns the clock lent while a fault holds the invocation back. */
   giveBack?: () => void;
 }
@@ -271,7 +272,7 @@ class WarmEnvironment {
     const { fn, options } = this;
     const timeoutMs = fn.timeoutSeconds * 1000;
     return new Promise((resolve, reject) => {
-      const running: Running = { id: requestId, hold, resolve, reject, timers: {} };
+      const running: Running = { id: requestId, hold, resolve, reject, timers: {}, fault };
       this.current = running;
       const onTimeout = () => {
         if (this.current !== running) return;
@@ -308,7 +309,7 @@ class WarmEnvironment {
    * the clock is lent, as a server that parks a request lends it, so that time can reach the timeout.
    */
   private startAfterFault(running: Running, fault: LambdaFault | undefined, send: () => void): void {
-    if (fault?.kind !== 'timeout' && fault?.kind !== 'delay') {
+    if ((fault?.kind !== 'timeout' || fault.afterHandler) && fault?.kind !== 'delay') {
       send();
       return;
     }
@@ -334,6 +335,11 @@ class WarmEnvironment {
     const running = this.current;
     if (!running) return;
     else if (msg.type === 'result' && msg.id === running.id) {
+      if (running.fault?.kind === 'timeout') {
+        // The answer is lost: wait, with the clock lent, for the function's timeout.
+        running.giveBack = this.options.clock.lend();
+        return;
+      }
       this.finish(running);
       if (msg.ok) running.resolve(JSON.parse(msg.payload));
       else running.reject(toError(msg.error));

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LambdaFunctionError } from '../../local/errors.js';
 import { LambdaFaults } from '../../local/lambda-faults.js';
@@ -71,6 +74,18 @@ describe('Class: LambdaFaults', () => {
     expect(armed.hits).toBe(1);
     // The timed-out environment was discarded, like Lambda's.
     expect(await runner.invoke('echo', { n: 4 }, { state: 'Launch VM' })).toMatchObject({ calls: 1 });
+  });
+
+  it('with afterHandler, runs the handler to the end and loses its answer: Sandbox.Timedout after its side effects', async () => {
+    const marks = join(mkdtempSync(join(tmpdir(), 'lambda-faults-')), 'marks');
+    const marker = `exports.handler = async () => { require('fs').appendFileSync(process.env.MARKS, 'ran;'); return 'done'; };`;
+    start([inline('marker', marker, { timeoutSeconds: 30, env: { MARKS: marks } })]);
+    runner.faults.lambda({ functionName: 'marker', fault: { kind: 'timeout', afterHandler: true } });
+    const t0 = clock.now();
+    await expect(runner.invoke('marker', {})).rejects.toMatchObject({ name: 'Sandbox.Timedout' });
+    expect(clock.now() - t0).toBeGreaterThanOrEqual(30_000);
+    expect(readFileSync(marks, 'utf8')).toBe('ran;');
+    expect(await runner.invoke('marker', {})).toBe('done');
   });
 
   it('kills the chosen invocation by running its environment out of memory (Lambda.Unknown)', async () => {
