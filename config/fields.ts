@@ -128,3 +128,6 @@ export const joinScriptTemplate = z.string().superRefine((template, ctx) => {
     });
   }
 });
+
+/** An e-mail address as SNS accepts it for an email subscription (one address, no display name). */
+export const emailAddress = matching(/^[^\s@<>(),;:"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/, 'an e-mail address like ops@example.com');

@@ -7,6 +7,7 @@ import {
   awsZone,
   cloudflareZoneId,
   dnsTtl,
+  emailAddress,
   gcpImage,
   gcpNetwork,
   gcpProject,
@@ -154,6 +155,9 @@ export const scalingSchema = z
   })
   .prefault({});
 
+/** Where alarms go besides their SNS topic: an e-mail subscription, confirmed by its recipient. */
+export const alarmsSchema = z.strictObject({ email: emailAddress.optional() });
+
 /** Before the cross-field rules (config/rules.ts checks values of this shape). */
 export const shepherdConfigShape = z.strictObject({
   cluster: clusterSchema,
@@ -163,6 +167,7 @@ export const shepherdConfigShape = z.strictObject({
   provisioning: provisioningSchema,
   healing: healingSchema,
   scaling: scalingSchema,
+  alarms: alarmsSchema.optional(),
 });
 
 export const shepherdConfigSchema = shepherdConfigShape.superRefine(checkCrossFieldRules);

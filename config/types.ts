@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type {
+  alarmsSchema,
   awsProviderSchema,
   clusterSchema,
   dnsSchema,
@@ -45,3 +46,4 @@ export type EntrypointConfig = z.output<typeof entrypointSchema>;
 export type ProvisioningPolicy = z.output<typeof provisioningSchema>;
 export type HealingPolicy = z.output<typeof healingSchema>;
 export type ScalingPolicy = z.output<typeof scalingSchema>;
+export type AlarmsConfig = z.output<typeof alarmsSchema>;

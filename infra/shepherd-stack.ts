@@ -4,10 +4,12 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import type { Construct } from 'constructs';
 import type { ShepherdConfig } from '../config/types.js';
+import { AlarmTopic } from './constructs/alarm-topic.js';
 import { ProvisionNodeStateMachine } from './constructs/provision-node-state-machine.js';
 import { ShepherdFunction } from './constructs/shepherd-function.js';
 import { ShepherdTable } from './constructs/shepherd-table.js';
 import { claimsPermissions, cloudVmsPermissions, clusterNodesPermissions, validateInputPermissions } from './function-permissions.js';
+import { physicalName } from './physical-names.js';
 
 export interface ShepherdStackProps extends StackProps {
   /** The validated shepherd.config.json. */
@@ -34,11 +36,14 @@ export class ShepherdStack extends Stack {
     readonly cluster: ShepherdFunction;
   };
   readonly provisionNode: ProvisionNodeStateMachine;
+  readonly alarms: AlarmTopic;
 
   constructor(scope: Construct, id: string, props: ShepherdStackProps) {
     super(scope, id, { description: `multicloud-shepherd control plane for cluster ${props.config.cluster.name}`, ...props });
     const { config } = props;
 
+    this.alarms = new AlarmTopic(this, 'Alarms', { topicName: physicalName(config.cluster.name, 'alarms', 'topic'), email: config.alarms?.email });
+    this.alarms.notifyAllIn(this);
     this.table = new ShepherdTable(this, 'Table');
     this.bus = new events.EventBus(this, 'Bus', {
       eventBusName: `shepherd-${config.cluster.name}`,
@@ -49,6 +54,7 @@ export class ShepherdStack extends Stack {
     this.functions = {
       validate: new ShepherdFunction(this, 'ValidateInput', {
         ...common,
+        name: 'validate-input',
         entry: handlerEntry('validate-input'),
         description: 'shepherd validate-input: checks a ProvisionNode request against the config',
         permissions: validateInputPermissions(),
@@ -56,6 +62,7 @@ export class ShepherdStack extends Stack {
       }),
       claims: new ShepherdFunction(this, 'Claims', {
         ...common,
+        name: 'claims',
         entry: handlerEntry('claims'),
         description: 'shepherd claims: capacity claims, node records and audit in DynamoDB',
         permissions: claimsPermissions(this.table.table),
@@ -64,6 +71,7 @@ export class ShepherdStack extends Stack {
       }),
       cloud: new ShepherdFunction(this, 'CloudVms', {
         ...common,
+        name: 'cloud-vms',
         entry: handlerEntry('cloud-vms'),
         description: 'shepherd cloud-vms: launches, describes and terminates VMs on EC2, GCE and Scaleway pools',
         permissions: cloudVmsPermissions(this, config),
@@ -72,6 +80,7 @@ export class ShepherdStack extends Stack {
       }),
       cluster: new ShepherdFunction(this, 'ClusterNodes', {
         ...common,
+        name: 'cluster-nodes',
         entry: handlerEntry('cluster-nodes'),
         description: 'shepherd cluster-nodes: finds, labels, taints and removes Kubernetes Nodes',
         permissions: clusterNodesPermissions(config),
@@ -87,6 +96,7 @@ export class ShepherdStack extends Stack {
         cluster: this.functions.cluster.fn,
       },
       provisioning: config.provisioning,
+      clusterName: config.cluster.name,
     });
 
     new CfnOutput(this, 'ProvisionNodeStateMachineArn', {
@@ -95,6 +105,7 @@ export class ShepherdStack extends Stack {
     });
     new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });
     new CfnOutput(this, 'EventBusArn', { value: this.bus.eventBusArn });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn, description: 'Every alarm notifies this topic; subscribe to it' });
     new CfnOutput(this, 'TableName', { value: this.table.table.tableName, description: 'Claims, node records and audit items' });
   }
 }

@@ -5,6 +5,7 @@ import { type LocalDynamo, startLocalDynamo } from './dynamodb/dynamodb.js';
 import { EventBridgeService } from './events/events.js';
 import { eventBridgeApi } from './events/events-api.js';
 import { IdSource } from './ids.js';
+import type { LambdaFaults } from './lambda/lambda-faults.js';
 import { LambdaRunner } from './lambda/lambda-runner.js';
 import { SecretsStore } from './secrets/secrets.js';
 import { secretsManagerApi } from './secrets/secrets-api.js';
@@ -51,6 +52,8 @@ export interface LocalControlPlane {
   readonly stepFunctions: StepFunctionsService;
   readonly events: EventBridgeService;
   readonly lambdas: LambdaRunner;
+  /** Fault injection, as AWS FIS does on the real services: `faults.lambda({ state: 'Launch VM', fault: { kind: 'timeout' } })`. */
+  readonly faults: { lambda: LambdaFaults['lambda'] };
   /** StartExecution by state machine name or ARN; the input is JSON text or a value to serialize. */
   startExecution(stateMachine: string, input?: unknown, name?: string): { executionArn: string; startDate: number };
   /** Resolves when the execution has finished, on any clock (virtual time moves by itself or by advance()). */
@@ -142,6 +145,7 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions):
       stepFunctions,
       events,
       lambdas,
+      faults: { lambda: (rule) => lambdas.faults.lambda(rule) },
       startExecution: (stateMachine, input, name) =>
         stepFunctions.startExecution({
           stateMachineArn: stateMachines[stateMachine] ?? stateMachine,

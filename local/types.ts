@@ -113,8 +113,13 @@ export interface EventBridgeEvent {
   detail: unknown;
 }
 
+/** Who is invoking, for fault injection: the state machine Task state, when a state machine is. */
+export interface InvocationContext {
+  state?: string;
+}
+
 /** Invokes a function by name or ARN; rejects with a LambdaFunctionError carrying Lambda's errorType. */
 export interface LambdaInvoker {
-  invoke(functionNameOrArn: string, event: unknown): Promise<unknown>;
+  invoke(functionNameOrArn: string, event: unknown, context?: InvocationContext): Promise<unknown>;
   has(functionNameOrArn: string): boolean;
 }

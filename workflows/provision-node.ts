@@ -16,6 +16,16 @@ export interface ProvisionNodeOptions {
   maxParallelSlots?: number;
 }
 
+/**
+ * The function itself was lost: it ran out of time or memory. Step Functions names these `Lambda.Unknown` (AWS's
+ * "Handle Lambda service exceptions"); in practice a timeout also shows as `Sandbox.Timedout`, and an out-of-memory
+ * kill as `Runtime.OutOfMemory` or `Runtime.ExitError` (the errorType Lambda returns). The task timeout is longer
+ * than the function's, so `States.Timeout` never reports them. Retrying is safe only because every task here is
+ * idempotent: a lost invocation may have done its work (launch by its client token, claims by claim id, labels and
+ * deletes by name).
+ */
+const FUNCTION_LOST = ['Sandbox.Timedout', 'Lambda.Unknown', 'Runtime.OutOfMemory', 'Runtime.ExitError'];
+
 /** Errors worth retrying: throttling, transient provider faults, Lambda service hiccups. */
 const TRANSIENT = [
   'ThrottledError',
@@ -45,13 +55,12 @@ export function provisionNodeDefinition(scope: Construct, fns: ProvisionNodeFunc
   const serial = slotMap(scope, 'Provision pool nodes one at a time', fns, 1, ' (pool)');
   const byProvider = new sfn.Choice(scope, 'Scaleway pool?').when(sfn.Condition.stringEquals('$.plan.provider', 'scaleway'), serial).otherwise(parallel);
 
+  // A `[*]` path is documented in Parameters, not inside an intrinsic's arguments: collect the statuses first.
   const summarize = new sfn.Pass(scope, 'Summarize', {
-    parameters: {
-      'pool.$': '$.plan.pool',
-      'reason.$': '$.plan.reason',
-      'nodes.$': '$.results',
-      'anyFailed.$': "States.ArrayContains($.results[*].status, 'failed')",
-    },
+    parameters: { 'pool.$': '$.plan.pool', 'reason.$': '$.plan.reason', 'nodes.$': '$.results', 'statuses.$': '$.results[*].status' },
+  });
+  const checkResults = new sfn.Pass(scope, 'Check results', {
+    parameters: { 'pool.$': '$.pool', 'reason.$': '$.reason', 'nodes.$': '$.nodes', 'anyFailed.$': "States.ArrayContains($.statuses, 'failed')" },
   });
   const explainFailure = new sfn.Pass(scope, 'Explain failure', {
     parameters: {
@@ -66,7 +75,7 @@ export function provisionNodeDefinition(scope: Construct, fns: ProvisionNodeFunc
     .otherwise(done);
   parallel.next(summarize);
   serial.next(summarize);
-  summarize.next(outcome);
+  summarize.next(checkResults).next(outcome);
   return validate.next(byProvider);
 }
 
@@ -74,8 +83,8 @@ function slotMap(scope: Construct, id: string, fns: ProvisionNodeFunctions, maxC
   const name = (s: string) => `${s}${suffix}`;
   const map = new sfn.Map(scope, id, {
     itemsPath: '$.plan.slots',
-    // vm starts as JSON null (CDK drops a literal null) so cleanup can run before any VM exists.
-    itemSelector: { 'slot.$': '$$.Map.Item.Value', 'poll.$': '$.plan.poll', 'vm.$': "States.StringToJson('null')" },
+    // vm starts as JSON null (from the plan: see ProvisionPlan.noVm) so cleanup can run before any VM exists.
+    itemSelector: { 'slot.$': '$$.Map.Item.Value', 'poll.$': '$.plan.poll', 'vm.$': '$.plan.noVm' },
     maxConcurrency,
     resultPath: '$.results',
   });
@@ -200,6 +209,9 @@ function invoke(
     maxDelay: Duration.seconds(60),
     jitterStrategy: sfn.JitterType.FULL,
   });
+  // A lost attempt took the function's whole timeout, or will run out of memory at the same spot again: a few
+  // slower attempts, enough that one timeout plus one out-of-memory still leaves one.
+  task.addRetry({ errors: FUNCTION_LOST, interval: Duration.seconds(5), backoffRate: 2, maxAttempts: 3, jitterStrategy: sfn.JitterType.FULL });
   task.addRetry({ errors: ['States.Timeout'], interval: Duration.seconds(5), backoffRate: 2, maxAttempts: 2, jitterStrategy: sfn.JitterType.FULL });
   return task;
 }

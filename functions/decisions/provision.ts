@@ -21,6 +21,11 @@ export interface ProvisionPlan {
   slots: ProvisionSlot[];
   /** How the workflow polls for the Node: every pollSeconds, at most maxPolls times (the registration deadline). */
   poll: { seconds: number; maxPolls: number };
+  /**
+   * Always null: the workflow starts each slot with `vm` set from this path, because a JSONPath field has no null
+   * literal AWS documents (and CDK drops a literal null from Parameters).
+   */
+  noVm: null;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -78,6 +83,7 @@ export function planProvision(input: unknown, config: ShepherdConfig, executionN
     ...(requestId ? { requestId: requestId as string } : {}),
     slots,
     poll: { seconds, maxPolls: Math.max(1, Math.ceil(config.provisioning.registrationTimeoutSeconds / seconds)) },
+    noVm: null,
   };
 }
 

@@ -6,10 +6,13 @@ import { Construct } from 'constructs';
 import type { ProvisioningPolicy } from '../../config/types.js';
 import { type ProvisionNodeFunctions, provisionNodeDefinition } from '../../workflows/provision-node.js';
 import { acknowledgeWildcardResources } from '../nag.js';
+import { physicalName, stateMachineLogGroupName } from '../physical-names.js';
 
 export interface ProvisionNodeStateMachineProps {
   readonly functions: ProvisionNodeFunctions;
   readonly provisioning: ProvisioningPolicy;
+  /** Names the state machine `shepherd-<cluster>-provision-node` and its log group after it. */
+  readonly clusterName: string;
   readonly logRetention?: logs.RetentionDays;
 }
 
@@ -32,10 +35,15 @@ export class ProvisionNodeStateMachine extends Construct {
   constructor(scope: Construct, id: string, props: ProvisionNodeStateMachineProps) {
     super(scope, id);
     const { functions, provisioning } = props;
-    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS });
+    const stateMachineName = physicalName(props.clusterName, 'provision-node', 'stateMachine');
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: stateMachineLogGroupName(stateMachineName),
+      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+    });
     // The registration wait alone may last registrationTimeoutSeconds; leave as much again for launch, retries and cleanup.
     const timeout = Duration.seconds(Math.max(MIN_EXECUTION_TIMEOUT.toSeconds(), 2 * provisioning.registrationTimeoutSeconds));
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineName,
       stateMachineType: sfn.StateMachineType.STANDARD,
       // Registration timeout and poll interval reach the workflow in its input ($.plan.poll, from validate-input).
       definitionBody: sfn.DefinitionBody.fromChainable(provisionNodeDefinition(this, functions)),

@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { ShepherdConfig } from '../../config/types.js';
 import { acknowledgeWildcardResources } from '../nag.js';
+import { physicalName } from '../physical-names.js';
 
 /** One IAM statement a function needs. */
 export interface FunctionPermission {
@@ -17,6 +18,8 @@ export interface FunctionPermission {
 }
 
 export interface ShepherdFunctionProps {
+  /** What the function is for, e.g. `claims`: its name is `shepherd-<cluster>-<name>` (see physicalName). */
+  readonly name: string;
   /** Absolute path of the handler module (exports `handler`). */
   readonly entry: string;
   /** The repository root: where package-lock.json and tsconfig.json are. */
@@ -70,6 +73,7 @@ export class ShepherdFunction extends Construct {
     }
 
     this.fn = new nodejs.NodejsFunction(this, 'Function', {
+      functionName: physicalName(props.config.cluster.name, props.name, 'function'),
       entry: props.entry,
       handler: 'handler',
       projectRoot: props.projectRoot,

@@ -9,8 +9,9 @@ import { Worker } from 'node:worker_threads';
 import type { Clock, Timer } from '../../sim/index.js';
 import { LambdaFunctionError, LambdaServiceError } from '../errors.js';
 import { IdSource } from '../ids.js';
-import type { LambdaFunctionSpec, LambdaInvoker } from '../types.js';
+import type { InvocationContext, LambdaFunctionSpec, LambdaInvoker } from '../types.js';
 import { InvocationHold } from './invocation-hold.js';
+import { type LambdaFault, LambdaFaults } from './lambda-faults.js';
 
 export interface LambdaRunnerOptions {
   functions: LambdaFunctionSpec[];
@@ -26,6 +27,8 @@ export interface LambdaRunnerOptions {
   maxWorkersPerFunction?: number;
   /** Each line a function writes to stdout/stderr. */
   onLog?: (functionName: string, line: string) => void;
+  /** Faults armed on invocations (default: a registry of its own, reachable as `faults`). */
+  faults?: LambdaFaults;
 }
 
 const WORKER_FILE = fileURLToPath(new URL('./lambda-worker.mjs', import.meta.url));
@@ -44,9 +47,11 @@ export class LambdaRunner implements LambdaInvoker {
   private readonly requestIds = new IdSource('lambda-request');
   private stagingRoot?: Promise<string>;
   private stopped = false;
+  readonly faults: LambdaFaults;
 
   constructor(private readonly options: LambdaRunnerOptions) {
     for (const fn of options.functions) this.functions.set(fn.name, fn);
+    this.faults = options.faults ?? new LambdaFaults();
   }
 
   has(functionNameOrArn: string): boolean {
@@ -58,17 +63,19 @@ export class LambdaRunner implements LambdaInvoker {
    * round-tripped, as Lambda returns it); rejects with LambdaFunctionError (the handler failed or
    * timed out) or LambdaServiceError (Lambda refused the call).
    */
-  async invoke(functionNameOrArn: string, event: unknown): Promise<unknown> {
+  async invoke(functionNameOrArn: string, event: unknown, context: InvocationContext = {}): Promise<unknown> {
     const fn = this.find(functionNameOrArn);
     if (!fn) throw new LambdaServiceError('ResourceNotFoundException', `Function not found: ${functionNameOrArn}`);
     if (this.stopped) throw new LambdaServiceError('ServiceException', 'the local control plane is stopped');
     // Taken synchronously, so that a caller releasing its own hold right after calling leaves no gap.
     const hold = new InvocationHold(this.options.clock);
     try {
+      const fault = this.faults.take({ functionName: fn.name, functionArn: fn.arn, state: context.state });
+      if (fault?.kind === 'error') throw new LambdaFunctionError(fault.errorType, fault.errorMessage ?? `${fault.errorType} (injected fault)`);
       const pool = this.pool(fn);
       const env = await pool.acquire();
       try {
-        return await env.run(event, hold, this.requestIds.uuid());
+        return await env.run(event, hold, this.requestIds.uuid(), fault);
       } finally {
         pool.release(env);
       }
@@ -212,7 +219,10 @@ interface Running {
   hold: InvocationHold;
   resolve: (value: unknown) => void;
   reject: (err: Error) => void;
-  timers: { sim?: Timer; real?: NodeJS.Timeout };
+  timers: { sim?: Timer; real?: NodeJS.Timeout; delay?: Timer };
+  fault?: LambdaFault;
+  /** Returns the clock lent while a fault holds the invocation back. */
+  giveBack?: () => void;
 }
 
 /** One worker thread: one invocation at a time, like a Lambda execution environment. */
@@ -231,6 +241,9 @@ class WarmEnvironment {
     this.worker = new Worker(WORKER_FILE, {
       env,
       execArgv: [],
+      // Lambda counts the whole process against MemorySize; a worker can only bound its heap, so this is looser
+      // than Lambda, never stricter: a function that runs out of memory here would on Lambda too.
+      resourceLimits: { maxOldGenerationSizeMb: fn.memoryMb },
       workerData: { handlerFile: staged.file, handlerExport: staged.exportName, handlerSpec: fn.handler },
       stdout: true,
       stderr: true,
@@ -245,19 +258,21 @@ class WarmEnvironment {
         this.worker.off('message', onInit);
       };
       this.worker.on('message', onInit);
-      this.worker.once('error', reject);
+      this.worker.once('error', (err) => reject(isOutOfMemory(err) ? outOfMemory(fn) : err));
       this.worker.once('exit', (code) => reject(new LambdaFunctionError('Runtime.ExitError', `Runtime exited during init: exit status ${code}`)));
     });
     this.worker.on('message', (msg: WorkerMessage) => this.onMessage(msg));
-    this.worker.on('error', (err) => this.fail(new LambdaFunctionError(err.name || 'Runtime.UnhandledPromiseRejection', err.message)));
+    this.worker.on('error', (err) =>
+      this.fail(isOutOfMemory(err) ? outOfMemory(fn, this.current?.id) : new LambdaFunctionError(err.name || 'Runtime.UnhandledPromiseRejection', err.message)),
+    );
     this.worker.on('exit', (code) => this.fail(new LambdaFunctionError('Runtime.ExitError', `Runtime exited with error: exit status ${code}`)));
   }
 
-  run(event: unknown, hold: InvocationHold, requestId: string): Promise<unknown> {
+  run(event: unknown, hold: InvocationHold, requestId: string, fault?: LambdaFault): Promise<unknown> {
     const { fn, options } = this;
     const timeoutMs = fn.timeoutSeconds * 1000;
     return new Promise((resolve, reject) => {
-      const running: Running = { id: requestId, hold, resolve, reject, timers: {} };
+      const running: Running = { id: requestId, hold, resolve, reject, timers: {}, fault };
       this.current = running;
       const onTimeout = () => {
         if (this.current !== running) return;
@@ -267,22 +282,48 @@ class WarmEnvironment {
       // still while the function computes, so a real-time limit backs it up.
       running.timers.sim = options.clock.setTimer(timeoutMs, onTimeout, `lambda timeout ${fn.name}`);
       if (options.clock.mode === 'virtual') running.timers.real = setTimeout(onTimeout, Math.max(timeoutMs, MIN_REAL_TIME_LIMIT_MS));
-      this.worker.postMessage({
-        type: 'invoke',
-        id: requestId,
-        event: JSON.stringify(event === undefined ? {} : event),
-        context: {
-          functionName: fn.name,
-          invokedFunctionArn: fn.arn,
-          memoryLimitInMB: String(fn.memoryMb),
-          awsRequestId: requestId,
-          logGroupName: `/aws/lambda/${fn.name}`,
-          logStreamName: `local/[$LATEST]${requestId.replaceAll('-', '')}`,
-          now: options.clock.now(),
-          deadline: options.clock.now() + timeoutMs,
-        },
-      });
+      const deadline = options.clock.now() + timeoutMs;
+      const send = () =>
+        this.worker.postMessage({
+          type: 'invoke',
+          id: requestId,
+          outOfMemory: fault?.kind === 'out-of-memory',
+          event: JSON.stringify(event === undefined ? {} : event),
+          context: {
+            functionName: fn.name,
+            invokedFunctionArn: fn.arn,
+            memoryLimitInMB: String(fn.memoryMb),
+            awsRequestId: requestId,
+            logGroupName: `/aws/lambda/${fn.name}`,
+            logStreamName: `local/[$LATEST]${requestId.replaceAll('-', '')}`,
+            now: options.clock.now(),
+            deadline,
+          },
+        });
+      this.startAfterFault(running, fault, send);
     });
+  }
+
+  /**
+   * Sends the invocation, or not (timeout), or later (delay). While a faulted invocation waits on the simulated clock,
+   * the clock is lent, as a server that parks a request lends it, so that time can reach the timeout.
+   */
+  private startAfterFault(running: Running, fault: LambdaFault | undefined, send: () => void): void {
+    if ((fault?.kind !== 'timeout' || fault.afterHandler) && fault?.kind !== 'delay') {
+      send();
+      return;
+    }
+    running.giveBack = this.options.clock.lend();
+    if (fault.kind === 'timeout') return;
+    running.timers.delay = this.options.clock.setTimer(
+      fault.ms,
+      () => {
+        if (this.current !== running) return;
+        running.giveBack?.();
+        send();
+      },
+      `lambda fault delay ${this.fn.name}`,
+    );
   }
 
   async terminate(): Promise<void> {
@@ -294,6 +335,11 @@ class WarmEnvironment {
     const running = this.current;
     if (!running) return;
     else if (msg.type === 'result' && msg.id === running.id) {
+      if (running.fault?.kind === 'timeout') {
+        // The answer is lost: wait, with the clock lent, for the function's timeout.
+        running.giveBack = this.options.clock.lend();
+        return;
+      }
       this.finish(running);
       if (msg.ok) running.resolve(JSON.parse(msg.payload));
       else running.reject(toError(msg.error));
@@ -313,6 +359,8 @@ class WarmEnvironment {
   }
 
   private finish(running: Running): void {
+    running.giveBack?.();
+    this.options.clock.cancel(running.timers.delay);
     this.options.clock.cancel(running.timers.sim);
     clearTimeout(running.timers.real);
     this.current = undefined;
@@ -336,6 +384,23 @@ type WorkerMessage =
   | { type: 'init-error'; error: LambdaErrorPayload }
   | { type: 'result'; id: string; ok: true; payload: string }
   | { type: 'result'; id: string; ok: false; error: LambdaErrorPayload };
+
+function isOutOfMemory(err: unknown): boolean {
+  return (err as { code?: unknown })?.code === 'ERR_WORKER_OUT_OF_MEMORY';
+}
+
+/**
+ * A function killed for using more than its memory. Step Functions reports this as `Lambda.Unknown` (AWS: "Unhandled
+ * errors in Lambda are reported as Lambda.Unknown ... These include out-of-memory errors and function timeouts");
+ * the message is the one Lambda logs for a runtime killed by the kernel.
+ */
+function outOfMemory(fn: LambdaFunctionSpec, requestId?: string): LambdaFunctionError {
+  const request = requestId ? `RequestId: ${requestId} ` : '';
+  return new LambdaFunctionError(
+    'Lambda.Unknown',
+    `${request}Error: Runtime exited with error: signal: killed (Runtime.OutOfMemory: the function used more than its ${fn.memoryMb} MB)`,
+  );
+}
 
 function toError(e: LambdaErrorPayload): LambdaFunctionError {
   return new LambdaFunctionError(e.errorType, e.errorMessage, e.trace ?? []);

@@ -4,7 +4,7 @@
  *
  * Protocol with local/lambda/lambda-runner.ts:
  *   worker -> parent  { type: 'ready' } | { type: 'init-error', error }            after loading the handler (Lambda's init phase)
- *   parent -> worker  { type: 'invoke', id, event (JSON text), context (with `now`, the simulated time) }
+ *   parent -> worker  { type: 'invoke', id, event (JSON text), context (with `now`, the simulated time), outOfMemory }
  *   worker -> parent  { type: 'result', id, ok, payload (JSON text) | error }
  */
 import { pathToFileURL } from 'node:url';
@@ -65,8 +65,15 @@ const loaded = await loadHandler();
 if (loaded.error) parentPort.postMessage({ type: 'init-error', error: loaded.error });
 else parentPort.postMessage({ type: 'ready' });
 
+/** An injected fault: fills the heap until the worker's memory limit ends it, as a leak would. */
+function exhaustMemory() {
+  const hog = [];
+  for (;;) hog.push(new Array(1 << 20).fill(hog.length + 0.5));
+}
+
 parentPort.on('message', async (msg) => {
   if (msg.type !== 'invoke' || !loaded.fn) return;
+  if (msg.outOfMemory) exhaustMemory();
   const { id, event, context: c } = msg;
   offsetMs = c.now - RealDate.now();
   const context = {

@@ -14,8 +14,8 @@ export const SIMULATED_START_TIME_FIELD = 'SimulatedStartTime';
 
 export type TaskPlan =
   | { kind: 'wait' }
-  | { kind: 'lambda-invoke'; resource: string; retry: Retrier[]; timeoutSeconds?: number }
-  | { kind: 'lambda-function'; resource: string; retry: Retrier[]; timeoutSeconds?: number }
+  | { kind: 'lambda-invoke'; state: string; resource: string; retry: Retrier[]; timeoutSeconds?: number }
+  | { kind: 'lambda-function'; state: string; resource: string; retry: Retrier[]; timeoutSeconds?: number }
   | { kind: 'unsupported'; resource: string };
 
 export interface PreparedDefinition {
@@ -113,8 +113,9 @@ function prepareTask(name: string, state: State, out: PreparedDefinition): State
   const resource = String(state.Resource);
   const retry = (Retry ?? []) as Retrier[];
   const timeoutSeconds = typeof TimeoutSeconds === 'number' ? TimeoutSeconds : undefined;
-  if (/^arn:aws[\w-]*:states:::lambda:invoke$/.test(resource)) out.tasks.set(name, { kind: 'lambda-invoke', resource, retry, timeoutSeconds });
-  else if (/^arn:aws[\w-]*:lambda:[^:]+:\d+:function:/.test(resource)) out.tasks.set(name, { kind: 'lambda-function', resource, retry, timeoutSeconds });
+  if (/^arn:aws[\w-]*:states:::lambda:invoke$/.test(resource)) out.tasks.set(name, { kind: 'lambda-invoke', state: name, resource, retry, timeoutSeconds });
+  else if (/^arn:aws[\w-]*:lambda:[^:]+:\d+:function:/.test(resource))
+    out.tasks.set(name, { kind: 'lambda-function', state: name, resource, retry, timeoutSeconds });
   else out.tasks.set(name, { kind: 'unsupported', resource });
   // TimeoutSecondsPath stays with the library (a real-time limit over all attempts): it needs the state's input.
   return kept.TimeoutSecondsPath !== undefined ? kept : { ...kept, TimeoutSeconds: NO_LIBRARY_TIMEOUT_SECONDS };

@@ -282,12 +282,14 @@ export class StepFunctionsService {
       let failure: { name: string; cause: string; timedOut: boolean };
       try {
         if (integration && params.InvocationType === 'Event') {
-          lambdas.invoke(functionRef, payload).catch(() => undefined);
+          lambdas.invoke(functionRef, payload, { state: plan.state }).catch(() => undefined);
           const accepted = invokeResult('', 202);
           history.add('TaskSucceeded', { ...task, output: json(accepted) });
           return accepted;
         }
-        const result = (await activity.idleWhile(withTimeout(clock, lambdas.invoke(functionRef, payload), plan.timeoutSeconds, signal))) as Json;
+        const result = (await activity.idleWhile(
+          withTimeout(clock, lambdas.invoke(functionRef, payload, { state: plan.state }), plan.timeoutSeconds, signal),
+        )) as Json;
         const output = integration ? invokeResult(result, 200) : result;
         history.add(integration ? 'TaskSucceeded' : 'LambdaFunctionSucceeded', integration ? { ...task, output: json(output) } : { output: json(output) });
         return output;

@@ -338,6 +338,7 @@ describe('ShepherdFunction', () => {
     ];
     const create = () =>
       new ShepherdFunction(stack, 'Fn', {
+        name: 'test',
         entry: root('functions/handlers/validate-input.ts'),
         projectRoot: root(''),
         description: 'test',

@@ -1,6 +1,7 @@
 import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
 import type { NodeTaint, NodeView } from '../../decisions/provision.js';
 import { ThrottledError, TransientError } from '../../runtime/errors.js';
+import { isNetworkError } from './network-errors.js';
 
 /** The Kubernetes API as the node workflows need it. */
 export interface NodeApi {
@@ -19,12 +20,20 @@ export class NodeConflictError extends Error {
   override name = 'NodeConflictError';
 }
 
-export class KubeNodeApi implements NodeApi {
-  private readonly core: CoreV1Api;
+/** The calls of CoreV1Api this adapter makes (a test passes a fake). */
+export type NodeCalls = Pick<CoreV1Api, 'listNode' | 'readNode' | 'patchNode' | 'deleteNode'>;
 
-  constructor(kubeconfig: string) {
+export class KubeNodeApi implements NodeApi {
+  private readonly core: NodeCalls;
+
+  /** From a kubeconfig (YAML or JSON text), or from the calls themselves. */
+  constructor(source: string | NodeCalls) {
+    if (typeof source !== 'string') {
+      this.core = source;
+      return;
+    }
     const kc = new KubeConfig();
-    kc.loadFromString(kubeconfig);
+    kc.loadFromString(source);
     this.core = kc.makeApiClient(CoreV1Api);
   }
 
@@ -70,14 +79,15 @@ export class KubeNodeApi implements NodeApi {
     }
   }
 
+  /** Throttling and server or network failures become retryable errors; everything else is rethrown as it is. */
   private async call<T>(fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (err) {
       const code = statusOf(err);
-      const msg = `Kubernetes API: ${code ?? ''} ${(err as Error).message?.slice(0, 300)}`;
-      if (code === 429) throw new ThrottledError(msg);
-      if ((code !== undefined && code >= 500) || code === undefined) throw new TransientError(msg);
+      const msg = () => `Kubernetes API: ${code ?? (err as { code?: string }).code ?? ''} ${String((err as Error).message).slice(0, 300)}`;
+      if (code === 429) throw new ThrottledError(msg());
+      if ((code !== undefined && code >= 500) || isNetworkError(err)) throw new TransientError(msg());
       throw err;
     }
   }
