@@ -1,0 +1,5 @@
+import { providerHandler } from '../handler.js';
+import { FakeProvider, KubeApiKubelet } from './client.js';
+import { fakeProvider } from './descriptor.js';
+
+export const handler = providerHandler(fakeProvider, (config) => new FakeProvider(config, new KubeApiKubelet(config.cluster.kubeconfigSecretArn)));
