@@ -3,7 +3,6 @@ import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kuberne
 import type { PoolConfig, ShepherdConfig } from '../../../config/types.js';
 import { launchToken, type VmRef } from '../../decisions/provision.js';
 import { InsufficientCapacityError, ProviderRequestError, TransientError } from '../../runtime/errors.js';
-import { getSecret } from '../../runtime/secrets.js';
 import type { CloudProvider, Interruption, LaunchSpec, Page, VmState } from '../types.js';
 
 interface FakeVm {
@@ -105,10 +104,11 @@ export class FakeProvider implements CloudProvider {
 export class KubeApiKubelet implements FakeKubelet {
   private core?: Promise<CoreV1Api>;
 
-  constructor(private readonly kubeconfigSecretArn: string) {}
+  /** `kubeconfig` yields the kubeconfig text (in the Lambda: the cluster's kubeconfig secret). */
+  constructor(private readonly kubeconfig: () => Promise<string>) {}
 
   async register(node: { name: string; providerID: string; labels: Record<string, string>; internalIp: string }): Promise<void> {
-    this.core ??= getSecret(this.kubeconfigSecretArn).then((text) => {
+    this.core ??= this.kubeconfig().then((text) => {
       const kc = new KubeConfig();
       kc.loadFromString(text);
       return kc.makeApiClient(CoreV1Api);
