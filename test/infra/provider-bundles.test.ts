@@ -35,20 +35,35 @@ beforeAll(async () => {
 describe('Provider function bundles', () => {
   it('bundles the GCE SDK into the GCE function only', () => {
     expect(inputs.gcp.some((f) => GCE_SDK.test(f))).toBe(true);
-    for (const name of ['aws', 'scaleway', 'fake']) expect(inputs[name].filter((f) => GCE_SDK.test(f)), name).toEqual([]);
+    for (const name of ['aws', 'scaleway', 'fake'])
+      expect(
+        inputs[name].filter((f) => GCE_SDK.test(f)),
+        name,
+      ).toEqual([]);
   });
 
   it('bundles each cloud SDK only into its own function, and aws-cdk-lib into none', () => {
     expect(inputs.aws.some((f) => f.includes('node_modules/@aws-sdk/client-ec2/'))).toBe(true);
     expect(inputs.scaleway.some((f) => f.includes('node_modules/@scaleway/sdk-k8s/'))).toBe(true);
     for (const [name, files] of Object.entries(inputs)) {
-      expect(files.filter((f) => CDK.test(f)), name).toEqual([]);
-      if (name !== 'aws') expect(files.filter((f) => f.includes('@aws-sdk/client-ec2/')), name).toEqual([]);
-      if (name !== 'scaleway') expect(files.filter((f) => f.includes('@scaleway/sdk-k8s/')), name).toEqual([]);
+      expect(
+        files.filter((f) => CDK.test(f)),
+        name,
+      ).toEqual([]);
+      if (name !== 'aws')
+        expect(
+          files.filter((f) => f.includes('@aws-sdk/client-ec2/')),
+          name,
+        ).toEqual([]);
+      if (name !== 'scaleway')
+        expect(
+          files.filter((f) => f.includes('@scaleway/sdk-k8s/')),
+          name,
+        ).toEqual([]);
     }
   });
 
-  it('keeps every other provider\'s client code out (descriptors are shared, clients are not)', () => {
+  it("keeps every other provider's client code out (descriptors are shared, clients are not)", () => {
     for (const [name, files] of Object.entries(inputs)) {
       const clients = files.filter((f) => /functions\/providers\/[^/]+\/client\.ts$/.test(f));
       expect(clients, name).toEqual([`functions/providers/${name}/client.ts`]);
