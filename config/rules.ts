@@ -1,27 +1,13 @@
 import type { core } from 'zod';
+import { PROVIDERS, providerNamed } from '../functions/providers/registry.js';
+import type { ReportProblem as Report } from '../functions/providers/types.js';
 import { templatePlaceholders } from './join-template.js';
-import type { JoinMethod, PoolConfig, ProviderName, ShepherdConfig } from './types.js';
+import type { PoolConfig, ShepherdConfig } from './types.js';
 
-/** Rules that span fields (briefs/config-shape.md). Each issue: path, what is allowed (message), and the problem when the input alone does not say it. */
-
-interface Problem {
-  path: PropertyKey[];
-  input?: unknown;
-  problem?: string;
-  allowed: string;
-}
-
-type Report = (p: Problem) => void;
-
-const JOIN_METHODS: Record<ProviderName, readonly JoinMethod[]> = {
-  aws: ['kosmos', 'script'],
-  gcp: ['kosmos', 'script'],
-  scaleway: ['scaleway-pool'],
-  home: ['none'],
-};
-
-/** Scaleway zones are the region plus "-1".."-3" (fr-par, nl-ams and pl-waw each have three). */
-const SCALEWAY_ZONE_NUMBERS = [1, 2, 3];
+/**
+ * Rules that span fields (briefs/config-shape.md). Each issue: path, what is allowed (message), and the problem when
+ * the input alone does not say it. Rules about one provider live in its descriptor (checkConfig, checkPool).
+ */
 
 export function checkCrossFieldRules(config: ShepherdConfig, ctx: core.$RefinementCtx<ShepherdConfig>): void {
   const report: Report = ({ path, input, problem, allowed }) =>
@@ -36,58 +22,32 @@ export function checkCrossFieldRules(config: ShepherdConfig, ctx: core.$Refineme
 }
 
 function checkProviders(config: ShepherdConfig, report: Report): void {
-  const aws = config.providers.aws;
-  if (aws?.instanceProfileArn && !aws.instanceRoleArn) {
-    report({
-      path: ['providers', 'aws', 'instanceRoleArn'],
-      problem: 'instanceProfileArn is set but instanceRoleArn is missing',
-      allowed: 'the ARN of the role inside the instance profile (launching with a profile needs iam:PassRole on that role)',
-    });
-  }
-  aws?.subnets.forEach((subnet, i) => {
-    if (!new RegExp(`^${aws.region}[a-z]$`).test(subnet.zone)) {
-      report({
-        path: ['providers', 'aws', 'subnets', i, 'zone'],
-        input: subnet.zone,
-        allowed: `a zone of providers.aws.region ${q(aws.region)}, e.g. ${q(`${aws.region}a`)}`,
-      });
-    }
-  });
+  for (const provider of PROVIDERS) provider.checkConfig?.(config, report);
 }
 
 function checkPool(config: ShepherdConfig, pool: PoolConfig, i: number, report: Report): void {
   const at = (...rest: PropertyKey[]) => ['pools', i, ...rest];
-  const { provider } = pool;
-  if (provider !== 'home' && !config.providers[provider]) {
-    const configured = ['home', ...Object.keys(config.providers)];
+  const provider = providerNamed(pool.provider);
+  if (provider.configSchema && !config.providers[pool.provider as keyof ShepherdConfig['providers']]) {
+    const configured = [...PROVIDERS.filter((p) => !p.configSchema).map((p) => p.name), ...Object.keys(config.providers)];
     report({
       path: at('provider'),
-      input: provider,
-      problem: `got ${q(provider)} but providers.${provider} is not configured`,
+      input: pool.provider,
+      problem: `got ${q(pool.provider)} but providers.${pool.provider} is not configured`,
       allowed: alternatives(configured),
     });
     return;
   }
-  const methods = JOIN_METHODS[provider];
-  if (!methods.includes(pool.join.method)) {
+  if (!provider.joinMethods.includes(pool.join.method)) {
     report({
       path: at('join', 'method'),
       input: pool.join.method,
-      problem: `got ${q(pool.join.method)} for provider ${q(provider)}`,
-      allowed: alternatives(methods),
+      problem: `got ${q(pool.join.method)} for provider ${q(pool.provider)}`,
+      allowed: alternatives(provider.joinMethods),
     });
   }
-  const images = provider === 'aws' ? config.providers.aws?.amis : provider === 'gcp' ? config.providers.gcp?.images : undefined;
-  if (images && !images[pool.arch]) {
-    const field = provider === 'aws' ? 'providers.aws.amis' : 'providers.gcp.images';
-    report({
-      path: at('arch'),
-      input: pool.arch,
-      problem: `got ${q(pool.arch)} but ${field} has no ${pool.arch} image`,
-      allowed: alternatives(Object.keys(images)),
-    });
-  }
-  const zones = providerZones(config, provider);
+  provider.checkPool?.(config, pool, at, report);
+  const zones = provider.zones?.(config);
   pool.zones?.forEach((zone, j) => {
     if (zones && !zones.includes(zone)) report({ path: at('zones', j), input: zone, allowed: alternatives(zones) });
   });
@@ -100,15 +60,6 @@ function checkPool(config: ShepherdConfig, pool: PoolConfig, i: number, report: 
       allowed: 'an https:// URL, e.g. "https://203.0.113.10:6443"',
     });
   }
-}
-
-/** Zones a pool of this provider may name; undefined where any zone is accepted (home). */
-function providerZones(config: ShepherdConfig, provider: ProviderName): string[] | undefined {
-  const { aws, gcp, scaleway } = config.providers;
-  if (provider === 'aws' && aws) return [...new Set(aws.subnets.map((s) => s.zone))];
-  if (provider === 'gcp' && gcp) return gcp.zones;
-  if (provider === 'scaleway' && scaleway) return SCALEWAY_ZONE_NUMBERS.map((n) => `${scaleway.region}-${n}`);
-  return undefined;
 }
 
 function checkUniqueNames(config: ShepherdConfig, report: Report): void {

@@ -1,20 +1,12 @@
 import { z } from 'zod';
-import { DEFAULT_ENTRYPOINT_TTL, DEFAULT_GCP_NETWORK, DEFAULT_HEALING, DEFAULT_PROVISIONING, DEFAULT_SCALING } from './defaults.js';
+import { PROVIDER_NAMES, PROVIDERS } from '../functions/providers/registry.js';
+import { DEFAULT_ENTRYPOINT_TTL, DEFAULT_HEALING, DEFAULT_PROVISIONING, DEFAULT_SCALING } from './defaults.js';
 import {
-  amiId,
   apiServerUrl,
-  awsRegion,
-  awsZone,
   cloudflareZoneId,
   dnsTtl,
   emailAddress,
-  gcpImage,
-  gcpNetwork,
-  gcpProject,
-  gcpZone,
   hostname,
-  iamRoleArn,
-  instanceProfileArn,
   instanceType,
   joinScriptTemplate,
   labelKey,
@@ -23,23 +15,16 @@ import {
   resourceName,
   scalewayRegion,
   secretArn,
-  securityGroupId,
-  subnetId,
   uuid,
 } from './fields.js';
 import { checkCrossFieldRules } from './rules.js';
 
 /** The shape of shepherd.config.json (briefs/config-shape.md). Objects are strict so a misspelt key is an error, not a silent default. */
 
-export const PROVIDER_NAMES = ['aws', 'gcp', 'scaleway', 'home'] as const;
+export { PROVIDER_NAMES };
 export const ARCHES = ['amd64', 'arm64'] as const;
 export const POOL_ROLES = ['worker', 'entrypoint', 'buffer'] as const;
 export const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] as const;
-
-const perArch = <T extends z.ZodType>(id: T) =>
-  z.strictObject({ amd64: id.optional(), arm64: id.optional() }).refine((m) => m.amd64 !== undefined || m.arm64 !== undefined, {
-    error: 'at least one of "amd64", "arm64"',
-  });
 
 export const clusterSchema = z.strictObject({
   name: resourceName,
@@ -47,37 +32,15 @@ export const clusterSchema = z.strictObject({
   apiServerEndpoint: apiServerUrl.optional(),
 });
 
-export const awsProviderSchema = z.strictObject({
-  region: awsRegion,
-  subnets: z.array(z.strictObject({ id: subnetId, zone: awsZone })).min(1),
-  securityGroupIds: z.array(securityGroupId).min(1),
-  amis: perArch(amiId),
-  instanceProfileArn: instanceProfileArn.optional(),
-  /** The role inside instanceProfileArn: launching with a profile needs iam:PassRole on it. */
-  instanceRoleArn: iamRoleArn.optional(),
-});
+type Descriptor = (typeof PROVIDERS)[number];
+/** `providers.<name>` for every registered provider that has a config section. */
+type ProviderSections = {
+  [D in Descriptor as D['configSchema'] extends z.ZodType ? D['name'] : never]: z.ZodOptional<Exclude<D['configSchema'], undefined>>;
+};
 
-export const gcpProviderSchema = z.strictObject({
-  project: gcpProject,
-  zones: z.array(gcpZone).min(1),
-  images: perArch(gcpImage),
-  network: gcpNetwork.default(DEFAULT_GCP_NETWORK),
-  /** Service-account key JSON. */
-  credentialsSecretArn: secretArn,
-});
-
-export const scalewayProviderSchema = z.strictObject({
-  region: scalewayRegion,
-  clusterId: uuid,
-  /** JSON {accessKey, secretKey, projectId}. */
-  credentialsSecretArn: secretArn,
-});
-
-export const providersSchema = z.strictObject({
-  aws: awsProviderSchema.optional(),
-  gcp: gcpProviderSchema.optional(),
-  scaleway: scalewayProviderSchema.optional(),
-});
+export const providersSchema = z.strictObject(
+  Object.fromEntries(PROVIDERS.flatMap((p) => (p.configSchema ? [[p.name, p.configSchema.optional()]] : []))) as ProviderSections,
+);
 
 export const joinSchema = z.discriminatedUnion('method', [
   z.strictObject({ method: z.literal('kosmos'), poolId: uuid, region: scalewayRegion, secretKeySecretArn: secretArn }),

@@ -1,16 +1,19 @@
 import type { z } from 'zod';
+
+export type { AwsProviderConfig } from '../functions/providers/aws/config.js';
+export type { FakeProviderConfig } from '../functions/providers/fake/config.js';
+export type { GcpProviderConfig } from '../functions/providers/gcp/config.js';
+export type { ScalewayProviderConfig } from '../functions/providers/scaleway/config.js';
+
 import type {
   alarmsSchema,
-  awsProviderSchema,
   clusterSchema,
   dnsSchema,
   entrypointSchema,
-  gcpProviderSchema,
   healingSchema,
   joinSchema,
   poolSchema,
   provisioningSchema,
-  scalewayProviderSchema,
   scalingSchema,
   shepherdConfigShape,
   taintSchema,
@@ -23,9 +26,6 @@ export type ShepherdConfigInput = z.input<typeof shepherdConfigShape>;
 
 export type ClusterConfig = z.output<typeof clusterSchema>;
 export type ProvidersConfig = ShepherdConfig['providers'];
-export type AwsProviderConfig = z.output<typeof awsProviderSchema>;
-export type GcpProviderConfig = z.output<typeof gcpProviderSchema>;
-export type ScalewayProviderConfig = z.output<typeof scalewayProviderSchema>;
 
 export type PoolConfig = z.output<typeof poolSchema>;
 export type ProviderName = PoolConfig['provider'];

@@ -4,11 +4,14 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import type { Construct } from 'constructs';
 import type { ShepherdConfig } from '../config/types.js';
+import { providerFunctionEnvName } from '../functions/providers/function-env.js';
+import { launchableProviders } from '../functions/providers/registry.js';
+import type { ProviderDescriptor } from '../functions/providers/types.js';
 import { AlarmTopic } from './constructs/alarm-topic.js';
 import { ProvisionNodeStateMachine } from './constructs/provision-node-state-machine.js';
 import { ShepherdFunction } from './constructs/shepherd-function.js';
 import { ShepherdTable } from './constructs/shepherd-table.js';
-import { claimsPermissions, cloudVmsPermissions, clusterNodesPermissions, validateInputPermissions } from './function-permissions.js';
+import { claimsPermissions, clusterNodesPermissions, providerPermissions, validateInputPermissions } from './function-permissions.js';
 import { physicalName } from './physical-names.js';
 
 export interface ShepherdStackProps extends StackProps {
@@ -19,9 +22,17 @@ export interface ShepherdStackProps extends StackProps {
 /** The repository root: handler entries, package-lock.json and tsconfig.json are resolved from here. */
 const PROJECT_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const handlerEntry = (name: string) => join(PROJECT_ROOT, 'functions', 'handlers', `${name}.ts`);
+const providerEntry = (name: string) => join(PROJECT_ROOT, 'functions', 'providers', name, 'handler.ts');
+const DEFAULT_PROVIDER_FUNCTION = { memoryMb: 256, timeoutSeconds: 240 };
+
+/** The launchable providers the config's pools use: each gets its own function. */
+export function providersInUse(config: ShepherdConfig): ProviderDescriptor[] {
+  return launchableProviders().filter((p) => config.pools.some((pool) => pool.provider === p.name));
+}
 
 /**
- * Everything shepherd runs on for one cluster: the claims table, the event bus, the four ProvisionNode functions
+ * Everything shepherd runs on for one cluster: the claims table, the event bus, the ProvisionNode functions (one
+ * per provider the config uses, so a launch loads only its own cloud's SDK and holds only its own secrets and IAM)
  * and the ProvisionNode state machine. Lambda timeouts stay below the timeouts of the workflow tasks that invoke
  * them, so a slow call ends inside the function (reported, retried or cleaned up by the workflow) rather than
  * running on after the workflow has moved on.
@@ -32,8 +43,9 @@ export class ShepherdStack extends Stack {
   readonly functions: {
     readonly validate: ShepherdFunction;
     readonly claims: ShepherdFunction;
-    readonly cloud: ShepherdFunction;
     readonly cluster: ShepherdFunction;
+    /** By provider name. */
+    readonly providers: Readonly<Record<string, ShepherdFunction>>;
   };
   readonly provisionNode: ProvisionNodeStateMachine;
   readonly alarms: AlarmTopic;
@@ -51,6 +63,22 @@ export class ShepherdStack extends Stack {
     });
 
     const common = { projectRoot: PROJECT_ROOT, config };
+    const providers = Object.fromEntries(
+      providersInUse(config).map((p) => {
+        const sizing = p.function ?? DEFAULT_PROVIDER_FUNCTION;
+        const id = `Provider${p.name.charAt(0).toUpperCase()}${p.name.slice(1)}`;
+        const fn = new ShepherdFunction(this, id, {
+          ...common,
+          name: `provider-${p.name}`,
+          entry: providerEntry(p.name),
+          description: `shepherd provider-${p.name}: launches, describes and terminates ${p.name} VMs`,
+          permissions: providerPermissions(this, p, config),
+          timeout: Duration.seconds(sizing.timeoutSeconds),
+          memorySize: sizing.memoryMb,
+        });
+        return [p.name, fn];
+      }),
+    );
     this.functions = {
       validate: new ShepherdFunction(this, 'ValidateInput', {
         ...common,
@@ -58,6 +86,8 @@ export class ShepherdStack extends Stack {
         entry: handlerEntry('validate-input'),
         description: 'shepherd validate-input: checks a ProvisionNode request against the config',
         permissions: validateInputPermissions(),
+        // Which function launches a pool's VMs: validate-input writes it into each slot of the plan.
+        environment: Object.fromEntries(Object.entries(providers).map(([name, f]) => [providerFunctionEnvName(name), f.fn.functionArn])),
         timeout: Duration.seconds(20),
       }),
       claims: new ShepherdFunction(this, 'Claims', {
@@ -69,15 +99,6 @@ export class ShepherdStack extends Stack {
         environment: { TABLE_NAME: this.table.table.tableName },
         timeout: Duration.seconds(20),
       }),
-      cloud: new ShepherdFunction(this, 'CloudVms', {
-        ...common,
-        name: 'cloud-vms',
-        entry: handlerEntry('cloud-vms'),
-        description: 'shepherd cloud-vms: launches, describes and terminates VMs on EC2, GCE and Scaleway pools',
-        permissions: cloudVmsPermissions(this, config),
-        timeout: Duration.seconds(240),
-        memorySize: 512,
-      }),
       cluster: new ShepherdFunction(this, 'ClusterNodes', {
         ...common,
         name: 'cluster-nodes',
@@ -86,14 +107,15 @@ export class ShepherdStack extends Stack {
         permissions: clusterNodesPermissions(config),
         timeout: Duration.seconds(45),
       }),
+      providers,
     };
 
     this.provisionNode = new ProvisionNodeStateMachine(this, 'ProvisionNode', {
       functions: {
         validate: this.functions.validate.fn,
         claims: this.functions.claims.fn,
-        cloud: this.functions.cloud.fn,
         cluster: this.functions.cluster.fn,
+        providers: Object.values(providers).map((f) => f.fn),
       },
       provisioning: config.provisioning,
       clusterName: config.cluster.name,

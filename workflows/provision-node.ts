@@ -7,13 +7,9 @@ import type { Construct } from 'constructs';
 export interface ProvisionNodeFunctions {
   validate: lambda.IFunction;
   claims: lambda.IFunction;
-  cloud: lambda.IFunction;
   cluster: lambda.IFunction;
-}
-
-export interface ProvisionNodeOptions {
-  /** Slots of one execution run in parallel up to this many (Scaleway pool slots always run one at a time). */
-  maxParallelSlots?: number;
+  /** One function per provider the config uses; each slot invokes its pool's (the plan names it). */
+  providers: lambda.IFunction[];
 }
 
 /**
@@ -43,7 +39,7 @@ const TRANSIENT = [
  * zone on capacity errors), poll until the Node is Ready (registration deadline), label and taint it,
  * record it. Any failure after the claim cleans up: the half-registered Node, the VM, the claim.
  */
-export function provisionNodeDefinition(scope: Construct, fns: ProvisionNodeFunctions, opts: ProvisionNodeOptions = {}): sfn.IChainable {
+export function provisionNodeDefinition(scope: Construct, fns: ProvisionNodeFunctions): sfn.IChainable {
   const validate = invoke(scope, 'Validate input', fns.validate, { 'input.$': '$', 'executionName.$': '$$.Execution.Name' }, '$.plan', 30);
   const explainInvalid = new sfn.Pass(scope, 'Explain invalid input', {
     parameters: { 'cause.$': 'States.StringToJson($.error.Cause)' },
@@ -51,9 +47,7 @@ export function provisionNodeDefinition(scope: Construct, fns: ProvisionNodeFunc
   const invalid = new sfn.Fail(scope, 'Invalid input', { error: 'InvalidInput', causePath: '$.cause.errorMessage' });
   validate.addCatch(explainInvalid.next(invalid), { errors: ['InvalidInputError'], resultPath: '$.error' });
 
-  const parallel = slotMap(scope, 'Provision nodes', fns, opts.maxParallelSlots ?? 5, '');
-  const serial = slotMap(scope, 'Provision pool nodes one at a time', fns, 1, ' (pool)');
-  const byProvider = new sfn.Choice(scope, 'Scaleway pool?').when(sfn.Condition.stringEquals('$.plan.provider', 'scaleway'), serial).otherwise(parallel);
+  const slots = slotMap(scope, fns);
 
   // A `[*]` path is documented in Parameters, not inside an intrinsic's arguments: collect the statuses first.
   const summarize = new sfn.Pass(scope, 'Summarize', {
@@ -73,40 +67,53 @@ export function provisionNodeDefinition(scope: Construct, fns: ProvisionNodeFunc
   const outcome = new sfn.Choice(scope, 'All nodes provisioned?')
     .when(sfn.Condition.booleanEquals('$.anyFailed', true), explainFailure.next(failed))
     .otherwise(done);
-  parallel.next(summarize);
-  serial.next(summarize);
+  slots.next(summarize);
   summarize.next(checkResults).next(outcome);
-  return validate.next(byProvider);
+  return validate.next(slots);
 }
 
-function slotMap(scope: Construct, id: string, fns: ProvisionNodeFunctions, maxConcurrency: number, suffix: string): sfn.Map {
-  const name = (s: string) => `${s}${suffix}`;
-  const map = new sfn.Map(scope, id, {
+/**
+ * The pool's provider function, chosen at run time from the slot (validate-input names it). The state machine
+ * may invoke exactly the functions in `candidates`.
+ */
+function providerFunction(candidates: lambda.IFunction[]): lambda.IFunction {
+  return {
+    functionArn: sfn.JsonPath.stringAt('$.slot.providerFunction'),
+    resourceArnsForGrantInvoke: candidates.flatMap((f) => f.resourceArnsForGrantInvoke),
+  } as Partial<lambda.IFunction> as lambda.IFunction;
+}
+
+function slotMap(scope: Construct, fns: ProvisionNodeFunctions): sfn.Map {
+  const provider = providerFunction(fns.providers);
+  const map = new sfn.Map(scope, 'Provision nodes', {
     itemsPath: '$.plan.slots',
     // vm starts as JSON null (from the plan: see ProvisionPlan.noVm) so cleanup can run before any VM exists.
     itemSelector: { 'slot.$': '$$.Map.Item.Value', 'poll.$': '$.plan.poll', 'vm.$': '$.plan.noVm' },
-    maxConcurrency,
+    // The provider's launch parallelism (Scaleway pools: 1, their size is one number shared by all claims).
+    maxConcurrencyPath: '$.plan.maxConcurrency',
     resultPath: '$.results',
   });
 
-  const claim = invoke(scope, name('Claim capacity'), fns.claims, { action: 'claim', 'slot.$': '$.slot' }, '$.claim', 30);
-  const rejected = new sfn.Pass(scope, name('Claim refused'), {
+  const claim = invoke(scope, 'Claim capacity', fns.claims, { action: 'claim', 'slot.$': '$.slot' }, '$.claim', 30);
+  const rejected = new sfn.Pass(scope, 'Claim refused', {
     parameters: { status: 'failed', 'claimId.$': '$.slot.claimId', 'error.$': '$.error.Error', 'cause.$': '$.error.Cause', cleanedUp: 'nothing to clean up' },
   });
-  const reused = new sfn.Pass(scope, name('Already provisioned'), {
+  const reused = new sfn.Pass(scope, 'Already provisioned', {
     parameters: { status: 'succeeded', reused: true, 'claimId.$': '$.slot.claimId', 'nodeName.$': '$.claim.nodeName', 'vm.$': '$.claim.vm' },
   });
-  const launch = invoke(scope, name('Launch VM'), fns.cloud, { action: 'launch', 'slot.$': '$.slot', 'activeClaims.$': '$.claim.activeClaims' }, '$.vm', 300);
-  const recordVm = invoke(scope, name('Record VM'), fns.claims, { action: 'attachVm', 'slot.$': '$.slot', 'vm.$': '$.vm' }, sfn.JsonPath.DISCARD, 30);
+  const launch = invoke(scope, 'Launch VM', provider, { action: 'launch', 'slot.$': '$.slot', 'activeClaims.$': '$.claim.activeClaims' }, '$.launched', 300);
+  // The invoke integration wraps the function's result; the VM reference is its Payload.
+  const keepVm = new sfn.Pass(scope, 'Keep VM', { inputPath: '$.launched.Payload', resultPath: '$.vm' });
+  const recordVm = invoke(scope, 'Record VM', fns.claims, { action: 'attachVm', 'slot.$': '$.slot', 'vm.$': '$.vm' }, sfn.JsonPath.DISCARD, 30);
   // attempt counts checks made: the k-th check sees attempt k, so at most maxPolls checks run.
-  const startPolling = new sfn.Pass(scope, name('Start polling'), { result: sfn.Result.fromObject({ attempt: 1 }), resultPath: '$.pollState' });
-  const wait = new sfn.Wait(scope, name('Wait for node'), { time: sfn.WaitTime.secondsPath('$.poll.seconds') });
-  const check = invoke(scope, name('Check node'), fns.cluster, { action: 'findNode', 'slot.$': '$.slot', 'vm.$': '$.vm' }, '$.node', 60);
-  const countPoll = new sfn.Pass(scope, name('Count poll'), {
+  const startPolling = new sfn.Pass(scope, 'Start polling', { result: sfn.Result.fromObject({ attempt: 1 }), resultPath: '$.pollState' });
+  const wait = new sfn.Wait(scope, 'Wait for node', { time: sfn.WaitTime.secondsPath('$.poll.seconds') });
+  const check = invoke(scope, 'Check node', fns.cluster, { action: 'findNode', 'slot.$': '$.slot', 'vm.$': '$.vm' }, '$.node', 60);
+  const countPoll = new sfn.Pass(scope, 'Count poll', {
     parameters: { 'attempt.$': 'States.MathAdd($.pollState.attempt, 1)' },
     resultPath: '$.pollState',
   });
-  const timedOut = new sfn.Pass(scope, name('Registration timed out'), {
+  const timedOut = new sfn.Pass(scope, 'Registration timed out', {
     parameters: {
       Error: 'RegistrationTimeout',
       'Cause.$':
@@ -116,7 +123,7 @@ function slotMap(scope: Construct, id: string, fns: ProvisionNodeFunctions, maxC
   });
   const prepare = invoke(
     scope,
-    name('Label and taint node'),
+    'Label and taint node',
     fns.cluster,
     { action: 'prepareNode', 'slot.$': '$.slot', 'vm.$': '$.vm', 'nodeName.$': '$.node.nodeName' },
     '$.prepared',
@@ -124,32 +131,32 @@ function slotMap(scope: Construct, id: string, fns: ProvisionNodeFunctions, maxC
   );
   const complete = invoke(
     scope,
-    name('Record node'),
+    'Record node',
     fns.claims,
     { action: 'complete', 'slot.$': '$.slot', 'vm.$': '$.vm', 'nodeName.$': '$.node.nodeName' },
     sfn.JsonPath.DISCARD,
     30,
   );
-  const succeeded = new sfn.Pass(scope, name('Node ready'), {
+  const succeeded = new sfn.Pass(scope, 'Node ready', {
     parameters: { status: 'succeeded', 'claimId.$': '$.slot.claimId', 'nodeName.$': '$.node.nodeName', 'vm.$': '$.vm', 'labels.$': '$.prepared.labels' },
   });
 
   // Cleanup: every step is retried hard, and a VM that cannot be terminated keeps its claim.
   const removeNode = invoke(
     scope,
-    name('Remove half-registered node'),
+    'Remove half-registered node',
     fns.cluster,
     { action: 'removeNode', 'slot.$': '$.slot', 'vm.$': '$.vm' },
     '$.cleanup.node',
     60,
     5,
   );
-  const terminate = invoke(scope, name('Terminate VM'), fns.cloud, { action: 'cleanup', 'slot.$': '$.slot', 'vm.$': '$.vm' }, '$.cleanup.vm', 300, 8);
-  const release = invoke(scope, name('Release claim'), fns.claims, { action: 'release', 'slot.$': '$.slot', 'error.$': '$.error' }, '$.cleanup.claim', 30, 8);
-  const slotFailed = new sfn.Pass(scope, name('Node failed'), {
+  const terminate = invoke(scope, 'Terminate VM', provider, { action: 'cleanup', 'slot.$': '$.slot', 'vm.$': '$.vm' }, '$.cleanup.vm', 300, 8);
+  const release = invoke(scope, 'Release claim', fns.claims, { action: 'release', 'slot.$': '$.slot', 'error.$': '$.error' }, '$.cleanup.claim', 30, 8);
+  const slotFailed = new sfn.Pass(scope, 'Node failed', {
     parameters: { status: 'failed', 'claimId.$': '$.slot.claimId', 'error.$': '$.error.Error', 'cause.$': '$.error.Cause', 'cleanup.$': '$.cleanup' },
   });
-  const orphanRisk = new sfn.Pass(scope, name('Cleanup incomplete'), {
+  const orphanRisk = new sfn.Pass(scope, 'Cleanup incomplete', {
     parameters: {
       status: 'failed',
       'claimId.$': '$.slot.claimId',
@@ -167,14 +174,14 @@ function slotMap(scope: Construct, id: string, fns: ProvisionNodeFunctions, maxC
   claim.addCatch(rejected, { errors: ['PoolAtCapacityError', 'DuplicateRequestError', 'InvalidInputError'], resultPath: '$.error' });
   for (const t of [claim, launch, recordVm, check, prepare, complete]) t.addCatch(cleanup, { resultPath: '$.error' });
 
-  const nodeReady = new sfn.Choice(scope, name('Node ready?'))
+  const nodeReady = new sfn.Choice(scope, 'Node ready?')
     .when(sfn.Condition.booleanEquals('$.node.ready', true), prepare.next(complete).next(succeeded))
     .when(sfn.Condition.numberGreaterThanEqualsJsonPath('$.pollState.attempt', '$.poll.maxPolls'), timedOut.next(cleanup))
     .otherwise(countPoll.next(wait));
 
-  const alreadyDone = new sfn.Choice(scope, name('Claim already done?'))
+  const alreadyDone = new sfn.Choice(scope, 'Claim already done?')
     .when(sfn.Condition.stringEquals('$.claim.status', 'active'), reused)
-    .otherwise(launch.next(recordVm).next(startPolling).next(wait).next(check).next(nodeReady));
+    .otherwise(launch.next(keepVm).next(recordVm).next(startPolling).next(wait).next(check).next(nodeReady));
 
   map.itemProcessor(claim.next(alreadyDone));
   return map;
@@ -196,7 +203,8 @@ function invoke(
   const task = new tasks.LambdaInvoke(scope, id, {
     lambdaFunction: fn,
     payload: sfn.TaskInput.fromObject(payload),
-    payloadResponseOnly: true,
+    // A function chosen at run time needs the invoke integration (FunctionName.$); its result is wrapped.
+    payloadResponseOnly: !sfn.JsonPath.isEncodedJsonPath(fn.functionArn),
     retryOnServiceExceptions: false,
     resultPath,
     taskTimeout: sfn.Timeout.duration(Duration.seconds(timeoutSeconds)),

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { PoolConfig, ShepherdConfig } from '../../config/types.js';
+import { providerNamed } from '../providers/registry.js';
 import { InvalidInputError } from '../runtime/errors.js';
 
 /** One node to provision: its claim id is stable across retries of the same execution or request. */
@@ -10,6 +11,8 @@ export interface ProvisionSlot {
   slot: number;
   reason: string;
   owner: string;
+  /** The provider's function (name or ARN) that launches and terminates this slot's VM. */
+  providerFunction: string;
 }
 
 export interface ProvisionPlan {
@@ -19,6 +22,8 @@ export interface ProvisionPlan {
   reason: string;
   requestId?: string;
   slots: ProvisionSlot[];
+  /** How many slots run at once: the provider's launch parallelism. */
+  maxConcurrency: number;
   /** How the workflow polls for the Node: every pollSeconds, at most maxPolls times (the registration deadline). */
   poll: { seconds: number; maxPolls: number };
   /**
@@ -34,7 +39,7 @@ const REQUEST_ID = /^[A-Za-z0-9_-]{1,64}$/;
  * Validates a ProvisionNode input against the config. Errors name the field and say what is allowed,
  * because a person reads them in the Step Functions console.
  */
-export function planProvision(input: unknown, config: ShepherdConfig, executionName: string): ProvisionPlan {
+export function planProvision(input: unknown, config: ShepherdConfig, executionName: string, providerFunctions: Record<string, string>): ProvisionPlan {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new InvalidInputError('input must be a JSON object like {"pool": "<pool name>", "count": 1, "reason": "..."}');
   }
@@ -49,10 +54,11 @@ export function planProvision(input: unknown, config: ShepherdConfig, executionN
   }
   const pool = config.pools.find((p) => p.name === raw.pool);
   if (!pool) throw new InvalidInputError(`"pool": no pool named "${raw.pool}" in the config; pools: ${names.join(', ')}`);
-  if (pool.provider === 'home') {
-    const creatable = config.pools.filter((p) => p.provider !== 'home').map((p) => p.name);
+  const provider = providerNamed(pool.provider);
+  if (!provider.launchable) {
+    const creatable = config.pools.filter((p) => providerNamed(p.provider).launchable).map((p) => p.name);
     throw new InvalidInputError(
-      `"pool": pool "${pool.name}" is a home-lab pool; its machines have no API, so shepherd cannot create them (join them by hand). Pools shepherd can provision: ${creatable.join(', ')}`,
+      `"pool": pool "${pool.name}" is a ${pool.provider} pool; its machines have no API, so shepherd cannot create them (join them by hand). Pools shepherd can provision: ${creatable.join(', ')}`,
     );
   }
   const count = raw.count ?? 1;
@@ -65,6 +71,8 @@ export function planProvision(input: unknown, config: ShepherdConfig, executionN
   if (requestId !== undefined && (typeof requestId !== 'string' || !REQUEST_ID.test(requestId))) {
     throw new InvalidInputError('"requestId": must be 1-64 characters of letters, digits, "-" or "_"');
   }
+  const providerFunction = providerFunctions[pool.provider];
+  if (!providerFunction) throw new Error(`no function for provider ${pool.provider} in this stack: the stack and the config disagree; deploy again`);
   const base = (requestId as string | undefined) ?? executionName;
   const slots = Array.from({ length: count }, (_, slot) => ({
     pool: pool.name,
@@ -73,6 +81,7 @@ export function planProvision(input: unknown, config: ShepherdConfig, executionN
     slot,
     reason,
     owner: executionName,
+    providerFunction,
   }));
   const seconds = config.provisioning.pollIntervalSeconds;
   return {
@@ -82,6 +91,7 @@ export function planProvision(input: unknown, config: ShepherdConfig, executionN
     reason,
     ...(requestId ? { requestId: requestId as string } : {}),
     slots,
+    maxConcurrency: provider.launchParallelism(pool),
     poll: { seconds, maxPolls: Math.max(1, Math.ceil(config.provisioning.registrationTimeoutSeconds / seconds)) },
     noVm: null,
   };
@@ -112,25 +122,6 @@ export interface Offering {
   subnetId?: string;
 }
 
-/**
- * The pool's offerings in the order to try them: its instance types in preference order, each in
- * every allowed zone, so a capacity error moves to the next zone before the next type.
- */
-export function offeringsFor(pool: PoolConfig, config: ShepherdConfig): Offering[] {
-  const zones = zonesFor(pool, config);
-  return pool.instanceTypes.flatMap((type) => zones.map((z) => ({ type, ...z })));
-}
-
-function zonesFor(pool: PoolConfig, config: ShepherdConfig): Array<{ zone: string; subnetId?: string }> {
-  if (pool.provider === 'aws') {
-    const subnets = config.providers.aws?.subnets ?? [];
-    const allowed = pool.zones ?? [...new Set(subnets.map((s) => s.zone))];
-    return allowed.flatMap((zone) => subnets.filter((s) => s.zone === zone).map((s) => ({ zone, subnetId: s.id })));
-  }
-  if (pool.provider === 'gcp') return (pool.zones ?? config.providers.gcp?.zones ?? []).map((zone) => ({ zone }));
-  return [{ zone: pool.zones?.[0] ?? '' }];
-}
-
 /** What a launched VM is known by, enough to find its Node and to clean it up. */
 export interface VmRef {
   provider: PoolConfig['provider'];
@@ -143,6 +134,8 @@ export interface VmRef {
   providerID?: string;
   /** Scaleway pool nodes: which pool to look in. */
   poolId?: string;
+  /** Pools shepherd sizes (Scaleway): whether this launch grew the pool, so that only then cleanup shrinks it. */
+  resized?: boolean;
 }
 
 /** Labels shepherd puts on a node it provisioned: the pool's own plus topology, type, provider, pool, claim. */
@@ -180,20 +173,4 @@ export interface NodeView {
   internalIp?: string;
   ready: 'True' | 'False' | 'Unknown';
   labels: Record<string, string>;
-}
-
-/** Finds the VM's Node: by providerID, else by name, else by internal IP (Kosmos external nodes may lack a providerID). */
-export function matchNode(nodes: NodeView[], vm: VmRef): NodeView | undefined {
-  if (vm.providerID) {
-    const byId = nodes.find((n) => n.providerID === vm.providerID);
-    if (byId) return byId;
-  }
-  return nodes.find((n) => n.name === vm.name) ?? (vm.privateIp ? nodes.find((n) => n.internalIp === vm.privateIp) : undefined);
-}
-
-/** A Scaleway pool node not yet taken by any claim, oldest name first (deterministic). */
-export function unclaimedPoolNode(nodes: NodeView[], poolId: string, claimId: string): NodeView | undefined {
-  const mine = nodes.find((n) => n.labels['shepherd.io/claim'] === claimId);
-  if (mine) return mine;
-  return nodes.filter((n) => n.labels['k8s.scaleway.com/pool'] === poolId && !n.labels['shepherd.io/claim']).sort((a, b) => a.name.localeCompare(b.name))[0];
 }

@@ -1,5 +1,6 @@
 import { KubeNodeApi, type NodeApi, NodeConflictError } from '../adapters/kube/nodes.js';
-import { matchNode, mergeTaints, nodeLabels, type ProvisionSlot, unclaimedPoolNode, type VmRef } from '../decisions/provision.js';
+import { mergeTaints, nodeLabels, type ProvisionSlot, type VmRef } from '../decisions/provision.js';
+import { providerNamed } from '../providers/registry.js';
 import { config, poolNamed } from '../runtime/config.js';
 import { TransientError } from '../runtime/errors.js';
 import { log } from '../runtime/logger.js';
@@ -30,27 +31,28 @@ export async function handler(event: ClusterNodesEvent) {
   }
 }
 
-/** Has the VM's Node registered, and is it Ready? Scaleway pool nodes are taken by labelling them with the claim. */
+/**
+ * Has the VM's Node registered, and is it Ready? The provider's matcher finds it; where the provider cannot say
+ * which Node is the VM's (Scaleway pools), the claim takes a fitting Node by labelling it with the claim.
+ */
 async function findNode(slot: ProvisionSlot, vm: VmRef): Promise<{ registered: boolean; ready: boolean; nodeName: string | null }> {
   const k = await nodes();
-  if (vm.poolId) {
-    const candidate = unclaimedPoolNode(await k.list(`k8s.scaleway.com/pool=${vm.poolId}`), vm.poolId, slot.claimId);
-    if (!candidate) return { registered: false, ready: false, nodeName: null };
-    if (candidate.labels['shepherd.io/claim'] !== slot.claimId) {
-      const current = await k.get(candidate.name);
-      if (!current) return { registered: false, ready: false, nodeName: null };
-      try {
-        // resourceVersion makes this a compare-and-set: two claims cannot take the same node.
-        await k.label(candidate.name, { 'shepherd.io/claim': slot.claimId }, undefined, current.resourceVersion);
-      } catch (err) {
-        if (err instanceof NodeConflictError) return { registered: false, ready: false, nodeName: null };
-        throw err;
-      }
+  const matcher = providerNamed(slot.provider).nodeMatcher;
+  const none = { registered: false, ready: false, nodeName: null };
+  const node = matcher.find(await k.list(matcher.selector?.(vm)), vm, slot.claimId);
+  if (!node) return none;
+  if (matcher.takesNode && node.labels['shepherd.io/claim'] !== slot.claimId) {
+    const current = await k.get(node.name);
+    if (!current) return none;
+    try {
+      // resourceVersion makes this a compare-and-set: two claims cannot take the same node.
+      await k.label(node.name, { 'shepherd.io/claim': slot.claimId }, undefined, current.resourceVersion);
+    } catch (err) {
+      if (err instanceof NodeConflictError) return none;
+      throw err;
     }
-    return { registered: true, ready: candidate.ready === 'True', nodeName: candidate.name };
   }
-  const node = matchNode(await k.list(), vm);
-  return { registered: Boolean(node), ready: node?.ready === 'True', nodeName: node?.name ?? null };
+  return { registered: true, ready: node.ready === 'True', nodeName: node.name };
 }
 
 /** Applies the pool's labels and taints plus topology, instance type, provider, pool and claim labels. */
@@ -71,8 +73,9 @@ async function removeNode(slot: ProvisionSlot, vm?: VmRef): Promise<{ removed: s
   const k = await nodes();
   const all = await k.list();
   const names = new Set(all.filter((n) => n.labels['shepherd.io/claim'] === slot.claimId).map((n) => n.name));
-  if (vm && !vm.poolId) {
-    const m = matchNode(all, vm);
+  const matcher = providerNamed(slot.provider).nodeMatcher;
+  if (vm && !matcher.takesNode) {
+    const m = matcher.find(all, vm, slot.claimId);
     if (m) names.add(m.name);
   }
   const removed: string[] = [];

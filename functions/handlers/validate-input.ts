@@ -1,4 +1,6 @@
 import { type ProvisionPlan, planProvision } from '../decisions/provision.js';
+import { providerFunctionsFromEnv } from '../providers/function-env.js';
+import { PROVIDER_NAMES } from '../providers/registry.js';
 import { config } from '../runtime/config.js';
 
 export interface ValidateInputEvent {
@@ -8,5 +10,5 @@ export interface ValidateInputEvent {
 
 /** First state of ProvisionNode: turns the raw input into a plan, or fails with InvalidInputError. */
 export async function handler(event: ValidateInputEvent): Promise<ProvisionPlan> {
-  return planProvision(event.input, config(), event.executionName);
+  return planProvision(event.input, config(), event.executionName, providerFunctionsFromEnv(PROVIDER_NAMES));
 }

@@ -57,7 +57,7 @@ export class ProvisionNodeStateMachine extends Construct {
     const role = this.stateMachine.role;
     acknowledgeWildcardResources(role, [
       ['*', 'Log delivery (logs:*LogDelivery*, DescribeResourcePolicies/LogGroups) and X-Ray actions support no resource-level permissions.'],
-      ...Object.values(functions).map((fn): [string, string] => [
+      ...[functions.validate, functions.claims, functions.cluster, ...functions.providers].map((fn): [string, string] => [
         `${fn.functionArn}:*`,
         'Lambda invoke tasks may call any version or alias of their own function; the function itself is fixed.',
       ]),

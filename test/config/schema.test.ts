@@ -108,7 +108,7 @@ describe('Function: parseConfig', () => {
     expect(err.problems.map((p) => p.path)).toEqual(['pools[0].provider', 'pools[1].max', 'pools[3].role']);
     expect(err.message.split('\n')).toEqual([
       'invalid shepherd config (3 problems):',
-      'test.json: pools[0].provider: got "azure"; allowed: "aws" | "gcp" | "scaleway" | "home"',
+      'test.json: pools[0].provider: got "azure"; allowed: "aws" | "gcp" | "scaleway" | "home" | "fake"',
       'test.json: pools[1].max: got 2000; allowed: <= 1000',
       'test.json: pools[3].role: got "gateway"; allowed: "worker" | "entrypoint" | "buffer"',
     ]);

@@ -1,11 +1,18 @@
 import { fileURLToPath } from 'node:url';
-import { DescribeInstancesCommand, EC2Client, EC2ServiceException, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
+import {
+  DescribeInstanceStatusCommand,
+  DescribeInstancesCommand,
+  EC2Client,
+  EC2ServiceException,
+  RunInstancesCommand,
+  TerminateInstancesCommand,
+} from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../config/load.js';
 import type { PoolConfig, ShepherdConfig } from '../../config/types.js';
-import { Ec2Provider } from '../../functions/adapters/cloud/ec2.js';
 import { claimIdOf, launchToken, type Offering } from '../../functions/decisions/provision.js';
+import { Ec2Provider } from '../../functions/providers/aws/client.js';
 import { InsufficientCapacityError, ProviderRequestError, ThrottledError, TransientError } from '../../functions/runtime/errors.js';
 
 const config = loadConfigFile(fileURLToPath(new URL('../../shepherd.config.json', import.meta.url)));
@@ -235,6 +242,60 @@ describe('Class: Ec2Provider', () => {
       const provider = new Ec2Provider(config, client);
       await expect(provider.terminate(vm)).rejects.toBeInstanceOf(ProviderRequestError);
       await expect(provider.terminate(vm)).rejects.toBeInstanceOf(ThrottledError);
+    });
+  });
+
+  describe('describe', () => {
+    const vm = { provider: 'aws' as const, id: 'i-0123456789abcdef0', name: '', zone: 'eu-west-3a', region: 'eu-west-3', type: 't4g.medium' };
+    it('says unknown, not gone, when EC2 does not know the id yet (eventual consistency right after launch)', async () => {
+      ec2.on(DescribeInstancesCommand).rejects(ec2Error('InvalidInstanceID.NotFound', 400));
+      expect(await new Ec2Provider(config, client).describe(vm)).toBe('unknown');
+    });
+
+    it.each([
+      ['pending', 'running'],
+      ['running', 'running'],
+      ['stopping', 'stopping'],
+      ['shutting-down', 'stopping'],
+      ['terminated', 'gone'],
+    ])('maps the instance state %s to %s', async (state, expected) => {
+      ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [{ ...instance(vm.id), State: { Name: state as never } }] }] });
+      expect(await new Ec2Provider(config, client).describe(vm)).toBe(expected);
+    });
+  });
+
+  describe('interruptions', () => {
+    it("reports the scheduled events of the cluster's instances, skipping completed ones", async () => {
+      ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [instance('i-1'), instance('i-2')] }] });
+      ec2.on(DescribeInstanceStatusCommand).resolves({
+        InstanceStatuses: [
+          {
+            InstanceId: 'i-1',
+            Events: [
+              {
+                InstanceEventId: 'instance-event-1',
+                Code: 'instance-retirement',
+                Description: 'retiring hardware',
+                NotBefore: new Date('2026-12-01T00:00:00Z'),
+              },
+              { InstanceEventId: 'instance-event-0', Code: 'system-reboot', Description: '[Completed] rebooted' },
+            ],
+          },
+          { InstanceId: 'i-2' },
+        ],
+      });
+      const found = await new Ec2Provider(config, client).interruptions();
+      expect(found).toEqual([
+        {
+          vmId: 'i-1',
+          kind: 'scheduled-event',
+          noticeId: 'instance-event-1',
+          at: '2026-12-01T00:00:00.000Z',
+          description: 'instance-retirement: retiring hardware',
+        },
+      ]);
+      expect(ec2.commandCalls(DescribeInstancesCommand)[0].args[0].input.Filters?.[0]).toEqual({ Name: 'tag:shepherd:cluster', Values: ['kosmos-demo'] });
+      expect(ec2.commandCalls(DescribeInstanceStatusCommand)[0].args[0].input).toMatchObject({ InstanceIds: ['i-1', 'i-2'], IncludeAllInstances: true });
     });
   });
 });

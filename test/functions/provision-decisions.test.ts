@@ -6,20 +6,24 @@ import type { PoolConfig, ShepherdConfig } from '../../config/types.js';
 import {
   claimIdOf,
   launchToken,
-  matchNode,
   mergeTaints,
   type NodeTaint,
   type NodeView,
   nodeLabels,
-  offeringsFor,
-  planProvision,
-  unclaimedPoolNode,
+  planProvision as planWith,
   type VmRef,
 } from '../../functions/decisions/provision.js';
+import { nodeOfVm as matchNode } from '../../functions/providers/node-match.js';
+import { providerNamed } from '../../functions/providers/registry.js';
+import { unclaimedPoolNode } from '../../functions/providers/scaleway/descriptor.js';
 import { InvalidInputError } from '../../functions/runtime/errors.js';
 
 const config = loadConfigFile(fileURLToPath(new URL('../../shepherd.config.json', import.meta.url)));
 const ALL_POOLS = 'aws-amd64, aws-arm64, gcp-amd64, home, scw-buffer';
+
+const FUNCTIONS = { aws: 'fn-aws', gcp: 'fn-gcp', scaleway: 'fn-scaleway' };
+const planProvision = (input: unknown, cfg: ShepherdConfig, execution: string) => planWith(input, cfg, execution, FUNCTIONS);
+const offeringsFor = (pool: PoolConfig, cfg: ShepherdConfig) => providerNamed(pool.provider).offerings(pool, cfg);
 
 function poolNamed(name: string, cfg: ShepherdConfig = config): PoolConfig {
   const pool = cfg.pools.find((p) => p.name === name);
@@ -44,8 +48,27 @@ describe('Function: planProvision', () => {
     expect(plan).toMatchObject({ pool: 'aws-amd64', provider: 'aws', count: 1, reason: 'manual', poll: { seconds: 15, maxPolls: 60 } });
     expect(plan).not.toHaveProperty('requestId');
     expect(plan.slots).toEqual([
-      { pool: 'aws-amd64', provider: 'aws', claimId: claimIdOf('aws-amd64', 'exec-1', 0), slot: 0, reason: 'manual', owner: 'exec-1' },
+      {
+        pool: 'aws-amd64',
+        provider: 'aws',
+        claimId: claimIdOf('aws-amd64', 'exec-1', 0),
+        slot: 0,
+        reason: 'manual',
+        owner: 'exec-1',
+        providerFunction: 'fn-aws',
+      },
     ]);
+    expect(plan.maxConcurrency).toBe(5);
+  });
+
+  it("runs Scaleway pool slots one at a time and names each slot's provider function", () => {
+    const plan = planProvision({ pool: 'scw-buffer', count: 2 }, config, 'exec-1');
+    expect(plan.maxConcurrency).toBe(1);
+    expect(plan.slots.map((s) => s.providerFunction)).toEqual(['fn-scaleway', 'fn-scaleway']);
+  });
+
+  it("fails loudly when the stack gave no function for the pool's provider", () => {
+    expect(() => planWith({ pool: 'gcp-amd64' }, config, 'exec-1', { aws: 'fn-aws' })).toThrow(/no function for provider gcp/);
   });
 
   it('rounds the registration deadline up to whole polls', () => {
@@ -76,7 +99,7 @@ describe('Function: planProvision', () => {
 
   it('refuses home pools (no API) and lists the pools it can provision', () => {
     const message = invalid({ pool: 'home' }).message;
-    expect(message).toMatch(/^"pool": pool "home" is a home-lab pool; its machines have no API/);
+    expect(message).toMatch(/^"pool": pool "home" is a home pool; its machines have no API/);
     expect(message).toMatch(/Pools shepherd can provision: aws-amd64, aws-arm64, gcp-amd64, scw-buffer$/);
   });
 
@@ -133,7 +156,7 @@ describe('Function: planProvision', () => {
   });
 });
 
-describe('Function: offeringsFor', () => {
+describe('Function: <provider>.offerings', () => {
   it('lists AWS offerings type-major, each type in every subnet zone, with the subnet', () => {
     expect(offeringsFor(poolNamed('aws-amd64'), config)).toEqual([
       { type: 't3.medium', zone: 'eu-west-3a', subnetId: 'subnet-00000000000000001' },
@@ -246,7 +269,7 @@ function node(name: string, extra: Partial<NodeView> = {}): NodeView {
   return { name, ready: 'True', labels: {}, ...extra };
 }
 
-describe('Function: matchNode', () => {
+describe('Function: nodeOfVm', () => {
   it('prefers the providerID over a node with the same name', () => {
     const nodes = [node(awsVm.name, { providerID: 'aws:///eu-west-3a/i-other' }), node('renamed', { providerID: awsVm.providerID })];
     expect(matchNode(nodes, awsVm)?.name).toBe('renamed');

@@ -77,7 +77,7 @@ describe('ProvisionNode intrinsic functions', () => {
   it('starts each slot with vm = null from the plan, and collects result statuses with a plain path before ArrayContains', () => {
     const map = allStates(asl).find(([, s]) => s.Type === 'Map')![1];
     expect((map.ItemSelector as Record<string, string>)['vm.$']).toBe('$.plan.noVm');
-    const plan = planProvision({ pool: 'aws-amd64' }, loadConfigFile(root('shepherd.config.json')), 'exec-1');
+    const plan = planProvision({ pool: 'aws-amd64' }, loadConfigFile(root('shepherd.config.json')), 'exec-1', { aws: 'provider-aws' });
     expect(plan).toHaveProperty('noVm', null);
     expect(asl.States.Summarize.Parameters).toMatchObject({ 'statuses.$': '$.results[*].status' });
     expect(asl.States.Summarize.Next).toBe('Check results');
@@ -90,7 +90,14 @@ describe('Physical names', () => {
     example.template.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineName: 'shepherd-kosmos-demo-provision-node' });
     const names = Object.values(example.template.findResources('AWS::Lambda::Function')).map((f) => f.Properties.FunctionName);
     expect(names.sort()).toEqual(
-      ['shepherd-kosmos-demo-claims', 'shepherd-kosmos-demo-cloud-vms', 'shepherd-kosmos-demo-cluster-nodes', 'shepherd-kosmos-demo-validate-input'].sort(),
+      [
+        'shepherd-kosmos-demo-claims',
+        'shepherd-kosmos-demo-cluster-nodes',
+        'shepherd-kosmos-demo-provider-aws',
+        'shepherd-kosmos-demo-provider-gcp',
+        'shepherd-kosmos-demo-provider-scaleway',
+        'shepherd-kosmos-demo-validate-input',
+      ].sort(),
     );
   });
 

@@ -6,6 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfigFile, parseConfig } from '../../config/load.js';
 import type { ShepherdConfig } from '../../config/types.js';
+import { providerNamed } from '../../functions/providers/registry.js';
 import { ShepherdFunction } from '../../infra/constructs/shepherd-function.js';
 import { CLAIMS_TABLE_ACTIONS } from '../../infra/function-permissions.js';
 import { ACCOUNT_CONTEXT, createShepherdApp, REGION_CONTEXT } from '../../infra/shepherd-app.js';
@@ -79,6 +80,11 @@ function baseStatements(stack: Stack, fn: ShepherdFunction): Statement[] {
   ];
 }
 
+const allFunctions = (stack: ShepherdStack): ShepherdFunction[] => {
+  const { providers, ...fixed } = stack.functions;
+  return [...Object.values(fixed), ...Object.values(providers)];
+};
+
 const bySid = (a: Statement, b: Statement) => `${a.Sid}${a.Action}`.localeCompare(`${b.Sid}${b.Action}`);
 const secretResources = (arns: string[]) => [...new Set(arns)].flatMap((a) => [a, `${a}-??????`]).sort();
 
@@ -111,7 +117,9 @@ describe('ShepherdStack with the example config', () => {
 
   it('runs every function on nodejs22.x / arm64 with active tracing and its own log group with retention', () => {
     const functions = template.findResources('AWS::Lambda::Function');
-    expect(Object.keys(functions)).toHaveLength(4);
+    // validate-input, claims, cluster-nodes, and one per provider the pools use (aws, gcp, scaleway; home has no API).
+    expect(Object.keys(functions)).toHaveLength(6);
+    expect(Object.keys(stack.functions.providers).sort()).toEqual(['aws', 'gcp', 'scaleway']);
     const logGroups = template.findResources('AWS::Logs::LogGroup');
     for (const [id, fn] of Object.entries(functions)) {
       expect(fn.Properties, id).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, Handler: 'index.handler' });
@@ -119,13 +127,20 @@ describe('ShepherdStack with the example config', () => {
       expect(logGroups[group]?.Properties.RetentionInDays, `${id} log group`).toBeGreaterThan(0);
     }
     const groups = Object.values(functions).map((f) => f.Properties.LoggingConfig.LogGroup.Ref);
-    expect(new Set(groups).size).toBe(4);
+    expect(new Set(groups).size).toBe(6);
   });
 
-  it('gives validate-input no permission beyond its own logs and traces', () => {
+  it('gives validate-input no permission beyond its own logs and traces, and the function of each provider', () => {
     const fn = stack.functions.validate;
     expect(statementsOf(template, stack, fn)).toEqual(baseStatements(stack, fn));
-    expect(template.findResources('AWS::Lambda::Function')[logicalId(stack, fn.fn)].Properties.Environment).toBeUndefined();
+    const arn = (name: string) => ({ 'Fn::GetAtt': [logicalId(stack, stack.functions.providers[name].fn), 'Arn'] });
+    expect(template.findResources('AWS::Lambda::Function')[logicalId(stack, fn.fn)].Properties.Environment).toEqual({
+      Variables: {
+        SHEPHERD_PROVIDER_FUNCTION_AWS: arn('aws'),
+        SHEPHERD_PROVIDER_FUNCTION_GCP: arn('gcp'),
+        SHEPHERD_PROVIDER_FUNCTION_SCALEWAY: arn('scaleway'),
+      },
+    });
   });
 
   it('gives claims item access to its table only, and the table name', () => {
@@ -142,23 +157,32 @@ describe('ShepherdStack with the example config', () => {
     });
   });
 
-  it('lets cloud-vms launch only cluster-tagged VMs into the configured network and images, and read only provider and join secrets', () => {
-    const fn = stack.functions.cloud;
+  it("lets provider-aws launch only the config's types in their market, cluster-tagged, into the configured network and images, and read only its own join secrets", () => {
+    const fn = stack.functions.providers.aws;
     const ec2 = (what: string) => `arn:aws:ec2:eu-west-3:${ACCOUNT}:${what}`;
     // The example's aws-arm64 pool is spot: RunInstances then also creates (and must tag) a spot-instances-request.
-    const launched = [ec2('instance/*'), ec2('network-interface/*'), ec2('spot-instances-request/*'), ec2('volume/*')];
+    const others = [ec2('network-interface/*'), ec2('spot-instances-request/*'), ec2('volume/*')];
     const aws = config.providers.aws!;
-    const secrets = [config.providers.gcp!.credentialsSecretArn, config.providers.scaleway!.credentialsSecretArn];
-    for (const pool of config.pools) if (pool.join.method === 'kosmos') secrets.push(pool.join.secretKeySecretArn);
+    const secrets = config.pools.flatMap((p) => (p.provider === 'aws' && p.join.method === 'kosmos' ? [p.join.secretKeySecretArn] : []));
+    const requestTag = { 'aws:RequestTag/shepherd:cluster': 'kosmos-demo' };
+    const typesOf = (spot: boolean) => [...new Set(config.pools.filter((p) => p.provider === 'aws' && p.spot === spot).flatMap((p) => p.instanceTypes))].sort();
+    expect(typesOf(false)).toEqual(['t3.large', 't3.medium']);
     expect(statementsOf(template, stack, fn).sort(bySid)).toEqual(
       [
         ...baseStatements(stack, fn),
         {
-          Sid: 'LaunchTaggedForCluster',
+          Sid: 'LaunchOnDemandInstancesOfConfiguredTypes',
           Action: ['ec2:RunInstances'],
-          Resource: launched,
-          Condition: { StringEquals: { 'aws:RequestTag/shepherd:cluster': 'kosmos-demo' } },
+          Resource: [ec2('instance/*')],
+          Condition: { StringEquals: { ...requestTag, 'ec2:InstanceType': ['t3.large', 't3.medium'], 'ec2:InstanceMarketType': 'on-demand' } },
         },
+        {
+          Sid: 'LaunchSpotInstancesOfConfiguredTypes',
+          Action: ['ec2:RunInstances'],
+          Resource: [ec2('instance/*')],
+          Condition: { StringEquals: { ...requestTag, 'ec2:InstanceType': typesOf(true), 'ec2:InstanceMarketType': 'spot' } },
+        },
+        { Sid: 'LaunchTaggedForCluster', Action: ['ec2:RunInstances'], Resource: others, Condition: { StringEquals: requestTag } },
         {
           Sid: 'LaunchIntoConfiguredNetworkAndImages',
           Action: ['ec2:RunInstances'],
@@ -169,17 +193,55 @@ describe('ShepherdStack with the example config', () => {
             ...aws.subnets.map((s) => ec2(`subnet/${s.id}`)),
           ].sort(),
         },
-        { Sid: 'TagOnlyAtLaunch', Action: ['ec2:CreateTags'], Resource: launched, Condition: { StringEquals: { 'ec2:CreateAction': 'RunInstances' } } },
         {
-          Sid: 'StopOrTerminateClusterInstances',
-          Action: ['ec2:StopInstances', 'ec2:TerminateInstances'],
+          Sid: 'TagOnlyAtLaunch',
+          Action: ['ec2:CreateTags'],
+          Resource: [ec2('instance/*'), ...others].sort(),
+          Condition: { StringEquals: { 'ec2:CreateAction': 'RunInstances' } },
+        },
+        {
+          Sid: 'TerminateClusterInstances',
+          Action: ['ec2:TerminateInstances'],
           Resource: [ec2('instance/*')],
           Condition: { StringEquals: { 'ec2:ResourceTag/shepherd:cluster': 'kosmos-demo' } },
         },
-        { Sid: 'DescribeInstances', Action: ['ec2:DescribeInstances'], Resource: ['*'] },
-        { Sid: 'ReadProviderAndJoinSecrets', Action: ['secretsmanager:GetSecretValue'], Resource: secretResources(secrets) },
+        {
+          Sid: 'CreateSpotServiceLinkedRole',
+          Action: ['iam:CreateServiceLinkedRole'],
+          Resource: [`arn:aws:iam::${ACCOUNT}:role/aws-service-role/spot.amazonaws.com/AWSServiceRoleForEC2Spot`],
+          Condition: { StringEquals: { 'iam:AWSServiceName': 'spot.amazonaws.com' } },
+        },
+        { Sid: 'DescribeInstances', Action: ['ec2:DescribeInstanceStatus', 'ec2:DescribeInstances'], Resource: ['*'] },
+        { Sid: 'ReadProviderSecrets', Action: ['secretsmanager:GetSecretValue'], Resource: secretResources(secrets) },
       ].sort(bySid),
     );
+    expect(statementsOf(template, stack, fn).flatMap((s) => s.Action)).not.toContain('ec2:StopInstances');
+  });
+
+  it("lets provider-gcp and provider-scaleway read only their own credentials (and GCE pools' join secrets), with no AWS API access", () => {
+    const gcp = stack.functions.providers.gcp;
+    const gcpSecrets = [config.providers.gcp!.credentialsSecretArn];
+    for (const p of config.pools) if (p.provider === 'gcp' && p.join.method === 'kosmos') gcpSecrets.push(p.join.secretKeySecretArn);
+    expect(statementsOf(template, stack, gcp).sort(bySid)).toEqual(
+      [...baseStatements(stack, gcp), { Sid: 'ReadProviderSecrets', Action: ['secretsmanager:GetSecretValue'], Resource: secretResources(gcpSecrets) }].sort(
+        bySid,
+      ),
+    );
+    const scw = stack.functions.providers.scaleway;
+    expect(statementsOf(template, stack, scw).sort(bySid)).toEqual(
+      [
+        ...baseStatements(stack, scw),
+        { Sid: 'ReadProviderSecrets', Action: ['secretsmanager:GetSecretValue'], Resource: secretResources([config.providers.scaleway!.credentialsSecretArn]) },
+      ].sort(bySid),
+    );
+  });
+
+  it('gives the GCE function the memory its measured call needs and the others less', () => {
+    const functions = template.findResources('AWS::Lambda::Function');
+    const memory = (name: string) => functions[logicalId(stack, stack.functions.providers[name].fn)].Properties.MemorySize;
+    expect(memory('gcp')).toBe(providerNamed('gcp').function?.memoryMb);
+    expect(memory('aws')).toBeLessThan(memory('gcp'));
+    expect(memory('scaleway')).toBeLessThan(memory('gcp'));
   });
 
   it('lets cluster-nodes read the kubeconfig secret and nothing else', () => {
@@ -193,7 +255,7 @@ describe('ShepherdStack with the example config', () => {
   });
 
   it('allows "*" resources only for EC2 Describe and X-Ray, which have no resource-level permissions, and grants no wildcard actions', () => {
-    for (const fn of Object.values(stack.functions)) {
+    for (const fn of allFunctions(stack)) {
       for (const s of statementsOf(template, stack, fn)) {
         expect(s.Action.every((a) => !a.includes('*'))).toBe(true);
         if (s.Resource.includes('*'))
@@ -231,15 +293,21 @@ describe('ShepherdStack with the example config', () => {
     const tasks = allStates(stateMachineAsl(template.toJSON())).filter(([, s]) => s.Type === 'Task');
     expect(tasks.length).toBeGreaterThanOrEqual(4);
     const invoked = new Set<string>();
+    const providerIds = Object.values(stack.functions.providers).map((f) => logicalId(stack, f.fn));
     for (const [name, task] of tasks) {
       expect(task.TimeoutSeconds, name).toBeGreaterThan(0);
       expect(task.Retry?.length, `${name} has no Retry`).toBeGreaterThan(0);
       for (const retry of task.Retry ?? []) expect(retry, name).toMatchObject({ BackoffRate: expect.any(Number), JitterStrategy: 'FULL' });
-      const fn = functionLogicalId(String(task.Parameters?.FunctionName ?? task.Resource));
-      expect(fn, `${name} invokes no function of this stack`).toBeDefined();
-      invoked.add(fn!);
-      // A Lambda cut off by the task timeout would run on (and might launch a VM) after the workflow moved on.
-      expect(functions[fn!].Properties.Timeout, name).toBeLessThan(task.TimeoutSeconds!);
+      // Launch and Terminate invoke the pool's provider function, named in the slot at run time.
+      const dynamic = task.Parameters?.['FunctionName.$'];
+      const targets = dynamic ? providerIds : [functionLogicalId(String(task.Parameters?.FunctionName ?? task.Resource))];
+      if (dynamic) expect(dynamic, name).toBe('$.slot.providerFunction');
+      for (const fn of targets) {
+        expect(fn, `${name} invokes no function of this stack`).toBeDefined();
+        invoked.add(fn!);
+        // A Lambda cut off by the task timeout would run on (and might launch a VM) after the workflow moved on.
+        expect(functions[fn!].Properties.Timeout, name).toBeLessThan(task.TimeoutSeconds!);
+      }
     }
     expect([...invoked].sort()).toEqual(Object.keys(functions).sort());
   });
@@ -257,7 +325,7 @@ describe('ShepherdStack with the example config', () => {
         }),
       );
     }
-    for (const fn of Object.values(stack.functions)) {
+    for (const fn of allFunctions(stack)) {
       expect(alarms).toContainEqual(
         expect.objectContaining({
           Namespace: 'AWS/Lambda',
@@ -302,31 +370,43 @@ describe('IAM follows the handlers', () => {
     }
   });
 
-  it('grants cloud-vms every EC2 operation its adapter sends', () => {
+  it('grants provider-aws every EC2 operation its client sends', () => {
     const { stack, template } = synth(example());
-    const granted = statementsOf(template, stack, stack.functions.cloud).flatMap((s) => s.Action);
-    const used = [...source('functions/adapters/cloud/ec2.ts').matchAll(/new (\w+)Command\(/g)].map((m) => `ec2:${m[1]}`);
+    const granted = statementsOf(template, stack, stack.functions.providers.aws).flatMap((s) => s.Action);
+    const used = [...source('functions/providers/aws/client.ts').matchAll(/new (\w+)Command\(/g)].map((m) => `ec2:${m[1]}`);
     expect(used.length).toBeGreaterThan(0);
     for (const action of used) expect(granted).toContain(action);
   });
 });
 
 describe('ShepherdStack with other configs', () => {
-  it('grants no EC2 access when the config has no AWS provider', () => {
+  it('creates no EC2 function and grants no EC2 access when the config has no AWS pool', () => {
     const raw = JSON.parse(readFileSync(root('shepherd.config.json'), 'utf8'));
     delete raw.providers.aws;
     raw.pools = raw.pools.filter((p: { provider: string }) => p.provider !== 'aws');
     raw.dns.entrypoints[0].eligiblePools = ['home'];
     const { stack, template } = synth(parseConfig(raw));
-    const actions = statementsOf(template, stack, stack.functions.cloud).flatMap((s) => s.Action);
-    expect(actions.filter((a) => a.startsWith('ec2:'))).toEqual([]);
-    expect(actions).toContain('secretsmanager:GetSecretValue');
+    expect(Object.keys(stack.functions.providers).sort()).toEqual(['gcp', 'scaleway']);
+    const actions = allFunctions(stack).flatMap((fn) => statementsOf(template, stack, fn).flatMap((s) => s.Action));
+    expect(actions.filter((a) => a.startsWith('ec2:') || a.startsWith('iam:'))).toEqual([]);
   });
 
-  it('passes only TABLE_NAME through Lambda environments (the config travels in the bundle)', () => {
-    const { template } = synth(loadConfigFile(root('config/examples/minimal.json')));
+  it('asks for no spot service-linked role when no AWS pool is spot, and only on-demand launches', () => {
+    const raw = JSON.parse(readFileSync(root('shepherd.config.json'), 'utf8'));
+    for (const p of raw.pools) if (p.provider === 'aws') p.spot = false;
+    const { stack, template } = synth(parseConfig(raw));
+    const statements = statementsOf(template, stack, stack.functions.providers.aws);
+    expect(statements.map((s) => s.Sid)).not.toContain('CreateSpotServiceLinkedRole');
+    const launches = statements.filter((s) => s.Sid?.includes('InstancesOfConfiguredTypes'));
+    expect(launches.map((s) => (s.Condition as { StringEquals: Record<string, unknown> }).StringEquals['ec2:InstanceMarketType'])).toEqual(['on-demand']);
+  });
+
+  it('passes only TABLE_NAME and the provider functions through Lambda environments (the config travels in the bundle)', () => {
+    const config = loadConfigFile(root('config/examples/minimal.json'));
+    const { template } = synth(config);
     const envs = Object.values(template.findResources('AWS::Lambda::Function')).map((f) => Object.keys(f.Properties.Environment?.Variables ?? {}));
-    expect(envs.flat().sort()).toEqual(['TABLE_NAME']);
+    const providers = [...new Set(config.pools.map((p) => p.provider))].filter((p) => providerNamed(p).launchable);
+    expect(envs.flat().sort()).toEqual(['TABLE_NAME', ...providers.map((p) => `SHEPHERD_PROVIDER_FUNCTION_${p.toUpperCase()}`)].sort());
   });
 });
 

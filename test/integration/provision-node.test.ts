@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfigFile } from '../../config/load.js';
+import { parseConfig } from '../../config/load.js';
 import type { ShepherdConfig } from '../../config/types.js';
 import { synthesizeStack } from '../../local/cloudformation/synth.js';
 import { type ShepherdLocal, startShepherdLocal } from '../../local/shepherd-local.js';
@@ -12,8 +13,12 @@ import type { KubeObject } from '../../sim/world/types.js';
  * local control plane against the simulated clouds. Nothing of ours is mocked.
  */
 
+/** The shipped config plus a pool on the in-memory fake provider (registered like any other provider). */
 function testConfig(): ShepherdConfig {
-  const config = structuredClone(loadConfigFile('shepherd.config.json'));
+  const raw = JSON.parse(readFileSync('shepherd.config.json', 'utf8'));
+  raw.providers.fake = { region: 'fake-1', zones: ['fake-1a', 'fake-1b'] };
+  raw.pools.push({ name: 'fake-pool', provider: 'fake', instanceTypes: ['f1.small', 'f1.large'], arch: 'amd64', max: 3, join: { method: 'none' } });
+  const config = parseConfig(raw, 'test config');
   const gcp = config.pools.find((p) => p.name === 'gcp-amd64')!;
   gcp.taints = [{ key: 'shepherd.io/dedicated', value: 'gcp', effect: 'NoSchedule' }];
   return config;
@@ -126,6 +131,62 @@ describe('Workflow: ProvisionNode (local control plane + simulated clouds)', () 
     expect(ready(node)).toBe('True');
   });
 
+  it("Scaleway: a claim that takes a node already in the pool and then fails does not shrink the pool or touch another claim's node", async () => {
+    await start();
+    const poolId = '00000000-0000-4000-8000-000000000021';
+    const { world } = local.sim;
+    world.resizePool(poolId, 2);
+    const poolNodes = () => world.kube.list('nodes', { labelSelector: `k8s.scaleway.com/pool=${poolId}` });
+    await local.sim.clock.until(() => poolNodes().length === 2 && poolNodes().every((n) => ready(n) === 'True'), 600_000, 'two Ready pool nodes');
+    const [held, free] = poolNodes().sort((a, b) => b.metadata.name.localeCompare(a.metadata.name));
+    world.kube.mutate('nodes', undefined, held.metadata.name, (n) => {
+      n.metadata.labels = { ...n.metadata.labels, 'shepherd.io/claim': 'c-another-claim' };
+    });
+    // The claim takes the free node (a compare-and-set label patch); then labelling it fails for good.
+    world.kube.onChange((resource, type, obj) => {
+      if (resource === 'nodes' && type === 'MODIFIED' && obj.metadata.name === free.metadata.name && obj.metadata.labels?.['shepherd.io/claim']) {
+        local.sim.faults.set('kube', 'nodes.patch', { errorRate: 1 });
+      }
+    });
+    const vmsBefore = world.listVms('scaleway').map((v) => `${v.id}:${v.state}`);
+
+    const out = await provision({ pool: 'scw-buffer' });
+
+    expect(out.status).toBe('FAILED');
+    expect(out.cause).toContain('TransientError');
+    expect(world.getPool(poolId)?.size).toBe(2);
+    expect(world.listVms('scaleway').map((v) => `${v.id}:${v.state}`)).toEqual(vmsBefore);
+    const other = world.kube.get('nodes', undefined, held.metadata.name);
+    expect(other?.metadata.labels?.['shepherd.io/claim']).toBe('c-another-claim');
+    expect(ready(other!)).toBe('True');
+    expect((await poolState('scw-buffer')).active).toBe(0);
+  });
+
+  it('the fake provider, registered in the test config, provisions end to end: its VM registers a Ready Node that shepherd labels', async () => {
+    await start();
+    const out = await provision({ pool: 'fake-pool', count: 2, reason: 'fake' });
+    expect(out.status, out.cause).toBe('SUCCEEDED');
+    const nodes = nodesOfPool('fake-pool');
+    expect(nodes).toHaveLength(2);
+    for (const n of nodes) {
+      expect(ready(n)).toBe('True');
+      expect(n.spec.providerID).toMatch(/^fake:\/\/kosmos-demo\/fake-1a\/fake-[0-9a-f]{12}$/);
+      expect(n.metadata.labels).toMatchObject({
+        'shepherd.io/provider': 'fake',
+        'shepherd.io/pool': 'fake-pool',
+        'node.kubernetes.io/instance-type': 'f1.small',
+        'topology.kubernetes.io/region': 'fake-1',
+        'topology.kubernetes.io/zone': 'fake-1a',
+      });
+    }
+    expect((await poolState('fake-pool')).active).toBe(2);
+    const results = JSON.parse(out.output ?? '{}').nodes;
+    expect(results.map((r: { vm: { provider: string } }) => r.vm.provider)).toEqual(['fake', 'fake']);
+    // Only the fake's function ran the launches: no cloud API was called.
+    expect(local.sim.counters.get('ec2', 'RunInstances') ?? 0).toBe(0);
+    expect(local.sim.counters.get('gce', 'instances.insert') ?? 0).toBe(0);
+  });
+
   it('capacity error on the first instance type: launches the next type, nothing left behind', async () => {
     await start();
     local.sim.world.setCapacity({ provider: 'aws', type: 't3.medium' }, 0);
@@ -214,7 +275,7 @@ describe('Workflow: ProvisionNode (local control plane + simulated clouds)', () 
     const out = await provision({ pool: 'aws-amd46' });
     expect(out.status).toBe('FAILED');
     expect(out.error).toBe('InvalidInput');
-    expect(out.cause).toBe('"pool": no pool named "aws-amd46" in the config; pools: aws-amd64, aws-arm64, gcp-amd64, home, scw-buffer');
+    expect(out.cause).toBe('"pool": no pool named "aws-amd46" in the config; pools: aws-amd64, aws-arm64, gcp-amd64, home, scw-buffer, fake-pool');
     expect(local.sim.world.listVms('aws')).toHaveLength(0);
   });
 

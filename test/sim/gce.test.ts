@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { InstancesClient, type protos, ZoneOperationsClient } from '@google-cloud/compute';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type GceCallLimits, gceClientOptions } from '../../functions/adapters/cloud/gce-client-options.js';
+import { type GceCallLimits, gceClientOptions } from '../../functions/providers/gcp/client-options.js';
 import type { ClockOptions } from '../../sim/clock.js';
 import { type Sim, type SimOptions, startSim } from '../../sim/index.js';
 
@@ -10,7 +10,7 @@ import { type Sim, type SimOptions, startSim } from '../../sim/index.js';
  *
  *   new InstancesClient(gceClientOptions(sim.endpoints.gce, sim.credentials.gcp.accessToken))
  *
- * gceClientOptions (functions/adapters/cloud/gce-client-options.ts) sets `fallback: true`, `apiEndpoint`,
+ * gceClientOptions (functions/providers/gcp/client-options.ts) sets `fallback: true`, `apiEndpoint`,
  * `port`, `protocol: 'http'` and an `authClient` holding the token. It also makes HTTP errors
  * arrive as GoogleError with gRPC codes (5 NOT_FOUND, 14 UNAVAILABLE, ...), bounds gax's
  * retries and gives every request a transport timeout; see its comment for why.

@@ -4,7 +4,7 @@ import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { createClient } from '@scaleway/sdk-client';
 import { K8Sv1 } from '@scaleway/sdk-k8s';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gceClientOptions } from '../../functions/adapters/cloud/gce-client-options.js';
+import { gceClientOptions } from '../../functions/providers/gcp/client-options.js';
 import { type Sim, startSim } from '../../sim/index.js';
 import { renderKosmosJoin } from '../../sim/world/join-scripts.js';
 

@@ -14,6 +14,20 @@ import type { World } from '../../world/world.js';
 export interface Ec2Controls {
   denied: Set<string>;
   unavailable: Set<string>;
+  /** Scheduled events EC2 announces per instance id (DescribeInstanceStatus `eventsSet`). */
+  scheduledEvents: Map<string, ScheduledEvent[]>;
+}
+
+/**
+ * An instance event as DescribeInstanceStatus reports it
+ * (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InstanceStatusEvent.html).
+ */
+export interface ScheduledEvent {
+  instanceEventId: string;
+  code: 'instance-reboot' | 'system-reboot' | 'system-maintenance' | 'instance-retirement' | 'instance-stop';
+  description: string;
+  notBefore: number;
+  notAfter?: number;
 }
 
 const byWorld = new WeakMap<World, Ec2Controls>();
@@ -21,7 +35,7 @@ const byWorld = new WeakMap<World, Ec2Controls>();
 export function ec2Controls(world: World): Ec2Controls {
   let controls = byWorld.get(world);
   if (!controls) {
-    controls = { denied: new Set(), unavailable: new Set() };
+    controls = { denied: new Set(), unavailable: new Set(), scheduledEvents: new Map() };
     byWorld.set(world, controls);
   }
   return controls;

@@ -94,6 +94,14 @@ export function gceServer(env: SimEnv): ServerSpec {
     },
     {
       method: 'GET',
+      pattern: `${ZONE}/operations`,
+      op: 'zoneOperations.list',
+      permission: 'compute.zoneOperations.list',
+      resource: project,
+      handle: ({ req, p }) => operations.list(req, p.project, p.zone),
+    },
+    {
+      method: 'GET',
       pattern: `${ZONE}/operations/:operation`,
       op: 'zoneOperations.get',
       permission: 'compute.zoneOperations.get',

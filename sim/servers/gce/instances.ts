@@ -17,7 +17,7 @@ const INSERT_DONE_MS = 6_000;
 const FAILED_INSERT_MS = 4_000;
 /** Calls with nothing to wait for (labels, stopping a stopped VM). */
 const QUICK_OP_MS = 2_000;
-const MAX_RESULTS = 500;
+export const MAX_RESULTS = 500;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
 
@@ -227,11 +227,11 @@ function isOneOf(state: VmState, states: VmState[]): boolean {
 }
 
 /** Page tokens are opaque to callers; here the offset of the next page. */
-function encodePageToken(offset: number): string {
+export function encodePageToken(offset: number): string {
   return Buffer.from(`offset:${offset}`).toString('base64url');
 }
 
-function decodePageToken(token: string | null): number {
+export function decodePageToken(token: string | null): number {
   if (!token) return 0;
   const m = /^offset:(\d+)$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
   if (!m) throw invalidField('pageToken', token, 'Invalid page token.');

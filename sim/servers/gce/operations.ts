@@ -2,7 +2,7 @@ import type { Clock } from '../../clock.js';
 import type { Random } from '../../random.js';
 import type { Vm } from '../../world/types.js';
 import type { World } from '../../world/world.js';
-import { link, operationPath, zonePath } from './links.js';
+import { instancePath, link, operationPath, zonePath } from './links.js';
 import type { ZonalOperation } from './types.js';
 
 /** A new operation is PENDING this long before it starts RUNNING. */
@@ -31,6 +31,29 @@ export class OperationStore {
     world: World,
   ) {
     world.on('vm-state', ({ vm }) => this.onVmState(vm));
+    // GCE records each preemption as a system operation in the VM's zone, when the VM is stopped or deleted
+    // (https://cloud.google.com/compute/docs/instances/spot#detect-preemption).
+    world.on('spot-interruption', ({ vm, actionAt }) => {
+      if (vm.provider !== 'gcp' || !vm.project) return;
+      this.clock.setTimer(Math.max(0, actionAt - this.clock.now()), () => this.recordPreemption(vm), `gce preempt ${vm.id}`);
+    });
+  }
+
+  /** Every operation of a zone, oldest first. */
+  list(project: string, zone: string): ZonalOperation[] {
+    return [...this.ops.values()].filter((op) => op.project === project && op.zone === zone).sort((a, b) => a.insertTime - b.insertTime);
+  }
+
+  private recordPreemption(vm: Vm): void {
+    const op = this.create({
+      project: vm.project as string,
+      zone: vm.zone,
+      operationType: 'compute.instances.preempted',
+      targetPath: instancePath(vm.project as string, vm.zone, vm.name),
+      targetId: vm.id,
+    });
+    op.statusMessage = 'Instance was preempted.';
+    this.finish(op);
   }
 
   create(input: { project: string; zone: string; operationType: string; targetPath: string; targetId: string }): ZonalOperation {
@@ -104,6 +127,7 @@ export class OperationStore {
       insertTime: this.clock.iso(op.insertTime),
       selfLink: link(operationPath(op.project, op.zone, op.name)),
     };
+    if (op.statusMessage) out.statusMessage = op.statusMessage;
     if (op.startTime !== undefined) out.startTime = this.clock.iso(op.startTime);
     if (op.endTime !== undefined) out.endTime = this.clock.iso(op.endTime);
     if (op.error) {

@@ -75,6 +75,7 @@ export interface ZonalOperation {
   insertTime: number;
   startTime?: number;
   endTime?: number;
+  statusMessage?: string;
   /** Set when the operation finished with an error (`DONE` all the same). */
   error?: { code: string; message: string; httpStatus: number; httpMessage: string };
 }

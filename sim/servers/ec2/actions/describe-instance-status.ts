@@ -1,4 +1,5 @@
 import type { Vm } from '../../../world/types.js';
+import { ec2Controls } from '../controls.js';
 import { filterItems, parseFilters } from '../filters.js';
 import { instanceSortKey, instanceState, requireInstances, stateCode, visibleInstances } from '../instances.js';
 import { paginate } from '../paginate.js';
@@ -28,6 +29,8 @@ export const describeInstanceStatus: Ec2Action = (ctx, params) => {
   };
   const matching = filterItems(candidates, parseFilters(params), (name) => fields[name]);
   const page = paginate(matching, instanceSortKey(ctx), params);
+  const events = ec2Controls(ctx.env.world).scheduledEvents;
+  const iso = (ms: number) => new Date(ms).toISOString();
   return {
     instanceStatusSet: page.items.map((vm) => ({
       instanceId: vm.id,
@@ -35,6 +38,17 @@ export const describeInstanceStatus: Ec2Action = (ctx, params) => {
       instanceState: instanceState(vm.state),
       systemStatus: summary(status(vm)),
       instanceStatus: summary(status(vm)),
+      ...(events.get(vm.id)?.length
+        ? {
+            eventsSet: (events.get(vm.id) ?? []).map((e) => ({
+              instanceEventId: e.instanceEventId,
+              code: e.code,
+              description: e.description,
+              notBefore: iso(e.notBefore),
+              ...(e.notAfter !== undefined ? { notAfter: iso(e.notAfter) } : {}),
+            })),
+          }
+        : {}),
     })),
     nextToken: page.nextToken,
   };

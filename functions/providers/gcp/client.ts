@@ -5,14 +5,17 @@ import type { PoolConfig, ShepherdConfig } from '../../../config/types.js';
 import { launchToken, type VmRef } from '../../decisions/provision.js';
 import { InsufficientCapacityError, ProviderRequestError, ThrottledError, TransientError } from '../../runtime/errors.js';
 import { getJsonSecret } from '../../runtime/secrets.js';
-import { gceClientOptions } from './gce-client-options.js';
-import type { CloudProvider, LaunchSpec } from './types.js';
+import type { CloudProvider, Interruption, LaunchSpec, Page, VmState } from '../types.js';
+import { gceClientOptions } from './client-options.js';
 
 const CAPACITY = new Set(['ZONE_RESOURCE_POOL_EXHAUSTED', 'ZONE_RESOURCE_POOL_EXHAUSTED_WITH_DETAILS', 'RESOURCE_POOL_EXHAUSTED', 'QUOTA_EXCEEDED']);
 /** GCE labels allow [a-z0-9_-]: the EC2 tag keys, spelled for GCE. */
 const LABEL_CLUSTER = 'shepherd-cluster';
 const LABEL_POOL = 'shepherd-pool';
 const LABEL_CLAIM = 'shepherd-claim';
+const PREEMPTED = 'compute.instances.preempted';
+/** GCE statuses of a VM that exists but does not run (TERMINATED is GCE's word for stopped). */
+const STOPPED_STATUSES = new Set(['STOPPING', 'SUSPENDING', 'SUSPENDED', 'TERMINATED']);
 
 interface GceClients {
   instances: InstancesClient;
@@ -116,15 +119,73 @@ export class GceProvider implements CloudProvider {
     return refs;
   }
 
+  /** One zone per page: the cluster's VMs there (GCE pages within the zone are followed). */
+  async listOwned(pageToken?: string): Promise<Page<VmRef>> {
+    const gcp = this.config.providers.gcp!;
+    const index = pageToken ? Number(pageToken) : 0;
+    const zone = gcp.zones[index];
+    if (zone === undefined) return { items: [] };
+    const { instances } = await this.api;
+    const [list] = await this.call(() =>
+      instances.list({ project: gcp.project, zone, filter: `labels.${LABEL_CLUSTER} = "${this.config.cluster.name}"` }, { autoPaginate: true }),
+    );
+    const items = (list ?? []).filter((i) => i.name).map((i) => this.toRef(gcp.project, zone, i as GceInstance));
+    return { items, ...(index + 1 < gcp.zones.length ? { next: String(index + 1) } : {}) };
+  }
+
+  /** GCE reads are consistent once the insert operation is DONE: a 404 means the VM is gone. */
+  async describe(vm: VmRef): Promise<VmState> {
+    const gcp = this.config.providers.gcp!;
+    const { instances } = await this.api;
+    try {
+      const [i] = await this.call(() => instances.get({ project: gcp.project, zone: vm.zone, instance: vm.name }));
+      if (i.status && STOPPED_STATUSES.has(i.status)) return 'stopping';
+      return i.status ? 'running' : 'unknown';
+    } catch (err) {
+      if (isNotFound(err)) return 'gone';
+      throw err;
+    }
+  }
+
   async terminate(vm: VmRef): Promise<void> {
     const gcp = this.config.providers.gcp!;
     const { instances } = await this.api;
     try {
       await this.call(() => instances.delete({ project: gcp.project, zone: vm.zone, instance: vm.name }));
     } catch (err) {
-      if (/not found|404/i.test((err as Error).message)) return;
+      if (isNotFound(err)) return;
       throw err;
     }
+  }
+
+  /**
+   * Preemptions of the cluster's spot VMs: GCE records each as a `compute.instances.preempted` zone operation
+   * (https://cloud.google.com/compute/docs/instances/create-use-preemptible#detecting_if_an_instance_was_preempted).
+   * The VM may be deleted already, so its labels cannot be read: it is ours when its name has a configured pool's prefix.
+   */
+  async interruptions(): Promise<Interruption[]> {
+    const gcp = this.config.providers.gcp!;
+    const prefixes = this.config.pools.filter((p) => p.provider === 'gcp').map((p) => `${p.name}-`);
+    const { operations } = await this.api;
+    const found: Interruption[] = [];
+    for (const zone of gcp.zones) {
+      const [ops] = await this.call(() => operations.list({ project: gcp.project, zone, filter: `operationType = "${PREEMPTED}"` }, { autoPaginate: true }));
+      for (const op of ops ?? []) {
+        const name =
+          String(op.targetLink ?? '')
+            .split('/')
+            .pop() ?? '';
+        if (!op.name || !prefixes.some((p) => name.startsWith(p))) continue;
+        found.push({
+          vmId: String(op.targetId ?? name),
+          kind: 'preempted',
+          noticeId: op.name,
+          ...(op.insertTime ? { at: op.insertTime } : {}),
+          description: `${PREEMPTED}: ${name} in ${zone}${op.statusMessage ? ` (${op.statusMessage})` : ''}`,
+        });
+      }
+    }
+    return found;
   }
 
   private async get(project: string, zone: string, name: string, pool: PoolConfig): Promise<VmRef> {
@@ -146,7 +207,7 @@ export class GceProvider implements CloudProvider {
     throw new TransientError(`GCE operation ${operation} for ${name} did not finish`);
   }
 
-  private toRef(project: string, zone: string, i: GceInstance, pool: PoolConfig): VmRef {
+  private toRef(project: string, zone: string, i: GceInstance, pool?: PoolConfig): VmRef {
     const type =
       String(i.machineType ?? '')
         .split('/')
@@ -157,7 +218,7 @@ export class GceProvider implements CloudProvider {
       name: i.name ?? '',
       zone,
       region: zone.replace(/-[a-z]$/, ''),
-      type: type || pool.instanceTypes[0],
+      type: type || (pool?.instanceTypes[0] ?? ''),
       privateIp: i.networkInterfaces?.[0]?.networkIP ?? undefined,
       providerID: `gce://${project}/${zone}/${i.name}`,
     };
@@ -176,6 +237,10 @@ export class GceProvider implements CloudProvider {
       throw new ProviderRequestError(msg);
     }
   }
+}
+
+function isNotFound(err: unknown): boolean {
+  return /not found|404/i.test((err as Error).message);
 }
 
 interface GceInstance {

@@ -5,7 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { parseConfig } from '../../config/load.js';
 import { launchToken, type ProvisionSlot, planProvision, type VmRef } from '../../functions/decisions/provision.js';
-import type { CloudVmsEvent } from '../../functions/handlers/cloud-vms.js';
+import type { ProviderEvent, ProviderResult } from '../../functions/providers/handler.js';
 
 const CONFIG_JSON = readFileSync(new URL('../../shepherd.config.json', import.meta.url), 'utf8');
 const config = parseConfig(JSON.parse(CONFIG_JSON));
@@ -16,11 +16,11 @@ const ec2 = mockClient(EC2Client);
 const secrets = mockClient(SecretsManagerClient);
 const savedEnv = { ...process.env };
 
-type Handler = (event: CloudVmsEvent) => Promise<VmRef | { terminated: string[] }>;
+type Handler = (event: ProviderEvent) => Promise<ProviderResult>;
 let handler: Handler;
 let consoleSpies: MockInstance[];
 
-const slot: ProvisionSlot = planProvision({ pool: 'aws-amd64', reason: 'test' }, config, 'exec-1').slots[0];
+const slot: ProvisionSlot = planProvision({ pool: 'aws-amd64', reason: 'test' }, config, 'exec-1', { aws: 'provider-aws' }).slots[0];
 
 function instance(id: string, zone: string, type: string) {
   return { InstanceId: id, InstanceType: type as never, Placement: { AvailabilityZone: zone }, PrivateIpAddress: '10.0.2.7', PrivateDnsName: 'ip-10-0-2-7' };
@@ -59,12 +59,12 @@ beforeEach(async () => {
   consoleSpies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((m) => vi.spyOn(console, m).mockImplementation(() => {}));
   // Fresh module state per test: the secret cache and the provider cache live at module level, as in a warm Lambda.
   vi.resetModules();
-  ({ handler } = (await import('../../functions/handlers/cloud-vms.js')) as { handler: Handler });
+  ({ handler } = (await import('../../functions/providers/aws/handler.js')) as { handler: Handler });
 });
 
 afterEach(() => vi.restoreAllMocks());
 
-describe('Function: cloud-vms handler', () => {
+describe('Function: provider handler (aws)', () => {
   describe('launch', () => {
     it('moves to the next offering on a capacity error and launches there', async () => {
       ec2
@@ -172,5 +172,20 @@ describe('Function: cloud-vms handler', () => {
       const err = (await handler({ action: 'cleanup', slot, vm: known }).catch((e: Error) => e)) as Error;
       expect(err.name).toBe('ProviderRequestError');
     });
+  });
+
+  it("refuses a slot of another provider's pool (each function serves its own provider)", async () => {
+    const gcpSlot = planProvision({ pool: 'gcp-amd64' }, config, 'exec-1', { gcp: 'provider-gcp' }).slots[0];
+    const err = (await handler({ action: 'launch', slot: gcpSlot }).catch((e: Error) => e)) as Error;
+    expect(err.name).toBe('InvalidInputError');
+    expect(err.message).toBe('pool gcp-amd64 belongs to provider gcp, not aws');
+    expect(ec2.commandCalls(RunInstancesCommand)).toHaveLength(0);
+  });
+
+  it("lists the cluster's VMs a page at a time", async () => {
+    ec2.on(DescribeInstancesCommand).resolvesOnce({ Reservations: [{ Instances: [instance('i-1', 'eu-west-3a', 't3.medium')] }], NextToken: 'p2' });
+    const page = (await handler({ action: 'listOwned' })) as { items: VmRef[]; next?: string };
+    expect(page.items.map((v) => v.id)).toEqual(['i-1']);
+    expect(page.next).toBe('p2');
   });
 });

@@ -4,9 +4,9 @@ import type { PoolConfig, ShepherdConfig } from '../../../config/types.js';
 import type { VmRef } from '../../decisions/provision.js';
 import { InsufficientCapacityError, ProviderRequestError, ThrottledError, TransientError } from '../../runtime/errors.js';
 import { getJsonSecret } from '../../runtime/secrets.js';
-import type { CloudProvider, LaunchSpec } from './types.js';
+import type { CloudProvider, Interruption, LaunchSpec, Page, VmState } from '../types.js';
 
-type PoolsApi = Pick<K8Sv1.API, 'getPool' | 'updatePool'>;
+type PoolsApi = Pick<K8Sv1.API, 'getPool' | 'updatePool' | 'listNodes' | 'getNode'>;
 
 /**
  * A Scaleway managed pool grows by one node per claim. Scaleway picks the node, so the VM reference
@@ -45,16 +45,18 @@ export class ScalewayPoolProvider implements CloudProvider {
 
   /**
    * Shepherd owns a scaleway-pool's size above min_size: min_size + active claims. Growing to that
-   * (never shrinking) is idempotent when the same claim retries.
+   * (never shrinking) is idempotent when the same claim retries. `resized` says whether this call grew the
+   * pool: only then may cleanup shrink it. (A crash between the resize and the return loses that fact; the
+   * retry then reports resized false and the pool keeps one unclaimed node for the next claim: the safe side.)
    */
-  async launch(spec: LaunchSpec & { activeClaims?: number }): Promise<VmRef> {
+  async launch(spec: LaunchSpec): Promise<VmRef> {
     const { poolId, region } = this.poolOf(spec.pool);
     const api = await this.pools;
     const pool = await this.call(() => api.getPool({ region: region as never, poolId }));
     const target = Math.max(pool.size, spec.activeClaims !== undefined ? pool.minSize + spec.activeClaims : pool.size + 1);
     if (target > pool.maxSize) throw new InsufficientCapacityError(`Scaleway pool ${spec.pool.name} is at its max_size ${pool.maxSize}`);
     if (target !== pool.size) await this.call(() => api.updatePool({ region: region as never, poolId, size: target }));
-    return { provider: 'scaleway', id: '', name: '', zone: pool.zone, region, type: pool.nodeType, poolId };
+    return { provider: 'scaleway', id: '', name: '', zone: pool.zone, region, type: pool.nodeType, poolId, resized: target !== pool.size };
   }
 
   /** Pool nodes are found through their Node's claim label, not by a cloud tag. */
@@ -62,13 +64,69 @@ export class ScalewayPoolProvider implements CloudProvider {
     return [];
   }
 
-  /** Shrinks the pool by one (not below min_size); Scaleway picks which node goes. */
-  async terminate(_vm: VmRef, poolCfg: PoolConfig): Promise<void> {
+  /** One configured pool per page: its nodes as Scaleway lists them (Scaleway pages within the pool are followed). */
+  async listOwned(pageToken?: string): Promise<Page<VmRef>> {
+    const pools = this.config.pools.filter((p) => p.provider === 'scaleway');
+    const index = pageToken ? Number(pageToken) : 0;
+    const poolCfg = pools[index];
+    if (!poolCfg) return { items: [] };
+    const { poolId, region } = this.poolOf(poolCfg);
+    const api = await this.pools;
+    const items: VmRef[] = [];
+    for (let page = 1; ; page++) {
+      const out = await this.call(() =>
+        api.listNodes({ region: region as never, clusterId: this.config.providers.scaleway!.clusterId, poolId, page, pageSize: 100 }),
+      );
+      for (const n of out.nodes) {
+        if (n.status === 'deleted') continue;
+        items.push({
+          provider: 'scaleway',
+          id: n.id,
+          name: n.name,
+          zone: '',
+          region,
+          type: poolCfg.instanceTypes[0],
+          poolId,
+          providerID: n.providerId || undefined,
+        });
+      }
+      if (out.nodes.length === 0 || page * 100 >= out.totalCount) break;
+    }
+    return { items, ...(index + 1 < pools.length ? { next: String(index + 1) } : {}) };
+  }
+
+  /** A pool node by its Scaleway id; a launch reference (no node id yet) is 'unknown'. */
+  async describe(vm: VmRef): Promise<VmState> {
+    if (!vm.id) return 'unknown';
+    const api = await this.pools;
+    try {
+      const node = await this.call(() => api.getNode({ region: vm.region as never, nodeId: vm.id }));
+      if (node.status === 'deleting') return 'stopping';
+      if (node.status === 'deleted') return 'gone';
+      return 'running';
+    } catch (err) {
+      if (/not.?found|404/i.test((err as Error).message)) return 'gone';
+      throw err;
+    }
+  }
+
+  /**
+   * Shrinks the pool by one (not below min_size) when this claim's launch grew it; Scaleway picks which node
+   * goes. A claim that took a node already in the pool leaves the size alone: shrinking would remove a node
+   * another claim may hold.
+   */
+  async terminate(vm: VmRef, poolCfg: PoolConfig): Promise<void> {
+    if (!vm.resized) return;
     const { poolId, region } = this.poolOf(poolCfg);
     const api = await this.pools;
     const pool = await this.call(() => api.getPool({ region: region as never, poolId }));
     const size = Math.max(pool.minSize, pool.size - 1);
     if (size !== pool.size) await this.call(() => api.updatePool({ region: region as never, poolId, size }));
+  }
+
+  /** Scaleway announces no interruptions of pool nodes. */
+  async interruptions(): Promise<Interruption[]> {
+    return [];
   }
 
   private poolOf(pool: PoolConfig): { poolId: string; region: string } {

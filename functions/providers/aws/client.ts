@@ -1,8 +1,18 @@
-import { type _InstanceType, DescribeInstancesCommand, EC2Client, type Instance, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
+import {
+  type _InstanceType,
+  DescribeInstanceStatusCommand,
+  DescribeInstancesCommand,
+  EC2Client,
+  type Filter,
+  type Instance,
+  RunInstancesCommand,
+  TerminateInstancesCommand,
+} from '@aws-sdk/client-ec2';
 import type { ShepherdConfig } from '../../../config/types.js';
 import { launchToken, type VmRef } from '../../decisions/provision.js';
 import { InsufficientCapacityError, ProviderRequestError, ThrottledError, TransientError } from '../../runtime/errors.js';
-import { type CloudProvider, type LaunchSpec, TAG_CLAIM, TAG_CLUSTER, TAG_POOL } from './types.js';
+import { TAG_CLAIM, TAG_CLUSTER, TAG_POOL } from '../tags.js';
+import type { CloudProvider, Interruption, LaunchSpec, Page, VmState } from '../types.js';
 
 const CAPACITY_CODES = new Set([
   'InsufficientInstanceCapacity',
@@ -14,6 +24,9 @@ const CAPACITY_CODES = new Set([
 ]);
 const THROTTLE_CODES = new Set(['RequestLimitExceeded', 'Throttling', 'ThrottlingException', 'TooManyRequestsException']);
 const TRANSIENT_CODES = new Set(['InternalError', 'InternalFailure', 'ServiceUnavailable', 'Unavailable', 'RequestTimeout']);
+const LIVE_STATES = ['pending', 'running', 'stopping', 'stopped'];
+/** DescribeInstanceStatus takes at most 100 instance ids per call. */
+const STATUS_BATCH = 100;
 
 export class Ec2Provider implements CloudProvider {
   private readonly ec2: EC2Client;
@@ -69,25 +82,79 @@ export class Ec2Provider implements CloudProvider {
   }
 
   async findByClaim(claimId: string): Promise<VmRef[]> {
-    const aws = this.config.providers.aws!;
     const refs: VmRef[] = [];
-    let NextToken: string | undefined;
+    let token: string | undefined;
     do {
-      const out = await this.call(() =>
-        this.ec2.send(
-          new DescribeInstancesCommand({
-            Filters: [
-              { Name: `tag:${TAG_CLAIM}`, Values: [claimId] },
-              { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] },
-            ],
-            NextToken,
-          }),
-        ),
-      );
-      for (const r of out.Reservations ?? []) for (const i of r.Instances ?? []) refs.push(this.toRef(i, aws.region));
-      NextToken = out.NextToken;
-    } while (NextToken);
+      const page = await this.describePage([{ Name: `tag:${TAG_CLAIM}`, Values: [claimId] }], token);
+      refs.push(...page.items);
+      token = page.next;
+    } while (token);
     return refs;
+  }
+
+  async listOwned(pageToken?: string): Promise<Page<VmRef>> {
+    return this.describePage([{ Name: `tag:${TAG_CLUSTER}`, Values: [this.config.cluster.name] }], pageToken);
+  }
+
+  /**
+   * EC2 is eventually consistent: right after RunInstances a describe by id may answer NotFound, so NotFound is
+   * 'unknown', never proof of 'gone'. A terminated instance stays visible for about an hour: that is 'gone'.
+   */
+  async describe(vm: VmRef): Promise<VmState> {
+    try {
+      const out = await this.call(() => this.ec2.send(new DescribeInstancesCommand({ InstanceIds: [vm.id] })));
+      const state = out.Reservations?.[0]?.Instances?.[0]?.State?.Name;
+      if (state === 'pending' || state === 'running') return 'running';
+      if (state === 'terminated') return 'gone';
+      if (state === 'shutting-down' || state === 'stopping' || state === 'stopped') return 'stopping';
+      return 'unknown';
+    } catch (err) {
+      if ((err as Error).message.includes('InvalidInstanceID.NotFound')) return 'unknown';
+      throw err;
+    }
+  }
+
+  /** Scheduled events (retirement, reboot, maintenance) EC2 announces for the cluster's instances. */
+  async interruptions(): Promise<Interruption[]> {
+    const ids: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.listOwned(token);
+      ids.push(...page.items.map((v) => v.id));
+      token = page.next;
+    } while (token);
+    const found: Interruption[] = [];
+    for (let i = 0; i < ids.length; i += STATUS_BATCH) {
+      let next: string | undefined;
+      do {
+        const out = await this.call(() =>
+          this.ec2.send(new DescribeInstanceStatusCommand({ InstanceIds: ids.slice(i, i + STATUS_BATCH), IncludeAllInstances: true, NextToken: next })),
+        );
+        for (const status of out.InstanceStatuses ?? []) {
+          for (const e of status.Events ?? []) {
+            if (!status.InstanceId || !e.InstanceEventId || e.Description?.startsWith('[Completed]') || e.Description?.startsWith('[Canceled]')) continue;
+            found.push({
+              vmId: status.InstanceId,
+              kind: 'scheduled-event',
+              noticeId: e.InstanceEventId,
+              ...(e.NotBefore ? { at: e.NotBefore.toISOString() } : {}),
+              description: `${e.Code ?? 'event'}: ${e.Description ?? ''}`.trim(),
+            });
+          }
+        }
+        next = out.NextToken;
+      } while (next);
+    }
+    return found;
+  }
+
+  private async describePage(filters: Filter[], NextToken?: string): Promise<Page<VmRef>> {
+    const aws = this.config.providers.aws!;
+    const out = await this.call(() =>
+      this.ec2.send(new DescribeInstancesCommand({ Filters: [...filters, { Name: 'instance-state-name', Values: LIVE_STATES }], NextToken, MaxResults: 500 })),
+    );
+    const items = (out.Reservations ?? []).flatMap((r) => (r.Instances ?? []).map((i) => this.toRef(i, aws.region)));
+    return { items, ...(out.NextToken ? { next: out.NextToken } : {}) };
   }
 
   async terminate(vm: VmRef): Promise<void> {

@@ -1,0 +1,93 @@
+import type { PoolConfig, ShepherdConfig } from '../../config/types.js';
+import type { ProvisionSlot, VmRef } from '../decisions/provision.js';
+import { config, poolNamed } from '../runtime/config.js';
+import { InsufficientCapacityError, InvalidInputError, isInsufficientCapacityError } from '../runtime/errors.js';
+import { log } from '../runtime/logger.js';
+import { joinUserData } from '../runtime/user-data.js';
+import type { CloudProvider, Interruption, Page, ProviderDescriptor, VmState } from './types.js';
+
+export type ProviderEvent =
+  | { action: 'launch'; slot: ProvisionSlot; activeClaims?: number }
+  | { action: 'cleanup'; slot: ProvisionSlot; vm?: VmRef | null }
+  | { action: 'listOwned'; pageToken?: string }
+  | { action: 'describe'; pool: string; vm: VmRef }
+  | { action: 'interruptions' };
+
+export type ProviderResult = VmRef | { terminated: string[] } | Page<VmRef> | { state: VmState } | { interruptions: Interruption[] };
+
+/**
+ * The Lambda handler of one provider's function. The client is built on first use and kept for the life of the
+ * execution environment (a warm Lambda reuses its SDK clients and tokens).
+ */
+export function providerHandler(descriptor: ProviderDescriptor, makeClient: (config: ShepherdConfig) => CloudProvider) {
+  let client: CloudProvider | undefined;
+  return async (event: ProviderEvent): Promise<ProviderResult> => {
+    const cfg = config();
+    client ??= makeClient(cfg);
+    switch (event.action) {
+      case 'launch':
+        return launch(descriptor, cfg, ownPool(descriptor, event.slot.pool, cfg), client, event.slot, event.activeClaims);
+      case 'cleanup':
+        return cleanup(ownPool(descriptor, event.slot.pool, cfg), client, event.slot, event.vm ?? undefined);
+      case 'listOwned':
+        return client.listOwned(event.pageToken);
+      case 'describe':
+        return { state: await client.describe(event.vm, ownPool(descriptor, event.pool, cfg)) };
+      case 'interruptions':
+        return { interruptions: await client.interruptions() };
+      default:
+        throw new InvalidInputError(`unknown action ${JSON.stringify((event as { action: string }).action)}`);
+    }
+  };
+}
+
+function ownPool(descriptor: ProviderDescriptor, name: string, cfg: ShepherdConfig): PoolConfig {
+  const pool = poolNamed(name, cfg);
+  if (pool.provider !== descriptor.name) throw new InvalidInputError(`pool ${name} belongs to provider ${pool.provider}, not ${descriptor.name}`);
+  return pool;
+}
+
+/** Tries the pool's offerings in order; a capacity error moves on to the next one. */
+async function launch(
+  descriptor: ProviderDescriptor,
+  cfg: ShepherdConfig,
+  pool: PoolConfig,
+  client: CloudProvider,
+  slot: ProvisionSlot,
+  activeClaims?: number,
+): Promise<VmRef> {
+  const userData = await joinUserData(pool, cfg);
+  const tried: string[] = [];
+  for (const offering of descriptor.offerings(pool, cfg)) {
+    try {
+      const vm = await client.launch({
+        clusterName: cfg.cluster.name,
+        pool,
+        claimId: slot.claimId,
+        owner: slot.owner,
+        offering,
+        userData,
+        ...(activeClaims !== undefined ? { activeClaims } : {}),
+      });
+      log('info', 'launched', { pool: pool.name, claimId: slot.claimId, vmId: vm.id, type: vm.type, zone: vm.zone, skipped: tried });
+      return vm;
+    } catch (err) {
+      if (!isInsufficientCapacityError(err)) throw err;
+      tried.push(`${offering.type}@${offering.zone}`);
+      log('warn', 'no capacity, trying the next offering', { pool: pool.name, offering, error: (err as Error).message });
+    }
+  }
+  throw new InsufficientCapacityError(`no capacity in any offering of pool ${pool.name}: tried ${tried.join(', ')}`);
+}
+
+/** Terminates whatever this claim launched: the VM the workflow knows of and any other VM tagged with the claim. */
+async function cleanup(pool: PoolConfig, client: CloudProvider, slot: ProvisionSlot, vm?: VmRef): Promise<{ terminated: string[] }> {
+  const found = await client.findByClaim(slot.claimId, pool);
+  const all = new Map<string, VmRef>();
+  if (vm) all.set(vm.id || `pool:${vm.poolId}`, vm);
+  for (const f of found) all.set(f.id, f);
+  for (const v of all.values()) await client.terminate(v, pool);
+  const terminated = [...all.keys()];
+  log('info', 'cleanup', { pool: pool.name, claimId: slot.claimId, terminated });
+  return { terminated };
+}

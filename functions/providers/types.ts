@@ -1,0 +1,127 @@
+import type { z } from 'zod';
+import type { JoinMethod, PoolConfig, ShepherdConfig } from '../../config/types.js';
+import type { NodeView, Offering, VmRef } from '../decisions/provision.js';
+
+export interface LaunchSpec {
+  clusterName: string;
+  pool: PoolConfig;
+  claimId: string;
+  /** The execution that owns the claim; part of the launch's idempotency key. */
+  owner: string;
+  offering: Offering;
+  /** Contains join secrets: never log or return it. */
+  userData?: string;
+  /** Claims active in the pool including this one (pools whose size shepherd sets from its claims). */
+  activeClaims?: number;
+}
+
+/**
+ * What a provider knows of one VM. `gone`: the provider says it no longer exists (or is terminated);
+ * `unknown`: the provider could not say (e.g. EC2's eventually consistent NotFound right after launch).
+ */
+export type VmState = 'running' | 'stopping' | 'gone' | 'unknown';
+
+/** A provider's announcement that it will take a VM away (spot reclaim, scheduled maintenance). */
+export interface Interruption {
+  vmId: string;
+  kind: 'preempted' | 'scheduled-event';
+  /** When it happens or happened, ISO 8601. */
+  at?: string;
+  /** The provider's own id of the notice (operation name, event id), for deduplication. */
+  noticeId: string;
+  description?: string;
+}
+
+/** A page of results; `next` is passed back to get the next page, absent on the last one. */
+export interface Page<T> {
+  items: T[];
+  next?: string;
+}
+
+/**
+ * One provider's VM API. Implementations throw InsufficientCapacityError (try the next offering),
+ * ThrottledError / TransientError (retry later) or ProviderRequestError (give up) from runtime/errors.
+ */
+export interface CloudProvider {
+  /** Idempotent per (claim, offering): a retry after a crash returns the VM the first call created. */
+  launch(spec: LaunchSpec): Promise<VmRef>;
+  /** Every live VM tagged with this claim (what a crash mid-launch may have left behind). */
+  findByClaim(claimId: string, pool: PoolConfig): Promise<VmRef[]>;
+  /** One page of the live VMs this cluster owns (by its tag or label), in all the provider's configured places. */
+  listOwned(pageToken?: string): Promise<Page<VmRef>>;
+  /** The VM's state as the provider reports it. */
+  describe(vm: VmRef, pool: PoolConfig): Promise<VmState>;
+  /** Terminates the VM; a VM already gone is not an error. */
+  terminate(vm: VmRef, pool: PoolConfig): Promise<void>;
+  /** Announced interruptions of VMs this cluster owns; empty where the provider announces none. */
+  interruptions(): Promise<Interruption[]>;
+}
+
+/** An IAM statement as plain data; infra turns it into an iam.PolicyStatement. */
+export interface IamStatementSpec {
+  sid: string;
+  actions: string[];
+  resources: string[];
+  conditions?: Record<string, Record<string, string | string[]>>;
+  /** Why a `*` in the resources is as narrow as IAM allows; required when there is one. */
+  wildcardReason?: string;
+}
+
+/** Values infra fills in when it asks a provider for its IAM statements (tokens at synth time). */
+export interface IamContext {
+  partition: string;
+  account: string;
+}
+
+/** One problem a cross-field config rule found: path, what is allowed, and the problem when the input alone does not say it. */
+export interface ConfigProblem {
+  path: PropertyKey[];
+  input?: unknown;
+  problem?: string;
+  allowed: string;
+}
+
+export type ReportProblem = (p: ConfigProblem) => void;
+
+/** How the cluster step finds the Node of a VM this provider launched. */
+export interface NodeMatcher {
+  /** A label selector narrowing the Node list, when the VM says where to look. */
+  selector?(vm: VmRef): string | undefined;
+  /** The VM's Node among `nodes` (or, for `takesNode` matchers, a fitting Node). */
+  find(nodes: NodeView[], vm: VmRef, claimId: string): NodeView | undefined;
+  /**
+   * True when the provider cannot say which Node is the VM's and `find` picks any fitting one: the Node is then
+   * taken by labelling it with the claim (compare-and-set), and only claim-labelled Nodes are removed on cleanup.
+   */
+  takesNode: boolean;
+}
+
+/**
+ * Everything shepherd knows about one provider, without its SDK: every Lambda may import this.
+ * `S` is the schema of `providers.<name>` in the config (undefined for a provider with no config section).
+ */
+export interface ProviderDescriptor<N extends string = string, S extends z.ZodType | undefined = z.ZodType | undefined> {
+  name: N;
+  configSchema: S;
+  /** Join methods a pool of this provider may use. */
+  joinMethods: readonly JoinMethod[];
+  /** Whether shepherd can create this provider's machines (false: a provider with no API, like a home lab). */
+  launchable: boolean;
+  /** Where a pool's VM may be launched, in the order to try. */
+  offerings(pool: PoolConfig, config: ShepherdConfig): Offering[];
+  /** How many of one execution's launches may run at once in a pool. */
+  launchParallelism(pool: PoolConfig): number;
+  /** Secrets its function reads: its credentials and the join secrets of its own pools. */
+  secretArns(config: ShepherdConfig): string[];
+  /** IAM its function needs besides reading secretArns. */
+  iam(config: ShepherdConfig, ctx: IamContext): IamStatementSpec[];
+  nodeMatcher: NodeMatcher;
+  /** Memory (MB) and timeout (s) of its function, from measurements (README, Benchmarks). */
+  function?: { memoryMb: number; timeoutSeconds: number };
+  /** Zones a pool may name; undefined where any zone is accepted. */
+  zones?(config: ShepherdConfig): string[] | undefined;
+  /** Cross-field rules on `providers.<name>`. */
+  checkConfig?(config: ShepherdConfig, report: ReportProblem): void;
+  /** Cross-field rules on one pool of this provider; `at` prefixes a path inside the pool. */
+  checkPool?(config: ShepherdConfig, pool: PoolConfig, at: (...rest: PropertyKey[]) => PropertyKey[], report: ReportProblem): void;
+}
