@@ -1,4 +1,3 @@
-import './promise-polyfill.js';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { Clock } from '../sim/clock.js';
 import { type PreparedDefinition, prepareDefinition, SIMULATED_START_TIME_FIELD, type TaskPlan } from './asl-prepare.js';
