@@ -1,9 +1,4 @@
 import { pathToFileURL } from 'node:url';
-
-// The AWS SDK warns on every call under Node 20 that future releases need Node 22; deployed Lambdas run Node 22
-// and package-lock pins SDK versions that support 20, so the warning says nothing actionable here.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 import * as demo from './commands/demo.js';
 import * as local from './commands/local.js';
 import * as start from './commands/start.js';
@@ -25,6 +20,11 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     (name === undefined ? ctx.stderr : ctx.stdout)(`${mainUsage()}\n`);
     return name === undefined ? 2 : 0;
+  }
+  if (name === '--version') {
+    // The Node line matters: the local control plane runs the Lambdas in this process's worker threads.
+    ctx.stdout(`shepherd on Node ${process.version}\n`);
+    return 0;
   }
   const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!command) {

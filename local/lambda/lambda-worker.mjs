@@ -12,13 +12,6 @@ import { parentPort, workerData } from 'node:worker_threads';
 
 const { handlerFile, handlerExport, handlerSpec } = workerData;
 
-// Functions declare the Lambda runtime they run on (nodejs22.x...), not this machine's Node: the
-// AWS SDK's warning about this machine's Node version says nothing about the function.
-const emitWarning = process.emitWarning.bind(process);
-process.emitWarning = (warning, ...rest) => {
-  if (!String(warning).startsWith('NodeVersionSupportWarning')) emitWarning(warning, ...rest);
-};
-
 // The function sees the simulator's time, as a deployed function sees the real one: the parent sends its
 // clock's time with each invocation. A Proxy keeps every date a real Date (instanceof, subclasses).
 const RealDate = Date;

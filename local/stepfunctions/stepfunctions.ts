@@ -1,4 +1,3 @@
-import './promise-polyfill.js';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { Clock } from '../../sim/index.js';
 import { AwsApiError, LambdaFunctionError, LambdaServiceError, TemplateError } from '../errors.js';

@@ -69,29 +69,56 @@ describe('Function: redact', () => {
   });
 });
 
+/** What the logger wrote to stdout and stderr meanwhile, one parsed JSON entry per line. */
+function captureLines() {
+  const written = { stdout: [] as string[], stderr: [] as string[] };
+  for (const name of ['stdout', 'stderr'] as const) {
+    vi.spyOn(process[name], 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written[name].push(...String(chunk).split('\n').filter(Boolean));
+      return true;
+    });
+  }
+  const parse = (lines: string[]) => lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  return { stdout: () => parse(written.stdout), stderr: () => parse(written.stderr), text: () => [...written.stdout, ...written.stderr].join('\n') };
+}
+
 describe('Function: log', () => {
   afterEach(() => {
     vi.restoreAllMocks();
     vi.unstubAllEnvs();
+    vi.resetModules();
   });
 
-  it('writes one JSON line with the fields redacted: info to stdout, warn and error to stderr', () => {
-    const out = vi.spyOn(console, 'log').mockImplementation(() => {});
-    const err = vi.spyOn(console, 'error').mockImplementation(() => {});
+  it('writes one Powertools JSON line with the fields redacted: info to stdout, warn and error to stderr', () => {
+    const lines = captureLines();
     log('info', 'launched', { pool: 'aws-amd64', spec: { userData: SECRET } });
     log('warn', 'no capacity', { joinToken: SECRET });
-    expect(out.mock.calls.map((c) => JSON.parse(String(c[0])))).toEqual([
-      { level: 'info', message: 'launched', pool: 'aws-amd64', spec: { userData: '[redacted]' } },
+    log('error', 'failed', { error: Object.assign(new Error('boom'), { name: 'LaunchError', kubeconfig: SECRET }) });
+    expect(lines.stdout()).toEqual([
+      expect.objectContaining({ level: 'INFO', message: 'launched', service: 'shepherd', pool: 'aws-amd64', spec: { userData: '[redacted]' } }),
     ]);
-    expect(err.mock.calls.map((c) => JSON.parse(String(c[0])))).toEqual([{ level: 'warn', message: 'no capacity', joinToken: '[redacted]' }]);
+    expect(lines.stderr()).toEqual([
+      expect.objectContaining({ level: 'WARN', message: 'no capacity', joinToken: '[redacted]' }),
+      expect.objectContaining({ level: 'ERROR', message: 'failed', error: { name: 'LaunchError', message: 'boom' } }),
+    ]);
+    expect(lines.stdout()[0].timestamp).toEqual(expect.any(String));
+    expect(lines.text()).not.toContain(SECRET);
   });
 
-  it('writes debug lines only when SHEPHERD_LOG_LEVEL is debug', () => {
-    const out = vi.spyOn(console, 'log').mockImplementation(() => {});
-    vi.stubEnv('SHEPHERD_LOG_LEVEL', '');
-    log('debug', 'hidden');
-    vi.stubEnv('SHEPHERD_LOG_LEVEL', 'debug');
-    log('debug', 'shown');
-    expect(out.mock.calls.map((c) => JSON.parse(String(c[0])).message)).toEqual(['shown']);
+  it('writes debug lines only when POWERTOOLS_LOG_LEVEL is DEBUG at cold start', async () => {
+    const lines = captureLines();
+    vi.stubEnv('POWERTOOLS_LOG_LEVEL', '');
+    (await import('../../functions/runtime/logger.js')).log('debug', 'hidden');
+    vi.resetModules();
+    vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'DEBUG');
+    (await import('../../functions/runtime/logger.js')).log('debug', 'shown');
+    expect(lines.stdout().map((l) => l.message)).toEqual(['shown']);
+  });
+
+  it('names the service after the function it runs in', async () => {
+    const lines = captureLines();
+    vi.stubEnv('AWS_LAMBDA_FUNCTION_NAME', 'shepherd-claims');
+    (await import('../../functions/runtime/logger.js')).log('info', 'claim');
+    expect(lines.stdout()).toEqual([expect.objectContaining({ service: 'shepherd-claims', message: 'claim' })]);
   });
 });

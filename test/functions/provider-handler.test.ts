@@ -56,7 +56,8 @@ beforeEach(async () => {
   secrets.reset();
   // The secret and its trailing newline, as `aws secretsmanager put-secret-value --secret-string file://key` stores it.
   secrets.on(GetSecretValueCommand, { SecretId: KOSMOS_SECRET_ARN }).resolves({ SecretString: `${SECRET_KEY}\n` });
-  consoleSpies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((m) => vi.spyOn(console, m).mockImplementation(() => {}));
+  // The logger (Powertools) writes its lines to the process's streams, not through the global console.
+  consoleSpies = [process.stdout, process.stderr].map((stream) => vi.spyOn(stream, 'write').mockImplementation(() => true));
   // Fresh module state per test: the secret cache and the provider cache live at module level, as in a warm Lambda.
   vi.resetModules();
   ({ handler } = (await import('../../functions/providers/aws/handler.js')) as { handler: Handler });

@@ -289,5 +289,7 @@ describe('Workflow: ProvisionNode (local control plane + simulated clouds)', () 
       expect(history).not.toContain(s);
       expect(logs.join('\n')).not.toContain(s);
     }
+    // The functions' structured log lines did reach the log: the check above looked at them.
+    expect(logs.some((l) => l.includes('"level":"INFO","message":"launched"'))).toBe(true);
   });
 });
