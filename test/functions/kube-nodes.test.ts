@@ -20,7 +20,7 @@ async function listen(server: net.Server): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-/** client-node 1.x accepts a plain-http server only with insecure-skip-tls-verify. */
+/** client-node accepts a plain-http server only with insecure-skip-tls-verify. */
 function kubeconfig(server: string): string {
   return JSON.stringify({
     apiVersion: 'v1',

@@ -1,7 +1,7 @@
 import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
 import type { NodeTaint, NodeView } from '../../decisions/provision.js';
 import { ThrottledError, TransientError } from '../../runtime/errors.js';
-import { isNetworkError } from './network-errors.js';
+import { networkErrorCode } from './network-errors.js';
 
 /** The Kubernetes API as the node workflows need it. */
 export interface NodeApi {
@@ -85,9 +85,10 @@ export class KubeNodeApi implements NodeApi {
       return await fn();
     } catch (err) {
       const code = statusOf(err);
-      const msg = () => `Kubernetes API: ${code ?? (err as { code?: string }).code ?? ''} ${String((err as Error).message).slice(0, 300)}`;
+      const network = networkErrorCode(err);
+      const msg = () => `Kubernetes API: ${code ?? network ?? ''} ${String((err as Error).message).slice(0, 300)}`;
       if (code === 429) throw new ThrottledError(msg());
-      if ((code !== undefined && code >= 500) || isNetworkError(err)) throw new TransientError(msg());
+      if ((code !== undefined && code >= 500) || network !== undefined) throw new TransientError(msg());
       throw err;
     }
   }
