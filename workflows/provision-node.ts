@@ -202,7 +202,8 @@ function invoke(
 ): tasks.LambdaInvoke {
   const task = new tasks.LambdaInvoke(scope, id, {
     lambdaFunction: fn,
-    payload: sfn.TaskInput.fromObject(payload),
+    // `execution` is the correlation id every log line of the function carries (runtime/execution-context.ts).
+    payload: sfn.TaskInput.fromObject({ ...payload, 'execution.$': '$$.Execution.Id' }),
     // A function chosen at run time needs the invoke integration (FunctionName.$); its result is wrapped.
     payloadResponseOnly: !sfn.JsonPath.isEncodedJsonPath(fn.functionArn),
     retryOnServiceExceptions: false,

@@ -1,6 +1,7 @@
 import { DynamoClaimStore } from '../adapters/store/claims.js';
 import type { ProvisionSlot, VmRef } from '../decisions/provision.js';
 import { config, poolNamed } from '../runtime/config.js';
+import { withExecutionContext } from '../runtime/execution-context.js';
 import { log } from '../runtime/logger.js';
 
 export type ClaimsEvent =
@@ -18,7 +19,7 @@ function claims(): DynamoClaimStore {
   return store;
 }
 
-export async function handler(event: ClaimsEvent) {
+export const handler = withExecutionContext(async (event: ClaimsEvent) => {
   const slot = event.slot;
   switch (event.action) {
     case 'claim': {
@@ -43,7 +44,7 @@ export async function handler(event: ClaimsEvent) {
     default:
       throw new Error(`unknown action ${(event as { action: string }).action}`);
   }
-}
+});
 
 /** A failure caught by Step Functions as a one-line reason: "<ErrorName>: <message>". */
 export function describeFailure(error: { Error?: string; Cause?: string } | undefined): string {

@@ -3,6 +3,7 @@ import { mergeTaints, nodeLabels, type ProvisionSlot, type VmRef } from '../deci
 import { providerNamed } from '../providers/registry.js';
 import { config, poolNamed } from '../runtime/config.js';
 import { TransientError } from '../runtime/errors.js';
+import { withExecutionContext } from '../runtime/execution-context.js';
 import { log } from '../runtime/logger.js';
 import { getSecret } from '../runtime/secrets.js';
 
@@ -18,7 +19,7 @@ async function nodes(): Promise<NodeApi> {
   return api;
 }
 
-export async function handler(event: ClusterNodesEvent) {
+export const handler = withExecutionContext(async (event: ClusterNodesEvent) => {
   switch (event.action) {
     case 'findNode':
       return findNode(event.slot, event.vm);
@@ -29,7 +30,7 @@ export async function handler(event: ClusterNodesEvent) {
     default:
       throw new Error(`unknown action ${(event as { action: string }).action}`);
   }
-}
+});
 
 /**
  * Has the VM's Node registered, and is it Ready? The provider's matcher finds it; where the provider cannot say

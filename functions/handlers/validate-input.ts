@@ -2,6 +2,7 @@ import { type ProvisionPlan, planProvision } from '../decisions/provision.js';
 import { providerFunctionsFromEnv } from '../providers/function-env.js';
 import { PROVIDER_NAMES } from '../providers/registry.js';
 import { config } from '../runtime/config.js';
+import { withExecutionContext } from '../runtime/execution-context.js';
 
 export interface ValidateInputEvent {
   input: unknown;
@@ -9,6 +10,6 @@ export interface ValidateInputEvent {
 }
 
 /** First state of ProvisionNode: turns the raw input into a plan, or fails with InvalidInputError. */
-export async function handler(event: ValidateInputEvent): Promise<ProvisionPlan> {
+export const handler = withExecutionContext(async (event: ValidateInputEvent): Promise<ProvisionPlan> => {
   return planProvision(event.input, config(), event.executionName, providerFunctionsFromEnv(PROVIDER_NAMES));
-}
+});

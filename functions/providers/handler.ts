@@ -2,6 +2,7 @@ import type { PoolConfig, ShepherdConfig } from '../../config/types.js';
 import type { ProvisionSlot, VmRef } from '../decisions/provision.js';
 import { config, poolNamed } from '../runtime/config.js';
 import { InsufficientCapacityError, InvalidInputError, isInsufficientCapacityError } from '../runtime/errors.js';
+import { withExecutionContext } from '../runtime/execution-context.js';
 import { log } from '../runtime/logger.js';
 import { joinUserData } from '../runtime/user-data.js';
 import type { CloudProvider, Interruption, Page, ProviderDescriptor, VmState } from './types.js';
@@ -21,7 +22,7 @@ export type ProviderResult = VmRef | { terminated: string[] } | Page<VmRef> | { 
  */
 export function providerHandler(descriptor: ProviderDescriptor, makeClient: (config: ShepherdConfig) => CloudProvider) {
   let client: CloudProvider | undefined;
-  return async (event: ProviderEvent): Promise<ProviderResult> => {
+  return withExecutionContext(async (event: ProviderEvent): Promise<ProviderResult> => {
     const cfg = config();
     client ??= makeClient(cfg);
     switch (event.action) {
@@ -38,7 +39,7 @@ export function providerHandler(descriptor: ProviderDescriptor, makeClient: (con
       default:
         throw new InvalidInputError(`unknown action ${JSON.stringify((event as { action: string }).action)}`);
     }
-  };
+  });
 }
 
 function ownPool(descriptor: ProviderDescriptor, name: string, cfg: ShepherdConfig): PoolConfig {
