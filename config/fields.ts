@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { JOIN_TEMPLATE_PLACEHOLDERS, unknownPlaceholders } from './join-template.js';
+import { isSecretRef, SECRET_REF_FORMS } from './secret-ref.js';
 
 /*
  * Field-level schemas. Convention shared with config/errors.ts: an issue's message says what is allowed;
@@ -13,10 +14,8 @@ function matching(re: RegExp, allowed: string) {
 
 export const resourceName = matching(/^[a-z0-9-]{1,40}$/, 'lowercase letters, digits and "-", 1 to 40 characters');
 
-export const secretArn = matching(
-  /^arn:aws(-[a-z]+)*:secretsmanager:[a-z]{2}(-[a-z]+)+-\d:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/,
-  'a Secrets Manager ARN, arn:aws:secretsmanager:<region>:<12-digit account>:secret:<name>',
-);
+/** A secret by reference, never by value: a Secrets Manager secret or an SSM SecureString parameter (config/secret-ref.ts). */
+export const secretArn = z.string({ error: SECRET_REF_FORMS }).refine(isSecretRef, { error: SECRET_REF_FORMS });
 
 export const iamRoleArn = matching(
   /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[A-Za-z0-9+=,.@_/-]+$/,

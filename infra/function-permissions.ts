@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { ShepherdConfig } from '../config/types.js';
 import type { FunctionPermission } from './constructs/shepherd-function.js';
+import { readSecrets } from './secret-permissions.js';
 
 /** The tag every VM shepherd creates carries, with the cluster name as value; EC2 permissions hinge on it. */
 export const CLUSTER_TAG = 'shepherd:cluster';
@@ -13,15 +14,6 @@ export const CLAIMS_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dy
 
 /** EC2 resources RunInstances creates; each must be tagged with the cluster at launch. */
 const LAUNCHED_RESOURCE_TYPES = ['instance', 'volume', 'network-interface'];
-
-/**
- * IAM resources for a secret named in the config. The config may give a partial ARN (without the `-xxxxxx` suffix
- * Secrets Manager appends); IAM matches the full ARN, so both the ARN as written and the ARN plus six characters are
- * listed, which is what the Secrets Manager documentation recommends for partial ARNs.
- */
-export function secretResources(arns: Iterable<string>): string[] {
-  return [...new Set(arns)].sort().flatMap((arn) => [arn, `${arn}-??????`]);
-}
 
 /** Secrets the cloud-vms handler reads: provider credentials, and the join secrets it writes into VM user data. */
 export function cloudSecretArns(config: ShepherdConfig): string[] {
@@ -33,11 +25,6 @@ export function cloudSecretArns(config: ShepherdConfig): string[] {
     if (pool.join.method === 'script') arns.push(pool.join.joinTokenSecretArn);
   }
   return arns;
-}
-
-function readSecrets(sid: string, arns: string[]): FunctionPermission[] {
-  if (arns.length === 0) return [];
-  return [{ statement: new iam.PolicyStatement({ sid, actions: ['secretsmanager:GetSecretValue'], resources: secretResources(arns) }) }];
 }
 
 /** validate-input only checks its input against the config: no AWS access at all. */

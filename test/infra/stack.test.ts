@@ -80,7 +80,6 @@ function baseStatements(stack: Stack, fn: ShepherdFunction): Statement[] {
 }
 
 const bySid = (a: Statement, b: Statement) => `${a.Sid}${a.Action}`.localeCompare(`${b.Sid}${b.Action}`);
-const secretResources = (arns: string[]) => [...new Set(arns)].flatMap((a) => [a, `${a}-??????`]).sort();
 
 describe('ShepherdStack with the example config', () => {
   let stack: ShepherdStack;
@@ -177,7 +176,7 @@ describe('ShepherdStack with the example config', () => {
           Condition: { StringEquals: { 'ec2:ResourceTag/shepherd:cluster': 'kosmos-demo' } },
         },
         { Sid: 'DescribeInstances', Action: ['ec2:DescribeInstances'], Resource: ['*'] },
-        { Sid: 'ReadProviderAndJoinSecrets', Action: ['secretsmanager:GetSecretValue'], Resource: secretResources(secrets) },
+        { Sid: 'ReadProviderAndJoinSecretsFromParameterStore', Action: ['ssm:GetParameter'], Resource: [...new Set(secrets)].sort() },
       ].sort(bySid),
     );
   });
@@ -187,7 +186,7 @@ describe('ShepherdStack with the example config', () => {
     expect(statementsOf(template, stack, fn).sort(bySid)).toEqual(
       [
         ...baseStatements(stack, fn),
-        { Sid: 'ReadKubeconfig', Action: ['secretsmanager:GetSecretValue'], Resource: secretResources([config.cluster.kubeconfigSecretArn]) },
+        { Sid: 'ReadKubeconfigFromParameterStore', Action: ['ssm:GetParameter'], Resource: [config.cluster.kubeconfigSecretArn] },
       ].sort(bySid),
     );
   });
