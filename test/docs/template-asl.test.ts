@@ -11,6 +11,7 @@ const definitionString = {
       { Ref: 'AWS::Partition' },
       ':states:::states:startExecution.sync:2","Parameters":{"StateMachineArn":"',
       { Ref: 'HealNodeStateMachine0A1B2C3D' },
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a DefinitionSubstitutions placeholder, not a template literal
       '","Input.$":"${input}"},"End":true}}}',
     ],
   ],
