@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../config/load.js';
 import type { ShepherdConfig } from '../../config/types.js';
 import { readSecrets, SecretReferenceError, secretResources } from '../../infra/secret-permissions.js';
@@ -38,14 +38,15 @@ function statementsBySid(config: ShepherdConfig): Map<string, Statement> {
 const list = (x: string | string[]) => (Array.isArray(x) ? x : [x]);
 
 describe('Function: readSecrets (in the synthesized template)', () => {
-  const statements = statementsBySid(mixedConfig());
   const config = mixedConfig();
+  let statements: Map<string, Statement>;
+  beforeAll(() => {
+    statements = statementsBySid(config);
+  });
 
   it('grants ssm:GetParameter on exactly each parameter ARN, and GetSecretValue on Secrets Manager ARNs with their suffix', () => {
-    const parameters = [
-      config.providers.scaleway!.credentialsSecretArn,
-      config.pools[0].join.method === 'kosmos' ? config.pools[0].join.secretKeySecretArn : '',
-    ];
+    const kosmosKeys = config.pools.flatMap((p) => (p.join.method === 'kosmos' ? [p.join.secretKeySecretArn] : []));
+    const parameters = [...new Set([config.providers.scaleway!.credentialsSecretArn, ...kosmosKeys])];
     expect(parameters.every((arn) => arn.startsWith('arn:aws:ssm:eu-west-3:123456789012:parameter/shepherd/kosmos-demo/'))).toBe(true);
     const fromParameterStore = statements.get('ReadProviderAndJoinSecretsFromParameterStore')!;
     expect(list(fromParameterStore.Action)).toEqual(['ssm:GetParameter']);
