@@ -88,10 +88,10 @@ describe('Function: mermaidFlowchart', () => {
     const close = lines.indexOf('end', open);
     expect(open).toBeGreaterThan(0);
     expect(lines.slice(open, close)).toEqual(
-      expect.arrayContaining(['s3_start((item)):::terminal', 's3_s7["Launch<br/>λ CloudVms"]', 's3_end((done)):::terminal']),
+      expect.arrayContaining(['s3_start((item)):::terminal', 's3_s7["Launch<br/>λ CloudVms"]', 's3_stop((done)):::terminal']),
     );
     expect(lines).toContain('s3_start --> s3_s7');
-    expect(lines).toContain('s3_s9 --> s3_end');
+    expect(lines).toContain('s3_s9 --> s3_stop');
     expect(lines).toContain('s3 --> s5');
   });
 
@@ -105,8 +105,13 @@ describe('Function: mermaidFlowchart', () => {
     expect(lines).toContain('s4 --> s5');
   });
 
-  it('starts at StartAt and gives the same text for the same definition', () => {
+  it('starts at StartAt, ends End states at a marker whose id is no Mermaid keyword, and gives the same text for the same definition', () => {
     expect(lines).toContain('start --> s1');
+    const machine = mermaidFlowchart({ StartAt: 'A', States: { A: { Type: 'Pass', End: true } } })
+      .split('\n')
+      .map((l) => l.trim());
+    expect(machine).toEqual(expect.arrayContaining(['start((Start)):::terminal', 's1[/"A"/]', 'stop((End)):::terminal', 'start --> s1', 's1 --> stop']));
+    expect(machine.filter((l) => l === 'end')).toEqual([]);
     expect(mermaidFlowchart(structuredClone(definition))).toBe(chart);
   });
 

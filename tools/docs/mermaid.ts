@@ -46,11 +46,12 @@ class FlowchartWriter {
     for (const [name, state] of Object.entries(definition.States)) {
       this.state(scope, name, state, indent);
       if (state.End) {
-        this.edges.push(`${ids.get(name)} --> ${prefix}end`);
+        this.edges.push(`${ids.get(name)} --> ${prefix}stop`);
         endUsed = true;
       }
     }
-    if (endUsed) this.lines.push(`${indent}${prefix}end((${marker.end})):::terminal`);
+    // `end` is a Mermaid keyword (it closes a subgraph), so the end marker is `stop`.
+    if (endUsed) this.lines.push(`${indent}${prefix}stop((${marker.end})):::terminal`);
   }
 
   private state(scope: Scope, name: string, state: AslState, indent: string): void {
