@@ -10,7 +10,7 @@ export interface StoredParameter {
   lastModifiedDate: number;
 }
 
-/** Parameter Store's SecureString parameters by ARN and name, one version each (secrets are only ever read here). */
+/** Parameter Store's SecureString parameters by ARN and name, with the latest version of each (only ever read here). */
 export class ParameterStore {
   private readonly parameters = new Map<string, StoredParameter>();
 

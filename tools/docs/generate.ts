@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { shepherdConfigShape } from '../../config/schema.js';
 import { CONFIG_DOC, configDoc, inputJsonSchema } from './config-doc.js';
 import { formatMarkdown } from './format-markdown.js';
@@ -17,7 +18,7 @@ export function generatedDocs(): Record<string, string> {
 }
 
 // `npm run docs` writes them.
-if (process.argv[1] === new URL(import.meta.url).pathname) {
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const [path, text] of Object.entries(generatedDocs())) {
     writeFileSync(join(ROOT, path), text);
     console.log(`wrote ${path}`);

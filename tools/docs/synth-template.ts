@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadConfigFile } from '../../config/load.js';
 import { createShepherdApp } from '../../infra/shepherd-app.js';
 import type { CfnTemplate } from './template-asl.js';
 
 /** The repository root. */
-export const ROOT = new URL('../../', import.meta.url).pathname;
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The stack's template for the shipped config, synthesized without bundling (the diagrams need no code). */
 export function synthesizedTemplate(configFile = join(ROOT, 'shepherd.config.json')): CfnTemplate {
