@@ -319,7 +319,7 @@ describe('ShepherdStack with other configs', () => {
     const { stack, template } = synth(parseConfig(raw));
     const actions = statementsOf(template, stack, stack.functions.cloud).flatMap((s) => s.Action);
     expect(actions.filter((a) => a.startsWith('ec2:'))).toEqual([]);
-    expect(actions).toContain('secretsmanager:GetSecretValue');
+    expect(actions).toContain('ssm:GetParameter');
   });
 
   it('passes only TABLE_NAME through Lambda environments (the config travels in the bundle)', () => {
