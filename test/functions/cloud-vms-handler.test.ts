@@ -54,7 +54,7 @@ afterAll(() => {
 beforeEach(async () => {
   ec2.reset();
   secrets.reset();
-  // The secret and its trailing newline, as `aws secretsmanager put-secret-value --secret-string file://key` stores it.
+  // The secret and its trailing newline, as `aws ssm put-parameter --type SecureString --value file://key` stores it.
   secrets
     .on(GetParameterCommand, { Name: KOSMOS_SECRET_ARN, WithDecryption: true })
     .resolves({ Parameter: { Type: 'SecureString', Value: `${SECRET_KEY}\n` } });
