@@ -1,22 +1,21 @@
 import { z } from 'zod';
 import { JOIN_TEMPLATE_PLACEHOLDERS, unknownPlaceholders } from './join-template.js';
+import { isSecretRef, SECRET_REF_FORMS } from './secret-ref.js';
 
 /*
  * Field-level schemas. Convention shared with config/errors.ts: an issue's message says what is allowed;
  * what was wrong comes from the issue's input, or from params.problem when the input alone does not say it.
  */
 
-/** A string matching `re`; `allowed` describes it, also when the value is missing or not a string. */
+/** A string matching `re`; `allowed` describes it, also when the value is missing or not a string, and in docs/config.md. */
 function matching(re: RegExp, allowed: string) {
-  return z.string({ error: allowed }).regex(re, { error: allowed });
+  return z.string({ error: allowed }).regex(re, { error: allowed }).meta({ allowed });
 }
 
 export const resourceName = matching(/^[a-z0-9-]{1,40}$/, 'lowercase letters, digits and "-", 1 to 40 characters');
 
-export const secretArn = matching(
-  /^arn:aws(-[a-z]+)*:secretsmanager:[a-z]{2}(-[a-z]+)+-\d:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/,
-  'a Secrets Manager ARN, arn:aws:secretsmanager:<region>:<12-digit account>:secret:<name>',
-);
+/** A secret by reference, never by value: a Secrets Manager secret or an SSM SecureString parameter (config/secret-ref.ts). */
+export const secretArn = z.string({ error: SECRET_REF_FORMS }).refine(isSecretRef, { error: SECRET_REF_FORMS }).meta({ allowed: SECRET_REF_FORMS });
 
 export const iamRoleArn = matching(
   /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[A-Za-z0-9+=,.@_/-]+$/,
@@ -57,7 +56,7 @@ export const gcpNetwork = matching(
 export const SCALEWAY_REGIONS = ['fr-par', 'nl-ams', 'pl-waw'] as const;
 export const scalewayRegion = z.enum(SCALEWAY_REGIONS);
 
-export const uuid = z.guid({ error: 'a UUID (8-4-4-4-12 hex digits)' });
+export const uuid = z.guid({ error: 'a UUID (8-4-4-4-12 hex digits)' }).meta({ allowed: 'a UUID (8-4-4-4-12 hex digits)' });
 
 export const cloudflareZoneId = matching(/^[0-9a-f]{32}$/, 'a Cloudflare zone id: 32 lowercase hex digits');
 export const hostname = matching(
@@ -71,7 +70,8 @@ export const instanceType = matching(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a provider
 export const dnsTtl = z
   .number()
   .int()
-  .refine((ttl) => ttl === 1 || (ttl >= 60 && ttl <= 86400), { error: '1 (automatic) or 60 to 86400 seconds' });
+  .refine((ttl) => ttl === 1 || (ttl >= 60 && ttl <= 86400), { error: '1 (automatic) or 60 to 86400 seconds' })
+  .meta({ allowed: '1 (automatic) or 60 to 86400 seconds' });
 
 /** Kubernetes label syntax: an optional DNS-subdomain prefix and "/", then a name of at most 63 characters. */
 const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
@@ -89,45 +89,51 @@ export function isLabelValue(value: string): boolean {
   return value === '' || LABEL_NAME.test(value);
 }
 
-export const labelKey = z.string().refine(isLabelKey, { error: LABEL_KEY_ALLOWED });
-export const labelValue = z.string().refine(isLabelValue, { error: LABEL_VALUE_ALLOWED });
+export const labelKey = z.string().refine(isLabelKey, { error: LABEL_KEY_ALLOWED }).meta({ allowed: LABEL_KEY_ALLOWED });
+export const labelValue = z.string().refine(isLabelValue, { error: LABEL_VALUE_ALLOWED }).meta({ allowed: LABEL_VALUE_ALLOWED });
 
-export const labels = z.record(z.string(), z.string()).superRefine((map, ctx) => {
-  for (const [key, value] of Object.entries(map)) {
-    if (!isLabelKey(key)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [key],
-        input: key,
-        message: LABEL_KEY_ALLOWED,
-        params: { problem: `key ${JSON.stringify(key)} is not a label key` },
-      });
-    } else if (!isLabelValue(value)) {
-      ctx.addIssue({ code: 'custom', path: [key], input: value, message: LABEL_VALUE_ALLOWED });
+export const labels = z
+  .record(z.string(), z.string())
+  .meta({ allowed: `keys: ${LABEL_KEY_ALLOWED}; values: ${LABEL_VALUE_ALLOWED}` })
+  .superRefine((map, ctx) => {
+    for (const [key, value] of Object.entries(map)) {
+      if (!isLabelKey(key)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          input: key,
+          message: LABEL_KEY_ALLOWED,
+          params: { problem: `key ${JSON.stringify(key)} is not a label key` },
+        });
+      } else if (!isLabelValue(value)) {
+        ctx.addIssue({ code: 'custom', path: [key], input: value, message: LABEL_VALUE_ALLOWED });
+      }
     }
-  }
-});
+  });
 
 /** cloud-init runs user data that starts with "#!" as a script; unknown placeholders would reach the VM verbatim. */
-export const joinScriptTemplate = z.string().superRefine((template, ctx) => {
-  if (!template.startsWith('#!')) {
-    ctx.addIssue({
-      code: 'custom',
-      input: template,
-      message: 'a script starting with "#!" (e.g. "#!/bin/bash\\n...")',
-      params: { problem: 'does not start with "#!"' },
-    });
-  }
-  const unknown = unknownPlaceholders(template);
-  if (unknown.length > 0) {
-    ctx.addIssue({
-      code: 'custom',
-      input: template,
-      message: `placeholders ${JOIN_TEMPLATE_PLACEHOLDERS.map((n) => `{{${n}}}`).join(', ')}`,
-      params: { problem: `unknown placeholder${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `{{${n}}}`).join(', ')}` },
-    });
-  }
-});
+export const joinScriptTemplate = z
+  .string()
+  .superRefine((template, ctx) => {
+    if (!template.startsWith('#!')) {
+      ctx.addIssue({
+        code: 'custom',
+        input: template,
+        message: 'a script starting with "#!" (e.g. "#!/bin/bash\\n...")',
+        params: { problem: 'does not start with "#!"' },
+      });
+    }
+    const unknown = unknownPlaceholders(template);
+    if (unknown.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        input: template,
+        message: `placeholders ${JOIN_TEMPLATE_PLACEHOLDERS.map((n) => `{{${n}}}`).join(', ')}`,
+        params: { problem: `unknown placeholder${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `{{${n}}}`).join(', ')}` },
+      });
+    }
+  })
+  .meta({ allowed: `a script starting with "#!"; placeholders ${JOIN_TEMPLATE_PLACEHOLDERS.map((n) => `{{${n}}}`).join(', ')}` });
 
 /** An e-mail address as SNS accepts it for an email subscription (one address, no display name). */
 export const emailAddress = matching(/^[^\s@<>(),;:"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/, 'an e-mail address like ops@example.com');

@@ -26,11 +26,13 @@ export const ARCHES = ['amd64', 'arm64'] as const;
 export const POOL_ROLES = ['worker', 'entrypoint', 'buffer'] as const;
 export const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] as const;
 
-export const clusterSchema = z.strictObject({
-  name: resourceName,
-  kubeconfigSecretArn: secretArn,
-  apiServerEndpoint: apiServerUrl.optional(),
-});
+export const clusterSchema = z
+  .strictObject({
+    name: resourceName.describe('Names the stack (shepherd-<name>) and tags every VM shepherd creates (shepherd:cluster).'),
+    kubeconfigSecretArn: secretArn.describe('Secret holding a kubeconfig (YAML) that may list, label and delete Nodes.'),
+    apiServerEndpoint: apiServerUrl.optional().describe('API server URL that script joins put in {{apiServerEndpoint}}.'),
+  })
+  .describe('The Kubernetes cluster shepherd manages.');
 
 type Descriptor = (typeof PROVIDERS)[number];
 /** `providers.<name>` for every registered provider that has a config section. */
@@ -42,90 +44,139 @@ export const providersSchema = z.strictObject(
   Object.fromEntries(PROVIDERS.flatMap((p) => (p.configSchema ? [[p.name, p.configSchema.optional()]] : []))) as ProviderSections,
 );
 
-export const joinSchema = z.discriminatedUnion('method', [
-  z.strictObject({ method: z.literal('kosmos'), poolId: uuid, region: scalewayRegion, secretKeySecretArn: secretArn }),
-  z.strictObject({ method: z.literal('script'), template: joinScriptTemplate, joinTokenSecretArn: secretArn }),
-  z.strictObject({ method: z.literal('scaleway-pool'), poolId: uuid }),
-  z.strictObject({ method: z.literal('none') }),
-]);
+export const joinSchema = z
+  .discriminatedUnion('method', [
+    z.strictObject({
+      method: z.literal('kosmos').describe("Scaleway's node agent joins the VM to a Kosmos external pool."),
+      poolId: uuid.describe('The Kosmos external pool the node joins.'),
+      region: scalewayRegion.describe("The Kosmos cluster's Scaleway region."),
+      secretKeySecretArn: secretArn.describe('Secret holding the Scaleway secret key the node agent uses (plain text).'),
+    }),
+    z.strictObject({
+      method: z.literal('script').describe('User data rendered from `template`, e.g. a kubeadm join.'),
+      template: joinScriptTemplate.describe('The user-data script; placeholders are filled at launch.'),
+      joinTokenSecretArn: secretArn.describe('Secret holding the join token for {{joinToken}} (plain text).'),
+    }),
+    z.strictObject({
+      method: z.literal('scaleway-pool').describe('Scaleway creates the node by resizing a Kapsule/Kosmos pool.'),
+      poolId: uuid.describe('The Scaleway pool to resize.'),
+    }),
+    z.strictObject({ method: z.literal('none').describe('Machines join by themselves (home lab); shepherd cannot provision them.') }),
+  ])
+  .describe('How a new machine becomes a Node of the cluster.');
 
-export const taintSchema = z.strictObject({ key: labelKey, value: labelValue.optional(), effect: z.enum(TAINT_EFFECTS) });
+export const taintSchema = z.strictObject({
+  key: labelKey.describe('Taint key.'),
+  value: labelValue.optional().describe('Taint value.'),
+  effect: z.enum(TAINT_EFFECTS).describe('What the taint does to pods that do not tolerate it.'),
+});
 
 const poolSize = z.number().int().min(0).max(1000);
 
 export const poolSchema = z.strictObject({
-  name: resourceName,
-  provider: z.enum(PROVIDER_NAMES),
-  role: z.enum(POOL_ROLES).default('worker'),
-  /** Preference order; for scaleway, the pool's node type. */
-  instanceTypes: z.array(instanceType).min(1),
-  arch: z.enum(ARCHES),
-  /** A subset of the provider's zones, in preference order; absent means all of them. */
-  zones: z.array(z.string().min(1)).min(1).optional(),
-  spot: z.boolean().default(false),
-  min: poolSize.default(0),
-  max: poolSize,
-  labels: labels.default(() => ({})),
-  taints: z.array(taintSchema).default(() => []),
+  name: resourceName.describe('Pool name, unique; workflow inputs name the pool.'),
+  provider: z.enum(PROVIDER_NAMES).describe('Where the pool\'s machines run; "home" machines have no API.'),
+  role: z.enum(POOL_ROLES).default('worker').describe('What the nodes are for; set as the node-role label.'),
+  instanceTypes: z.array(instanceType).min(1).describe("Instance types in preference order; for scaleway, the pool's node type."),
+  arch: z.enum(ARCHES).describe('CPU architecture of the images and instance types.'),
+  zones: z.array(z.string().min(1)).min(1).optional().describe("A subset of the provider's zones in preference order; absent: all of them."),
+  spot: z.boolean().default(false).describe('Launch spot (preemptible) VMs.'),
+  min: poolSize.default(0).describe('Nodes the pool should keep at least.'),
+  max: poolSize.describe('Nodes the pool may have at most; caps capacity claims.'),
+  labels: labels.default(() => ({})).describe('Labels put on every node of the pool.'),
+  taints: z
+    .array(taintSchema)
+    .default(() => [])
+    .describe('Taints put on every node of the pool.'),
   join: joinSchema,
 });
 
 export const entrypointSchema = z.strictObject({
-  name: resourceName,
-  zoneName: hostname,
-  zoneId: cloudflareZoneId,
-  records: z.array(hostname).min(1),
-  type: z.enum(['A', 'AAAA']).default('A'),
-  ttl: dnsTtl.default(DEFAULT_ENTRYPOINT_TTL),
-  proxied: z.boolean().default(false),
-  eligiblePools: z.array(resourceName).min(1),
+  name: resourceName.describe('Entrypoint name.'),
+  zoneName: hostname.describe('The Cloudflare zone, e.g. "example.com".'),
+  zoneId: cloudflareZoneId.describe("The zone's id in Cloudflare."),
+  records: z.array(hostname).min(1).describe('DNS names that point at the entrypoint nodes.'),
+  type: z.enum(['A', 'AAAA']).default('A').describe('Record type.'),
+  ttl: dnsTtl.default(DEFAULT_ENTRYPOINT_TTL).describe('Record TTL in seconds; 1 is automatic, required when proxied.'),
+  proxied: z.boolean().default(false).describe("Serve through Cloudflare's proxy."),
+  eligiblePools: z.array(resourceName).min(1).describe('Pools whose nodes may serve the entrypoint.'),
 });
 
-export const dnsSchema = z.strictObject({
-  cloudflare: z.strictObject({ apiTokenSecretArn: secretArn }),
-  entrypoints: z.array(entrypointSchema).min(1),
-});
+export const dnsSchema = z
+  .strictObject({
+    cloudflare: z
+      .strictObject({ apiTokenSecretArn: secretArn.describe('Secret holding a Cloudflare API token with DNS edit rights on the zones (plain text).') })
+      .describe('Cloudflare access.'),
+    entrypoints: z.array(entrypointSchema).min(1).describe('Public names that follow healthy entrypoint nodes.'),
+  })
+  .describe('DNS entrypoints on Cloudflare.');
 
 const seconds = z.number().int().positive();
 
 export const provisioningSchema = z
   .strictObject({
-    registrationTimeoutSeconds: seconds.default(DEFAULT_PROVISIONING.registrationTimeoutSeconds),
-    pollIntervalSeconds: seconds.default(DEFAULT_PROVISIONING.pollIntervalSeconds),
+    registrationTimeoutSeconds: seconds
+      .default(DEFAULT_PROVISIONING.registrationTimeoutSeconds)
+      .describe('How long a new VM has to become a Ready Node before it is cleaned up.'),
+    pollIntervalSeconds: seconds.default(DEFAULT_PROVISIONING.pollIntervalSeconds).describe('Time between two checks of a new Node.'),
   })
-  .prefault({});
+  .prefault({})
+  .describe('ProvisionNode policy.');
 
 export const healingSchema = z
   .strictObject({
-    unhealthyAfterSeconds: seconds.default(DEFAULT_HEALING.unhealthyAfterSeconds),
-    maxUnhealthyPercent: z.number().min(0).max(100).default(DEFAULT_HEALING.maxUnhealthyPercent),
-    maxConcurrentPerPool: z.number().int().min(1).default(DEFAULT_HEALING.maxConcurrentPerPool),
-    drainTimeoutSeconds: seconds.default(DEFAULT_HEALING.drainTimeoutSeconds),
-    evictionRetrySeconds: seconds.default(DEFAULT_HEALING.evictionRetrySeconds),
-    apiUnreachableFreezeSeconds: seconds.default(DEFAULT_HEALING.apiUnreachableFreezeSeconds),
-    orphanSweepMinutes: seconds.default(DEFAULT_HEALING.orphanSweepMinutes),
+    unhealthyAfterSeconds: seconds.default(DEFAULT_HEALING.unhealthyAfterSeconds).describe('How long a Node is NotReady or Unknown before it is replaced.'),
+    maxUnhealthyPercent: z
+      .number()
+      .min(0)
+      .max(100)
+      .default(DEFAULT_HEALING.maxUnhealthyPercent)
+      .describe('Above this share of unhealthy nodes, healing stops (a partition looks like mass node loss).'),
+    maxConcurrentPerPool: z.number().int().min(1).default(DEFAULT_HEALING.maxConcurrentPerPool).describe('Replacements in flight per pool.'),
+    drainTimeoutSeconds: seconds.default(DEFAULT_HEALING.drainTimeoutSeconds).describe('How long a drain may take before pods are deleted.'),
+    evictionRetrySeconds: seconds.default(DEFAULT_HEALING.evictionRetrySeconds).describe('Time between evictions a PodDisruptionBudget blocked.'),
+    apiUnreachableFreezeSeconds: seconds
+      .default(DEFAULT_HEALING.apiUnreachableFreezeSeconds)
+      .describe('Healing freezes once the API server has been unreachable this long.'),
+    orphanSweepMinutes: seconds.default(DEFAULT_HEALING.orphanSweepMinutes).describe('Minutes between sweeps for tagged VMs without a Node.'),
   })
-  .prefault({});
+  .prefault({})
+  .describe('Node healing policy.');
 
 export const scalingSchema = z
   .strictObject({
-    scaleDownUnneededSeconds: seconds.default(DEFAULT_SCALING.scaleDownUnneededSeconds),
-    scaleDownUtilizationThreshold: z.number().min(0).max(1).default(DEFAULT_SCALING.scaleDownUtilizationThreshold),
-    scaleDownDelayAfterScaleUpSeconds: z.number().int().min(0).default(DEFAULT_SCALING.scaleDownDelayAfterScaleUpSeconds),
-    backoffSeconds: seconds.default(DEFAULT_SCALING.backoffSeconds),
-    maxBackoffSeconds: seconds.default(DEFAULT_SCALING.maxBackoffSeconds),
-    insufficientCapacityCacheSeconds: seconds.default(DEFAULT_SCALING.insufficientCapacityCacheSeconds),
+    scaleDownUnneededSeconds: seconds.default(DEFAULT_SCALING.scaleDownUnneededSeconds).describe('How long a node is unneeded before it is removed.'),
+    scaleDownUtilizationThreshold: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(DEFAULT_SCALING.scaleDownUtilizationThreshold)
+      .describe('A node below this share of requested capacity is unneeded.'),
+    scaleDownDelayAfterScaleUpSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .default(DEFAULT_SCALING.scaleDownDelayAfterScaleUpSeconds)
+      .describe('No scale-down this long after a scale-up.'),
+    backoffSeconds: seconds.default(DEFAULT_SCALING.backoffSeconds).describe('First wait before a failed pool is tried again.'),
+    maxBackoffSeconds: seconds.default(DEFAULT_SCALING.maxBackoffSeconds).describe('Longest wait the backoff grows to.'),
+    insufficientCapacityCacheSeconds: seconds
+      .default(DEFAULT_SCALING.insufficientCapacityCacheSeconds)
+      .describe('How long an offering out of capacity is skipped.'),
   })
-  .prefault({});
+  .prefault({})
+  .describe('Scaling policy.');
 
 /** Where alarms go besides their SNS topic: an e-mail subscription, confirmed by its recipient. */
-export const alarmsSchema = z.strictObject({ email: emailAddress.optional() });
+export const alarmsSchema = z
+  .strictObject({ email: emailAddress.optional().describe('An address subscribed to the alarm topic; AWS mails it a confirmation link first.') })
+  .describe('Where alarms go besides their SNS topic.');
 
 /** Before the cross-field rules (config/rules.ts checks values of this shape). */
 export const shepherdConfigShape = z.strictObject({
   cluster: clusterSchema,
   providers: providersSchema,
-  pools: z.array(poolSchema).min(1),
+  pools: z.array(poolSchema).min(1).describe('Groups of alike nodes; each workflow acts on one pool.'),
   dns: dnsSchema.optional(),
   provisioning: provisioningSchema,
   healing: healingSchema,

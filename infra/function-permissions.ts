@@ -5,23 +5,10 @@ import type { Construct } from 'constructs';
 import type { ShepherdConfig } from '../config/types.js';
 import type { ProviderDescriptor } from '../functions/providers/types.js';
 import type { FunctionPermission } from './constructs/shepherd-function.js';
+import { readSecrets } from './secret-permissions.js';
 
 /** The item operations the claims store performs (functions/adapters/store); no scans, deletes or table admin. */
 export const CLAIMS_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
-
-/**
- * IAM resources for a secret named in the config. The config may give a partial ARN (without the `-xxxxxx` suffix
- * Secrets Manager appends); IAM matches the full ARN, so both the ARN as written and the ARN plus six characters are
- * listed, which is what the Secrets Manager documentation recommends for partial ARNs.
- */
-export function secretResources(arns: Iterable<string>): string[] {
-  return [...new Set(arns)].sort().flatMap((arn) => [arn, `${arn}-??????`]);
-}
-
-function readSecrets(sid: string, arns: string[]): FunctionPermission[] {
-  if (arns.length === 0) return [];
-  return [{ statement: new iam.PolicyStatement({ sid, actions: ['secretsmanager:GetSecretValue'], resources: secretResources(arns) }) }];
-}
 
 /** validate-input only checks its input against the config: no AWS access at all. */
 export function validateInputPermissions(): FunctionPermission[] {

@@ -1,3 +1,4 @@
+import { isSsmParameterArn } from '../config/secret-ref.js';
 import { type Clock, Random } from '../sim/index.js';
 import { type ApiServer, startApiServer } from './aws-api/api-server.js';
 import { readStack } from './cloudformation/template.js';
@@ -7,8 +8,10 @@ import { eventBridgeApi } from './events/events-api.js';
 import { IdSource } from './ids.js';
 import type { LambdaFaults } from './lambda/lambda-faults.js';
 import { LambdaRunner } from './lambda/lambda-runner.js';
+import { ParameterStore } from './secrets/parameters.js';
 import { SecretsStore } from './secrets/secrets.js';
 import { secretsManagerApi } from './secrets/secrets-api.js';
+import { ssmApi } from './secrets/ssm-api.js';
 import { stepFunctionsApi } from './stepfunctions/sfn-api.js';
 import { type ExecutionView, StepFunctionsService } from './stepfunctions/stepfunctions.js';
 import type { EventBridgeEvent, LocalStack } from './types.js';
@@ -21,7 +24,7 @@ export interface LocalControlPlaneOptions {
   clock: Clock;
   region?: string;
   accountId?: string;
-  /** Secret values by ARN for GetSecretValue (secrets the stack itself creates are served too). */
+  /** Secret values by ARN: Secrets Manager ARNs for GetSecretValue (with the stack's own secrets), SSM parameter ARNs for GetParameter. */
   secrets?: Record<string, string>;
   /** Merged last into every function's environment (e.g. the simulator's endpoints). */
   extraEnv?: Record<string, string>;
@@ -84,7 +87,8 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions):
 
     const secrets = new SecretsStore(clock.now());
     for (const s of stack.secrets) secrets.put(s.arn, s.value, { name: s.name, description: s.description });
-    for (const [arn, value] of Object.entries(options.secrets ?? {})) secrets.put(arn, value);
+    const parameters = new ParameterStore(clock.now());
+    for (const [arn, value] of Object.entries(options.secrets ?? {})) (isSsmParameterArn(arn) ? parameters : secrets).put(arn, value);
 
     // The functions' environment is completed with the API server's address below, before any
     // function starts (workers are created on first invocation).
@@ -126,13 +130,14 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions):
     const api: ApiServer = await startApiServer({
       clock,
       accessKeyId: credentials.accessKeyId,
-      services: [stepFunctionsApi(stepFunctions), eventBridgeApi(events), secretsManagerApi(secrets)],
+      services: [stepFunctionsApi(stepFunctions), eventBridgeApi(events), secretsManagerApi(secrets), ssmApi(parameters)],
     });
     started.push({ stop: () => api.close() });
     Object.assign(env, {
       AWS_ENDPOINT_URL_SFN: api.url,
       AWS_ENDPOINT_URL_EVENTBRIDGE: api.url,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: api.url,
+      AWS_ENDPOINT_URL_SSM: api.url,
     });
     events.start();
 

@@ -45,3 +45,12 @@ export class ProviderRequestError extends ShepherdError {
 export function isInsufficientCapacityError(err: unknown): err is InsufficientCapacityError {
   return err instanceof InsufficientCapacityError;
 }
+
+/** A secret could not be used: missing, of the wrong kind or shape. The message names the secret, never its value. Not retried. */
+export class SecretValueError extends ShepherdError {
+  override name = 'SecretValueError';
+}
+
+export function isSecretValueError(err: unknown): err is SecretValueError {
+  return err instanceof SecretValueError;
+}

@@ -249,12 +249,32 @@ describe('Function: parseConfig', () => {
       expect(parseConfig(raw).dns?.entrypoints[0].ttl).toBe(1);
     });
 
-    it('secret ARNs must be Secrets Manager ARNs', () => {
+    it('accepts secrets as Secrets Manager ARNs or SSM parameter ARNs, plain or hierarchical', () => {
       const raw = minimal();
+      raw.cluster.kubeconfigSecretArn = 'arn:aws:secretsmanager:eu-west-3:123456789012:secret:shepherd/minimal/kubeconfig-AbC123';
       raw.pools[0].join.secretKeySecretArn = 'arn:aws:ssm:eu-west-3:123456789012:parameter/kosmos-key';
+      let config = parseConfig(raw);
+      expect(config.cluster.kubeconfigSecretArn).toBe(raw.cluster.kubeconfigSecretArn);
+      expect(config.pools[0].join).toMatchObject({ secretKeySecretArn: 'arn:aws:ssm:eu-west-3:123456789012:parameter/kosmos-key' });
+      raw.cluster.kubeconfigSecretArn = 'arn:aws:ssm:eu-west-3:123456789012:parameter/shepherd/minimal/kubeconfig';
+      config = parseConfig(raw);
+      expect(config.cluster.kubeconfigSecretArn).toBe('arn:aws:ssm:eu-west-3:123456789012:parameter/shepherd/minimal/kubeconfig');
+    });
+
+    it.each([
+      ['an SSM ARN of another resource type', 'arn:aws:ssm:eu-west-3:123456789012:document/kosmos-key'],
+      ['an SSM ARN with an empty path segment', 'arn:aws:ssm:eu-west-3:123456789012:parameter/shepherd//key'],
+      ['an SSM ARN without an account', 'arn:aws:ssm:eu-west-3::parameter/kosmos-key'],
+      ['a parameter name instead of its ARN', '/shepherd/minimal/kosmos-key'],
+      ['an S3 ARN', 'arn:aws:s3:::bucket/key'],
+    ])('rejects %s, naming the field and both allowed forms', (_what, value) => {
+      const raw = minimal();
+      raw.pools[0].join.secretKeySecretArn = value;
       const p = problemAt(raw, 'pools[0].join.secretKeySecretArn');
-      expect(p.problem).toBe('got "arn:aws:ssm:eu-west-3:123456789012:parameter/kosmos-key"');
+      expect(p.problem).toBe(value.startsWith('arn:') ? `got ${JSON.stringify(value)}` : `got a string of ${value.length} characters (not shown)`);
       expect(p.allowed).toContain('arn:aws:secretsmanager:<region>:<12-digit account>:secret:<name>');
+      expect(p.allowed).toContain('arn:aws:ssm:<region>:<12-digit account>:parameter/<name>');
+      expect(failure(raw).message).toContain('pools[0].join.secretKeySecretArn');
     });
 
     it('unique pool names, min <= max, poll interval below the registration timeout, backoff below its maximum', () => {

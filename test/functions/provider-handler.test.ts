@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { DescribeInstancesCommand, EC2Client, EC2ServiceException, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { parseConfig } from '../../config/load.js';
@@ -9,11 +9,11 @@ import type { ProviderEvent, ProviderResult } from '../../functions/providers/ha
 
 const CONFIG_JSON = readFileSync(new URL('../../shepherd.config.json', import.meta.url), 'utf8');
 const config = parseConfig(JSON.parse(CONFIG_JSON));
-const KOSMOS_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-3:123456789012:secret:shepherd/kosmos-demo/kosmos-secret-key';
+const KOSMOS_SECRET_ARN = 'arn:aws:ssm:eu-west-3:123456789012:parameter/shepherd/kosmos-demo/kosmos-secret-key';
 const SECRET_KEY = 'scw-secret-5f2a9c1e-0000-4000-8000-00000000beef';
 
 const ec2 = mockClient(EC2Client);
-const secrets = mockClient(SecretsManagerClient);
+const secrets = mockClient(SSMClient);
 const savedEnv = { ...process.env };
 
 type Handler = (event: ProviderEvent) => Promise<ProviderResult>;
@@ -54,8 +54,10 @@ afterAll(() => {
 beforeEach(async () => {
   ec2.reset();
   secrets.reset();
-  // The secret and its trailing newline, as `aws secretsmanager put-secret-value --secret-string file://key` stores it.
-  secrets.on(GetSecretValueCommand, { SecretId: KOSMOS_SECRET_ARN }).resolves({ SecretString: `${SECRET_KEY}\n` });
+  // The secret and its trailing newline, as `aws ssm put-parameter --type SecureString --value file://key` stores it.
+  secrets
+    .on(GetParameterCommand, { Name: KOSMOS_SECRET_ARN, WithDecryption: true })
+    .resolves({ Parameter: { Type: 'SecureString', Value: `${SECRET_KEY}\n` } });
   // The logger (Powertools) writes its lines to the process's streams, not through the global console.
   consoleSpies = [process.stdout, process.stderr].map((stream) => vi.spyOn(stream, 'write').mockImplementation(() => true));
   // Fresh module state per test: the secret cache and the provider cache live at module level, as in a warm Lambda.
@@ -82,7 +84,7 @@ describe('Function: provider handler (aws)', () => {
         launchToken(slot.claimId, slot.owner, { type: 't3.medium', zone: 'eu-west-3b', subnetId: 'subnet-00000000000000002' }),
       ]);
       expect(vm).toMatchObject({ provider: 'aws', id: 'i-0b', zone: 'eu-west-3b', type: 't3.medium', providerID: 'aws:///eu-west-3b/i-0b' });
-      expect(secrets.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input.SecretId)).toEqual([KOSMOS_SECRET_ARN]);
+      expect(secrets.commandCalls(GetParameterCommand).map((c) => c.args[0].input.Name)).toEqual([KOSMOS_SECRET_ARN]);
       expect(consoleText()).toContain('no capacity, trying the next offering');
     });
 

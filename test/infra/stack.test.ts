@@ -86,7 +86,6 @@ const allFunctions = (stack: ShepherdStack): ShepherdFunction[] => {
 };
 
 const bySid = (a: Statement, b: Statement) => `${a.Sid}${a.Action}`.localeCompare(`${b.Sid}${b.Action}`);
-const secretResources = (arns: string[]) => [...new Set(arns)].flatMap((a) => [a, `${a}-??????`]).sort();
 
 describe('ShepherdStack with the example config', () => {
   let stack: ShepherdStack;
@@ -212,7 +211,7 @@ describe('ShepherdStack with the example config', () => {
           Condition: { StringEquals: { 'iam:AWSServiceName': 'spot.amazonaws.com' } },
         },
         { Sid: 'DescribeInstances', Action: ['ec2:DescribeInstanceStatus', 'ec2:DescribeInstances'], Resource: ['*'] },
-        { Sid: 'ReadProviderSecrets', Action: ['secretsmanager:GetSecretValue'], Resource: secretResources(secrets) },
+        { Sid: 'ReadProviderSecretsFromParameterStore', Action: ['ssm:GetParameter'], Resource: [...new Set(secrets)].sort() },
       ].sort(bySid),
     );
     expect(statementsOf(template, stack, fn).flatMap((s) => s.Action)).not.toContain('ec2:StopInstances');
@@ -223,15 +222,16 @@ describe('ShepherdStack with the example config', () => {
     const gcpSecrets = [config.providers.gcp!.credentialsSecretArn];
     for (const p of config.pools) if (p.provider === 'gcp' && p.join.method === 'kosmos') gcpSecrets.push(p.join.secretKeySecretArn);
     expect(statementsOf(template, stack, gcp).sort(bySid)).toEqual(
-      [...baseStatements(stack, gcp), { Sid: 'ReadProviderSecrets', Action: ['secretsmanager:GetSecretValue'], Resource: secretResources(gcpSecrets) }].sort(
-        bySid,
-      ),
+      [
+        ...baseStatements(stack, gcp),
+        { Sid: 'ReadProviderSecretsFromParameterStore', Action: ['ssm:GetParameter'], Resource: [...new Set(gcpSecrets)].sort() },
+      ].sort(bySid),
     );
     const scw = stack.functions.providers.scaleway;
     expect(statementsOf(template, stack, scw).sort(bySid)).toEqual(
       [
         ...baseStatements(stack, scw),
-        { Sid: 'ReadProviderSecrets', Action: ['secretsmanager:GetSecretValue'], Resource: secretResources([config.providers.scaleway!.credentialsSecretArn]) },
+        { Sid: 'ReadProviderSecretsFromParameterStore', Action: ['ssm:GetParameter'], Resource: [config.providers.scaleway!.credentialsSecretArn] },
       ].sort(bySid),
     );
   });
@@ -249,7 +249,7 @@ describe('ShepherdStack with the example config', () => {
     expect(statementsOf(template, stack, fn).sort(bySid)).toEqual(
       [
         ...baseStatements(stack, fn),
-        { Sid: 'ReadKubeconfig', Action: ['secretsmanager:GetSecretValue'], Resource: secretResources([config.cluster.kubeconfigSecretArn]) },
+        { Sid: 'ReadKubeconfigFromParameterStore', Action: ['ssm:GetParameter'], Resource: [config.cluster.kubeconfigSecretArn] },
       ].sort(bySid),
     );
   });
@@ -389,6 +389,7 @@ describe('ShepherdStack with other configs', () => {
     expect(Object.keys(stack.functions.providers).sort()).toEqual(['gcp', 'scaleway']);
     const actions = allFunctions(stack).flatMap((fn) => statementsOf(template, stack, fn).flatMap((s) => s.Action));
     expect(actions.filter((a) => a.startsWith('ec2:') || a.startsWith('iam:'))).toEqual([]);
+    expect(actions).toContain('ssm:GetParameter');
   });
 
   it('asks for no spot service-linked role when no AWS pool is spot, and only on-demand launches', () => {

@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../config/load.js';
+import { isSsmParameterArn } from '../../config/secret-ref.js';
 import type { ShepherdConfig } from '../../config/types.js';
 import { synthesizeStack } from '../../local/cloudformation/synth.js';
 import { type ShepherdLocal, startShepherdLocal } from '../../local/shepherd-local.js';
@@ -70,6 +71,12 @@ function orphans(): string[] {
 }
 
 describe('Workflow: ProvisionNode (local control plane + simulated clouds)', () => {
+  it('runs on SSM SecureString parameters: the shipped config names every secret as a parameter', () => {
+    const refs = [config.cluster.kubeconfigSecretArn, config.providers.gcp!.credentialsSecretArn, config.providers.scaleway!.credentialsSecretArn];
+    for (const pool of config.pools) if (pool.join.method === 'kosmos') refs.push(pool.join.secretKeySecretArn);
+    expect(refs.filter((arn) => !isSsmParameterArn(arn))).toEqual([]);
+  });
+
   it('EC2: provisions two Kosmos external nodes, Ready and labelled, tagged VMs, two active claims', async () => {
     await start();
     const out = await provision({ pool: 'aws-amd64', count: 2, reason: 'test' });
