@@ -4,7 +4,7 @@
  *
  * Protocol (IPC):
  *   parent -> child  { type: 'load', file, exportName }
- *   child -> parent  { type: 'loaded', importMs, rssBytes } | { type: 'error', message }
+ *   child -> parent  { type: 'loaded', importMs, importCpuMs, rssBytes } | { type: 'error', message }
  *   parent -> child  { type: 'invoke', events, context: { functionName, memoryMb, timeoutSeconds } } | { type: 'exit' }
  *   child -> parent  { type: 'invoked', calls: [{ ok, errorType?, ms }], peakRssBytes }
  */
@@ -30,11 +30,13 @@ process.on('message', async (msg) => {
   if (msg.type === 'load') {
     try {
       const start = performance.now();
+      const cpuStart = process.cpuUsage();
       const mod = await import(pathToFileURL(msg.file).href);
       const importMs = performance.now() - start;
+      const cpu = process.cpuUsage(cpuStart);
       handler = mod[msg.exportName] ?? mod.default?.[msg.exportName];
       if (typeof handler !== 'function') throw new Error(`${msg.file} exports no function ${msg.exportName}`);
-      process.send({ type: 'loaded', importMs, rssBytes: process.memoryUsage().rss });
+      process.send({ type: 'loaded', importMs, importCpuMs: (cpu.user + cpu.system) / 1000, rssBytes: process.memoryUsage().rss });
     } catch (err) {
       process.send({ type: 'error', message: String(err?.stack ?? err) });
     }

@@ -15,7 +15,10 @@ export interface ProbeTarget {
 }
 
 export interface ImportFigures {
+  /** Wall time of the import. */
   importMs: number;
+  /** CPU time (user + system) the process spent on it: what the import costs without other processes competing. */
+  importCpuMs: number;
   /** Resident set right after the import. */
   rssBytes: number;
 }
@@ -75,7 +78,7 @@ function runProbe(target: ProbeTarget, invoke?: { events: unknown[]; context: Ca
     child.on('message', (msg: { type: string; message?: string } & Partial<CallFigures>) => {
       if (msg.type === 'error') fail(msg.message ?? 'load failed');
       else if (msg.type === 'loaded') {
-        loaded = { importMs: msg.importMs ?? 0, rssBytes: msg.rssBytes ?? 0 };
+        loaded = { importMs: msg.importMs ?? 0, importCpuMs: msg.importCpuMs ?? 0, rssBytes: msg.rssBytes ?? 0 };
         if (invoke) child.send({ type: 'invoke', ...invoke });
         else finish(loaded);
       } else if (msg.type === 'invoked' && loaded) finish({ ...loaded, calls: msg.calls ?? [], peakRssBytes: msg.peakRssBytes ?? 0 });

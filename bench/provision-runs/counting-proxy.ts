@@ -52,12 +52,17 @@ export async function startCountingProxy(): Promise<CountingProxy> {
   return proxy;
 }
 
-/** Items a batch or transaction call carries (each is billed); 1 for any other call. */
+/** Items a batch or transaction call (or PutEvents) carries, each billed; 1 for any other call. */
 export function itemsOf(operation: string, body: Buffer): number {
   const op = operation.slice(operation.indexOf('.') + 1);
-  if (!/^(BatchWriteItem|BatchGetItem|TransactWriteItems|TransactGetItems)$/.test(op)) return 1;
+  if (!/^(BatchWriteItem|BatchGetItem|TransactWriteItems|TransactGetItems|PutEvents)$/.test(op)) return 1;
   try {
-    const parsed = JSON.parse(body.toString('utf8')) as { RequestItems?: Record<string, unknown[] | { Keys?: unknown[] }>; TransactItems?: unknown[] };
+    const parsed = JSON.parse(body.toString('utf8')) as {
+      RequestItems?: Record<string, unknown[] | { Keys?: unknown[] }>;
+      TransactItems?: unknown[];
+      Entries?: unknown[];
+    };
+    if (parsed.Entries) return parsed.Entries.length;
     if (parsed.TransactItems) return parsed.TransactItems.length;
     return Object.values(parsed.RequestItems ?? {}).reduce<number>((n, v) => n + (Array.isArray(v) ? v.length : (v.Keys?.length ?? 0)), 0);
   } catch {
