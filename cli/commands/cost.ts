@@ -112,11 +112,9 @@ async function measureProvisions(
     });
     const nodesMade = runs.executions.filter((e) => e.status === 'SUCCEEDED').length;
     if (nodesMade === 0) throw new CommandError(`no local ProvisionNode run succeeded (${runs.executions.map((e) => `${e.pool}: ${e.status}`).join(', ')})`);
-    const bytes = Math.ceil(runs.table.bytes / nodesMade);
-    return {
-      provisions,
-      tableBytesPerNode: { bytes, source: `measured: ${runs.table.items} items, ${runs.table.bytes} bytes after ${nodesMade} local provisions` },
-    };
+    const stored = runs.table.bytes + runs.table.items * DYNAMODB_ITEM_OVERHEAD_BYTES;
+    const source = `measured: ${runs.table.items} items, ${stored} bytes with DynamoDB's per-item overhead, after ${nodesMade} local provisions`;
+    return { provisions, tableBytesPerNode: { bytes: Math.ceil(stored / nodesMade), source } };
   } finally {
     await runs.stop();
   }
