@@ -84,8 +84,7 @@ function scheduleLines(s: ScheduleInfo, inv: StackInventory): CostLine[] {
   }
   const runs = s.runsPerMonth;
   const lines: CostLine[] = [];
-  // EventBridge rules deliver their scheduled events for free; EventBridge Scheduler bills each invocation.
-  if (s.targets.length === 0 || !s.logicalId) lines.push(line(`Schedule ${s.logicalId} triggers`, runs, 'invocation', SCHEDULER_PER_INVOCATION));
+  if (s.service === 'scheduler') lines.push(line(`Schedule ${s.logicalId} triggers`, runs, 'invocation', SCHEDULER_PER_INVOCATION));
   for (const target of s.targets) {
     const fn = inv.functions.find((f) => f.logicalId === target);
     const machine = inv.stateMachines.find((m) => m.logicalId === target);

@@ -19,6 +19,8 @@ export interface StateMachineInfo {
 
 export interface ScheduleInfo {
   logicalId: string;
+  /** EventBridge rules deliver scheduled events for free; EventBridge Scheduler bills each invocation. */
+  service: 'events-rule' | 'scheduler';
   expression: string;
   /** Runs a month, when the expression is a rate(); undefined for cron expressions. */
   runsPerMonth?: number;
@@ -103,10 +105,20 @@ function schedules(resources: Array<[string, Resource]>): ScheduleInfo[] {
   return resources.flatMap(([logicalId, r]): ScheduleInfo[] => {
     const p = r.Properties ?? {};
     if (r.Type === 'AWS::Events::Rule' && typeof p.ScheduleExpression === 'string' && p.State !== 'DISABLED') {
-      return [{ logicalId, expression: p.ScheduleExpression, runsPerMonth: runsPerMonth(p.ScheduleExpression), targets: targetIds(p.Targets) }];
+      return [
+        {
+          logicalId,
+          service: 'events-rule',
+          expression: p.ScheduleExpression,
+          runsPerMonth: runsPerMonth(p.ScheduleExpression),
+          targets: targetIds(p.Targets),
+        },
+      ];
     }
     if (r.Type === 'AWS::Scheduler::Schedule' && typeof p.ScheduleExpression === 'string' && p.State !== 'DISABLED') {
-      return [{ logicalId, expression: p.ScheduleExpression, runsPerMonth: runsPerMonth(p.ScheduleExpression), targets: targetIds(p.Target) }];
+      return [
+        { logicalId, service: 'scheduler', expression: p.ScheduleExpression, runsPerMonth: runsPerMonth(p.ScheduleExpression), targets: targetIds(p.Target) },
+      ];
     }
     return [];
   });
