@@ -1,5 +1,7 @@
+import type { recordProvisionRuns } from '../../bench/provision-runs/recorder.js';
 import { loadConfigFile } from '../../config/load.js';
 import type { ShepherdConfig } from '../../config/types.js';
+import type { synthesizeStack } from '../../local/synth.js';
 import { helpOption, integerOption, parseCommandArgs } from '../args.js';
 import { type CliContext, processContext } from '../context.js';
 import { idleCost } from '../cost/idle-cost.js';
@@ -48,25 +50,9 @@ const DEFAULT_NODES = 100;
  */
 const ASSUMED_TABLE_BYTES_PER_NODE = 2048;
 
-interface SynthModule {
-  synthesizeStack(config: ShepherdConfig): Promise<string>;
-}
-
-interface RecorderModule {
-  recordProvisionRuns(options: { config: ShepherdConfig; cdkOut: string; pools?: string[] }): Promise<{
-    executions: Array<{
-      pool: string;
-      status: string;
-      history: Array<{ type: string }>;
-      invocations: Array<{ functionName: string; wallMs: number }>;
-      awsCalls: Record<string, { requests: number; items: number }>;
-      functionLogBytes: number;
-    }>;
-    functions: Array<{ name: string; logicalId: string }>;
-    table: { items: number; bytes: number };
-    stop(): Promise<void>;
-  }>;
-}
+/** Loaded on demand: the local control plane and the run recorder are development tools (see cli/optional-module.ts). */
+type SynthModule = { synthesizeStack: typeof synthesizeStack };
+type RecorderModule = { recordProvisionRuns: typeof recordProvisionRuns };
 
 export async function run(argv: string[], ctx: CliContext = processContext()): Promise<number> {
   const { values } = parseCommandArgs(argv, options);
