@@ -1,40 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
+import type { LocalEndpointsFile } from '../local/endpoints-file.js';
 import { CommandError } from './errors.js';
+
+/** The endpoints file as `shepherd local` writes it (the writer owns the format). */
+export type LocalEndpoints = LocalEndpointsFile;
 
 /** Where `shepherd local` writes its endpoints file unless told otherwise (relative to the working directory). */
 export const DEFAULT_LOCAL_ENDPOINTS_FILE = '.shepherd/local.json';
-
-/**
- * The file `shepherd local --endpoints PATH` writes once the local control plane is up, and that
- * `shepherd start|status --local` read to talk to it. Relative paths in it are relative to the file.
- */
-export interface LocalEndpoints {
-  /** Written as true once every endpoint answers; a file without it is still being written. */
-  ready: true;
-  /** Base URLs (http://127.0.0.1:PORT) of the local AWS services and the simulated clouds. */
-  endpoints: {
-    stepfunctions: string;
-    dynamodb: string;
-    eventbridge: string;
-    secretsmanager: string;
-    ec2?: string;
-    kube?: string;
-    gce?: string;
-    scaleway?: string;
-    cloudflare?: string;
-  };
-  region: string;
-  /** What the local services accept (fake, generated per run). */
-  credentials: { accessKeyId: string; secretAccessKey: string };
-  /** The local name of the stack's DynamoDB table (claims, pool counters, audit). */
-  tableName?: string;
-  /** Path of a kubeconfig file for the simulated cluster. */
-  kubeconfig?: string;
-  /** Path of the shepherd config the control plane runs with. */
-  configFile?: string;
-}
 
 const url = z.string().regex(/^https?:\/\/\S+$/, 'an http(s) URL');
 

@@ -1,16 +1,15 @@
-import type { Clock } from '../sim/clock.js';
-import { Random } from '../sim/random.js';
-import { type ApiServer, startApiServer } from './api-server.js';
-import { type LocalDynamo, startLocalDynamo } from './dynamodb.js';
-import { EventBridgeService } from './events.js';
-import { eventBridgeApi } from './events-api.js';
+import { type Clock, Random } from '../sim/index.js';
+import { type ApiServer, startApiServer } from './aws-api/api-server.js';
+import { readStack } from './cloudformation/template.js';
+import { type LocalDynamo, startLocalDynamo } from './dynamodb/dynamodb.js';
+import { EventBridgeService } from './events/events.js';
+import { eventBridgeApi } from './events/events-api.js';
 import { IdSource } from './ids.js';
-import { LambdaRunner } from './lambda-runner.js';
-import { SecretsStore } from './secrets.js';
-import { secretsManagerApi } from './secrets-api.js';
-import { stepFunctionsApi } from './sfn-api.js';
-import { type ExecutionView, StepFunctionsService } from './stepfunctions.js';
-import { readStack } from './template.js';
+import { LambdaRunner } from './lambda/lambda-runner.js';
+import { SecretsStore } from './secrets/secrets.js';
+import { secretsManagerApi } from './secrets/secrets-api.js';
+import { stepFunctionsApi } from './stepfunctions/sfn-api.js';
+import { type ExecutionView, StepFunctionsService } from './stepfunctions/stepfunctions.js';
 import type { EventBridgeEvent, LocalStack } from './types.js';
 
 export interface LocalControlPlaneOptions {

@@ -1,6 +1,11 @@
-import type { RunDemoOptions } from '../cli/commands/demo.js';
-import type { TimelineEntry } from '../sim/world/types.js';
+import type { TimelineEntry } from '../sim/index.js';
 import { startShepherdLocal } from './shepherd-local.js';
+
+/** What `runDemo` receives (from `shepherd demo`). Absent fields: its own defaults. */
+export interface RunDemoOptions {
+  seed?: number;
+  configFile?: string;
+}
 
 /** The pools the demo provisions: one per provider, amd64 and arm64 on AWS. */
 const DEMO_POOLS = ['aws-amd64', 'aws-arm64', 'gcp-amd64', 'scw-buffer'];

@@ -1,8 +1,16 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import type { RunLocalOptions } from '../cli/commands/local.js';
-import type { LocalEndpoints } from '../cli/local-endpoints.js';
+import type { ClockOptions } from '../sim/index.js';
+import type { LocalEndpointsFile } from './endpoints-file.js';
 import { startShepherdLocal } from './shepherd-local.js';
+
+/** What `runLocal` receives (from `shepherd local`). Absent fields: its own defaults. */
+export interface RunLocalOptions {
+  endpointsFile: string;
+  configFile?: string;
+  seed?: number;
+  clock?: Pick<ClockOptions, 'mode' | 'factor'>;
+}
 
 /**
  * `shepherd local`: the simulator and the synthesized stack, until interrupted. Writes the endpoints
@@ -19,7 +27,7 @@ export async function runLocal(options: RunLocalOptions): Promise<number> {
   const kubeconfig = resolve(dirname(endpointsFile), 'kubeconfig');
   await mkdir(dirname(endpointsFile), { recursive: true });
   await local.sim.writeKubeconfig(kubeconfig);
-  const file: LocalEndpoints = {
+  const file: LocalEndpointsFile = {
     ready: true,
     endpoints: { ...local.controlPlane.endpoints, ...local.sim.endpoints },
     region: local.config.providers.aws?.region ?? local.sim.credentials.aws.region,

@@ -1,10 +1,9 @@
 import { loadConfigFile } from '../config/load.js';
 import type { ShepherdConfig } from '../config/types.js';
-import type { ClockOptions } from '../sim/clock.js';
-import { type Sim, startSim } from '../sim/index.js';
+import { type ClockOptions, type Sim, startSim } from '../sim/index.js';
+import { synthesizeStack } from './cloudformation/synth.js';
 import { type LocalControlPlane, startLocalControlPlane } from './control-plane.js';
 import { prepareWorld, simulatorEnv } from './shepherd-world.js';
-import { synthesizeStack } from './synth.js';
 
 export interface ShepherdLocalOptions {
   config?: ShepherdConfig;

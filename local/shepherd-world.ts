@@ -1,6 +1,5 @@
 import type { ShepherdConfig } from '../config/types.js';
-import type { Sim } from '../sim/index.js';
-import { addWorkload } from '../sim/scenarios.js';
+import { addWorkload, type Sim } from '../sim/index.js';
 
 /**
  * Makes the simulated world match a shepherd config: the Kosmos external pools its kosmos joins name,

@@ -13,9 +13,12 @@ import { generateTls } from './tls.js';
 import type { ProviderName } from './world/types.js';
 import { World, type WorldOptions } from './world/world.js';
 
-export { Clock } from './clock.js';
+export { Clock, type ClockOptions, type Timer } from './clock.js';
 export type { AwsEvent, ServerName, SimCredentials } from './env.js';
 export type { ApiFault } from './http.js';
+export { Random } from './random.js';
+export { addWorkload } from './scenarios.js';
+export type { TimelineEntry } from './world/types.js';
 export { World } from './world/world.js';
 
 export interface SimOptions {

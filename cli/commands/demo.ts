@@ -1,3 +1,4 @@
+import type { RunDemoOptions } from '../../local/demo.js';
 import { helpOption, integerOption, parseCommandArgs } from '../args.js';
 import { type CliContext, processContext } from '../context.js';
 import { importOptional } from '../optional-module.js';
@@ -8,12 +9,6 @@ export const usage = `usage: shepherd demo [--seed N] [--config PATH]
 
   --seed N       seed of the simulated world (same seed, same story)
   --config PATH  the shepherd config (default: env SHEPHERD_CONFIG_FILE, else ./shepherd.config.json)`;
-
-/** What local/demo.ts `runDemo` receives. Absent fields: its own defaults. */
-export interface RunDemoOptions {
-  seed?: number;
-  configFile?: string;
-}
 
 interface DemoModule {
   runDemo(options: RunDemoOptions): Promise<number | undefined>;

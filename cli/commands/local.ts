@@ -1,4 +1,4 @@
-import type { ClockOptions } from '../../sim/clock.js';
+import type { RunLocalOptions } from '../../local/run-local.js';
 import { helpOption, integerOption, parseCommandArgs, positiveNumberOption } from '../args.js';
 import { type CliContext, processContext } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -17,14 +17,6 @@ export const usage = `usage: shepherd local [--endpoints PATH] [--config PATH] [
   --virtual         virtual time: jump ahead whenever nothing is running
 
 Runs until interrupted (Ctrl-C).`;
-
-/** What local/run-local.ts `runLocal` receives. Absent fields: its own defaults. */
-export interface RunLocalOptions {
-  endpointsFile: string;
-  configFile?: string;
-  seed?: number;
-  clock?: Pick<ClockOptions, 'mode' | 'factor'>;
-}
 
 interface RunLocalModule {
   runLocal(options: RunLocalOptions): Promise<number | undefined>;

@@ -13,7 +13,7 @@ import type { LocalEndpoints } from '../../cli/local-endpoints.js';
 import { main } from '../../cli/main.js';
 import minimal from '../../config/examples/minimal.json' with { type: 'json' };
 import { type Sim, startSim } from '../../sim/index.js';
-import { readyStatus } from '../../sim/world/cluster.js';
+import { readyStatus } from '../../sim/world/cluster/status.js';
 import { createClaimsTable } from '../helpers/claims-table.js';
 import { captureContext } from './capture.js';
 

@@ -6,11 +6,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfigFile, parseConfig } from '../../config/load.js';
 import type { ShepherdConfig } from '../../config/types.js';
-import { allStates, functionLogicalId, stateMachineAsl } from '../../infra/asl.js';
 import { ShepherdFunction } from '../../infra/constructs/shepherd-function.js';
 import { CLAIMS_TABLE_ACTIONS } from '../../infra/function-permissions.js';
 import { ACCOUNT_CONTEXT, createShepherdApp, REGION_CONTEXT } from '../../infra/shepherd-app.js';
 import { ShepherdStack } from '../../infra/shepherd-stack.js';
+import { allStates, functionLogicalId, stateMachineAsl } from '../helpers/asl.js';
 
 const root = (path: string) => new URL(`../../${path}`, import.meta.url).pathname;
 const cdkContext = JSON.parse(readFileSync(root('cdk.json'), 'utf8')).context as Record<string, unknown>;

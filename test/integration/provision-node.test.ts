@@ -3,8 +3,8 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../config/load.js';
 import type { ShepherdConfig } from '../../config/types.js';
+import { synthesizeStack } from '../../local/cloudformation/synth.js';
 import { type ShepherdLocal, startShepherdLocal } from '../../local/shepherd-local.js';
-import { synthesizeStack } from '../../local/synth.js';
 import type { KubeObject } from '../../sim/world/types.js';
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { matchesPattern } from '../../local/event-pattern.js';
-import { fillTemplate, targetInput } from '../../local/input-transformer.js';
-import { parseSchedule, ScheduleExpressionError } from '../../local/schedule.js';
+import { matchesPattern } from '../../local/events/event-pattern.js';
+import { fillTemplate, targetInput } from '../../local/events/input-transformer.js';
+import { parseSchedule, ScheduleExpressionError } from '../../local/events/schedule.js';
 import type { EventBridgeEvent } from '../../local/types.js';
 
 const ec2Event: EventBridgeEvent = {

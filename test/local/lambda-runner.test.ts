@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LambdaFunctionError, LambdaServiceError } from '../../local/errors.js';
-import { LambdaRunner } from '../../local/lambda-runner.js';
+import { LambdaRunner } from '../../local/lambda/lambda-runner.js';
 import type { LambdaFunctionSpec } from '../../local/types.js';
 import { Clock } from '../../sim/clock.js';
 

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { TemplateError } from '../../local/errors.js';
 import { IdSource } from '../../local/ids.js';
-import { LambdaRunner } from '../../local/lambda-runner.js';
-import { StepFunctionsService } from '../../local/stepfunctions.js';
+import { LambdaRunner } from '../../local/lambda/lambda-runner.js';
+import { StepFunctionsService } from '../../local/stepfunctions/stepfunctions.js';
 import { Clock, DEFAULT_START_TIME } from '../../sim/clock.js';
 
 const ARN = 'arn:aws:states:eu-west-3:123456789012:stateMachine:';

@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { readStack } from '../../local/cloudformation/template.js';
 import { TemplateError } from '../../local/errors.js';
-import { readStack } from '../../local/template.js';
 
 const R = 'eu-west-3';
 const A = '123456789012';

@@ -1,7 +1,7 @@
 import Cloudflare from 'cloudflare';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Sim, startSim } from '../../sim/index.js';
-import type { DnsZone } from '../../sim/world/dns-types.js';
+import type { DnsZone } from '../../sim/world/dns/dns-types.js';
 
 let sim: Sim;
 let cf: Cloudflare;

@@ -13,7 +13,7 @@ import {
 } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Sim, startSim } from '../../sim/index.js';
-import { podReady, readyStatus } from '../../sim/world/cluster.js';
+import { podReady, readyStatus } from '../../sim/world/cluster/status.js';
 import type { KubeObject } from '../../sim/world/types.js';
 
 let sim: Sim;

@@ -6,7 +6,7 @@ import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sim, startSim } from '../../sim/index.js';
-import { podReady, readyStatus } from '../../sim/world/cluster.js';
+import { podReady, readyStatus } from '../../sim/world/cluster/status.js';
 import type { KubeObject } from '../../sim/world/types.js';
 
 const execFileAsync = promisify(execFile);

@@ -3,7 +3,7 @@ import { K8Sv1 } from '@scaleway/sdk-k8s';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Sim, startSim } from '../../sim/index.js';
 import { setScalewayNodeQuota } from '../../sim/servers/scaleway/index.js';
-import { readyStatus } from '../../sim/world/cluster.js';
+import { readyStatus } from '../../sim/world/cluster/status.js';
 import type { ScalewayPool } from '../../sim/world/types.js';
 
 /** The official SDK pointed at the simulator, with the account's key unless told otherwise. */

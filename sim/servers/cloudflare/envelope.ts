@@ -1,5 +1,5 @@
 import type { SimResponse } from '../../http.js';
-import type { DnsErrorDetail } from '../../world/dns-errors.js';
+import type { DnsErrorDetail } from '../../world/dns/dns-errors.js';
 
 /** `result_info` of a paged list, as Cloudflare's v4 API returns it. */
 export interface ResultInfo {

@@ -1,6 +1,6 @@
 import type { SimEnv } from '../../env.js';
 import { matchPath, type Routed, type ServerSpec, type SimRequest, type SimResponse } from '../../http.js';
-import type { DnsZone } from '../../world/dns-types.js';
+import type { DnsZone } from '../../world/dns/dns-types.js';
 import { fail, malformedJson, methodNotAllowed, noRoute, zoneNotVisible } from './envelope.js';
 import { recordHandlers } from './records.js';
 import { zoneHandlers } from './zones.js';

@@ -1,4 +1,4 @@
-import type { DnsRecord } from '../../world/dns-types.js';
+import type { DnsRecord } from '../../world/dns/dns-types.js';
 import type { ResultInfo } from './envelope.js';
 
 export interface PageLimits {

@@ -1,7 +1,7 @@
 import type { SimResponse } from '../../http.js';
-import type { DnsStore } from '../../world/dns.js';
-import { type DnsRecordError, dnsErrors, isDnsRecordError } from '../../world/dns-errors.js';
-import type { BatchInput, DnsRecord, DnsZone, RecordInput } from '../../world/dns-types.js';
+import type { DnsStore } from '../../world/dns/dns.js';
+import { type DnsRecordError, dnsErrors, isDnsRecordError } from '../../world/dns/dns-errors.js';
+import type { BatchInput, DnsRecord, DnsZone, RecordInput } from '../../world/dns/dns-types.js';
 import { fail, ok } from './envelope.js';
 import { paginate, RECORD_PAGES, recordFilter, sortBy } from './list-query.js';
 import { wireRecord } from './wire.js';

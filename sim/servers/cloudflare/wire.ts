@@ -1,4 +1,4 @@
-import type { DnsRecord, DnsZone, ZonePlan } from '../../world/dns-types.js';
+import type { DnsRecord, DnsZone, ZonePlan } from '../../world/dns/dns-types.js';
 
 /** Cloudflare timestamps carry microseconds: 2026-01-01T00:00:00.000000Z. */
 export function cfTime(ms: number): string {

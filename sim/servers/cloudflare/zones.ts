@@ -1,6 +1,6 @@
 import type { SimResponse } from '../../http.js';
-import type { DnsStore } from '../../world/dns.js';
-import type { DnsZone } from '../../world/dns-types.js';
+import type { DnsStore } from '../../world/dns/dns.js';
+import type { DnsZone } from '../../world/dns/dns-types.js';
 import { ok } from './envelope.js';
 import { paginate, sortBy, ZONE_PAGES } from './list-query.js';
 import { wireZone } from './wire.js';

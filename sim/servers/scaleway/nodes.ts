@@ -1,4 +1,4 @@
-import { readyStatus } from '../../world/cluster.js';
+import { readyStatus } from '../../world/cluster/status.js';
 import type { KubeObject, ScalewayPool, Vm } from '../../world/types.js';
 import type { World } from '../../world/world.js';
 import { derivedUuid } from './ids.js';

@@ -1,4 +1,4 @@
-import { podReady, readyStatus } from '../../../world/cluster.js';
+import { podReady, readyStatus } from '../../../world/cluster/status.js';
 import type { KubeObject } from '../../../world/types.js';
 import { age } from './duration.js';
 

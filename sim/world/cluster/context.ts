@@ -1,0 +1,45 @@
+import type { Clock } from '../../clock.js';
+import type { Random } from '../../random.js';
+import type { KubeStore } from '../kube-store.js';
+import type { Vm } from '../types.js';
+import type { NodeLifecycle } from './node-lifecycle.js';
+import type { PodLifecycle } from './pod-lifecycle.js';
+import type { Scheduler } from './scheduler.js';
+import type { WorkloadControllers } from './workloads.js';
+
+/** What the cluster needs to know about the machines under its nodes. */
+export interface MachineView {
+  /** Whether the kubelet on this node can reach the control plane. */
+  reachable(nodeName: string): boolean;
+  /** The VM behind a node, if any. */
+  vmOfNode(nodeName: string): Vm | undefined;
+  record(type: string, message: string, subject?: string): void;
+}
+
+export interface ClusterOptions {
+  /** Node-monitor grace period: Ready goes Unknown this long after the kubelet stops reporting. */
+  nodeMonitorGracePeriodMs: number;
+  /** Default tolerationSeconds for not-ready/unreachable added to every pod. */
+  defaultTolerationSeconds: number;
+  /** Delete a Node whose VM is gone (the cloud node-lifecycle controller). Kosmos external nodes have none. */
+  cloudLifecycleController: boolean;
+  /** Time from registration to Ready (CNI and kubelet warm-up). */
+  nodeReadyDelayMs: number;
+}
+
+/** What every controller of the simulated control plane works with. */
+export interface ClusterEnv {
+  readonly store: KubeStore;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly machines: MachineView;
+  readonly options: ClusterOptions;
+}
+
+/** The controllers, as they reach each other (a node turning Ready wakes the scheduler, and so on). */
+export interface ClusterControllers {
+  readonly nodes: NodeLifecycle;
+  readonly pods: PodLifecycle;
+  readonly scheduler: Scheduler;
+  readonly workloads: WorkloadControllers;
+}

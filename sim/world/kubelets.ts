@@ -1,0 +1,117 @@
+import { decodeUserData, type JoinSpec, parseJoinScript } from './join.js';
+import type { KubeObject, Vm } from './types.js';
+import { providerIdOf } from './vm-identity.js';
+import type { World } from './world.js';
+import type { WorldTimings } from './world-context.js';
+
+/**
+ * The kubelet on each VM: runs the join script from the user data once the VM is running (and checks
+ * it as the real agents would), registers the Node, and registers it again when it was deleted while
+ * the kubelet still runs.
+ */
+export class Kubelets {
+  constructor(
+    private readonly world: World,
+    private readonly timings: WorldTimings,
+  ) {}
+
+  /** The VM has just turned running: a restart brings its Node back, a new VM joins if its user data says how. */
+  booted(vm: Vm): void {
+    const { clock, random } = this.world;
+    if (vm.nodeName) {
+      // A restart: the kubelet comes back with the same Node.
+      this.afterReachabilityChange(vm);
+      return;
+    }
+    const join = this.joinPlan(vm);
+    if (join.error) {
+      vm.joinError = join.error;
+      this.world.record('vm.join-failed', `VM ${vm.id} did not join: ${join.error}`, vm.id);
+      return;
+    }
+    if (!join.joins) return;
+    const delay = vm.autoJoin && vm.provider === 'home' ? 5_000 : this.timings.joinDelayMs + random.int(0, this.timings.joinJitterMs);
+    clock.setTimer(delay, () => this.join(vm.id, join.spec), `join ${vm.id}`);
+  }
+
+  /** The VM's reachability or state changed: its Node follows, or comes back if it was deleted meanwhile. */
+  afterReachabilityChange(vm: Vm): void {
+    if (vm.nodeName) {
+      if (this.world.kube.get('nodes', undefined, vm.nodeName)) this.world.cluster.refreshNode(vm.nodeName);
+      else if (this.world.faults.vmReachable(vm)) this.scheduleReregister(vm);
+    }
+  }
+
+  onNodeDeleted(node: KubeObject): void {
+    const vm = [...this.world.fleet.liveVms()].find((v) => v.nodeName === node.metadata.name);
+    if (vm && this.world.faults.vmReachable(vm)) this.scheduleReregister(vm);
+  }
+
+  private joinPlan(vm: Vm): { joins: boolean; error?: string; spec?: JoinSpec } {
+    if (vm.autoJoin) return { joins: !vm.neverJoins };
+    const script = decodeUserData(vm.userData);
+    const spec = parseJoinScript(script);
+    if (!spec) return { joins: false };
+    if (vm.neverJoins) return { joins: false };
+    if (spec.arch !== 'auto' && spec.arch !== vm.arch) {
+      return { joins: false, error: `join script fetched ${spec.arch} binaries on an ${vm.arch} VM: exec format error` };
+    }
+    if (spec.method === 'kubeadm') {
+      if (spec.token !== this.world.joinToken) return { joins: false, error: 'kubeadm join: bootstrap token is invalid or expired (401)' };
+      const apiServer = this.world.apiServerEndpoint;
+      if (apiServer && spec.endpoint.replace(/^https?:\/\//, '') !== apiServer) {
+        return { joins: false, error: `kubeadm join: cannot reach API server ${spec.endpoint}` };
+      }
+      return { joins: true, spec };
+    }
+    const pool = this.world.scalewayPools.get(spec.poolId);
+    if (!pool || pool.region !== spec.region) return { joins: false, error: `node agent: pool ${spec.poolId} not found in ${spec.region}` };
+    if (pool.nodeType !== 'external') return { joins: false, error: `node agent: pool ${spec.poolId} is not an external pool` };
+    if (spec.secretKey !== this.world.scalewaySecretKey) return { joins: false, error: 'node agent: secret key rejected (403 permission denied)' };
+    return { joins: true, spec };
+  }
+
+  private join(id: string, spec: JoinSpec | undefined): void {
+    const vm = this.world.fleet.liveVm(id);
+    if (vm?.state !== 'running' || vm.nodeName || !this.world.faults.vmReachable(vm)) {
+      if (vm && vm.state === 'running' && !vm.nodeName) {
+        // Could not reach the control plane: the join script retries.
+        this.world.clock.setTimer(30_000, () => this.join(id, spec), `join retry ${id}`);
+      }
+      return;
+    }
+    if (spec?.method === 'kosmos') vm.poolId = spec.poolId;
+    vm.nodeName = vm.name;
+    this.world.cluster.registerNode(vm, this.poolLabels(vm), providerIdOf(vm));
+  }
+
+  /**
+   * Labels Scaleway puts on a pool's Nodes, at first registration and when a kubelet registers again:
+   * external (Kosmos) nodes are marked as such; managed pool nodes also get type and topology from the CCM.
+   */
+  private poolLabels(vm: Vm): Record<string, string> {
+    const pool = vm.poolId ? this.world.scalewayPools.get(vm.poolId) : undefined;
+    if (!pool) return {};
+    const labels: Record<string, string> = { 'k8s.scaleway.com/pool-name': pool.name, 'k8s.scaleway.com/pool': pool.id };
+    if (pool.nodeType === 'external') return { ...labels, 'k8s.scaleway.com/external-node': 'true' };
+    return {
+      ...labels,
+      'k8s.scaleway.com/managed': 'true',
+      'node.kubernetes.io/instance-type': vm.type,
+      'topology.kubernetes.io/region': vm.region,
+      'topology.kubernetes.io/zone': vm.zone,
+    };
+  }
+
+  /** A kubelet whose Node was deleted while it still runs registers it again. */
+  private scheduleReregister(vm: Vm): void {
+    this.world.clock.setTimer(
+      this.timings.reregisterDelayMs,
+      () => {
+        if (!vm.nodeName || !this.world.faults.vmReachable(vm) || this.world.kube.get('nodes', undefined, vm.nodeName)) return;
+        this.world.cluster.registerNode(vm, this.poolLabels(vm), providerIdOf(vm));
+      },
+      `reregister ${vm.id}`,
+    );
+  }
+}
