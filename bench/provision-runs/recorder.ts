@@ -1,9 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { ShepherdConfig } from '../../config/types.js';
+import { synthesizeStack } from '../../local/cloudformation/synth.js';
 import { type LocalControlPlane, startLocalControlPlane } from '../../local/control-plane.js';
 import { prepareWorld, simulatorEnv } from '../../local/shepherd-world.js';
-import { synthesizeStack } from '../../local/synth.js';
 import type { LambdaFunctionSpec, TableSpec } from '../../local/types.js';
 import { startSim } from '../../sim/index.js';
 import { type CountingProxy, startCountingProxy } from './counting-proxy.js';
@@ -128,7 +128,7 @@ function timeInvocations(cp: LocalControlPlane): RecordedInvocation[] {
   return recorded;
 }
 
-/** What local/lambda-runner.ts gives each worker: Lambda's own variables, then the template's, then the local endpoints. */
+/** What local/lambda/lambda-runner.ts gives each worker: Lambda's own variables, then the template's, then the local endpoints. */
 export function lambdaEnvironment(fn: LambdaFunctionSpec, region: string, environment: Record<string, string> = {}): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',

@@ -1,4 +1,4 @@
-import type { HistoryEvent } from '../../local/execution-history.js';
+import type { HistoryEvent } from '../../local/stepfunctions/execution-history.js';
 import type { LambdaFunctionSpec } from '../../local/types.js';
 import type { OperationCount } from './counting-proxy.js';
 

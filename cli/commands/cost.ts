@@ -1,7 +1,7 @@
 import type { recordProvisionRuns } from '../../bench/provision-runs/recorder.js';
 import { loadConfigFile } from '../../config/load.js';
 import type { ShepherdConfig } from '../../config/types.js';
-import type { synthesizeStack } from '../../local/synth.js';
+import type { synthesizeStack } from '../../local/cloudformation/synth.js';
 import { helpOption, integerOption, parseCommandArgs } from '../args.js';
 import { type CliContext, processContext } from '../context.js';
 import { idleCost } from '../cost/idle-cost.js';
@@ -63,7 +63,8 @@ export async function run(argv: string[], ctx: CliContext = processContext()): P
   const nodes = integerOption('nodes', values.nodes, 1) ?? DEFAULT_NODES;
   const config = loadConfigFile(values.config || ctx.env.SHEPHERD_CONFIG_FILE || undefined);
   const cdkOut =
-    values['cdk-out'] || (await (await importOptional<SynthModule>('../../local/synth.js', import.meta.url, 'synthesizing the stack')).synthesizeStack(config));
+    values['cdk-out'] ||
+    (await (await importOptional<SynthModule>('../../local/cloudformation/synth.js', import.meta.url, 'synthesizing the stack')).synthesizeStack(config));
   const inventory = stackInventory(readStackTemplate(cdkOut));
   const pools = values.pools?.split(',').map((p) => p.trim());
   const measured = values['idle-only'] ? undefined : await measureProvisions(config, cdkOut, inventory, pools);
