@@ -4,7 +4,7 @@ import type { ShepherdConfig } from '../../config/types.js';
 import type { synthesizeStack } from '../../local/cloudformation/synth.js';
 import { helpOption, integerOption, parseCommandArgs } from '../args.js';
 import { type CliContext, processContext } from '../context.js';
-import { idleCost } from '../cost/idle-cost.js';
+import { idleCost, total } from '../cost/idle-cost.js';
 import { DYNAMODB_ITEM_OVERHEAD_BYTES } from '../cost/prices.js';
 import { provisionCost } from '../cost/provision-cost.js';
 import { provisionUsage } from '../cost/provision-usage.js';
@@ -95,7 +95,7 @@ async function measureProvisions(
         invocations: e.invocations.map((i) => ({ logicalId: logicalIds.get(i.functionName) ?? i.functionName, wallMs: i.wallMs })),
       });
       const lines = provisionCost(usage, inventory);
-      return { usage, lines, total: lines.reduce((n, l) => n + l.cost, 0) };
+      return { usage, lines, total: total(lines) };
     });
     const nodesMade = runs.executions.filter((e) => e.status === 'SUCCEEDED').length;
     if (nodesMade === 0) throw new CommandError(`no local ProvisionNode run succeeded (${runs.executions.map((e) => `${e.pool}: ${e.status}`).join(', ')})`);
