@@ -1,4 +1,5 @@
 import { pathToFileURL } from 'node:url';
+import * as cost from './commands/cost.js';
 import * as demo from './commands/demo.js';
 import * as local from './commands/local.js';
 import * as start from './commands/start.js';
@@ -6,7 +7,7 @@ import * as status from './commands/status.js';
 import { type CliContext, type Command, processContext } from './context.js';
 import { UsageError } from './errors.js';
 
-export const commands: Record<string, Command> = { start, status, local, demo };
+export const commands: Record<string, Command> = { start, status, local, demo, cost };
 
 export function mainUsage(): string {
   const width = Math.max(...Object.keys(commands).map((n) => n.length));

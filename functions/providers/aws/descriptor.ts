@@ -24,7 +24,7 @@ export const awsProvider: ProviderDescriptor<'aws', typeof awsConfigSchema> = {
   secretArns: (config) => joinSecretArns(config, 'aws'),
   iam: ec2Statements,
   nodeMatcher: vmIdentityMatcher,
-  // bench/provider-memory.ts: one launch peaked at 132 MB RSS.
+  // npm run bench:functions: one launch peaked at 132 MB RSS.
   function: { memoryMb: 256, timeoutSeconds: 240 },
   zones: (config) => (config.providers.aws ? [...new Set(config.providers.aws.subnets.map((s) => s.zone))] : undefined),
   checkConfig(config, report) {

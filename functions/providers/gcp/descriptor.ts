@@ -18,7 +18,7 @@ export const gcpProvider: ProviderDescriptor<'gcp', typeof gcpConfigSchema> = {
   // GCE permissions live in the service account, not in AWS IAM.
   iam: () => [],
   nodeMatcher: vmIdentityMatcher,
-  // bench/provider-memory.ts: one launch peaked at 456 MB RSS (the issue measured 487 MB); 896 MB keeps a call under 60 %.
+  // npm run bench:functions: one launch peaked at 456 MB RSS (the issue measured 487 MB); 896 MB keeps a call under 60 %.
   function: { memoryMb: 896, timeoutSeconds: 240 },
   zones: (config) => config.providers.gcp?.zones,
   checkPool(config, pool, at, report) {

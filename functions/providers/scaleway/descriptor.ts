@@ -33,7 +33,7 @@ export const scalewayProvider: ProviderDescriptor<'scaleway', typeof scalewayCon
   secretArns: (config) => (config.providers.scaleway ? [config.providers.scaleway.credentialsSecretArn] : []),
   iam: () => [],
   nodeMatcher: poolNodeMatcher,
-  // bench/provider-memory.ts: one launch peaked at 72 MB RSS.
+  // npm run bench:functions: one launch peaked at 72 MB RSS.
   function: { memoryMb: 192, timeoutSeconds: 240 },
   zones: (config) => (config.providers.scaleway ? ZONE_NUMBERS.map((n) => `${config.providers.scaleway!.region}-${n}`) : undefined),
 };
