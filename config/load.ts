@@ -31,23 +31,6 @@ export function loadConfigFile(path: string = process.env.SHEPHERD_CONFIG_FILE |
   return parseConfig(parseJson(text, path), path);
 }
 
-let cached: { raw: string; config: ShepherdConfig } | undefined;
-
-/**
- * The config baked into a Lambda bundle. `process.env.SHEPHERD_CONFIG` must stay spelt out literally: esbuild's
- * `define` replaces that exact expression at bundle time. Parsed once per distinct value (tests may change it).
- */
-export function runtimeConfig(): ShepherdConfig {
-  const raw = process.env.SHEPHERD_CONFIG;
-  if (cached && cached.raw === raw) return cached.config;
-  if (!raw) {
-    throw new ConfigError('SHEPHERD_CONFIG', [{ path: '(root)', problem: 'not set', allowed: 'the validated config as JSON, defined at bundle time' }]);
-  }
-  const config = parseConfig(parseJson(raw, 'SHEPHERD_CONFIG'), 'SHEPHERD_CONFIG');
-  cached = { raw, config };
-  return config;
-}
-
 /** JSON.parse's message can quote the surrounding text, which could hold a secret: keep only its reason and position. */
 function parseJson(text: string, source: string): unknown {
   try {

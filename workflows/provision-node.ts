@@ -151,7 +151,10 @@ function slotMap(scope: Construct, fns: ProvisionNodeFunctions): sfn.Map {
     60,
     5,
   );
-  const terminate = invoke(scope, 'Terminate VM', provider, { action: 'cleanup', 'slot.$': '$.slot', 'vm.$': '$.vm' }, '$.cleanup.vm', 300, 8);
+  const terminate = invoke(scope, 'Terminate VM', provider, { action: 'cleanup', 'slot.$': '$.slot', 'vm.$': '$.vm' }, '$.cleanup.vm', 300, 8, {
+    // The invoke integration wraps the result; keep only what the slot's result reports.
+    'terminated.$': '$.Payload.terminated',
+  });
   const release = invoke(scope, 'Release claim', fns.claims, { action: 'release', 'slot.$': '$.slot', 'error.$': '$.error' }, '$.cleanup.claim', 30, 8);
   const slotFailed = new sfn.Pass(scope, 'Node failed', {
     parameters: { status: 'failed', 'claimId.$': '$.slot.claimId', 'error.$': '$.error.Error', 'cause.$': '$.error.Cause', 'cleanup.$': '$.cleanup' },
@@ -199,6 +202,7 @@ function invoke(
   resultPath: string,
   timeoutSeconds: number,
   maxAttempts = 6,
+  resultSelector?: Record<string, string>,
 ): tasks.LambdaInvoke {
   const task = new tasks.LambdaInvoke(scope, id, {
     lambdaFunction: fn,
@@ -207,6 +211,7 @@ function invoke(
     // A function chosen at run time needs the invoke integration (FunctionName.$); its result is wrapped.
     payloadResponseOnly: !sfn.JsonPath.isEncodedJsonPath(fn.functionArn),
     retryOnServiceExceptions: false,
+    resultSelector,
     resultPath,
     taskTimeout: sfn.Timeout.duration(Duration.seconds(timeoutSeconds)),
   });

@@ -57,6 +57,14 @@ export interface CloudProvider {
   interruptions(): Promise<Interruption[]>;
 }
 
+/**
+ * A provider as the registry lists it: its descriptor and the zod schema of `providers.<name>` (undefined for a
+ * provider with no config section). Only the registry joins the two, so a provider's function bundles no zod.
+ */
+export type RegisteredProvider<N extends string = string, S extends z.ZodType | undefined = z.ZodType | undefined> = ProviderDescriptor<N> & {
+  configSchema: S;
+};
+
 /** An IAM statement as plain data; infra turns it into an iam.PolicyStatement. */
 export interface IamStatementSpec {
   sid: string;
@@ -97,12 +105,11 @@ export interface NodeMatcher {
 }
 
 /**
- * Everything shepherd knows about one provider, without its SDK: every Lambda may import this.
- * `S` is the schema of `providers.<name>` in the config (undefined for a provider with no config section).
+ * Everything shepherd knows about one provider at run time, without its SDK or its config schema: a provider's
+ * function imports its own descriptor, so nothing here may pull in a cloud SDK, aws-cdk-lib or zod.
  */
-export interface ProviderDescriptor<N extends string = string, S extends z.ZodType | undefined = z.ZodType | undefined> {
+export interface ProviderDescriptor<N extends string = string> {
   name: N;
-  configSchema: S;
   /** Join methods a pool of this provider may use. */
   joinMethods: readonly JoinMethod[];
   /** Whether shepherd can create this provider's machines (false: a provider with no API, like a home lab). */

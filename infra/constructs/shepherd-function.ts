@@ -89,6 +89,9 @@ export class ShepherdFunction extends Construct {
       environment: props.environment,
       bundling: {
         format: nodejs.OutputFormat.ESM,
+        // Smaller bundles parse faster on a cold start (npm run bench:functions). Error classes set their `name`
+        // explicitly, so Step Functions still matches them (keepNames would cost 30 KB a bundle).
+        minify: true,
         // Bundled CommonJS dependencies call require() and read __dirname/__filename (google-gax does at load time);
         // an ES module has none of them unless we make them.
         banner:

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_HEALING, DEFAULT_PROVISIONING, DEFAULT_SCALING } from '../../config/defaults.js';
 import { ConfigError } from '../../config/errors.js';
-import { loadConfigFile, parseConfig, runtimeConfig } from '../../config/load.js';
+import { loadConfigFile, parseConfig } from '../../config/load.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests mutate raw JSON freely
 type Raw = any;
@@ -354,35 +354,5 @@ describe('Function: loadConfigFile', () => {
     }
     expect(message).toContain(`${unquoted}: (root): not valid JSON; allowed: a JSON object`);
     expect(message).not.toContain('hunter2');
-  });
-});
-
-describe('Function: runtimeConfig', () => {
-  afterEach(() => {
-    vi.unstubAllEnvs();
-  });
-
-  it('parses SHEPHERD_CONFIG once and returns the cached config while it is unchanged', () => {
-    vi.stubEnv('SHEPHERD_CONFIG', JSON.stringify(minimal()));
-    const first = runtimeConfig();
-    expect(first.cluster.name).toBe('minimal');
-    expect(runtimeConfig()).toBe(first);
-  });
-
-  it('re-parses when SHEPHERD_CONFIG changes', () => {
-    vi.stubEnv('SHEPHERD_CONFIG', JSON.stringify(minimal()));
-    const first = runtimeConfig();
-    vi.stubEnv('SHEPHERD_CONFIG', JSON.stringify(example()));
-    expect(runtimeConfig()).not.toBe(first);
-    expect(runtimeConfig().cluster.name).toBe('kosmos-demo');
-  });
-
-  it('fails with a ConfigError naming SHEPHERD_CONFIG when it is unset or invalid', () => {
-    vi.stubEnv('SHEPHERD_CONFIG', '');
-    expect(() => runtimeConfig()).toThrow('SHEPHERD_CONFIG: (root): not set');
-    const raw = minimal();
-    raw.pools[0].max = -1;
-    vi.stubEnv('SHEPHERD_CONFIG', JSON.stringify(raw));
-    expect(() => runtimeConfig()).toThrow('SHEPHERD_CONFIG: pools[0].max: got -1; allowed: >= 0');
   });
 });

@@ -11,7 +11,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../config/load.js';
 import type { PoolConfig, ShepherdConfig } from '../../config/types.js';
-import { claimIdOf, launchToken, type Offering } from '../../functions/decisions/provision.js';
+import { launchToken } from '../../functions/decisions/launch-token.js';
+import { claimIdOf, type Offering } from '../../functions/decisions/provision.js';
 import { Ec2Provider } from '../../functions/providers/aws/client.js';
 import { InsufficientCapacityError, ProviderRequestError, ThrottledError, TransientError } from '../../functions/runtime/errors.js';
 

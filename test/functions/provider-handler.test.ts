@@ -1,13 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { DescribeInstancesCommand, EC2Client, EC2ServiceException, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
-import { parseConfig } from '../../config/load.js';
-import { launchToken, type ProvisionSlot, planProvision, type VmRef } from '../../functions/decisions/provision.js';
+import { loadConfigFile, parseConfig } from '../../config/load.js';
+import { launchToken } from '../../functions/decisions/launch-token.js';
+import { type ProvisionSlot, planProvision, type VmRef } from '../../functions/decisions/provision.js';
 import type { ProviderEvent, ProviderResult } from '../../functions/providers/handler.js';
 
-const CONFIG_JSON = readFileSync(new URL('../../shepherd.config.json', import.meta.url), 'utf8');
+// What the stack bakes into the bundle: the validated config, defaults applied.
+const CONFIG_JSON = JSON.stringify(loadConfigFile(new URL('../../shepherd.config.json', import.meta.url).pathname));
 const config = parseConfig(JSON.parse(CONFIG_JSON));
 const KOSMOS_SECRET_ARN = 'arn:aws:ssm:eu-west-3:123456789012:parameter/shepherd/kosmos-demo/kosmos-secret-key';
 const SECRET_KEY = 'scw-secret-5f2a9c1e-0000-4000-8000-00000000beef';

@@ -3,9 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../config/load.js';
 import type { PoolConfig, ShepherdConfig } from '../../config/types.js';
+import { launchToken } from '../../functions/decisions/launch-token.js';
 import {
   claimIdOf,
-  launchToken,
   mergeTaints,
   type NodeTaint,
   type NodeView,

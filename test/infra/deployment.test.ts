@@ -130,8 +130,9 @@ describe('Alarm delivery', () => {
     const topic = logicalId(example.stack, example.stack.alarms.topic);
     example.template.hasResourceProperties('AWS::SNS::Topic', { TopicName: 'shepherd-kosmos-demo-alarms' });
     const alarms = Object.values(example.template.findResources('AWS::CloudWatch::Alarm'));
-    // One per function and two for the state machine.
-    expect(alarms.length).toBe(Object.keys(example.stack.functions).length + 2);
+    // One per function (the fixed ones and one per provider) and two for the state machine.
+    const { providers, ...fixed } = example.stack.functions;
+    expect(alarms.length).toBe(Object.keys(fixed).length + Object.keys(providers).length + 2);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions, alarm.Properties.AlarmDescription).toEqual([{ Ref: topic }]);
       expect(alarm.Properties.OKActions, alarm.Properties.AlarmDescription).toEqual([{ Ref: topic }]);

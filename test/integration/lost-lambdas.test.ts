@@ -50,11 +50,15 @@ function orphans(): string[] {
 
 /** The lost-function errors (timeout, out of memory) of the execution's failed task attempts, in order. */
 function lostAttempts(executionArn: string): string[] {
-  return local.controlPlane.stepFunctions
-    .history(executionArn)
-    .filter((e) => e.type === 'LambdaFunctionFailed')
-    .map((e) => (e.lambdaFunctionFailedEventDetails as { error: string }).error)
-    .filter((error) => ['Sandbox.Timedout', 'Lambda.Unknown'].includes(error));
+  return (
+    local.controlPlane.stepFunctions
+      .history(executionArn)
+      // A task naming its function records LambdaFunctionFailed; one choosing it at run time (lambda:invoke with
+      // FunctionName.$, as Launch VM and Terminate VM do) records TaskFailed, as on AWS.
+      .filter((e) => e.type === 'LambdaFunctionFailed' || e.type === 'TaskFailed')
+      .map((e) => ((e.lambdaFunctionFailedEventDetails ?? e.taskFailedEventDetails) as { error: string }).error)
+      .filter((error) => ['Sandbox.Timedout', 'Lambda.Unknown'].includes(error))
+  );
 }
 
 describe('Workflow: ProvisionNode with lost Lambdas (local control plane + simulated clouds)', () => {

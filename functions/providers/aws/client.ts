@@ -9,7 +9,8 @@ import {
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import type { ShepherdConfig } from '../../../config/types.js';
-import { launchToken, type VmRef } from '../../decisions/provision.js';
+import { launchToken } from '../../decisions/launch-token.js';
+import type { VmRef } from '../../decisions/provision.js';
 import { InsufficientCapacityError, ProviderRequestError, ThrottledError, TransientError } from '../../runtime/errors.js';
 import { TAG_CLAIM, TAG_CLUSTER, TAG_POOL } from '../tags.js';
 import type { CloudProvider, Interruption, LaunchSpec, Page, VmState } from '../types.js';

@@ -3,15 +3,13 @@ import { joinSecretArns } from '../join-secrets.js';
 import { vmIdentityMatcher } from '../node-match.js';
 import { TAG_CLUSTER } from '../tags.js';
 import type { IamContext, IamStatementSpec, ProviderDescriptor } from '../types.js';
-import { awsConfigSchema } from './config.js';
 
 /** EC2 resources RunInstances creates besides the instance; each must be tagged with the cluster at launch. */
 const LAUNCHED_WITH_INSTANCE = ['volume', 'network-interface'];
 
 /** EC2: instances launched from the configured AMIs into the configured subnets, tagged with the cluster. */
-export const awsProvider: ProviderDescriptor<'aws', typeof awsConfigSchema> = {
+export const awsProvider: ProviderDescriptor<'aws'> = {
   name: 'aws',
-  configSchema: awsConfigSchema,
   joinMethods: ['kosmos', 'script'],
   launchable: true,
   /** Instance types in preference order, each in every allowed zone (each subnet of that zone). */

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { PoolConfig, ShepherdConfig } from '../../../config/types.js';
-import { launchToken, type VmRef } from '../../decisions/provision.js';
+import { launchToken } from '../../decisions/launch-token.js';
+import type { VmRef } from '../../decisions/provision.js';
 import { InsufficientCapacityError, ProviderRequestError, TransientError } from '../../runtime/errors.js';
 import type { CloudProvider, Interruption, LaunchSpec, Page, VmState } from '../types.js';
 

@@ -1,14 +1,12 @@
 import { vmIdentityMatcher } from '../node-match.js';
 import type { ProviderDescriptor } from '../types.js';
-import { fakeConfigSchema } from './config.js';
 
 /**
  * An in-memory cloud (functions/providers/fake/client.ts): the test double beside the real providers and the
  * template for the next one. Its VMs register their own Node, so it reads the cluster's kubeconfig.
  */
-export const fakeProvider: ProviderDescriptor<'fake', typeof fakeConfigSchema> = {
+export const fakeProvider: ProviderDescriptor<'fake'> = {
   name: 'fake',
-  configSchema: fakeConfigSchema,
   joinMethods: ['none'],
   launchable: true,
   offerings: (pool, config) => {

@@ -1,12 +1,10 @@
 import { joinSecretArns } from '../join-secrets.js';
 import { vmIdentityMatcher } from '../node-match.js';
 import type { ProviderDescriptor } from '../types.js';
-import { gcpConfigSchema } from './config.js';
 
 /** GCE: instances in the configured project and zones; it authenticates with its own service-account secret. */
-export const gcpProvider: ProviderDescriptor<'gcp', typeof gcpConfigSchema> = {
+export const gcpProvider: ProviderDescriptor<'gcp'> = {
   name: 'gcp',
-  configSchema: gcpConfigSchema,
   joinMethods: ['kosmos', 'script'],
   launchable: true,
   offerings: (pool, config) => {

@@ -2,9 +2,8 @@ import { vmIdentityMatcher } from '../node-match.js';
 import type { ProviderDescriptor } from '../types.js';
 
 /** Machines shepherd cannot create (a home lab): they join by hand, so there is no client and no function. */
-export const homeProvider: ProviderDescriptor<'home', undefined> = {
+export const homeProvider: ProviderDescriptor<'home'> = {
   name: 'home',
-  configSchema: undefined,
   joinMethods: ['none'],
   launchable: false,
   offerings: () => [],

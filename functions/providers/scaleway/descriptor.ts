@@ -1,6 +1,5 @@
 import type { NodeView } from '../../decisions/provision.js';
 import type { NodeMatcher, ProviderDescriptor } from '../types.js';
-import { scalewayConfigSchema } from './config.js';
 
 /** Scaleway zones are the region plus "-1".."-3" (fr-par, nl-ams and pl-waw each have three). */
 const ZONE_NUMBERS = [1, 2, 3];
@@ -22,9 +21,8 @@ const poolNodeMatcher: NodeMatcher = {
 };
 
 /** Scaleway managed pools: shepherd sets the pool size, Scaleway creates the nodes and joins them. */
-export const scalewayProvider: ProviderDescriptor<'scaleway', typeof scalewayConfigSchema> = {
+export const scalewayProvider: ProviderDescriptor<'scaleway'> = {
   name: 'scaleway',
-  configSchema: scalewayConfigSchema,
   joinMethods: ['scaleway-pool'],
   launchable: true,
   offerings: (pool) => [{ type: pool.instanceTypes[0], zone: pool.zones?.[0] ?? '' }],
