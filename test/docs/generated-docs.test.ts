@@ -13,7 +13,7 @@ describe('Function: generatedDocs (docs/ is up to date)', () => {
   });
 
   it('draws every state machine of the stack, ProvisionNode among them', () => {
-    expect(docs['docs/workflows.md']).toContain('## ProvisionNode');
+    expect(docs['docs/workflows.md']).toContain('## shepherd-kosmos-demo-provision-node');
     expect(docs['docs/workflows.md']).toContain('```mermaid\nflowchart TD');
   });
 });

@@ -27,19 +27,22 @@ interface Statement {
   Resource: string | string[];
 }
 
-function statementsBySid(config: ShepherdConfig): Map<string, Statement> {
+/** Every function's statements, grouped by Sid (each provider function has its own ReadProviderSecrets*). */
+function statementsBySid(config: ShepherdConfig): Map<string, Statement[]> {
   const app = new App({ context: { ...cdkContext, 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
   const stack = new ShepherdStack(app, 'secrets', { config, env: { region: 'eu-west-3' } });
   const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'));
   const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
-  return new Map(statements.filter((s) => s.Sid).map((s) => [s.Sid!, s]));
+  const bySid = new Map<string, Statement[]>();
+  for (const s of statements) if (s.Sid) bySid.set(s.Sid, [...(bySid.get(s.Sid) ?? []), s]);
+  return bySid;
 }
 
 const list = (x: string | string[]) => (Array.isArray(x) ? x : [x]);
 
 describe('Function: readSecrets (in the synthesized template)', () => {
   const config = mixedConfig();
-  let statements: Map<string, Statement>;
+  let statements: Map<string, Statement[]>;
   beforeAll(() => {
     statements = statementsBySid(config);
   });
@@ -48,21 +51,26 @@ describe('Function: readSecrets (in the synthesized template)', () => {
     const kosmosKeys = config.pools.flatMap((p) => (p.join.method === 'kosmos' ? [p.join.secretKeySecretArn] : []));
     const parameters = [...new Set([config.providers.scaleway!.credentialsSecretArn, ...kosmosKeys])];
     expect(parameters.every((arn) => arn.startsWith('arn:aws:ssm:eu-west-3:123456789012:parameter/shepherd/kosmos-demo/'))).toBe(true);
-    const fromParameterStore = statements.get('ReadProviderAndJoinSecretsFromParameterStore')!;
-    expect(list(fromParameterStore.Action)).toEqual(['ssm:GetParameter']);
-    expect(list(fromParameterStore.Resource)).toEqual([...parameters].sort());
-    const fromSecretsManager = statements.get('ReadProviderAndJoinSecrets')!;
-    expect(list(fromSecretsManager.Action)).toEqual(['secretsmanager:GetSecretValue']);
-    expect(list(fromSecretsManager.Resource)).toEqual([SM_GCP, `${SM_GCP}-??????`]);
+    const fromParameterStore = statements.get('ReadProviderSecretsFromParameterStore')!;
+    expect([...new Set(fromParameterStore.flatMap((st) => list(st.Action)))]).toEqual(['ssm:GetParameter']);
+    expect([...new Set(fromParameterStore.flatMap((st) => list(st.Resource)))].sort()).toEqual([...parameters].sort());
+    const fromSecretsManager = statements.get('ReadProviderSecrets')!;
+    expect(fromSecretsManager).toHaveLength(1);
+    expect(list(fromSecretsManager[0].Action)).toEqual(['secretsmanager:GetSecretValue']);
+    expect(list(fromSecretsManager[0].Resource)).toEqual([SM_GCP, `${SM_GCP}-??????`]);
   });
 
   it('keeps the kubeconfig statement on Secrets Manager when the kubeconfig is a secret, with no parameter statement', () => {
-    expect(statements.get('ReadKubeconfig')).toMatchObject({ Action: 'secretsmanager:GetSecretValue', Resource: [SM_KUBECONFIG, `${SM_KUBECONFIG}-??????`] });
+    expect(statements.get('ReadKubeconfig')).toHaveLength(1);
+    expect(statements.get('ReadKubeconfig')![0]).toMatchObject({
+      Action: 'secretsmanager:GetSecretValue',
+      Resource: [SM_KUBECONFIG, `${SM_KUBECONFIG}-??????`],
+    });
     expect(statements.has('ReadKubeconfigFromParameterStore')).toBe(false);
   });
 
   it('grants no KMS action and no wildcard SSM action (the aws/ssm key decrypts for any principal allowed GetParameter)', () => {
-    const actions = [...statements.values()].flatMap((s) => list(s.Action));
+    const actions = [...new Set([...statements.values()].flat().flatMap((s) => list(s.Action)))];
     expect(actions.filter((a) => a.startsWith('kms:'))).toEqual([]);
     expect(actions.filter((a) => a.startsWith('ssm:'))).toEqual(['ssm:GetParameter']);
   });
