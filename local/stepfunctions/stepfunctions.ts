@@ -324,14 +324,21 @@ function withTimeout<T>(clock: Clock, work: Promise<T>, seconds: number | undefi
   if (seconds === undefined) return work;
   return new Promise<T>((resolve, reject) => {
     const timer = clock.setTimer(seconds * 1000, () => reject(new TaskTimeoutError('')), 'task timeout');
-    signal.addEventListener('abort', () => clock.cancel(timer), { once: true });
+    const onAbort = () => clock.cancel(timer);
+    signal.addEventListener('abort', onAbort, { once: true });
+    // One listener per attempt on the execution's signal: remove it when the attempt settles, or a long execution
+    // piles them up (Node's MaxListenersExceededWarning at 11).
+    const settle = () => {
+      clock.cancel(timer);
+      signal.removeEventListener('abort', onAbort);
+    };
     work.then(
       (v) => {
-        clock.cancel(timer);
+        settle();
         resolve(v);
       },
       (e) => {
-        clock.cancel(timer);
+        settle();
         reject(e);
       },
     );
