@@ -4,10 +4,10 @@ import { regionOfZone } from '../../world/catalog.js';
 import { isInsufficientCapacityError } from '../../world/errors.js';
 import type { Vm, VmState } from '../../world/types.js';
 import { alreadyExists, conditionNotMet, GceApiError, invalidField, notFound, parseError, requiredField } from './errors.js';
-import { FilterSyntaxError, parseFilter } from './filter.js';
 import { checkLabels, planInsert } from './instance-input.js';
 import { instanceJson, instanceStatus, labelFingerprint } from './instance-view.js';
-import { instancePath, link, zonePath } from './links.js';
+import { instancePath, zonePath } from './links.js';
+import { listPage } from './list-page.js';
 import type { OperationStore } from './operations.js';
 import type { InstanceBody, ZonalOperation } from './types.js';
 
@@ -17,7 +17,6 @@ const INSERT_DONE_MS = 6_000;
 const FAILED_INSERT_MS = 4_000;
 /** Calls with nothing to wait for (labels, stopping a stopped VM). */
 const QUICK_OP_MS = 2_000;
-export const MAX_RESULTS = 500;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
 
@@ -73,37 +72,12 @@ export class InstancesApi {
 
   list(req: SimRequest, project: string, zone: string): SimResponse {
     this.requireZone(project, zone);
-    const filterText = req.query.get('filter') ?? '';
-    let filter: ReturnType<typeof parseFilter>;
-    try {
-      filter = parseFilter(filterText);
-    } catch (err) {
-      if (err instanceof FilterSyntaxError) throw invalidField('filter', filterText, 'Invalid list filter expression.');
-      throw err;
-    }
-    // 0 to 500; 0 or none means the default, 500.
-    const rawMax = req.query.get('maxResults');
-    const maxResults = rawMax === null || rawMax === '0' ? MAX_RESULTS : Number(rawMax);
-    if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > MAX_RESULTS) {
-      throw invalidField('maxResults', rawMax, `Must be less than or equal to ${MAX_RESULTS}`);
-    }
-    const offset = decodePageToken(req.query.get('pageToken'));
-    const items = this.env.world
+    const all = this.env.world
       .listVms('gcp')
       .filter((vm) => vm.project === project && vm.zone === zone && vm.state !== 'terminated')
       .sort((a, b) => a.name.localeCompare(b.name))
-      .map((vm) => this.json(vm))
-      .filter(filter);
-    const page = items.slice(offset, offset + maxResults);
-    const body: Record<string, unknown> = {
-      kind: 'compute#instanceList',
-      id: `${zonePath(project, zone)}/instances`,
-      selfLink: link(`${zonePath(project, zone)}/instances`),
-    };
-    // GCE leaves `items` out of an empty page.
-    if (page.length > 0) body.items = page;
-    if (offset + maxResults < items.length) body.nextPageToken = encodePageToken(offset + maxResults);
-    return { status: 200, body };
+      .map((vm) => this.json(vm));
+    return listPage(req, 'compute#instanceList', `${zonePath(project, zone)}/instances`, all);
   }
 
   delete(req: SimRequest, project: string, zone: string, name: string): SimResponse {
@@ -224,16 +198,4 @@ function notReady(vm: Vm): GceApiError {
 
 function isOneOf(state: VmState, states: VmState[]): boolean {
   return states.includes(state);
-}
-
-/** Page tokens are opaque to callers; here the offset of the next page. */
-export function encodePageToken(offset: number): string {
-  return Buffer.from(`offset:${offset}`).toString('base64url');
-}
-
-export function decodePageToken(token: string | null): number {
-  if (!token) return 0;
-  const m = /^offset:(\d+)$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
-  if (!m) throw invalidField('pageToken', token, 'Invalid page token.');
-  return Number(m[1]);
 }

@@ -1,8 +1,7 @@
 import type { RunContext, SimRequest, SimResponse } from '../../http.js';
-import { invalidField, notFound } from './errors.js';
-import { FilterSyntaxError, parseFilter } from './filter.js';
-import { decodePageToken, encodePageToken, MAX_RESULTS } from './instances.js';
-import { link, operationPath, zonePath } from './links.js';
+import { notFound } from './errors.js';
+import { operationPath, zonePath } from './links.js';
+import { listPage } from './list-page.js';
 import type { OperationStore } from './operations.js';
 
 /** zoneOperations.wait returns after at most this long (simulated), DONE or not, as GCE's does. */
@@ -20,33 +19,8 @@ export class ZoneOperationsApi {
    * `maxResults` (default and most 500) and `pageToken`; `items` is left out of an empty page.
    */
   list(req: SimRequest, project: string, zone: string): SimResponse {
-    const filterText = req.query.get('filter') ?? '';
-    let filter: ReturnType<typeof parseFilter>;
-    try {
-      filter = parseFilter(filterText);
-    } catch (err) {
-      if (err instanceof FilterSyntaxError) throw invalidField('filter', filterText, 'Invalid list filter expression.');
-      throw err;
-    }
-    const rawMax = req.query.get('maxResults');
-    const maxResults = rawMax === null || rawMax === '0' ? MAX_RESULTS : Number(rawMax);
-    if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > MAX_RESULTS) {
-      throw invalidField('maxResults', rawMax, `Must be less than or equal to ${MAX_RESULTS}`);
-    }
-    const offset = decodePageToken(req.query.get('pageToken'));
-    const items = this.ops
-      .list(project, zone)
-      .map((op) => this.ops.toJson(op))
-      .filter(filter);
-    const page = items.slice(offset, offset + maxResults);
-    const body: Record<string, unknown> = {
-      kind: 'compute#operationList',
-      id: `${zonePath(project, zone)}/operations`,
-      selfLink: link(`${zonePath(project, zone)}/operations`),
-    };
-    if (page.length > 0) body.items = page;
-    if (offset + maxResults < items.length) body.nextPageToken = encodePageToken(offset + maxResults);
-    return { status: 200, body };
+    const all = this.ops.list(project, zone).map((op) => this.ops.toJson(op));
+    return listPage(req, 'compute#operationList', `${zonePath(project, zone)}/operations`, all);
   }
 
   async wait(call: RunContext, project: string, zone: string, name: string): Promise<SimResponse> {
