@@ -12,11 +12,12 @@ import { textTable } from '../cli/text-table.js';
 import { loadConfigFile } from '../config/load.js';
 import { synthesizeStack } from '../local/cloudformation/synth.js';
 import { readStack } from '../local/cloudformation/template.js';
+import { lambdaEnvironment } from '../local/lambda/lambda-runner.js';
 import { bundledFunctions } from './functions/bundled-functions.js';
 import { checkGoals, type FunctionFigures } from './functions/goals.js';
 import { type ImportFigures, probeCalls, probeImport } from './functions/probe.js';
 import { lambdaNode } from './node-line.js';
-import { lambdaEnvironment, recordProvisionRuns } from './provision-runs/recorder.js';
+import { recordProvisionRuns } from './provision-runs/recorder.js';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, pools: { type: 'string' }, config: { type: 'string' } } });
 const importRuns = Number(values.runs);

@@ -3,8 +3,9 @@ import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { ShepherdConfig } from '../../config/types.js';
 import { synthesizeStack } from '../../local/cloudformation/synth.js';
 import { type LocalControlPlane, startLocalControlPlane } from '../../local/control-plane.js';
+import { lambdaEnvironment } from '../../local/lambda/lambda-runner.js';
 import { prepareWorld, simulatorEnv } from '../../local/shepherd-world.js';
-import type { LambdaFunctionSpec, TableSpec } from '../../local/types.js';
+import type { TableSpec } from '../../local/types.js';
 import { startSim } from '../../sim/index.js';
 import { type CountingProxy, startCountingProxy } from './counting-proxy.js';
 import type { RecordedExecution, RecordedInvocation, RecordedRuns } from './types.js';
@@ -126,22 +127,6 @@ function timeInvocations(cp: LocalControlPlane): RecordedInvocation[] {
     }
   };
   return recorded;
-}
-
-/** What local/lambda/lambda-runner.ts gives each worker: Lambda's own variables, then the template's, then the local endpoints. */
-export function lambdaEnvironment(fn: LambdaFunctionSpec, region: string, environment: Record<string, string> = {}): Record<string, string> {
-  return {
-    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
-    AWS_REGION: region,
-    AWS_DEFAULT_REGION: region,
-    AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
-    AWS_LAMBDA_FUNCTION_NAME: fn.name,
-    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
-    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
-    ...fn.env,
-    ...environment,
-  };
 }
 
 /** Items in the tables and their approximate stored size (the JSON of each item stands in for DynamoDB's item size). */

@@ -198,19 +198,7 @@ class FunctionPool {
   /** Lambda's own variables, then the template's, then the control plane's, then the caller's extras. */
   private environment(): Record<string, string> {
     const { fn, options } = this;
-    return {
-      PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
-      AWS_REGION: options.region,
-      AWS_DEFAULT_REGION: options.region,
-      AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
-      AWS_LAMBDA_FUNCTION_NAME: fn.name,
-      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
-      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
-      ...fn.env,
-      ...options.environment,
-      ...options.extraEnv,
-    };
+    return lambdaEnvironment(fn, options.region, { ...options.environment, ...options.extraEnv });
   }
 }
 
@@ -404,4 +392,20 @@ function outOfMemory(fn: LambdaFunctionSpec, requestId?: string): LambdaFunction
 
 function toError(e: LambdaErrorPayload): LambdaFunctionError {
   return new LambdaFunctionError(e.errorType, e.errorMessage, e.trace ?? []);
+}
+
+/** The environment Lambda gives a function: its own variables, then the template's, then `environment`. */
+export function lambdaEnvironment(fn: LambdaFunctionSpec, region: string, environment: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
+    AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
+    AWS_LAMBDA_FUNCTION_NAME: fn.name,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
+    ...fn.env,
+    ...environment,
+  };
 }
