@@ -8,6 +8,7 @@ import { KubeStore } from './kube-store.js';
 import { Kubelets } from './kubelets.js';
 import { type CreatePoolInput, ScalewayPools } from './scaleway-pools.js';
 import type { LaunchRequest, ProviderName, ScalewayCluster, ScalewayPool, TimelineEntry, Vm, WorldEvents } from './types.js';
+import { type KindSwitches, Unkindness } from './unkindness.js';
 import { VmFleet } from './vm-fleet.js';
 import { providerIdOf } from './vm-identity.js';
 import type { VmMatch, WorldTimings } from './world-context.js';
@@ -40,6 +41,8 @@ export interface WorldOptions {
   cloudLifecycleController?: boolean;
   /** A Node deleted while its kubelet still runs comes back after this long (kubelet re-registers). */
   reregisterDelayMs?: number;
+  /** Unkind behaviours of the real services to switch off (all are on by default); see unkindness.ts. */
+  kind?: KindSwitches;
 }
 
 const DEFAULT_BOOT: Record<ProviderName, number> = { aws: 20_000, gcp: 25_000, scaleway: 40_000, home: 0 };
@@ -76,6 +79,8 @@ export class World {
   readonly kubelets: Kubelets;
   readonly faults: WorldFaults;
   readonly scalewayPools: ScalewayPools;
+  /** Which of the real services' unkind behaviours this world models. */
+  readonly unkindness: Unkindness;
 
   private readonly emitter = new EventEmitter();
 
@@ -86,6 +91,7 @@ export class World {
     this.clusterName = options.clusterName ?? 'shepherd-sim';
     this.joinToken = options.joinToken ?? `${this.random.hex(6)}.${this.random.hex(16)}`;
     this.scalewaySecretKey = options.scalewaySecretKey ?? this.random.uuid();
+    this.unkindness = new Unkindness(options.kind);
     const timings: WorldTimings = {
       joinDelayMs: options.joinDelayMs ?? 60_000,
       joinJitterMs: options.joinJitterMs ?? 20_000,
