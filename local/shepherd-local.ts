@@ -1,6 +1,6 @@
 import { loadConfigFile } from '../config/load.js';
 import type { ShepherdConfig } from '../config/types.js';
-import { type ClockOptions, type Sim, startSim } from '../sim/index.js';
+import { type ClockOptions, type KindSwitches, type Sim, startSim } from '../sim/index.js';
 import { synthesizeStack } from './cloudformation/synth.js';
 import { type LocalControlPlane, startLocalControlPlane } from './control-plane.js';
 import { prepareWorld, simulatorEnv } from './shepherd-world.js';
@@ -10,6 +10,8 @@ export interface ShepherdLocalOptions {
   configFile?: string;
   seed?: number;
   clock?: ClockOptions;
+  /** The simulated services' unkind behaviours to switch off (all on by default). */
+  kind?: KindSwitches;
   cacheDir?: string;
   onLambdaLog?: (functionName: string, line: string) => void;
 }
@@ -35,7 +37,7 @@ export async function startShepherdLocal(options: ShepherdLocalOptions = {}): Pr
   const sim = await startSim({
     seed: options.seed ?? 1,
     clock: options.clock ?? { mode: 'virtual' },
-    world: { clusterName: config.cluster.name, scalewayClusterId: config.providers.scaleway?.clusterId },
+    world: { clusterName: config.cluster.name, scalewayClusterId: config.providers.scaleway?.clusterId, kind: options.kind },
   });
   try {
     const secrets = prepareWorld(sim, config);

@@ -19,6 +19,8 @@ export type { ApiFault } from './http.js';
 export { Random } from './random.js';
 export { addWorkload } from './scenarios.js';
 export type { TimelineEntry } from './world/types.js';
+export type { KindSwitches, UnkindBehaviour } from './world/unkindness.js';
+export { UNKIND_BEHAVIOURS } from './world/unkindness.js';
 export { World } from './world/world.js';
 
 export interface SimOptions {
