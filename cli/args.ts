@@ -1,5 +1,6 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { UsageError } from './errors.js';
+import { didYouMean } from './suggest.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -15,7 +16,7 @@ export function parseCommandArgs<O extends Options>(argv: string[], options: O, 
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (err) {
-    if (String((err as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS')) throw new UsageError((err as Error).message);
+    if (String((err as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS')) throw new UsageError(withSuggestion((err as Error).message, options));
     throw err;
   }
   if (parsed.positionals.length > maxPositionals) {
@@ -38,4 +39,13 @@ export function positiveNumberOption(name: string, value: string | undefined): n
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number`);
   return n;
+}
+
+/** parseArgs names an unknown option as `Unknown option '--inptu'`; add the known option it is closest to. */
+function withSuggestion(message: string, options: Options): string {
+  const unknown = /^Unknown option '(--?[^']+)'/.exec(message)?.[1];
+  if (!unknown?.startsWith('--')) return message;
+  const suggestion = didYouMean(unknown.slice(2), Object.keys(options));
+  // Node's message goes on to suggest `--` for positionals starting with a dash; the typo is the likelier case.
+  return suggestion ? `unknown option ${unknown}${suggestion.replace('"', '"--')}` : message;
 }

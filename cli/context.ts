@@ -5,6 +5,8 @@ export interface CliContext {
   env: NodeJS.ProcessEnv;
   /** How often `start` polls a running execution, ms. */
   pollIntervalMs: number;
+  /** Replaces the one updating status line (a terminal only; absent elsewhere, where polls print nothing). '' clears it. */
+  statusLine?: (text: string) => void;
 }
 
 export function processContext(): CliContext {
@@ -13,6 +15,7 @@ export function processContext(): CliContext {
     stderr: (text) => process.stderr.write(text),
     env: process.env,
     pollIntervalMs: 1000,
+    ...(process.stdout.isTTY ? { statusLine: terminalStatusLine } : {}),
   };
 }
 
@@ -21,4 +24,10 @@ export interface Command {
   summary: string;
   usage: string;
   run(argv: string[], ctx?: CliContext): Promise<number>;
+}
+
+/** Carriage return, erase the line, then the text cut to the terminal's width (so it never wraps). */
+function terminalStatusLine(text: string): void {
+  const width = process.stdout.columns || 80;
+  process.stdout.write(`\r\x1b[2K${text.length >= width ? `${text.slice(0, width - 2)}…` : text}`);
 }

@@ -1,4 +1,5 @@
 import type { DescribeExecutionOutput, HistoryEvent } from '@aws-sdk/client-sfn';
+import { causeSummary } from './progress/workflow-phases.js';
 
 /**
  * One progress line for a history event, or undefined for events not worth a line. States entered and
@@ -26,13 +27,14 @@ function failureError(event: HistoryEvent): string | undefined {
   return undefined;
 }
 
-/** What the execution ended with: the output, pretty, or the error and a readable cause. */
-export function outcomeText(execution: DescribeExecutionOutput): string {
+/** What the execution ended with: the error and a readable cause, or success (with the output, pretty, when asked). */
+export function outcomeText(execution: DescribeExecutionOutput, options: { withOutput?: boolean } = { withOutput: true }): string {
   const duration = execution.startDate && execution.stopDate ? ` after ${elapsed(execution.stopDate.getTime() - execution.startDate.getTime())}` : '';
-  if (execution.status === 'SUCCEEDED') return `execution SUCCEEDED${duration}\n${prettyJson(execution.output ?? 'null')}\n`;
+  if (execution.status === 'SUCCEEDED')
+    return options.withOutput ? `execution SUCCEEDED${duration}\n${prettyJson(execution.output ?? 'null')}\n` : `execution SUCCEEDED${duration}\n`;
   const lines = [`execution ${execution.status}${duration}`];
   if (execution.error) lines.push(`error: ${execution.error}`);
-  if (execution.cause) lines.push(`cause: ${readableCause(execution.cause)}`);
+  if (execution.cause) lines.push(`cause: ${options.withOutput ? readableCause(execution.cause) : causeSummary(execution.cause, 400)}`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -11,12 +11,12 @@ const PAGE_SIZE = 100;
 export async function watchExecution(
   sfn: SFNClient,
   executionArn: string,
-  options: { pollIntervalMs: number; onEvent: (event: HistoryEvent) => void },
+  options: { pollIntervalMs: number; onEvent: (event: HistoryEvent) => void; includeExecutionData?: boolean },
 ): Promise<DescribeExecutionOutput> {
   let lastEventId = 0;
   for (;;) {
     const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-    const fresh = await eventsAfter(sfn, executionArn, lastEventId);
+    const fresh = await eventsAfter(sfn, executionArn, lastEventId, options.includeExecutionData ?? false);
     for (const event of fresh) options.onEvent(event);
     if (fresh.length > 0) lastEventId = fresh[fresh.length - 1].id ?? lastEventId;
     if (execution.status !== 'RUNNING') return execution;
@@ -25,13 +25,11 @@ export async function watchExecution(
 }
 
 /** Events with id > `after`, oldest first. Reads newest first and stops at the first one already seen. */
-async function eventsAfter(sfn: SFNClient, executionArn: string, after: number): Promise<HistoryEvent[]> {
+async function eventsAfter(sfn: SFNClient, executionArn: string, after: number, includeExecutionData: boolean): Promise<HistoryEvent[]> {
   const fresh: HistoryEvent[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await sfn.send(
-      new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: PAGE_SIZE, includeExecutionData: false, nextToken }),
-    );
+    const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: PAGE_SIZE, includeExecutionData, nextToken }));
     for (const event of page.events ?? []) {
       if ((event.id ?? 0) <= after) return fresh.reverse();
       fresh.push(event);

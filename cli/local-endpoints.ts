@@ -30,6 +30,7 @@ const localEndpointsSchema: z.ZodType<LocalEndpoints> = z.object({
   tableName: z.string().min(1).optional(),
   kubeconfig: z.string().min(1).optional(),
   configFile: z.string().min(1).optional(),
+  pid: z.number().int().positive().optional(),
 });
 
 /** The endpoints file's path: --endpoints, else env SHEPHERD_LOCAL_ENDPOINTS, else .shepherd/local.json. */
@@ -61,6 +62,11 @@ export function readLocalEndpoints(path: string): LocalEndpoints {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
     throw new CommandError(`the local endpoints file ${path} is not in the expected shape:\n  ${problems.join('\n  ')}`);
   }
+  if (parsed.data.pid !== undefined && !processRuns(parsed.data.pid)) {
+    throw new CommandError(
+      `the local control plane that wrote ${path} (pid ${parsed.data.pid}) is no longer running; start it again with \`shepherd local\`, or delete the stale file`,
+    );
+  }
   const base = dirname(resolve(path));
   const file = parsed.data;
   return {
@@ -68,4 +74,14 @@ export function readLocalEndpoints(path: string): LocalEndpoints {
     ...(file.kubeconfig ? { kubeconfig: resolve(base, file.kubeconfig) } : {}),
     ...(file.configFile ? { configFile: resolve(base, file.configFile) } : {}),
   };
+}
+
+/** Signal 0 checks that a process exists without touching it; EPERM means it exists under another user. */
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -1,13 +1,16 @@
 import { pathToFileURL } from 'node:url';
 import * as cost from './commands/cost.js';
 import * as demo from './commands/demo.js';
+import * as executions from './commands/executions.js';
 import * as local from './commands/local.js';
 import * as start from './commands/start.js';
 import * as status from './commands/status.js';
+import * as watch from './commands/watch.js';
 import { type CliContext, type Command, processContext } from './context.js';
 import { UsageError } from './errors.js';
+import { didYouMean } from './suggest.js';
 
-export const commands: Record<string, Command> = { start, status, local, demo, cost };
+export const commands: Record<string, Command> = { start, watch, executions, status, local, demo, cost };
 
 export function mainUsage(): string {
   const width = Math.max(...Object.keys(commands).map((n) => n.length));
@@ -29,7 +32,7 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
   }
   const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!command) {
-    ctx.stderr(`shepherd: unknown command ${JSON.stringify(name)}\n\n${mainUsage()}\n`);
+    ctx.stderr(`shepherd: unknown command ${JSON.stringify(name)}${didYouMean(name, Object.keys(commands))}\n\n${mainUsage()}\n`);
     return 2;
   }
   try {
@@ -48,6 +51,11 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
 /** AWS SDK errors carry the service's error code as their name (AccessDeniedException, ExecutionAlreadyExists). */
 function describeError(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
+  // The SDK's own words say what is missing, not how to give it.
+  if (err.message === 'Region is missing')
+    return 'no AWS region: set AWS_REGION (or AWS_PROFILE with a region in ~/.aws/config), or pass --local to use the local control plane (`shepherd local`)';
+  if ((err as NodeJS.ErrnoException).code === 'ECONNREFUSED' || (err.cause as NodeJS.ErrnoException | undefined)?.code === 'ECONNREFUSED')
+    return `${err.message}: nothing answers there; if it is the local control plane, start it with \`shepherd local\``;
   const fromService = '$metadata' in err || '$fault' in err;
   return fromService ? `${err.name}: ${err.message}` : err.message;
 }

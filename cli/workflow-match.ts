@@ -1,13 +1,9 @@
 import { CommandError } from './errors.js';
+import { normalizeWorkflowName, workflowOf } from './workflows.js';
 
 export interface StateMachineRef {
   name: string;
   stateMachineArn: string;
-}
-
-/** `provision-node`, `ProvisionNode` and `provision_node` all name the same workflow. */
-export function normalizeWorkflowName(name: string): string {
-  return name.toLowerCase().replace(/[-_\s]/g, '');
 }
 
 /**
@@ -21,7 +17,12 @@ export function matchStateMachine(workflow: string, machines: StateMachineRef[])
   const found = exact.length > 0 ? exact : machines.filter((m) => normalizeWorkflowName(m.name).includes(wanted));
   if (found.length === 1) return found[0];
   if (found.length === 0) {
-    const available = machines.length > 0 ? `available: ${machines.map((m) => m.name).join(', ')}` : 'no state machines exist there';
+    const known = machines.flatMap((m) => {
+      const w = workflowOf(m.name);
+      return w ? [`${w} (${m.name})`] : [];
+    });
+    const available =
+      known.length > 0 ? `available: ${known.join(', ')}` : "none of shepherd's state machines exist there; is the stack deployed in this region?";
     throw new CommandError(`no state machine matches workflow "${workflow}" (${available})`);
   }
   throw new CommandError(`workflow "${workflow}" matches several state machines (${found.map((m) => m.name).join(', ')}); pass the full name or the ARN`);

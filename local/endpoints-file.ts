@@ -26,4 +26,6 @@ export interface LocalEndpointsFile {
   kubeconfig?: string;
   /** Path of the shepherd config the control plane runs with. */
   configFile?: string;
+  /** The process serving these endpoints: a reader can tell a file left behind by one that is gone. */
+  pid?: number;
 }

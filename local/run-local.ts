@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { ClockOptions } from '../sim/index.js';
 import type { LocalEndpointsFile } from './endpoints-file.js';
@@ -35,6 +35,7 @@ export async function runLocal(options: RunLocalOptions): Promise<number> {
     tableName: local.tableName,
     kubeconfig,
     ...(options.configFile ? { configFile: resolve(options.configFile) } : {}),
+    pid: process.pid,
   };
   await writeFile(endpointsFile, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
   console.log(
@@ -45,6 +46,8 @@ export async function runLocal(options: RunLocalOptions): Promise<number> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  // Once stopped, the endpoints lead nowhere: a file left behind would only mislead the next `start --local`.
+  await rm(endpointsFile, { force: true });
   await local.stop();
   return 0;
 }

@@ -151,11 +151,11 @@ describe('workflow names', () => {
     expect(matchStateMachine('heal-node', machines).name).toBe('HealNode');
   });
 
-  it('lists the available state machines when none matches', () => {
+  it('lists the available workflows, by the names users know them, when none matches', () => {
     expect(() => matchStateMachine('drain-node', machines)).toThrow(
-      'no state machine matches workflow "drain-node" (available: ShepherdStack-ProvisionNodeStateMachine2E01A3A5-AbCd, HealNode, heal-node-v2)',
+      'no state machine matches workflow "drain-node" (available: provision-node (ShepherdStack-ProvisionNodeStateMachine2E01A3A5-AbCd))',
     );
-    expect(() => matchStateMachine('drain-node', [])).toThrow(/no state machines exist there/);
+    expect(() => matchStateMachine('drain-node', [])).toThrow(/none of shepherd's state machines exist there; is the stack deployed in this region\?/);
   });
 
   it('refuses an ambiguous name', () => {

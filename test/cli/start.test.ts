@@ -230,11 +230,11 @@ afterEach(async () => {
 });
 
 describe('shepherd start --local', () => {
-  it('follows a SUCCEEDED execution: each state once, in order, then the output; exit 0', async () => {
+  it('with --verbose, follows a SUCCEEDED execution: each state once, in order, then the output; exit 0', async () => {
     fake.script = succeededScript();
     const ctx = captureContext();
     const code = await main(
-      ['start', 'provision-node', '--local', '--endpoints', endpointsFile, '--name', 'pn-1', '--input', '{ "pool": "aws-amd64", "reason": "test" }'],
+      ['start', 'provision-node', '--local', '--endpoints', endpointsFile, '--name', 'pn-1', '--verbose', '--input', '{ "pool": "aws-amd64", "reason": "test" }'],
       ctx,
     );
     expect(ctx.err()).toBe('');
@@ -266,10 +266,10 @@ describe('shepherd start --local', () => {
     expect(ctx.out()).not.toContain('hunter2');
   });
 
-  it('reports a FAILED execution with its error and readable cause; exit 1', async () => {
+  it('with --verbose, reports a FAILED execution with its error and readable cause; exit 1', async () => {
     fake.script = failedScript();
     const ctx = captureContext({ SHEPHERD_LOCAL_ENDPOINTS: endpointsFile });
-    const code = await main(['start', 'ProvisionNode', '--local', '--input', '{"pool":"aws-amd64"}'], ctx);
+    const code = await main(['start', 'ProvisionNode', '--local', '--verbose', '--input', '{"pool":"aws-amd64"}'], ctx);
     expect(code).toBe(1);
     expect(fake.count('DescribeExecution')).toBe(2);
     expect(ctx.out().split('\n').slice(1)).toEqual([
@@ -296,7 +296,7 @@ describe('shepherd start --local', () => {
     fake.script = succeededScript();
     const ctx = captureContext();
     expect(await main(['start', 'heal-node', '--local', '--endpoints', endpointsFile, '--input', '{}'], ctx)).toBe(1);
-    expect(ctx.err()).toBe(`shepherd start: no state machine matches workflow "heal-node" (available: ${MACHINES.map((m) => m.name).join(', ')})\n`);
+    expect(ctx.err()).toBe(`shepherd start: no state machine matches workflow "heal-node" (available: provision-node (${MACHINES[0].name}))\n`);
     expect(fake.count('StartExecution')).toBe(0);
   });
 

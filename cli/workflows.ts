@@ -1,0 +1,26 @@
+import { provisionNodePhases } from './progress/provision-node-phases.js';
+import type { WorkflowPhases } from './progress/workflow-phases.js';
+
+/** shepherd's workflows by the names users know them by, each with how its progress reads (one line per workflow). */
+const WORKFLOWS: Record<string, WorkflowPhases> = {
+  'provision-node': provisionNodePhases,
+};
+
+export const WORKFLOW_NAMES = Object.keys(WORKFLOWS);
+
+/** `provision-node`, `ProvisionNode` and `provision_node` all name the same workflow. */
+export function normalizeWorkflowName(name: string): string {
+  return name.toLowerCase().replace(/[-_\s]/g, '');
+}
+
+/** The workflow a state machine runs: its name holds the workflow's (shepherd-<cluster>-provision-node). */
+export function workflowOf(stateMachineName: string): string | undefined {
+  const name = normalizeWorkflowName(stateMachineName);
+  return WORKFLOW_NAMES.find((w) => name.includes(normalizeWorkflowName(w)));
+}
+
+/** How a state machine's progress reads, when it runs one of shepherd's workflows. */
+export function phasesFor(stateMachineName: string): WorkflowPhases | undefined {
+  const workflow = workflowOf(stateMachineName);
+  return workflow ? WORKFLOWS[workflow] : undefined;
+}

@@ -1,0 +1,87 @@
+import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { describe, expect, it } from 'vitest';
+import { provisionNodePhases } from '../../cli/progress/provision-node-phases.js';
+import { SlotProgress } from '../../cli/progress/slot-progress.js';
+import { causeSummary } from '../../cli/progress/workflow-phases.js';
+import { closest } from '../../cli/suggest.js';
+import { phasesFor, workflowOf } from '../../cli/workflows.js';
+
+let id = 0;
+const exited = (name: string, output: unknown): HistoryEvent => ({
+  id: ++id,
+  timestamp: new Date(0),
+  type: 'TaskStateExited',
+  stateExitedEventDetails: { name, output: JSON.stringify(output) },
+});
+const entered = (name: string, input: unknown): HistoryEvent => ({
+  id: ++id,
+  timestamp: new Date(0),
+  type: 'WaitStateEntered',
+  stateEnteredEventDetails: { name, input: JSON.stringify(input) },
+});
+const slot = (n: number) => ({ slot: n, claimId: `c${n}`, pool: 'aws-amd64' });
+
+describe('Class: SlotProgress', () => {
+  it('prints one line per slot and phase, prefixed by the slot, and each phase once however often it is polled', () => {
+    const progress = new SlotProgress(provisionNodePhases);
+    const lines = (e: HistoryEvent) => progress.onEvent(e).lines;
+    expect(lines(exited('Claim capacity', { slot: slot(0), claim: { activeClaims: 2 } }))).toEqual(['slot 1: claimed c0 in pool aws-amd64 (2 active)']);
+    expect(lines(exited('Keep VM', { slot: slot(1), vm: { id: 'i-1', type: 't3.small', zone: 'eu-west-3a' } }))).toEqual([
+      'slot 2: launched i-1 (t3.small in eu-west-3a)',
+    ]);
+    const notYet = { slot: slot(0), node: { registered: true, ready: false, nodeName: 'n0' } };
+    expect(lines(exited('Check node', notYet))).toEqual(['slot 1: registered as node n0, not Ready yet']);
+    expect(lines(exited('Check node', notYet))).toEqual([]);
+    expect(lines(exited('Check node', { slot: slot(0), node: { registered: false } }))).toEqual([]);
+    expect(lines(exited('Check node', { slot: slot(0), node: { registered: true, ready: true, nodeName: 'n0' } }))).toEqual(['slot 1: node n0 is Ready']);
+    // States the phases do not name, and data without a slot, print nothing.
+    expect(lines(exited('Record VM', { slot: slot(0) }))).toEqual([]);
+    expect(lines(exited('Summarize', { pool: 'aws-amd64' }))).toEqual([]);
+  });
+
+  it('finds the slot of a state whose output holds only the claim id, and shortens the cause to its first sentence', () => {
+    const progress = new SlotProgress(provisionNodePhases);
+    progress.onEvent(exited('Claim capacity', { slot: slot(2), claim: {} }));
+    const cause = JSON.stringify({ errorType: 'LaunchError', errorMessage: 'no offering had capacity; tried t3.small in 3 zones. Details follow' });
+    expect(progress.onEvent(exited('Node failed', { status: 'failed', claimId: 'c2', error: 'LaunchError', cause })).lines).toEqual([
+      'slot 3: failed: LaunchError: no offering had capacity; tried t3.small in 3 zones.',
+    ]);
+    expect(progress.onEvent(exited('Node failed', { status: 'failed', claimId: 'unknown-claim', error: 'X' })).lines).toEqual([]);
+  });
+
+  it('shows polls as one status line across slots, and drops a slot from it once the slot moves on', () => {
+    const progress = new SlotProgress(provisionNodePhases);
+    const poll = (n: number, attempt: number) => entered('Wait for node', { slot: slot(n), pollState: { attempt }, poll: { maxPolls: 60 } });
+    expect(progress.onEvent(poll(0, 1)).status).toBe('slot 1: waiting for the Node (poll 1 of 60)');
+    expect(progress.onEvent(poll(1, 3)).status).toBe('slot 1: waiting for the Node (poll 1 of 60); slot 2: waiting for the Node (poll 3 of 60)');
+    const moved = progress.onEvent(exited('Check node', { slot: slot(0), node: { registered: true, ready: true, nodeName: 'n0' } }));
+    expect(moved).toEqual({ lines: ['slot 1: node n0 is Ready'], status: 'slot 2: waiting for the Node (poll 3 of 60)' });
+  });
+});
+
+describe('Function: causeSummary', () => {
+  it('keeps a Lambda error message or a plain cause up to its first sentence, cut to the limit', () => {
+    expect(causeSummary('Pool full; raise max. Details: {"a":1}')).toBe('Pool full; raise max.');
+    expect(causeSummary(JSON.stringify({ errorType: 'E', errorMessage: 'It broke. Trace' }))).toBe('It broke.');
+    expect(causeSummary('x'.repeat(300), 20)).toHaveLength(20);
+  });
+});
+
+describe('Function: workflowOf', () => {
+  it('names a state machine by the workflow it runs, whatever its physical name, and knows the phases of each', () => {
+    expect(workflowOf('shepherd-kosmos-demo-provision-node')).toBe('provision-node');
+    expect(workflowOf('ShepherdStack-ProvisionNodeStateMachine2E01A3A5-k1')).toBe('provision-node');
+    expect(workflowOf('someone-elses-machine')).toBeUndefined();
+    expect(phasesFor('shepherd-x-provision-node')).toBe(provisionNodePhases);
+  });
+});
+
+describe('Function: closest', () => {
+  it('suggests a candidate within typo distance only', () => {
+    expect(closest('strat', ['start', 'status', 'watch'])).toBe('start');
+    expect(closest('inptu', ['input', 'name', 'no-wait'])).toBe('input');
+    expect(closest('deploy', ['start', 'status', 'watch'])).toBeUndefined();
+    expect(closest('wtch', ['watch'])).toBe('watch');
+    expect(closest('xy', ['watch'])).toBeUndefined();
+  });
+});
