@@ -234,7 +234,18 @@ describe('shepherd start --local', () => {
     fake.script = succeededScript();
     const ctx = captureContext();
     const code = await main(
-      ['start', 'provision-node', '--local', '--endpoints', endpointsFile, '--name', 'pn-1', '--verbose', '--input', '{ "pool": "aws-amd64", "reason": "test" }'],
+      [
+        'start',
+        'provision-node',
+        '--local',
+        '--endpoints',
+        endpointsFile,
+        '--name',
+        'pn-1',
+        '--verbose',
+        '--input',
+        '{ "pool": "aws-amd64", "reason": "test" }',
+      ],
       ctx,
     );
     expect(ctx.err()).toBe('');
