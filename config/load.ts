@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ConfigError } from './errors.js';
+import { ConfigError, type ConfigProblem } from './errors.js';
 import { allowedText, toProblem } from './issues.js';
 import { shepherdConfigSchema } from './schema.js';
 import type { ShepherdConfig } from './types.js';
@@ -9,8 +9,20 @@ const DEFAULT_FILE = './shepherd.config.json';
 /** Validates an already-parsed config; `source` names it in errors (a file path, an env var). */
 export function parseConfig(raw: unknown, source = 'config'): ShepherdConfig {
   const result = shepherdConfigSchema.safeParse(raw, { error: allowedText, reportInput: true });
-  if (!result.success) throw new ConfigError(source, result.error.issues.map(toProblem));
+  if (!result.success)
+    throw new ConfigError(
+      source,
+      result.error.issues.map((issue) => withPoolName(toProblem(issue), raw)),
+    );
   return result.data;
+}
+
+/** `pools[2]...` names the pool too, when it has a plain name: people know their pools by name, not by position. */
+function withPoolName(problem: ConfigProblem, raw: unknown): ConfigProblem {
+  const index = /^pools\[(\d+)\]/.exec(problem.path)?.[1];
+  if (index === undefined) return problem;
+  const name = (raw as { pools?: { name?: unknown }[] })?.pools?.[Number(index)]?.name;
+  return typeof name === 'string' && /^[\w.-]{1,63}$/.test(name) ? { ...problem, subject: `pool "${name}"` } : problem;
 }
 
 /** Reads and validates the config file: `path`, else env SHEPHERD_CONFIG_FILE, else ./shepherd.config.json. */

@@ -96,7 +96,7 @@ describe('Function: parseConfig', () => {
     const raw = example();
     raw.pools[2].arch = 'x86';
     const err = failure(raw);
-    expect(err.message).toContain('test.json: pools[2].arch: got "x86"; allowed: "amd64" | "arm64"');
+    expect(err.message).toContain(`test.json: pools[2].arch (pool "${raw.pools[2].name}"): got "x86"; allowed: "amd64" | "arm64"`);
   });
 
   it('lists every problem at once, one line each', () => {
@@ -108,9 +108,9 @@ describe('Function: parseConfig', () => {
     expect(err.problems.map((p) => p.path)).toEqual(['pools[0].provider', 'pools[1].max', 'pools[3].role']);
     expect(err.message.split('\n')).toEqual([
       'invalid shepherd config (3 problems):',
-      'test.json: pools[0].provider: got "azure"; allowed: "aws" | "gcp" | "scaleway" | "home" | "fake"',
-      'test.json: pools[1].max: got 2000; allowed: <= 1000',
-      'test.json: pools[3].role: got "gateway"; allowed: "worker" | "entrypoint" | "buffer"',
+      `test.json: pools[0].provider (pool "${raw.pools[0].name}"): got "azure"; allowed: "aws" | "gcp" | "scaleway" | "home" | "fake"`,
+      `test.json: pools[1].max (pool "${raw.pools[1].name}"): got 2000; allowed: <= 1000`,
+      `test.json: pools[3].role (pool "${raw.pools[3].name}"): got "gateway"; allowed: "worker" | "entrypoint" | "buffer"`,
     ]);
   });
 
@@ -330,7 +330,7 @@ describe('Function: loadConfigFile', () => {
     const raw = minimal();
     raw.pools[0].arch = 'x86';
     writeFileSync(file, JSON.stringify(raw));
-    expect(() => loadConfigFile(file)).toThrow(`${file}: pools[0].arch: got "x86"; allowed: "amd64" | "arm64"`);
+    expect(() => loadConfigFile(file)).toThrow(`${file}: pools[0].arch (pool "${raw.pools[0].name}"): got "x86"; allowed: "amd64" | "arm64"`);
   });
 
   it('reports a missing file as a ConfigError', () => {
