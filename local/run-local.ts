@@ -20,7 +20,8 @@ export async function runLocal(options: RunLocalOptions): Promise<number> {
   const local = await startShepherdLocal({
     configFile: options.configFile,
     seed: options.seed,
-    clock: options.clock ?? { mode: 'scaled', factor: 10 },
+    // Starting at the real time makes the ages kubectl prints agree with its timestamps.
+    clock: { ...(options.clock ?? { mode: 'scaled', factor: 10 }), startTime: Date.now() },
     onLambdaLog: (fn, line) => process.stderr.write(`[${fn}] ${line}\n`),
   });
   const endpointsFile = resolve(options.endpointsFile);
