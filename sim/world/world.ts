@@ -4,6 +4,7 @@ import type { Random } from '../random.js';
 import { type Catalog, DEFAULT_CATALOG } from './catalog.js';
 import { Cluster } from './cluster/cluster.js';
 import { DnsStore } from './dns/dns.js';
+import { UnknownResourceError } from './errors.js';
 import { KubeStore } from './kube-store.js';
 import { Kubelets } from './kubelets.js';
 import { type CreatePoolInput, ScalewayPools } from './scaleway-pools.js';
@@ -39,8 +40,6 @@ export interface WorldOptions {
   defaultTolerationSeconds?: number;
   nodeReadyDelayMs?: number;
   cloudLifecycleController?: boolean;
-  /** A Node deleted while its kubelet still runs comes back after this long (kubelet re-registers). */
-  reregisterDelayMs?: number;
   /** Unkind behaviours of the real services to switch off (all are on by default); see unkindness.ts. */
   kind?: KindSwitches;
 }
@@ -96,7 +95,6 @@ export class World {
       joinDelayMs: options.joinDelayMs ?? 60_000,
       joinJitterMs: options.joinJitterMs ?? 20_000,
       shutdownDelayMs: options.shutdownDelayMs ?? 20_000,
-      reregisterDelayMs: options.reregisterDelayMs ?? 10_000,
       bootDelayMs: { ...DEFAULT_BOOT, ...options.bootDelayMs },
     };
     this.fleet = new VmFleet(this, (event, payload) => this.emitter.emit(event, payload), timings);
@@ -120,8 +118,7 @@ export class World {
         nodeReadyDelayMs: options.nodeReadyDelayMs ?? 10_000,
       },
     );
-    this.kube.onChange((resource, type, obj) => {
-      if (resource === 'nodes' && type === 'DELETED') this.kubelets.onNodeDeleted(obj);
+    this.kube.onChange((resource) => {
       if (resource === 'nodes') this.scalewayPools.refresh();
     });
     this.dns = new DnsStore(this.clock, this.random, (t, m, s) => this.record(t, m, s));
@@ -203,6 +200,16 @@ export class World {
   /** Spot reclaim: the warning now (EventBridge), the VM terminated after the notice. */
   reclaimSpot(id: string, noticeMs = 120_000): void {
     this.fleet.reclaimSpot(id, noticeMs);
+  }
+
+  /**
+   * Restarts the kubelet on a running VM that has joined: it registers its Node again if the Node was deleted
+   * (a deleted Node otherwise stays deleted, kubernetes/kubernetes#71398). Returns whether it registered.
+   */
+  restartKubelet(id: string): boolean {
+    const vm = this.fleet.liveVm(id);
+    if (!vm) throw new UnknownResourceError('vm', id);
+    return this.kubelets.restart(vm);
   }
 
   recommendRebalance(id: string): void {

@@ -144,15 +144,40 @@ describe('Class: World', () => {
     expect(world.kube.get('pods', 'default', pod.metadata.name)?.metadata.deletionTimestamp).toBeDefined();
   });
 
-  it('a Node deleted while its kubelet runs registers again; with the cloud lifecycle controller a terminated VM loses its Node', async () => {
-    const { clock, world } = newWorld(3, { cloudLifecycleController: true });
+  it('a Node deleted while its kubelet runs stays deleted until the kubelet restarts (kubernetes#71398)', async () => {
+    const { clock, world } = newWorld(3);
     const home = world.addHomeMachine('home-1');
+    await clock.advance(30_000);
+    expect(nodeReady(world, home.name)).toBe('True');
+    world.cluster.deleteNode('home-1');
+    await clock.advance(600_000);
+    expect(world.kube.get('nodes', undefined, 'home-1')).toBeUndefined();
+    expect(world.getVm(home.id)).toMatchObject({ state: 'running', nodeName: 'home-1' });
+    expect(world.restartKubelet(home.id)).toBe(true);
+    expect(world.kube.get('nodes', undefined, 'home-1')).toBeDefined();
+    await clock.advance(10_000);
+    expect(nodeReady(world, home.name)).toBe('True');
+    expect(world.timeline.map((e) => e.type)).toContain('kubelet.restarted');
+  });
+
+  it('a stopped and started VM registers its deleted Node again (the kubelet starts with the VM)', async () => {
+    const { clock, world } = newWorld(3);
     const aws = world.launchVm({ provider: 'aws', zone: 'eu-west-3a', type: 't3.medium', userData: renderKubeadmJoin('x:6443', world.joinToken) });
     await clock.advance(150_000);
-    world.cluster.deleteNode('home-1');
-    expect(world.kube.get('nodes', undefined, 'home-1')).toBeUndefined();
-    await clock.advance(25_000);
-    expect(nodeReady(world, home.name)).toBe('True');
+    world.cluster.deleteNode(aws.name);
+    world.stopVm(aws.id);
+    await clock.advance(30_000);
+    expect(world.restartKubelet(aws.id)).toBe(false);
+    world.startVm(aws.id);
+    await clock.advance(40_000);
+    expect(nodeReady(world, aws.name)).toBe('True');
+  });
+
+  it('with the cloud lifecycle controller a terminated VM loses its Node', async () => {
+    const { clock, world } = newWorld(3, { cloudLifecycleController: true });
+    const aws = world.launchVm({ provider: 'aws', zone: 'eu-west-3a', type: 't3.medium', userData: renderKubeadmJoin('x:6443', world.joinToken) });
+    await clock.advance(150_000);
+    expect(world.kube.get('nodes', undefined, aws.name)).toBeDefined();
     world.terminateVm(aws.id);
     await clock.advance(20_000 + 41_000);
     expect(world.kube.get('nodes', undefined, aws.name)).toBeUndefined();
