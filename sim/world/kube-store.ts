@@ -94,7 +94,7 @@ export class KubeStore {
   /** Objects sorted by namespace then name (the API server's etcd key order). */
   list(resource: string, opts: ListOptions = {}): KubeObject[] {
     const label = opts.labelSelector ? parseLabelSelector(opts.labelSelector) : undefined;
-    const field = opts.fieldSelector ? parseFieldSelector(opts.fieldSelector) : undefined;
+    const field = opts.fieldSelector ? parseFieldSelector(opts.fieldSelector, resource) : undefined;
     const out: KubeObject[] = [];
     for (const obj of this.table(resource).values()) {
       if (opts.namespace && obj.metadata.namespace !== opts.namespace) continue;
@@ -290,23 +290,53 @@ export function matchesLabelSelector(
   return true;
 }
 
-/** Field selectors the simulated server supports: metadata.name/namespace, spec.nodeName, status.phase, spec.unschedulable. */
-export function parseFieldSelector(selector: string): (obj: KubeObject) => boolean {
+type FieldGetter = (o: KubeObject) => string;
+
+const NAME: FieldGetter = (o) => o.metadata.name;
+const NAMESPACE: FieldGetter = (o) => o.metadata.namespace ?? '';
+
+/**
+ * The fields each resource may be selected on, as the API server's field label conversions allow
+ * (kubernetes pkg/apis/core/v1/conversion.go, pkg/apis/apps/v1/conversion.go; other kinds get
+ * runtime.DefaultMetaV1FieldSelectorConversion: metadata.name and metadata.namespace). Cluster-scoped
+ * Nodes and Namespaces do not take metadata.namespace.
+ */
+const SELECTABLE_FIELDS: Record<string, Record<string, FieldGetter>> = {
+  nodes: { 'metadata.name': NAME, 'spec.unschedulable': (o) => String(Boolean(o.spec?.unschedulable)) },
+  namespaces: { 'metadata.name': NAME, 'status.phase': (o) => o.status?.phase ?? '' },
+  pods: {
+    'metadata.name': NAME,
+    'metadata.namespace': NAMESPACE,
+    'spec.nodeName': (o) => o.spec?.nodeName ?? '',
+    // Old v1 clients send spec.host; the server reads it as spec.nodeName.
+    'spec.host': (o) => o.spec?.nodeName ?? '',
+    'spec.restartPolicy': (o) => o.spec?.restartPolicy ?? '',
+    'spec.schedulerName': (o) => o.spec?.schedulerName ?? 'default-scheduler',
+    'spec.serviceAccountName': (o) => o.spec?.serviceAccountName ?? '',
+    'spec.hostNetwork': (o) => String(Boolean(o.spec?.hostNetwork)),
+    'status.phase': (o) => o.status?.phase ?? '',
+    'status.podIP': (o) => o.status?.podIP ?? '',
+    'status.podIPs': (o) => o.status?.podIP ?? '',
+    'status.nominatedNodeName': (o) => o.status?.nominatedNodeName ?? '',
+  },
+  replicasets: { 'metadata.name': NAME, 'metadata.namespace': NAMESPACE, 'status.replicas': (o) => String(o.status?.replicas ?? 0) },
+};
+
+const DEFAULT_FIELDS: Record<string, FieldGetter> = { 'metadata.name': NAME, 'metadata.namespace': NAMESPACE };
+
+/**
+ * Parses a field selector (`f=v`, `f==v`, `f!=v`, comma-separated AND) for `resource`. A field the
+ * resource cannot be selected on is a 400, with the API server's message `field label not supported: <f>`.
+ */
+export function parseFieldSelector(selector: string, resource: string): (obj: KubeObject) => boolean {
+  const fields = SELECTABLE_FIELDS[resource] ?? DEFAULT_FIELDS;
   const preds = splitTerms(selector).map((raw) => {
     const m = /^\s*([\w.]+)\s*(==|=|!=)\s*([^,]*)\s*$/.exec(raw);
-    if (!m) throw new KubeStatusError(400, 'BadRequest', `invalid field selector "${raw}"`);
+    if (!m) throw new KubeStatusError(400, 'BadRequest', `invalid selector: '${selector}'; can't understand '${raw.trim()}'`);
     const [, field, op, value] = m;
-    const get = FIELD_GETTERS[field];
+    const get = Object.hasOwn(fields, field) ? fields[field] : undefined;
     if (!get) throw new KubeStatusError(400, 'BadRequest', `field label not supported: ${field}`);
     return (o: KubeObject) => (op === '!=' ? get(o) !== value : get(o) === value);
   });
   return (o) => preds.every((p) => p(o));
 }
-
-const FIELD_GETTERS: Record<string, (o: KubeObject) => string> = {
-  'metadata.name': (o) => o.metadata.name,
-  'metadata.namespace': (o) => o.metadata.namespace ?? '',
-  'spec.nodeName': (o) => o.spec?.nodeName ?? '',
-  'status.phase': (o) => o.status?.phase ?? '',
-  'spec.unschedulable': (o) => String(Boolean(o.spec?.unschedulable)),
-};

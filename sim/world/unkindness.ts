@@ -6,6 +6,8 @@
 export const UNKIND_BEHAVIOURS = [
   /** EC2 reads lag writes: DescribeInstances by id answers InvalidInstanceID.NotFound and tag filters miss a new instance for a while. */
   'ec2-eventual-consistency',
+  /** Sites reuse the same RFC 1918 ranges: a home machine, an EC2 VM and a GCE VM can share a private IP (vm-identity.ts). */
+  'overlapping-private-ips',
 ] as const;
 
 export type UnkindBehaviour = (typeof UNKIND_BEHAVIOURS)[number];

@@ -182,6 +182,30 @@ describe('nodes', () => {
     expect(bad).toMatchObject({ code: 400, status: { reason: 'BadRequest' } });
   });
 
+  it('answers 400 with "field label not supported" for a field selector on a field the resource cannot be selected on', async () => {
+    const { core, apps } = await start(['nuc-1']);
+    await runReplicaSet('web', 1);
+    // Nodes take metadata.name and spec.unschedulable only (no metadata.namespace: they are cluster-scoped).
+    for (const fieldSelector of ['metadata.namespace=default', 'status.phase=Running', 'spec.nodeName=nuc-1']) {
+      const field = fieldSelector.split('=')[0];
+      expect(await rejection(core.listNode({ fieldSelector }))).toMatchObject({
+        code: 400,
+        status: { kind: 'Status', status: 'Failure', reason: 'BadRequest', message: `field label not supported: ${field}`, code: 400 },
+      });
+    }
+    expect((await core.listNode({ fieldSelector: 'spec.unschedulable=false' })).items.map((n) => n.metadata?.name)).toEqual(['nuc-1']);
+    // Pods take their own set; DaemonSets only metadata.name and metadata.namespace; ReplicaSets also status.replicas.
+    expect((await core.listPodForAllNamespaces({ fieldSelector: 'spec.nodeName=nuc-1,spec.restartPolicy=Always' })).items).toHaveLength(1);
+    expect((await rejection(core.listPodForAllNamespaces({ fieldSelector: 'spec.unschedulable=false' }))).status.message).toBe(
+      'field label not supported: spec.unschedulable',
+    );
+    expect((await apps.listNamespacedReplicaSet({ namespace: 'default', fieldSelector: 'status.replicas=1' })).items).toHaveLength(1);
+    expect((await rejection(apps.listNamespacedDaemonSet({ namespace: 'default', fieldSelector: 'status.replicas=1' }))).status.message).toBe(
+      'field label not supported: status.replicas',
+    );
+    expect((await rejection(core.listNode({ fieldSelector: 'metadata.name' }))).code).toBe(400);
+  });
+
   it('gets a node as the world stores it, and 404 NotFound for one that does not exist', async () => {
     const { core } = await start(['nuc-1']);
     const node = await core.readNode({ name: 'nuc-1' });
