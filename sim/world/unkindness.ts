@@ -8,6 +8,8 @@ export const UNKIND_BEHAVIOURS = [
   'ec2-eventual-consistency',
   /** Sites reuse the same RFC 1918 ranges: a home machine, an EC2 VM and a GCE VM can share a private IP (vm-identity.ts). */
   'overlapping-private-ips',
+  /** A PodDisruptionBudget (default IfHealthyBudget) blocks evicting a pod that is not Ready unless the budget is healthy: 429 (cluster/disruption-budgets.ts). */
+  'pdb-guards-unready-pods',
 ] as const;
 
 export type UnkindBehaviour = (typeof UNKIND_BEHAVIOURS)[number];

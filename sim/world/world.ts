@@ -116,6 +116,7 @@ export class World {
         defaultTolerationSeconds: options.defaultTolerationSeconds ?? 300,
         cloudLifecycleController: options.cloudLifecycleController ?? false,
         nodeReadyDelayMs: options.nodeReadyDelayMs ?? 10_000,
+        unhealthyPodsNeedHealthyBudget: this.unkindness.has('pdb-guards-unready-pods'),
       },
     );
     this.kube.onChange((resource) => {

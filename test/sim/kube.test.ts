@@ -506,6 +506,79 @@ describe('pods', () => {
   });
 });
 
+describe('eviction of pods that are not Ready (kubernetes pkg/registry/core/pod/storage/eviction.go)', () => {
+  /** Three web pods, one per node, a PDB, and the node of one pod cut off until that pod is not Ready. */
+  async function unreadyPodBehindBudget(spec: Record<string, unknown>) {
+    const { core, policy } = await start();
+    const pods = await runReplicaSet('web', 3);
+    expect(new Set(pods.map((p) => p.spec.nodeName)).size).toBe(3);
+    await policy.createNamespacedPodDisruptionBudget({
+      namespace: 'default',
+      body: { metadata: { name: 'web' }, spec: { selector: { matchLabels: { app: 'web' } }, ...spec } },
+    });
+    const victim = pods[0];
+    sim.world.setPartition([victim.spec.nodeName], true);
+    await sim.clock.until(() => !podReady(sim.world.kube.mustGet('pods', 'default', victim.metadata.name)), 120_000, 'victim not Ready');
+    const evict = () =>
+      core.createNamespacedPodEviction({
+        name: victim.metadata.name,
+        namespace: 'default',
+        body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: victim.metadata.name, namespace: 'default' } },
+      });
+    return { policy, victim, evict };
+  }
+
+  it('IfHealthyBudget (the default): 429 when the budget is not healthy (currentHealthy < desiredHealthy)', async () => {
+    const { evict, victim } = await unreadyPodBehindBudget({ minAvailable: 3 });
+    const blocked = await rejection(evict());
+    expect(blocked).toMatchObject({ code: 429, status: { reason: 'TooManyRequests', details: { causes: [{ reason: 'DisruptionBudget' }] } } });
+    expect((blocked.status.details as { causes: Array<{ message: string }> }).causes[0].message).toBe(
+      'The disruption budget web needs 3 healthy pods and has 2 currently',
+    );
+    expect(sim.world.kube.get('pods', 'default', victim.metadata.name)?.metadata.deletionTimestamp).toBeUndefined();
+  });
+
+  it('IfHealthyBudget: an unhealthy pod is evicted when currentHealthy >= desiredHealthy > 0, although no disruption is left', async () => {
+    const { evict, victim } = await unreadyPodBehindBudget({ minAvailable: 2 });
+    const pdbStatus = () => sim.world.kube.mustGet('poddisruptionbudgets', 'default', 'web').status;
+    await sim.clock.until(() => pdbStatus()?.currentHealthy === 2, 10_000, 'PDB status');
+    expect(pdbStatus()).toMatchObject({ currentHealthy: 2, desiredHealthy: 2, disruptionsAllowed: 0 });
+    expect((await evict()).kind).toBe('Status');
+    expect(sim.world.kube.get('pods', 'default', victim.metadata.name)?.metadata.deletionTimestamp).toBeTruthy();
+  });
+
+  it('AlwaysAllow: an unhealthy pod is evicted whatever the budget; an unknown policy is refused with 422', async () => {
+    const { evict, policy } = await unreadyPodBehindBudget({ minAvailable: 3, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
+    expect((await evict()).kind).toBe('Status');
+    const bad = await rejection(
+      policy.createNamespacedPodDisruptionBudget({
+        namespace: 'default',
+        body: { metadata: { name: 'bad' }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'x' } }, unhealthyPodEvictionPolicy: 'Sometimes' } },
+      }),
+    );
+    expect(bad).toMatchObject({ code: 422, status: { reason: 'Invalid' } });
+    expect(bad.status.message).toContain('spec.unhealthyPodEvictionPolicy: Unsupported value: "Sometimes"');
+  });
+
+  it("a kind world ('pdb-guards-unready-pods' off) lets an unhealthy pod go as AlwaysAllow would", async () => {
+    sim = await startSim({ servers: ['kube'], clock: { mode: 'virtual' }, world: { kind: ['pdb-guards-unready-pods'] } });
+    sim.world.addHomeMachine('nuc-1');
+    sim.world.addHomeMachine('nuc-2');
+    await sim.clock.until(() => isReady('nuc-1') && isReady('nuc-2'), 120_000, 'nodes Ready');
+    const pods = await runReplicaSet('web', 2);
+    sim.world.kube.create('poddisruptionbudgets', {
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: { name: 'web', namespace: 'default' },
+      spec: { minAvailable: 2, selector: { matchLabels: { app: 'web' } } },
+    });
+    sim.world.setPartition([pods[0].spec.nodeName], true);
+    await sim.clock.until(() => !podReady(sim.world.kube.mustGet('pods', 'default', pods[0].metadata.name)), 120_000, 'not Ready');
+    sim.world.cluster.evictPod('default', pods[0].metadata.name);
+    expect(sim.world.kube.get('pods', 'default', pods[0].metadata.name)?.metadata.deletionTimestamp).toBeTruthy();
+  });
+});
+
 describe('workloads and namespaces', () => {
   it('creates, lists, gets and deletes namespaces, ReplicaSets, DaemonSets and PDBs', async () => {
     const { core, apps, policy } = await start(['nuc-1', 'nuc-2']);

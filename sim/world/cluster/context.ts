@@ -25,6 +25,8 @@ export interface ClusterOptions {
   cloudLifecycleController: boolean;
   /** Time from registration to Ready (CNI and kubelet warm-up). */
   nodeReadyDelayMs: number;
+  /** PodDisruptionBudgets with the default IfHealthyBudget policy guard pods that are not Ready too (disruption-budgets.ts). */
+  unhealthyPodsNeedHealthyBudget: boolean;
 }
 
 /** What every controller of the simulated control plane works with. */
