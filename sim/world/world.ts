@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import type { Random } from '../random.js';
 import { type Catalog, DEFAULT_CATALOG } from './catalog.js';
 import { Cluster } from './cluster/cluster.js';
+import { defaultNodeMonitorGracePeriodMs } from './cluster/context.js';
 import { DnsStore } from './dns/dns.js';
 import { UnknownResourceError } from './errors.js';
 import { KubeStore } from './kube-store.js';
@@ -36,6 +37,9 @@ export interface WorldOptions {
   bootDelayMs?: Partial<Record<ProviderName, number>>;
   /** running -> stopped / terminated. Default 20 s. */
   shutdownDelayMs?: number;
+  /** The Kubernetes version of the cluster (default 1.31.2); defaults such as the node-monitor grace period follow it. */
+  kubernetesVersion?: string;
+  /** Default: kube-controller-manager's for kubernetesVersion (40 s up to 1.31, 50 s from 1.32). */
   nodeMonitorGracePeriodMs?: number;
   defaultTolerationSeconds?: number;
   nodeReadyDelayMs?: number;
@@ -102,6 +106,7 @@ export class World {
     this.faults = new WorldFaults(this);
     this.scalewayPools = new ScalewayPools(this);
     this.kube = new KubeStore(this.clock, this.random);
+    const kubernetesVersion = options.kubernetesVersion ?? '1.31.2';
     this.cluster = new Cluster(
       this.kube,
       this.clock,
@@ -112,7 +117,8 @@ export class World {
         record: (t, m, s) => this.record(t, m, s),
       },
       {
-        nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs ?? 40_000,
+        kubernetesVersion,
+        nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs ?? defaultNodeMonitorGracePeriodMs(kubernetesVersion),
         defaultTolerationSeconds: options.defaultTolerationSeconds ?? 300,
         cloudLifecycleController: options.cloudLifecycleController ?? false,
         nodeReadyDelayMs: options.nodeReadyDelayMs ?? 10_000,
@@ -128,7 +134,7 @@ export class World {
       name: this.clusterName,
       region: 'fr-par',
       type: 'multicloud',
-      version: '1.31.2',
+      version: kubernetesVersion,
       organizationId: options.scalewayOrganizationId ?? this.random.uuid(),
       projectId: options.scalewayProjectId ?? this.random.uuid(),
     };

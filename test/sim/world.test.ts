@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Clock } from '../../sim/clock.js';
 import { Random } from '../../sim/random.js';
 import { addDaemonSet, addWorkload, buildFleet } from '../../sim/scenarios.js';
+import { defaultNodeMonitorGracePeriodMs } from '../../sim/world/cluster/context.js';
 import { InsufficientCapacityError } from '../../sim/world/errors.js';
 import { renderKubeadmJoin } from '../../sim/world/join-scripts.js';
 import { World, type WorldOptions } from '../../sim/world/world.js';
@@ -90,6 +91,23 @@ describe('Class: World', () => {
     const dark = world.timeline.find((e) => e.type === 'provider.dark')!;
     const unknown = world.timeline.find((e) => e.type === 'node.unknown')!;
     expect(unknown.at - dark.at).toBe(40_000);
+  });
+
+  it('node-monitor-grace-period follows the Kubernetes version: Unknown 50 s after a power cut from 1.32, 40 s before', async () => {
+    const unknownAfter = async (kubernetesVersion: string) => {
+      const { clock, world } = newWorld(1, { kubernetesVersion });
+      const [vm] = buildFleet(world, { aws: 1 }).vms;
+      await clock.advance(200_000);
+      expect(world.kube.get('nodes', undefined, world.getVm(vm.id)?.nodeName as string)?.status.nodeInfo.kubeletVersion).toBe(`v${kubernetesVersion}`);
+      world.setProviderDark('aws', true);
+      const darkAt = clock.now();
+      await clock.advance(120_000);
+      return (world.timeline.find((e) => e.type === 'node.unknown')?.at ?? Number.NaN) - darkAt;
+    };
+    expect(await unknownAfter('1.31.2')).toBe(40_000);
+    expect(await unknownAfter('1.32.0')).toBe(50_000);
+    expect(defaultNodeMonitorGracePeriodMs('v1.33.1')).toBe(50_000);
+    expect(defaultNodeMonitorGracePeriodMs('1.30.4')).toBe(40_000);
   });
 
   it('pods that fit nowhere stay Pending with PodScheduled=False/Unschedulable and a reason per node', async () => {
