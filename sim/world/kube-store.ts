@@ -10,6 +10,8 @@ export class KubeStatusError extends Error {
     readonly reason: string,
     message: string,
     readonly details?: Record<string, unknown>,
+    /** ListMeta the Status carries (410 Expired hands back a continue token). */
+    readonly listMeta?: Record<string, unknown>,
   ) {
     super(message);
   }
@@ -18,7 +20,7 @@ export class KubeStatusError extends Error {
     return {
       kind: 'Status',
       apiVersion: 'v1',
-      metadata: {},
+      metadata: { ...this.listMeta },
       status: 'Failure',
       message: this.message,
       reason: this.reason,
@@ -58,17 +60,53 @@ export interface ListOptions {
   fieldSelector?: string;
 }
 
+export interface KubeStoreOptions {
+  /**
+   * How often etcd history is compacted (kube-apiserver `--etcd-compaction-interval`, default 5m); 0 never.
+   * Each compaction drops the revisions older than the one the previous compaction saw, so a continue token
+   * lives 5 to 10 minutes once the store has been written to.
+   */
+  compactionIntervalMs: number;
+}
+
 /** In-memory object store with resourceVersions, selectors and change listeners. */
 export class KubeStore {
   private readonly objects = new Map<string, Map<string, KubeObject>>();
   private rv = 1000;
   private readonly listeners: ChangeListener[] = [];
+  /** When each revision was written, in order (for compaction). */
+  private readonly writes: Array<{ rv: number; at: number }> = [];
 
   constructor(
     private readonly clock: Clock,
     private readonly random: Random,
+    private readonly options: KubeStoreOptions = { compactionIntervalMs: 0 },
   ) {
     for (const r of Object.keys(RESOURCES)) this.objects.set(r, new Map());
+  }
+
+  /** Whether compaction has removed revision `rv` from etcd's history: a list continued from it is 410 Expired. */
+  isCompacted(rv: number): boolean {
+    const interval = this.options.compactionIntervalMs;
+    if (!interval) return false;
+    const ticks = Math.floor(this.clock.elapsed() / interval);
+    if (ticks < 1) return false;
+    const previousTick = this.clock.now() - this.clock.elapsed() + (ticks - 1) * interval;
+    // The first write after `rv` (writes are in revision order): compacted once it is older than the previous tick.
+    let lo = 0;
+    let hi = this.writes.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.writes[mid].rv > rv) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo < this.writes.length && this.writes[lo].at <= previousTick;
+  }
+
+  private nextRv(): string {
+    this.rv++;
+    this.writes.push({ rv: this.rv, at: this.clock.now() });
+    return String(this.rv);
   }
 
   onChange(listener: ChangeListener): void {
@@ -119,7 +157,7 @@ export class KubeStore {
       throw new KubeStatusError(409, 'AlreadyExists', `${resource} "${name}" already exists`, { name, kind: resource });
     }
     obj.metadata.uid = this.random.uuid();
-    obj.metadata.resourceVersion = String(++this.rv);
+    obj.metadata.resourceVersion = this.nextRv();
     obj.metadata.creationTimestamp = isoSeconds(this.clock.now());
     obj.metadata.generation = 1;
     this.table(resource).set(k, obj);
@@ -157,7 +195,7 @@ export class KubeStore {
     const specChanged = JSON.stringify(obj.spec) !== JSON.stringify(current.spec);
     obj.metadata.generation = (current.metadata.generation ?? 1) + (specChanged ? 1 : 0);
     if (JSON.stringify(withoutRv(obj)) === JSON.stringify(withoutRv(current))) return clone(current);
-    obj.metadata.resourceVersion = String(++this.rv);
+    obj.metadata.resourceVersion = this.nextRv();
     this.table(resource).set(key(obj.metadata.namespace, obj.metadata.name), obj);
     this.emit(resource, 'MODIFIED', obj);
     return clone(obj);
@@ -178,7 +216,7 @@ export class KubeStore {
     const obj = this.table(resource).get(k);
     if (!obj) return undefined;
     this.table(resource).delete(k);
-    obj.metadata.resourceVersion = String(++this.rv);
+    obj.metadata.resourceVersion = this.nextRv();
     this.emit(resource, 'DELETED', obj);
     return clone(obj);
   }

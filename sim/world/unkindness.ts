@@ -10,6 +10,8 @@ export const UNKIND_BEHAVIOURS = [
   'overlapping-private-ips',
   /** A PodDisruptionBudget (default IfHealthyBudget) blocks evicting a pod that is not Ready unless the budget is healthy: 429 (cluster/disruption-budgets.ts). */
   'pdb-guards-unready-pods',
+  /** etcd compacts its history every 5 minutes: a continue token older than that answers 410 Expired (kube-store.ts, servers/kube/list.ts). */
+  'etcd-compaction',
 ] as const;
 
 export type UnkindBehaviour = (typeof UNKIND_BEHAVIOURS)[number];

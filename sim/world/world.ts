@@ -105,7 +105,8 @@ export class World {
     this.kubelets = new Kubelets(this, timings);
     this.faults = new WorldFaults(this);
     this.scalewayPools = new ScalewayPools(this);
-    this.kube = new KubeStore(this.clock, this.random);
+    // kube-apiserver --etcd-compaction-interval default 5m0s (kube-apiserver reference).
+    this.kube = new KubeStore(this.clock, this.random, { compactionIntervalMs: this.unkindness.has('etcd-compaction') ? 300_000 : 0 });
     const kubernetesVersion = options.kubernetesVersion ?? '1.31.2';
     this.cluster = new Cluster(
       this.kube,
