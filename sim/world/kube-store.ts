@@ -49,6 +49,7 @@ export const RESOURCES: Record<string, ResourceInfo> = {
   poddisruptionbudgets: { plural: 'poddisruptionbudgets', kind: 'PodDisruptionBudget', apiVersion: 'policy/v1', namespaced: true },
   daemonsets: { plural: 'daemonsets', kind: 'DaemonSet', apiVersion: 'apps/v1', namespaced: true },
   replicasets: { plural: 'replicasets', kind: 'ReplicaSet', apiVersion: 'apps/v1', namespaced: true },
+  leases: { plural: 'leases', kind: 'Lease', apiVersion: 'coordination.k8s.io/v1', namespaced: true },
 };
 
 export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -76,6 +77,9 @@ export class KubeStore {
   private readonly listeners: ChangeListener[] = [];
   /** When each revision was written, in order (for compaction). */
   private readonly writes: Array<{ rv: number; at: number }> = [];
+  /** Brings a resource up to date before it is read (state that changes with time alone, such as Lease renewals). */
+  private readonly readHooks = new Map<string, () => void>();
+  private inReadHook = false;
 
   constructor(
     private readonly clock: Clock,
@@ -109,6 +113,22 @@ export class KubeStore {
     return String(this.rv);
   }
 
+  /** Runs `hook` before every read of `resource` (not reentrant: the hook's own reads do not run it again). */
+  beforeRead(resource: string, hook: () => void): void {
+    this.readHooks.set(resource, hook);
+  }
+
+  private refreshForRead(resource: string): void {
+    const hook = this.readHooks.get(resource);
+    if (!hook || this.inReadHook) return;
+    this.inReadHook = true;
+    try {
+      hook();
+    } finally {
+      this.inReadHook = false;
+    }
+  }
+
   onChange(listener: ChangeListener): void {
     this.listeners.push(listener);
   }
@@ -119,6 +139,7 @@ export class KubeStore {
   }
 
   get(resource: string, namespace: string | undefined, name: string): KubeObject | undefined {
+    this.refreshForRead(resource);
     const obj = this.table(resource).get(key(namespace, name));
     return obj ? clone(obj) : undefined;
   }
@@ -131,6 +152,7 @@ export class KubeStore {
 
   /** Objects sorted by namespace then name (the API server's etcd key order). */
   list(resource: string, opts: ListOptions = {}): KubeObject[] {
+    this.refreshForRead(resource);
     const label = opts.labelSelector ? parseLabelSelector(opts.labelSelector) : undefined;
     const field = opts.fieldSelector ? parseFieldSelector(opts.fieldSelector, resource) : undefined;
     const out: KubeObject[] = [];

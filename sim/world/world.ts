@@ -144,7 +144,7 @@ export class World {
       .forEach((zone, i) => {
         this.awsSubnets.set(`subnet-${(i + 1).toString(16).padStart(17, '0')}`, { zone, cidr: `10.${i}.0.0/16` });
       });
-    for (const ns of ['default', 'kube-system'])
+    for (const ns of ['default', 'kube-system', 'kube-node-lease'])
       this.kube.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns }, status: { phase: 'Active' } });
   }
 

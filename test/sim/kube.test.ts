@@ -2,6 +2,7 @@ import https from 'node:https';
 import {
   ApiException,
   AppsV1Api,
+  CoordinationV1Api,
   CoreV1Api,
   KubeConfig,
   PatchStrategy,
@@ -141,7 +142,11 @@ describe('discovery', () => {
     expect(byName.get('nodes')).toHaveProperty('verbs', expect.arrayContaining(['get', 'list', 'patch', 'update', 'delete']));
 
     const groups = JSON.parse((await raw('GET', '/apis')).body);
-    expect(groups.groups.map((g: { preferredVersion: { groupVersion: string } }) => g.preferredVersion.groupVersion)).toEqual(['apps/v1', 'policy/v1']);
+    expect(groups.groups.map((g: { preferredVersion: { groupVersion: string } }) => g.preferredVersion.groupVersion)).toEqual([
+      'apps/v1',
+      'coordination.k8s.io/v1',
+      'policy/v1',
+    ]);
     const apps = JSON.parse((await raw('GET', '/apis/apps/v1')).body);
     expect(apps.resources.map((r: { name: string }) => r.name)).toEqual(expect.arrayContaining(['daemonsets', 'replicasets']));
     const policy = JSON.parse((await raw('GET', '/apis/policy/v1')).body);
@@ -522,6 +527,44 @@ describe('pods', () => {
     expect(sim.world.kube.get('pods', 'default', victim)?.metadata.deletionTimestamp).toBeTruthy();
     expect(sim.counters.get('kube', 'pods.evict')).toBe(2);
     await sim.clock.until(() => !sim.world.kube.get('pods', 'default', victim) && runningPods('web').length === 2, 60_000, 'replacement running');
+  });
+});
+
+describe('node heartbeats (Leases in kube-node-lease)', () => {
+  it('renewTime advances every 10 s while the kubelet runs, stops when it is cut off, resumes after; the Lease goes with its Node', async () => {
+    await start(['nuc-1', 'nuc-2']);
+    const kc = new KubeConfig();
+    kc.loadFromString(sim.kubeconfig);
+    const coordination = kc.makeApiClient(CoordinationV1Api);
+    const renewTime = async (name: string) =>
+      Date.parse(String((await coordination.readNamespacedLease({ name, namespace: 'kube-node-lease' })).spec?.renewTime));
+
+    const leases = await coordination.listNamespacedLease({ namespace: 'kube-node-lease' });
+    expect(leases.items.map((l) => [l.metadata?.name, l.spec?.holderIdentity, l.spec?.leaseDurationSeconds])).toEqual([
+      ['nuc-1', 'nuc-1', 40],
+      ['nuc-2', 'nuc-2', 40],
+    ]);
+    expect(leases.items[0].metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'Node', name: 'nuc-1', uid: storedNode('nuc-1').metadata.uid });
+    const t0 = await renewTime('nuc-1');
+    await sim.clock.sleep(35_000);
+    const t1 = await renewTime('nuc-1');
+    expect(t1 - t0).toBeGreaterThanOrEqual(30_000);
+    expect(sim.clock.now() - t1).toBeLessThan(10_000);
+
+    sim.world.setPartition(['nuc-1'], true);
+    const cutAt = sim.clock.now();
+    await sim.clock.sleep(120_000);
+    const stopped = await renewTime('nuc-1');
+    expect(stopped).toBeLessThanOrEqual(cutAt);
+    expect(cutAt - stopped).toBeLessThan(10_000);
+    expect(sim.clock.now() - (await renewTime('nuc-2'))).toBeLessThan(10_000);
+
+    sim.world.setPartition(['nuc-1'], false);
+    await sim.clock.sleep(25_000);
+    expect(sim.clock.now() - (await renewTime('nuc-1'))).toBeLessThan(10_000);
+
+    await (await clients(sim.kubeconfig)).core.deleteNode({ name: 'nuc-2' });
+    expect((await rejection(coordination.readNamespacedLease({ name: 'nuc-2', namespace: 'kube-node-lease' }))).code).toBe(404);
   });
 });
 

@@ -79,4 +79,5 @@ const KIND_CHECKS: Record<string, (obj: KubeObject) => FieldCause[]> = {
   poddisruptionbudgets: pdbCauses,
   nodes: () => [],
   namespaces: () => [],
+  leases: () => [],
 };
