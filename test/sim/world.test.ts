@@ -201,6 +201,26 @@ describe('Class: World', () => {
     expect(world.kube.get('nodes', undefined, aws.name)).toBeUndefined();
   });
 
+  it('sites reuse RFC 1918 ranges: the home lab, the first EC2 subnet and a GCE subnet hand out the same addresses; a kind world keeps them unique', () => {
+    const ips = (opts: Partial<WorldOptions>) => {
+      const { world } = newWorld(1, opts);
+      const home = world.addHomeMachine('home-1');
+      const aws = world.launchVm({ provider: 'aws', zone: 'eu-west-3a', type: 't3.medium' });
+      const aws2 = world.launchVm({ provider: 'aws', zone: 'eu-west-3a', type: 't3.medium' });
+      const gcp = [1, 2, 3].map(() => world.launchVm({ provider: 'gcp', zone: 'europe-west1-b', type: 'e2-standard-2', project: 'p' }));
+      return {
+        home: home.privateIp,
+        aws: [aws.privateIp, aws2.privateIp],
+        gcp: gcp.map((v) => v.privateIp),
+        publics: new Set([home, aws, aws2, ...gcp].map((v) => v.publicIp)).size,
+      };
+    };
+    const unkind = ips({});
+    expect(unkind).toEqual({ home: '10.0.0.4', aws: ['10.0.0.4', '10.0.0.5'], gcp: ['10.0.0.2', '10.0.0.3', '10.0.0.4'], publics: 6 });
+    const kind = ips({ kind: ['overlapping-private-ips'] });
+    expect(new Set([kind.home, ...kind.aws, ...kind.gcp]).size).toBe(6);
+  });
+
   it('runs out of capacity where a limit is set, with the provider, zone and type named', () => {
     const { world } = newWorld();
     world.setCapacity({ provider: 'aws', zone: 'eu-west-3a', type: 't3.medium' }, 1);
