@@ -1,5 +1,6 @@
 import { KubeNodeApi, type NodeApi, NodeConflictError } from '../adapters/kube/nodes.js';
 import { mergeTaints, nodeLabels, type ProvisionSlot, type VmRef } from '../decisions/provision.js';
+import { nodeSiteOf } from '../providers/node-match.js';
 import { providerNamed } from '../providers/registry.js';
 import { config, poolNamed } from '../runtime/config.js';
 import { TransientError } from '../runtime/errors.js';
@@ -40,7 +41,7 @@ async function findNode(slot: ProvisionSlot, vm: VmRef): Promise<{ registered: b
   const k = await nodes();
   const matcher = providerNamed(slot.provider).nodeMatcher;
   const none = { registered: false, ready: false, nodeName: null };
-  const node = matcher.find(await k.list(matcher.selector?.(vm)), vm, slot.claimId);
+  const node = matcher.find(await k.list(matcher.selector?.(vm)), vm, slot.claimId, nodeSiteOf(poolNamed(slot.pool)));
   if (!node) return none;
   if (matcher.takesNode && node.labels['shepherd.io/claim'] !== slot.claimId) {
     const current = await k.get(node.name);
@@ -76,7 +77,7 @@ async function removeNode(slot: ProvisionSlot, vm?: VmRef): Promise<{ removed: s
   const names = new Set(all.filter((n) => n.labels['shepherd.io/claim'] === slot.claimId).map((n) => n.name));
   const matcher = providerNamed(slot.provider).nodeMatcher;
   if (vm && !matcher.takesNode) {
-    const m = matcher.find(all, vm, slot.claimId);
+    const m = matcher.find(all, vm, slot.claimId, nodeSiteOf(poolNamed(slot.pool)));
     if (m) names.add(m.name);
   }
   const removed: string[] = [];

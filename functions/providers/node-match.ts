@@ -1,14 +1,51 @@
+import type { PoolConfig } from '../../config/types.js';
 import type { NodeView, VmRef } from '../decisions/provision.js';
-import type { NodeMatcher } from './types.js';
+import type { NodeMatcher, NodeSite } from './types.js';
 
-/** Finds the VM's own Node: by providerID, else by name, else by internal IP (Kosmos external nodes may lack a providerID). */
-export function nodeOfVm(nodes: NodeView[], vm: VmRef): NodeView | undefined {
+const CLAIM_LABEL = 'shepherd.io/claim';
+const KOSMOS_POOL_LABEL = 'k8s.scaleway.com/pool';
+
+/**
+ * Finds the VM's own Node. A Node that carries another claim is never it. Then, in order:
+ * 1. the Node with the VM's providerID;
+ * 2. the Node with the VM's name, unless that Node carries another machine's providerID;
+ * 3. the Node with the VM's private IP, only where the address says something: private ranges are reused
+ *    across sites (a home lab and an EC2 subnet both hand out 10.0.0.4), so only a Node that registered on
+ *    this pool's site (it carries the labels the pool's join gives, `site.joinLabels`), has no other machine's
+ *    providerID, and is the only such Node with that IP. Kosmos external nodes need this: Kosmos names them
+ *    itself and they may lack a providerID.
+ */
+export function nodeOfVm(nodes: NodeView[], vm: VmRef, claimId: string, site: NodeSite = {}): NodeView | undefined {
+  const open = nodes.filter((n) => !n.labels[CLAIM_LABEL] || n.labels[CLAIM_LABEL] === claimId);
   if (vm.providerID) {
-    const byId = nodes.find((n) => n.providerID === vm.providerID);
+    const byId = open.find((n) => n.providerID === vm.providerID);
     if (byId) return byId;
   }
-  return nodes.find((n) => n.name === vm.name) ?? (vm.privateIp ? nodes.find((n) => n.internalIp === vm.privateIp) : undefined);
+  const candidates = open.filter((n) => !otherMachine(n, vm));
+  const byName = vm.name ? candidates.find((n) => n.name === vm.name) : undefined;
+  if (byName) return byName;
+  const joinLabels = Object.entries(site.joinLabels ?? {});
+  if (!vm.privateIp || joinLabels.length === 0) return undefined;
+  const byIp = candidates.filter((n) => n.internalIp === vm.privateIp && joinLabels.every(([k, v]) => n.labels[k] === v));
+  return byIp.length === 1 ? byIp[0] : undefined;
 }
 
-/** For providers whose launch names the VM: its Node is the one with its providerID, name or IP. */
-export const vmIdentityMatcher: NodeMatcher = { find: (nodes, vm) => nodeOfVm(nodes, vm), takesNode: false };
+/** A Node whose providerID names a machine other than the VM. */
+function otherMachine(node: NodeView, vm: VmRef): boolean {
+  return Boolean(node.providerID && vm.providerID && node.providerID !== vm.providerID);
+}
+
+/**
+ * Labels a Node of this pool carries from the moment it registers, which tie it to the pool's site: a Kosmos join
+ * registers it in the pool's own Kosmos pool (`k8s.scaleway.com/pool`); a script join that passes `{{labels}}` to
+ * the kubelet registers it with the pool's labels. Empty when the join says nothing (then no IP match).
+ */
+export function nodeSiteOf(pool: PoolConfig): NodeSite {
+  const { join } = pool;
+  if (join.method === 'kosmos') return { joinLabels: { [KOSMOS_POOL_LABEL]: join.poolId } };
+  if (join.method === 'script' && join.template.includes('{{labels}}') && Object.keys(pool.labels).length > 0) return { joinLabels: { ...pool.labels } };
+  return {};
+}
+
+/** For providers whose launch names the VM: its Node is the one with its providerID, name or (on its site) IP. */
+export const vmIdentityMatcher: NodeMatcher = { find: (nodes, vm, claimId, site) => nodeOfVm(nodes, vm, claimId, site), takesNode: false };

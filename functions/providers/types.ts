@@ -91,12 +91,18 @@ export interface ConfigProblem {
 
 export type ReportProblem = (p: ConfigProblem) => void;
 
+/** What ties a Node to the site (provider and network) of the pool a VM was launched for. */
+export interface NodeSite {
+  /** Labels a Node of the pool carries from registration (its join gives them); none when the join gives none. */
+  joinLabels?: Record<string, string>;
+}
+
 /** How the cluster step finds the Node of a VM this provider launched. */
 export interface NodeMatcher {
   /** A label selector narrowing the Node list, when the VM says where to look. */
   selector?(vm: VmRef): string | undefined;
-  /** The VM's Node among `nodes` (or, for `takesNode` matchers, a fitting Node). */
-  find(nodes: NodeView[], vm: VmRef, claimId: string): NodeView | undefined;
+  /** The VM's Node among `nodes` (or, for `takesNode` matchers, a fitting Node); `site` is the pool's (node-match.ts). */
+  find(nodes: NodeView[], vm: VmRef, claimId: string, site: NodeSite): NodeView | undefined;
   /**
    * True when the provider cannot say which Node is the VM's and `find` picks any fitting one: the Node is then
    * taken by labelling it with the claim (compare-and-set), and only claim-labelled Nodes are removed on cleanup.

@@ -10,6 +10,8 @@ export class KubeStatusError extends Error {
     readonly reason: string,
     message: string,
     readonly details?: Record<string, unknown>,
+    /** ListMeta the Status carries (410 Expired hands back a continue token). */
+    readonly listMeta?: Record<string, unknown>,
   ) {
     super(message);
   }
@@ -18,7 +20,7 @@ export class KubeStatusError extends Error {
     return {
       kind: 'Status',
       apiVersion: 'v1',
-      metadata: {},
+      metadata: { ...this.listMeta },
       status: 'Failure',
       message: this.message,
       reason: this.reason,
@@ -47,6 +49,7 @@ export const RESOURCES: Record<string, ResourceInfo> = {
   poddisruptionbudgets: { plural: 'poddisruptionbudgets', kind: 'PodDisruptionBudget', apiVersion: 'policy/v1', namespaced: true },
   daemonsets: { plural: 'daemonsets', kind: 'DaemonSet', apiVersion: 'apps/v1', namespaced: true },
   replicasets: { plural: 'replicasets', kind: 'ReplicaSet', apiVersion: 'apps/v1', namespaced: true },
+  leases: { plural: 'leases', kind: 'Lease', apiVersion: 'coordination.k8s.io/v1', namespaced: true },
 };
 
 export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -58,17 +61,72 @@ export interface ListOptions {
   fieldSelector?: string;
 }
 
+export interface KubeStoreOptions {
+  /**
+   * How often etcd history is compacted (kube-apiserver `--etcd-compaction-interval`, default 5m); 0 never.
+   * Each compaction drops the revisions older than the one the previous compaction saw, so a continue token
+   * lives 5 to 10 minutes once the store has been written to.
+   */
+  compactionIntervalMs: number;
+}
+
 /** In-memory object store with resourceVersions, selectors and change listeners. */
 export class KubeStore {
   private readonly objects = new Map<string, Map<string, KubeObject>>();
   private rv = 1000;
   private readonly listeners: ChangeListener[] = [];
+  /** When each revision was written, in order (for compaction). */
+  private readonly writes: Array<{ rv: number; at: number }> = [];
+  /** Brings a resource up to date before it is read (state that changes with time alone, such as Lease renewals). */
+  private readonly readHooks = new Map<string, () => void>();
+  private inReadHook = false;
 
   constructor(
     private readonly clock: Clock,
     private readonly random: Random,
+    private readonly options: KubeStoreOptions = { compactionIntervalMs: 0 },
   ) {
     for (const r of Object.keys(RESOURCES)) this.objects.set(r, new Map());
+  }
+
+  /** Whether compaction has removed revision `rv` from etcd's history: a list continued from it is 410 Expired. */
+  isCompacted(rv: number): boolean {
+    const interval = this.options.compactionIntervalMs;
+    if (!interval) return false;
+    const ticks = Math.floor(this.clock.elapsed() / interval);
+    if (ticks < 1) return false;
+    const previousTick = this.clock.now() - this.clock.elapsed() + (ticks - 1) * interval;
+    // The first write after `rv` (writes are in revision order): compacted once it is older than the previous tick.
+    let lo = 0;
+    let hi = this.writes.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.writes[mid].rv > rv) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo < this.writes.length && this.writes[lo].at <= previousTick;
+  }
+
+  private nextRv(): string {
+    this.rv++;
+    this.writes.push({ rv: this.rv, at: this.clock.now() });
+    return String(this.rv);
+  }
+
+  /** Runs `hook` before every read of `resource` (not reentrant: the hook's own reads do not run it again). */
+  beforeRead(resource: string, hook: () => void): void {
+    this.readHooks.set(resource, hook);
+  }
+
+  private refreshForRead(resource: string): void {
+    const hook = this.readHooks.get(resource);
+    if (!hook || this.inReadHook) return;
+    this.inReadHook = true;
+    try {
+      hook();
+    } finally {
+      this.inReadHook = false;
+    }
   }
 
   onChange(listener: ChangeListener): void {
@@ -81,6 +139,7 @@ export class KubeStore {
   }
 
   get(resource: string, namespace: string | undefined, name: string): KubeObject | undefined {
+    this.refreshForRead(resource);
     const obj = this.table(resource).get(key(namespace, name));
     return obj ? clone(obj) : undefined;
   }
@@ -93,8 +152,9 @@ export class KubeStore {
 
   /** Objects sorted by namespace then name (the API server's etcd key order). */
   list(resource: string, opts: ListOptions = {}): KubeObject[] {
+    this.refreshForRead(resource);
     const label = opts.labelSelector ? parseLabelSelector(opts.labelSelector) : undefined;
-    const field = opts.fieldSelector ? parseFieldSelector(opts.fieldSelector) : undefined;
+    const field = opts.fieldSelector ? parseFieldSelector(opts.fieldSelector, resource) : undefined;
     const out: KubeObject[] = [];
     for (const obj of this.table(resource).values()) {
       if (opts.namespace && obj.metadata.namespace !== opts.namespace) continue;
@@ -119,7 +179,7 @@ export class KubeStore {
       throw new KubeStatusError(409, 'AlreadyExists', `${resource} "${name}" already exists`, { name, kind: resource });
     }
     obj.metadata.uid = this.random.uuid();
-    obj.metadata.resourceVersion = String(++this.rv);
+    obj.metadata.resourceVersion = this.nextRv();
     obj.metadata.creationTimestamp = isoSeconds(this.clock.now());
     obj.metadata.generation = 1;
     this.table(resource).set(k, obj);
@@ -157,7 +217,7 @@ export class KubeStore {
     const specChanged = JSON.stringify(obj.spec) !== JSON.stringify(current.spec);
     obj.metadata.generation = (current.metadata.generation ?? 1) + (specChanged ? 1 : 0);
     if (JSON.stringify(withoutRv(obj)) === JSON.stringify(withoutRv(current))) return clone(current);
-    obj.metadata.resourceVersion = String(++this.rv);
+    obj.metadata.resourceVersion = this.nextRv();
     this.table(resource).set(key(obj.metadata.namespace, obj.metadata.name), obj);
     this.emit(resource, 'MODIFIED', obj);
     return clone(obj);
@@ -178,7 +238,7 @@ export class KubeStore {
     const obj = this.table(resource).get(k);
     if (!obj) return undefined;
     this.table(resource).delete(k);
-    obj.metadata.resourceVersion = String(++this.rv);
+    obj.metadata.resourceVersion = this.nextRv();
     this.emit(resource, 'DELETED', obj);
     return clone(obj);
   }
@@ -290,23 +350,53 @@ export function matchesLabelSelector(
   return true;
 }
 
-/** Field selectors the simulated server supports: metadata.name/namespace, spec.nodeName, status.phase, spec.unschedulable. */
-export function parseFieldSelector(selector: string): (obj: KubeObject) => boolean {
+type FieldGetter = (o: KubeObject) => string;
+
+const NAME: FieldGetter = (o) => o.metadata.name;
+const NAMESPACE: FieldGetter = (o) => o.metadata.namespace ?? '';
+
+/**
+ * The fields each resource may be selected on, as the API server's field label conversions allow
+ * (kubernetes pkg/apis/core/v1/conversion.go, pkg/apis/apps/v1/conversion.go; other kinds get
+ * runtime.DefaultMetaV1FieldSelectorConversion: metadata.name and metadata.namespace). Cluster-scoped
+ * Nodes and Namespaces do not take metadata.namespace.
+ */
+const SELECTABLE_FIELDS: Record<string, Record<string, FieldGetter>> = {
+  nodes: { 'metadata.name': NAME, 'spec.unschedulable': (o) => String(Boolean(o.spec?.unschedulable)) },
+  namespaces: { 'metadata.name': NAME, 'status.phase': (o) => o.status?.phase ?? '' },
+  pods: {
+    'metadata.name': NAME,
+    'metadata.namespace': NAMESPACE,
+    'spec.nodeName': (o) => o.spec?.nodeName ?? '',
+    // Old v1 clients send spec.host; the server reads it as spec.nodeName.
+    'spec.host': (o) => o.spec?.nodeName ?? '',
+    'spec.restartPolicy': (o) => o.spec?.restartPolicy ?? '',
+    'spec.schedulerName': (o) => o.spec?.schedulerName ?? 'default-scheduler',
+    'spec.serviceAccountName': (o) => o.spec?.serviceAccountName ?? '',
+    'spec.hostNetwork': (o) => String(Boolean(o.spec?.hostNetwork)),
+    'status.phase': (o) => o.status?.phase ?? '',
+    'status.podIP': (o) => o.status?.podIP ?? '',
+    'status.podIPs': (o) => o.status?.podIP ?? '',
+    'status.nominatedNodeName': (o) => o.status?.nominatedNodeName ?? '',
+  },
+  replicasets: { 'metadata.name': NAME, 'metadata.namespace': NAMESPACE, 'status.replicas': (o) => String(o.status?.replicas ?? 0) },
+};
+
+const DEFAULT_FIELDS: Record<string, FieldGetter> = { 'metadata.name': NAME, 'metadata.namespace': NAMESPACE };
+
+/**
+ * Parses a field selector (`f=v`, `f==v`, `f!=v`, comma-separated AND) for `resource`. A field the
+ * resource cannot be selected on is a 400, with the API server's message `field label not supported: <f>`.
+ */
+export function parseFieldSelector(selector: string, resource: string): (obj: KubeObject) => boolean {
+  const fields = SELECTABLE_FIELDS[resource] ?? DEFAULT_FIELDS;
   const preds = splitTerms(selector).map((raw) => {
     const m = /^\s*([\w.]+)\s*(==|=|!=)\s*([^,]*)\s*$/.exec(raw);
-    if (!m) throw new KubeStatusError(400, 'BadRequest', `invalid field selector "${raw}"`);
+    if (!m) throw new KubeStatusError(400, 'BadRequest', `invalid selector: '${selector}'; can't understand '${raw.trim()}'`);
     const [, field, op, value] = m;
-    const get = FIELD_GETTERS[field];
+    const get = Object.hasOwn(fields, field) ? fields[field] : undefined;
     if (!get) throw new KubeStatusError(400, 'BadRequest', `field label not supported: ${field}`);
     return (o: KubeObject) => (op === '!=' ? get(o) !== value : get(o) === value);
   });
   return (o) => preds.every((p) => p(o));
 }
-
-const FIELD_GETTERS: Record<string, (o: KubeObject) => string> = {
-  'metadata.name': (o) => o.metadata.name,
-  'metadata.namespace': (o) => o.metadata.namespace ?? '',
-  'spec.nodeName': (o) => o.spec?.nodeName ?? '',
-  'status.phase': (o) => o.status?.phase ?? '',
-  'spec.unschedulable': (o) => String(Boolean(o.spec?.unschedulable)),
-};

@@ -1,13 +1,14 @@
 import { decodeUserData, type JoinSpec, parseJoinScript } from './join.js';
-import type { KubeObject, Vm } from './types.js';
+import type { Vm } from './types.js';
 import { providerIdOf } from './vm-identity.js';
 import type { World } from './world.js';
 import type { WorldTimings } from './world-context.js';
 
 /**
  * The kubelet on each VM: runs the join script from the user data once the VM is running (and checks
- * it as the real agents would), registers the Node, and registers it again when it was deleted while
- * the kubelet still runs.
+ * it as the real agents would) and registers the Node. A Node deleted while its kubelet runs stays
+ * deleted: the kubelet registers only when it starts (kubernetes/kubernetes#71398), so only a kubelet
+ * restart (`restart`, or the VM booting again) brings it back.
  */
 export class Kubelets {
   constructor(
@@ -19,8 +20,8 @@ export class Kubelets {
   booted(vm: Vm): void {
     const { clock, random } = this.world;
     if (vm.nodeName) {
-      // A restart: the kubelet comes back with the same Node.
-      this.afterReachabilityChange(vm);
+      // The VM booted again: its kubelet starts and registers the same Node (again, if it was deleted).
+      this.restart(vm);
       return;
     }
     const join = this.joinPlan(vm);
@@ -34,17 +35,21 @@ export class Kubelets {
     clock.setTimer(delay, () => this.join(vm.id, join.spec), `join ${vm.id}`);
   }
 
-  /** The VM's reachability or state changed: its Node follows, or comes back if it was deleted meanwhile. */
+  /** The VM's reachability or state changed: its Node follows (a deleted Node does not come back). */
   afterReachabilityChange(vm: Vm): void {
-    if (vm.nodeName) {
-      if (this.world.kube.get('nodes', undefined, vm.nodeName)) this.world.cluster.refreshNode(vm.nodeName);
-      else if (this.world.faults.vmReachable(vm)) this.scheduleReregister(vm);
-    }
+    if (vm.nodeName && this.world.kube.get('nodes', undefined, vm.nodeName)) this.world.cluster.refreshNode(vm.nodeName);
   }
 
-  onNodeDeleted(node: KubeObject): void {
-    const vm = [...this.world.fleet.liveVms()].find((v) => v.nodeName === node.metadata.name);
-    if (vm && this.world.faults.vmReachable(vm)) this.scheduleReregister(vm);
+  /**
+   * The kubelet on a running VM restarts (systemctl restart kubelet): it registers its Node at start, so a
+   * Node deleted meanwhile comes back. Returns whether the kubelet registered (it needs a joined, running,
+   * reachable VM).
+   */
+  restart(vm: Vm): boolean {
+    if (!vm.nodeName || vm.state !== 'running' || !this.world.faults.vmReachable(vm)) return false;
+    this.world.record('kubelet.restarted', `kubelet on ${vm.provider} VM ${vm.id} restarted`, vm.id);
+    this.world.cluster.registerNode(vm, this.poolLabels(vm), this.providerIdFor(vm));
+    return true;
   }
 
   private joinPlan(vm: Vm): { joins: boolean; error?: string; spec?: JoinSpec } {
@@ -82,7 +87,7 @@ export class Kubelets {
     }
     if (spec?.method === 'kosmos') vm.poolId = spec.poolId;
     vm.nodeName = vm.name;
-    this.world.cluster.registerNode(vm, this.poolLabels(vm), providerIdOf(vm));
+    this.world.cluster.registerNode(vm, this.poolLabels(vm), this.providerIdFor(vm));
   }
 
   /**
@@ -103,15 +108,8 @@ export class Kubelets {
     };
   }
 
-  /** A kubelet whose Node was deleted while it still runs registers it again. */
-  private scheduleReregister(vm: Vm): void {
-    this.world.clock.setTimer(
-      this.timings.reregisterDelayMs,
-      () => {
-        if (!vm.nodeName || !this.world.faults.vmReachable(vm) || this.world.kube.get('nodes', undefined, vm.nodeName)) return;
-        this.world.cluster.registerNode(vm, this.poolLabels(vm), providerIdOf(vm));
-      },
-      `reregister ${vm.id}`,
-    );
+  /** The providerID the Node registers with. */
+  private providerIdFor(vm: Vm): string | undefined {
+    return providerIdOf(vm);
   }
 }

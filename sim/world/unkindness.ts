@@ -6,6 +6,12 @@
 export const UNKIND_BEHAVIOURS = [
   /** EC2 reads lag writes: DescribeInstances by id answers InvalidInstanceID.NotFound and tag filters miss a new instance for a while. */
   'ec2-eventual-consistency',
+  /** Sites reuse the same RFC 1918 ranges: a home machine, an EC2 VM and a GCE VM can share a private IP (vm-identity.ts). */
+  'overlapping-private-ips',
+  /** A PodDisruptionBudget (default IfHealthyBudget) blocks evicting a pod that is not Ready unless the budget is healthy: 429 (cluster/disruption-budgets.ts). */
+  'pdb-guards-unready-pods',
+  /** etcd compacts its history every 5 minutes: a continue token older than that answers 410 Expired (kube-store.ts, servers/kube/list.ts). */
+  'etcd-compaction',
 ] as const;
 
 export type UnkindBehaviour = (typeof UNKIND_BEHAVIOURS)[number];

@@ -1,20 +1,22 @@
 import { findType, regionOfZone } from './catalog.js';
 import { UnknownResourceError } from './errors.js';
 import type { LaunchRequest, ProviderName, Vm, VmState } from './types.js';
-import { defaultVmName, IpAllocator, newVmId } from './vm-identity.js';
+import { defaultVmName, IpAllocator, newVmId, privateNetworkOf } from './vm-identity.js';
 import type { World } from './world.js';
 import type { EmitWorldEvent, WorldTimings } from './world-context.js';
 
 /** Every provider's VMs and their lifecycle: launch, boot, stop, start, terminate, spot notices. */
 export class VmFleet {
   private readonly vms = new Map<string, Vm>();
-  private readonly ips = new IpAllocator();
+  private readonly ips: IpAllocator;
 
   constructor(
     private readonly world: World,
     private readonly emit: EmitWorldEvent,
     private readonly timings: WorldTimings,
-  ) {}
+  ) {
+    this.ips = new IpAllocator(world.unkindness.has('overlapping-private-ips'));
+  }
 
   /**
    * Starts a VM. Throws UnknownResourceError for a zone or type the provider does not have, and
@@ -27,7 +29,8 @@ export class VmFleet {
     const type = findType(catalog, req.provider, req.type);
     if (!type) throw new UnknownResourceError('instance type', `${req.provider}/${req.type}`);
     faults.takeCapacity(req.provider, req.zone, req.type);
-    const privateIp = this.ips.nextPrivate();
+    const awsSubnet = [...this.world.awsSubnets.values()].find((s) => s.zone === req.zone);
+    const privateIp = this.ips.nextPrivate(privateNetworkOf(req.provider, region, req.zone, awsSubnet?.cidr));
     const now = clock.now();
     const id = newVmId(random, req.provider, req.name);
     const vm: Vm = {

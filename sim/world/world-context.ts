@@ -7,8 +7,6 @@ export interface WorldTimings {
   joinJitterMs: number;
   /** running -> stopped / terminated. */
   shutdownDelayMs: number;
-  /** A Node deleted while its kubelet still runs comes back after this long. */
-  reregisterDelayMs: number;
   /** pending -> running per provider. */
   bootDelayMs: Record<ProviderName, number>;
 }

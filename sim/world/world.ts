@@ -3,7 +3,9 @@ import type { Clock } from '../clock.js';
 import type { Random } from '../random.js';
 import { type Catalog, DEFAULT_CATALOG } from './catalog.js';
 import { Cluster } from './cluster/cluster.js';
+import { defaultNodeMonitorGracePeriodMs } from './cluster/context.js';
 import { DnsStore } from './dns/dns.js';
+import { UnknownResourceError } from './errors.js';
 import { KubeStore } from './kube-store.js';
 import { Kubelets } from './kubelets.js';
 import { type CreatePoolInput, ScalewayPools } from './scaleway-pools.js';
@@ -35,12 +37,13 @@ export interface WorldOptions {
   bootDelayMs?: Partial<Record<ProviderName, number>>;
   /** running -> stopped / terminated. Default 20 s. */
   shutdownDelayMs?: number;
+  /** The Kubernetes version of the cluster (default 1.31.2); defaults such as the node-monitor grace period follow it. */
+  kubernetesVersion?: string;
+  /** Default: kube-controller-manager's for kubernetesVersion (40 s up to 1.31, 50 s from 1.32). */
   nodeMonitorGracePeriodMs?: number;
   defaultTolerationSeconds?: number;
   nodeReadyDelayMs?: number;
   cloudLifecycleController?: boolean;
-  /** A Node deleted while its kubelet still runs comes back after this long (kubelet re-registers). */
-  reregisterDelayMs?: number;
   /** Unkind behaviours of the real services to switch off (all are on by default); see unkindness.ts. */
   kind?: KindSwitches;
 }
@@ -96,14 +99,15 @@ export class World {
       joinDelayMs: options.joinDelayMs ?? 60_000,
       joinJitterMs: options.joinJitterMs ?? 20_000,
       shutdownDelayMs: options.shutdownDelayMs ?? 20_000,
-      reregisterDelayMs: options.reregisterDelayMs ?? 10_000,
       bootDelayMs: { ...DEFAULT_BOOT, ...options.bootDelayMs },
     };
     this.fleet = new VmFleet(this, (event, payload) => this.emitter.emit(event, payload), timings);
     this.kubelets = new Kubelets(this, timings);
     this.faults = new WorldFaults(this);
     this.scalewayPools = new ScalewayPools(this);
-    this.kube = new KubeStore(this.clock, this.random);
+    // kube-apiserver --etcd-compaction-interval default 5m0s (kube-apiserver reference).
+    this.kube = new KubeStore(this.clock, this.random, { compactionIntervalMs: this.unkindness.has('etcd-compaction') ? 300_000 : 0 });
+    const kubernetesVersion = options.kubernetesVersion ?? '1.31.2';
     this.cluster = new Cluster(
       this.kube,
       this.clock,
@@ -114,14 +118,15 @@ export class World {
         record: (t, m, s) => this.record(t, m, s),
       },
       {
-        nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs ?? 40_000,
+        kubernetesVersion,
+        nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs ?? defaultNodeMonitorGracePeriodMs(kubernetesVersion),
         defaultTolerationSeconds: options.defaultTolerationSeconds ?? 300,
         cloudLifecycleController: options.cloudLifecycleController ?? false,
         nodeReadyDelayMs: options.nodeReadyDelayMs ?? 10_000,
+        unhealthyPodsNeedHealthyBudget: this.unkindness.has('pdb-guards-unready-pods'),
       },
     );
-    this.kube.onChange((resource, type, obj) => {
-      if (resource === 'nodes' && type === 'DELETED') this.kubelets.onNodeDeleted(obj);
+    this.kube.onChange((resource) => {
       if (resource === 'nodes') this.scalewayPools.refresh();
     });
     this.dns = new DnsStore(this.clock, this.random, (t, m, s) => this.record(t, m, s));
@@ -130,7 +135,7 @@ export class World {
       name: this.clusterName,
       region: 'fr-par',
       type: 'multicloud',
-      version: '1.31.2',
+      version: kubernetesVersion,
       organizationId: options.scalewayOrganizationId ?? this.random.uuid(),
       projectId: options.scalewayProjectId ?? this.random.uuid(),
     };
@@ -139,7 +144,7 @@ export class World {
       .forEach((zone, i) => {
         this.awsSubnets.set(`subnet-${(i + 1).toString(16).padStart(17, '0')}`, { zone, cidr: `10.${i}.0.0/16` });
       });
-    for (const ns of ['default', 'kube-system'])
+    for (const ns of ['default', 'kube-system', 'kube-node-lease'])
       this.kube.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns }, status: { phase: 'Active' } });
   }
 
@@ -203,6 +208,16 @@ export class World {
   /** Spot reclaim: the warning now (EventBridge), the VM terminated after the notice. */
   reclaimSpot(id: string, noticeMs = 120_000): void {
     this.fleet.reclaimSpot(id, noticeMs);
+  }
+
+  /**
+   * Restarts the kubelet on a running VM that has joined: it registers its Node again if the Node was deleted
+   * (a deleted Node otherwise stays deleted, kubernetes/kubernetes#71398). Returns whether it registered.
+   */
+  restartKubelet(id: string): boolean {
+    const vm = this.fleet.liveVm(id);
+    if (!vm) throw new UnknownResourceError('vm', id);
+    return this.kubelets.restart(vm);
   }
 
   recommendRebalance(id: string): void {

@@ -13,7 +13,6 @@ import {
   planProvision as planWith,
   type VmRef,
 } from '../../functions/decisions/provision.js';
-import { nodeOfVm as matchNode } from '../../functions/providers/node-match.js';
 import { providerNamed } from '../../functions/providers/registry.js';
 import { unclaimedPoolNode } from '../../functions/providers/scaleway/descriptor.js';
 import { InvalidInputError } from '../../functions/runtime/errors.js';
@@ -268,24 +267,6 @@ describe('Function: mergeTaints', () => {
 function node(name: string, extra: Partial<NodeView> = {}): NodeView {
   return { name, ready: 'True', labels: {}, ...extra };
 }
-
-describe('Function: nodeOfVm', () => {
-  it('prefers the providerID over a node with the same name', () => {
-    const nodes = [node(awsVm.name, { providerID: 'aws:///eu-west-3a/i-other' }), node('renamed', { providerID: awsVm.providerID })];
-    expect(matchNode(nodes, awsVm)?.name).toBe('renamed');
-  });
-
-  it('falls back to the name, then to the internal IP (Kosmos nodes may lack a providerID)', () => {
-    expect(matchNode([node('a'), node(awsVm.name)], awsVm)?.name).toBe(awsVm.name);
-    expect(matchNode([node('a', { internalIp: '10.0.9.9' }), node('scw-kosmos-1', { internalIp: '10.0.1.5' })], awsVm)?.name).toBe('scw-kosmos-1');
-  });
-
-  it('finds nothing when no field matches, and never matches by IP when the VM has none', () => {
-    expect(matchNode([node('a', { internalIp: '10.0.9.9' })], awsVm)).toBeUndefined();
-    const { privateIp: _ip, ...noIp } = awsVm;
-    expect(matchNode([node('a', { internalIp: '10.0.1.5' })], { ...noIp, name: 'x', providerID: undefined })).toBeUndefined();
-  });
-});
 
 describe('Function: unclaimedPoolNode', () => {
   const pool = 'pool-1';

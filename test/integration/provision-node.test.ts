@@ -194,6 +194,28 @@ describe('Workflow: ProvisionNode (local control plane + simulated clouds)', () 
     expect(local.sim.counters.get('gce', 'instances.insert') ?? 0).toBe(0);
   });
 
+  it("a live node on another site with the new VM's private IP and no providerID is neither labelled nor removed", async () => {
+    await start();
+    const { world } = local.sim;
+    // The home lab and the first EC2 subnet both hand out 10.0.0.4 first (overlapping-private-ips).
+    const home = world.listVms('home')[0];
+    await local.sim.clock.until(() => ready(world.kube.get('nodes', undefined, home.name) ?? ({} as KubeObject)) === 'True', 120_000, 'the home node');
+    const before = world.kube.get('nodes', undefined, home.name)!;
+    expect(before.spec.providerID).toBeUndefined();
+
+    const out = await provision({ pool: 'aws-amd64' });
+
+    expect(out.status, out.cause).toBe('SUCCEEDED');
+    const [vm] = world.listVms('aws');
+    expect(vm.privateIp).toBe(home.privateIp);
+    const after = world.kube.get('nodes', undefined, home.name)!;
+    expect(after.metadata.labels).toEqual(before.metadata.labels);
+    expect(after.spec.taints).toEqual(before.spec.taints);
+    const [node] = nodesOfPool('aws-amd64');
+    expect(world.vmOfNode(node.metadata.name)?.id).toBe(vm.id);
+    expect(JSON.parse(out.output ?? '{}').nodes[0].nodeName).toBe(node.metadata.name);
+  });
+
   it('capacity error on the first instance type: launches the next type, nothing left behind', async () => {
     await start();
     local.sim.world.setCapacity({ provider: 'aws', type: 't3.medium' }, 0);

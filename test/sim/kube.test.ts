@@ -2,6 +2,7 @@ import https from 'node:https';
 import {
   ApiException,
   AppsV1Api,
+  CoordinationV1Api,
   CoreV1Api,
   KubeConfig,
   PatchStrategy,
@@ -141,7 +142,11 @@ describe('discovery', () => {
     expect(byName.get('nodes')).toHaveProperty('verbs', expect.arrayContaining(['get', 'list', 'patch', 'update', 'delete']));
 
     const groups = JSON.parse((await raw('GET', '/apis')).body);
-    expect(groups.groups.map((g: { preferredVersion: { groupVersion: string } }) => g.preferredVersion.groupVersion)).toEqual(['apps/v1', 'policy/v1']);
+    expect(groups.groups.map((g: { preferredVersion: { groupVersion: string } }) => g.preferredVersion.groupVersion)).toEqual([
+      'apps/v1',
+      'coordination.k8s.io/v1',
+      'policy/v1',
+    ]);
     const apps = JSON.parse((await raw('GET', '/apis/apps/v1')).body);
     expect(apps.resources.map((r: { name: string }) => r.name)).toEqual(expect.arrayContaining(['daemonsets', 'replicasets']));
     const policy = JSON.parse((await raw('GET', '/apis/policy/v1')).body);
@@ -180,6 +185,49 @@ describe('nodes', () => {
 
     const bad = await rejection(core.listNode({ limit: 2, _continue: 'not-a-token' }));
     expect(bad).toMatchObject({ code: 400, status: { reason: 'BadRequest' } });
+  });
+
+  it('a continue token outlives etcd compaction (every 5 min) only until a compaction passes it: then 410 Expired and a token to go on', async () => {
+    const { core } = await start(['nuc-1', 'nuc-2', 'nuc-3']);
+    const first = await core.listNode({ limit: 1 });
+    const token = first.metadata?._continue as string;
+    // Fresh within the window: the next page comes.
+    expect((await core.listNode({ limit: 1, _continue: token })).items.map((n) => n.metadata?.name)).toEqual(['nuc-2']);
+    sim.world.kube.mutate('nodes', undefined, 'nuc-3', (n) => {
+      n.metadata.labels = { ...n.metadata.labels, touched: 'yes' };
+    });
+    await sim.clock.sleep(600_000);
+    const expired = await rejection(core.listNode({ limit: 1, _continue: token }));
+    expect(expired).toMatchObject({ code: 410, status: { kind: 'Status', status: 'Failure', reason: 'Expired', code: 410 } });
+    expect(expired.status.message).toMatch(/^The provided continue parameter is too old to display a consistent list result\./);
+    const fresh = (expired.status.metadata as { continue?: string }).continue;
+    expect(fresh).toBeTruthy();
+    const rest = await core.listNode({ _continue: fresh });
+    expect(rest.items.map((n) => n.metadata?.name)).toEqual(['nuc-2', 'nuc-3']);
+  });
+
+  it('answers 400 with "field label not supported" for a field selector on a field the resource cannot be selected on', async () => {
+    const { core, apps } = await start(['nuc-1']);
+    await runReplicaSet('web', 1);
+    // Nodes take metadata.name and spec.unschedulable only (no metadata.namespace: they are cluster-scoped).
+    for (const fieldSelector of ['metadata.namespace=default', 'status.phase=Running', 'spec.nodeName=nuc-1']) {
+      const field = fieldSelector.split('=')[0];
+      expect(await rejection(core.listNode({ fieldSelector }))).toMatchObject({
+        code: 400,
+        status: { kind: 'Status', status: 'Failure', reason: 'BadRequest', message: `field label not supported: ${field}`, code: 400 },
+      });
+    }
+    expect((await core.listNode({ fieldSelector: 'spec.unschedulable=false' })).items.map((n) => n.metadata?.name)).toEqual(['nuc-1']);
+    // Pods take their own set; DaemonSets only metadata.name and metadata.namespace; ReplicaSets also status.replicas.
+    expect((await core.listPodForAllNamespaces({ fieldSelector: 'spec.nodeName=nuc-1,spec.restartPolicy=Always' })).items).toHaveLength(1);
+    expect((await rejection(core.listPodForAllNamespaces({ fieldSelector: 'spec.unschedulable=false' }))).status.message).toBe(
+      'field label not supported: spec.unschedulable',
+    );
+    expect((await apps.listNamespacedReplicaSet({ namespace: 'default', fieldSelector: 'status.replicas=1' })).items).toHaveLength(1);
+    expect((await rejection(apps.listNamespacedDaemonSet({ namespace: 'default', fieldSelector: 'status.replicas=1' }))).status.message).toBe(
+      'field label not supported: status.replicas',
+    );
+    expect((await rejection(core.listNode({ fieldSelector: 'metadata.name' }))).code).toBe(400);
   });
 
   it('gets a node as the world stores it, and 404 NotFound for one that does not exist', async () => {
@@ -479,6 +527,117 @@ describe('pods', () => {
     expect(sim.world.kube.get('pods', 'default', victim)?.metadata.deletionTimestamp).toBeTruthy();
     expect(sim.counters.get('kube', 'pods.evict')).toBe(2);
     await sim.clock.until(() => !sim.world.kube.get('pods', 'default', victim) && runningPods('web').length === 2, 60_000, 'replacement running');
+  });
+});
+
+describe('node heartbeats (Leases in kube-node-lease)', () => {
+  it('renewTime advances every 10 s while the kubelet runs, stops when it is cut off, resumes after; the Lease goes with its Node', async () => {
+    await start(['nuc-1', 'nuc-2']);
+    const kc = new KubeConfig();
+    kc.loadFromString(sim.kubeconfig);
+    const coordination = kc.makeApiClient(CoordinationV1Api);
+    const renewTime = async (name: string) =>
+      Date.parse(String((await coordination.readNamespacedLease({ name, namespace: 'kube-node-lease' })).spec?.renewTime));
+
+    const leases = await coordination.listNamespacedLease({ namespace: 'kube-node-lease' });
+    expect(leases.items.map((l) => [l.metadata?.name, l.spec?.holderIdentity, l.spec?.leaseDurationSeconds])).toEqual([
+      ['nuc-1', 'nuc-1', 40],
+      ['nuc-2', 'nuc-2', 40],
+    ]);
+    expect(leases.items[0].metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'Node', name: 'nuc-1', uid: storedNode('nuc-1').metadata.uid });
+    const t0 = await renewTime('nuc-1');
+    await sim.clock.sleep(35_000);
+    const t1 = await renewTime('nuc-1');
+    expect(t1 - t0).toBeGreaterThanOrEqual(30_000);
+    expect(sim.clock.now() - t1).toBeLessThan(10_000);
+
+    sim.world.setPartition(['nuc-1'], true);
+    const cutAt = sim.clock.now();
+    await sim.clock.sleep(120_000);
+    const stopped = await renewTime('nuc-1');
+    expect(stopped).toBeLessThanOrEqual(cutAt);
+    expect(cutAt - stopped).toBeLessThan(10_000);
+    expect(sim.clock.now() - (await renewTime('nuc-2'))).toBeLessThan(10_000);
+
+    sim.world.setPartition(['nuc-1'], false);
+    await sim.clock.sleep(25_000);
+    expect(sim.clock.now() - (await renewTime('nuc-1'))).toBeLessThan(10_000);
+
+    await (await clients(sim.kubeconfig)).core.deleteNode({ name: 'nuc-2' });
+    expect((await rejection(coordination.readNamespacedLease({ name: 'nuc-2', namespace: 'kube-node-lease' }))).code).toBe(404);
+  });
+});
+
+describe('eviction of pods that are not Ready (kubernetes pkg/registry/core/pod/storage/eviction.go)', () => {
+  /** Three web pods, one per node, a PDB, and the node of one pod cut off until that pod is not Ready. */
+  async function unreadyPodBehindBudget(spec: Record<string, unknown>) {
+    const { core, policy } = await start();
+    const pods = await runReplicaSet('web', 3);
+    expect(new Set(pods.map((p) => p.spec.nodeName)).size).toBe(3);
+    await policy.createNamespacedPodDisruptionBudget({
+      namespace: 'default',
+      body: { metadata: { name: 'web' }, spec: { selector: { matchLabels: { app: 'web' } }, ...spec } },
+    });
+    const victim = pods[0];
+    sim.world.setPartition([victim.spec.nodeName], true);
+    await sim.clock.until(() => !podReady(sim.world.kube.mustGet('pods', 'default', victim.metadata.name)), 120_000, 'victim not Ready');
+    const evict = () =>
+      core.createNamespacedPodEviction({
+        name: victim.metadata.name,
+        namespace: 'default',
+        body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: victim.metadata.name, namespace: 'default' } },
+      });
+    return { policy, victim, evict };
+  }
+
+  it('IfHealthyBudget (the default): 429 when the budget is not healthy (currentHealthy < desiredHealthy)', async () => {
+    const { evict, victim } = await unreadyPodBehindBudget({ minAvailable: 3 });
+    const blocked = await rejection(evict());
+    expect(blocked).toMatchObject({ code: 429, status: { reason: 'TooManyRequests', details: { causes: [{ reason: 'DisruptionBudget' }] } } });
+    expect((blocked.status.details as { causes: Array<{ message: string }> }).causes[0].message).toBe(
+      'The disruption budget web needs 3 healthy pods and has 2 currently',
+    );
+    expect(sim.world.kube.get('pods', 'default', victim.metadata.name)?.metadata.deletionTimestamp).toBeUndefined();
+  });
+
+  it('IfHealthyBudget: an unhealthy pod is evicted when currentHealthy >= desiredHealthy > 0, although no disruption is left', async () => {
+    const { evict, victim } = await unreadyPodBehindBudget({ minAvailable: 2 });
+    const pdbStatus = () => sim.world.kube.mustGet('poddisruptionbudgets', 'default', 'web').status;
+    await sim.clock.until(() => pdbStatus()?.currentHealthy === 2, 10_000, 'PDB status');
+    expect(pdbStatus()).toMatchObject({ currentHealthy: 2, desiredHealthy: 2, disruptionsAllowed: 0 });
+    expect((await evict()).kind).toBe('Status');
+    expect(sim.world.kube.get('pods', 'default', victim.metadata.name)?.metadata.deletionTimestamp).toBeTruthy();
+  });
+
+  it('AlwaysAllow: an unhealthy pod is evicted whatever the budget; an unknown policy is refused with 422', async () => {
+    const { evict, policy } = await unreadyPodBehindBudget({ minAvailable: 3, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
+    expect((await evict()).kind).toBe('Status');
+    const bad = await rejection(
+      policy.createNamespacedPodDisruptionBudget({
+        namespace: 'default',
+        body: { metadata: { name: 'bad' }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'x' } }, unhealthyPodEvictionPolicy: 'Sometimes' } },
+      }),
+    );
+    expect(bad).toMatchObject({ code: 422, status: { reason: 'Invalid' } });
+    expect(bad.status.message).toContain('spec.unhealthyPodEvictionPolicy: Unsupported value: "Sometimes"');
+  });
+
+  it("a kind world ('pdb-guards-unready-pods' off) lets an unhealthy pod go as AlwaysAllow would", async () => {
+    sim = await startSim({ servers: ['kube'], clock: { mode: 'virtual' }, world: { kind: ['pdb-guards-unready-pods'] } });
+    sim.world.addHomeMachine('nuc-1');
+    sim.world.addHomeMachine('nuc-2');
+    await sim.clock.until(() => isReady('nuc-1') && isReady('nuc-2'), 120_000, 'nodes Ready');
+    const pods = await runReplicaSet('web', 2);
+    sim.world.kube.create('poddisruptionbudgets', {
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: { name: 'web', namespace: 'default' },
+      spec: { minAvailable: 2, selector: { matchLabels: { app: 'web' } } },
+    });
+    sim.world.setPartition([pods[0].spec.nodeName], true);
+    await sim.clock.until(() => !podReady(sim.world.kube.mustGet('pods', 'default', pods[0].metadata.name)), 120_000, 'not Ready');
+    sim.world.cluster.evictPod('default', pods[0].metadata.name);
+    expect(sim.world.kube.get('pods', 'default', pods[0].metadata.name)?.metadata.deletionTimestamp).toBeTruthy();
   });
 });
 

@@ -120,6 +120,17 @@ describe.skipIf(!KUBECTL)('kubectl against the simulated API server', () => {
     expect(none.stderr).toContain('No resources found');
   });
 
+  it('get --field-selector: supported fields select, others are refused as the API server refuses them', async () => {
+    const { stdout } = await kubectl('get', 'nodes', '--field-selector', 'metadata.name=nuc-2', '-o', 'name');
+    expect(stdout.trim()).toBe('node/nuc-2');
+    const refused = await kubectl('get', 'nodes', '--field-selector', 'status.phase=Running').then(
+      () => undefined,
+      (err: { stderr: string }) => err,
+    );
+    expect(refused?.stderr).toContain('(BadRequest)');
+    expect(refused?.stderr).toContain('field label not supported: status.phase');
+  });
+
   it('label node sets the label in the world', async () => {
     const { stdout } = await kubectl('label', 'node', 'nuc-1', 'foo=bar');
     expect(stdout.trim()).toBe('node/nuc-1 labeled');

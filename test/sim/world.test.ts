@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Clock } from '../../sim/clock.js';
 import { Random } from '../../sim/random.js';
 import { addDaemonSet, addWorkload, buildFleet } from '../../sim/scenarios.js';
+import { defaultNodeMonitorGracePeriodMs } from '../../sim/world/cluster/context.js';
 import { InsufficientCapacityError } from '../../sim/world/errors.js';
 import { renderKubeadmJoin } from '../../sim/world/join-scripts.js';
 import { World, type WorldOptions } from '../../sim/world/world.js';
@@ -92,6 +93,23 @@ describe('Class: World', () => {
     expect(unknown.at - dark.at).toBe(40_000);
   });
 
+  it('node-monitor-grace-period follows the Kubernetes version: Unknown 50 s after a power cut from 1.32, 40 s before', async () => {
+    const unknownAfter = async (kubernetesVersion: string) => {
+      const { clock, world } = newWorld(1, { kubernetesVersion });
+      const [vm] = buildFleet(world, { aws: 1 }).vms;
+      await clock.advance(200_000);
+      expect(world.kube.get('nodes', undefined, world.getVm(vm.id)?.nodeName as string)?.status.nodeInfo.kubeletVersion).toBe(`v${kubernetesVersion}`);
+      world.setProviderDark('aws', true);
+      const darkAt = clock.now();
+      await clock.advance(120_000);
+      return (world.timeline.find((e) => e.type === 'node.unknown')?.at ?? Number.NaN) - darkAt;
+    };
+    expect(await unknownAfter('1.31.2')).toBe(40_000);
+    expect(await unknownAfter('1.32.0')).toBe(50_000);
+    expect(defaultNodeMonitorGracePeriodMs('v1.33.1')).toBe(50_000);
+    expect(defaultNodeMonitorGracePeriodMs('1.30.4')).toBe(40_000);
+  });
+
   it('pods that fit nowhere stay Pending with PodScheduled=False/Unschedulable and a reason per node', async () => {
     const { clock, world } = newWorld();
     world.addHomeMachine('home-1', 'nuc');
@@ -144,18 +162,63 @@ describe('Class: World', () => {
     expect(world.kube.get('pods', 'default', pod.metadata.name)?.metadata.deletionTimestamp).toBeDefined();
   });
 
-  it('a Node deleted while its kubelet runs registers again; with the cloud lifecycle controller a terminated VM loses its Node', async () => {
-    const { clock, world } = newWorld(3, { cloudLifecycleController: true });
+  it('a Node deleted while its kubelet runs stays deleted until the kubelet restarts (kubernetes#71398)', async () => {
+    const { clock, world } = newWorld(3);
     const home = world.addHomeMachine('home-1');
+    await clock.advance(30_000);
+    expect(nodeReady(world, home.name)).toBe('True');
+    world.cluster.deleteNode('home-1');
+    await clock.advance(600_000);
+    expect(world.kube.get('nodes', undefined, 'home-1')).toBeUndefined();
+    expect(world.getVm(home.id)).toMatchObject({ state: 'running', nodeName: 'home-1' });
+    expect(world.restartKubelet(home.id)).toBe(true);
+    expect(world.kube.get('nodes', undefined, 'home-1')).toBeDefined();
+    await clock.advance(10_000);
+    expect(nodeReady(world, home.name)).toBe('True');
+    expect(world.timeline.map((e) => e.type)).toContain('kubelet.restarted');
+  });
+
+  it('a stopped and started VM registers its deleted Node again (the kubelet starts with the VM)', async () => {
+    const { clock, world } = newWorld(3);
     const aws = world.launchVm({ provider: 'aws', zone: 'eu-west-3a', type: 't3.medium', userData: renderKubeadmJoin('x:6443', world.joinToken) });
     await clock.advance(150_000);
-    world.cluster.deleteNode('home-1');
-    expect(world.kube.get('nodes', undefined, 'home-1')).toBeUndefined();
-    await clock.advance(25_000);
-    expect(nodeReady(world, home.name)).toBe('True');
+    world.cluster.deleteNode(aws.name);
+    world.stopVm(aws.id);
+    await clock.advance(30_000);
+    expect(world.restartKubelet(aws.id)).toBe(false);
+    world.startVm(aws.id);
+    await clock.advance(40_000);
+    expect(nodeReady(world, aws.name)).toBe('True');
+  });
+
+  it('with the cloud lifecycle controller a terminated VM loses its Node', async () => {
+    const { clock, world } = newWorld(3, { cloudLifecycleController: true });
+    const aws = world.launchVm({ provider: 'aws', zone: 'eu-west-3a', type: 't3.medium', userData: renderKubeadmJoin('x:6443', world.joinToken) });
+    await clock.advance(150_000);
+    expect(world.kube.get('nodes', undefined, aws.name)).toBeDefined();
     world.terminateVm(aws.id);
     await clock.advance(20_000 + 41_000);
     expect(world.kube.get('nodes', undefined, aws.name)).toBeUndefined();
+  });
+
+  it('sites reuse RFC 1918 ranges: the home lab, the first EC2 subnet and a GCE subnet hand out the same addresses; a kind world keeps them unique', () => {
+    const ips = (opts: Partial<WorldOptions>) => {
+      const { world } = newWorld(1, opts);
+      const home = world.addHomeMachine('home-1');
+      const aws = world.launchVm({ provider: 'aws', zone: 'eu-west-3a', type: 't3.medium' });
+      const aws2 = world.launchVm({ provider: 'aws', zone: 'eu-west-3a', type: 't3.medium' });
+      const gcp = [1, 2, 3].map(() => world.launchVm({ provider: 'gcp', zone: 'europe-west1-b', type: 'e2-standard-2', project: 'p' }));
+      return {
+        home: home.privateIp,
+        aws: [aws.privateIp, aws2.privateIp],
+        gcp: gcp.map((v) => v.privateIp),
+        publics: new Set([home, aws, aws2, ...gcp].map((v) => v.publicIp)).size,
+      };
+    };
+    const unkind = ips({});
+    expect(unkind).toEqual({ home: '10.0.0.4', aws: ['10.0.0.4', '10.0.0.5'], gcp: ['10.0.0.2', '10.0.0.3', '10.0.0.4'], publics: 6 });
+    const kind = ips({ kind: ['overlapping-private-ips'] });
+    expect(new Set([kind.home, ...kind.aws, ...kind.gcp]).size).toBe(6);
   });
 
   it('runs out of capacity where a limit is set, with the provider, zone and type named', () => {

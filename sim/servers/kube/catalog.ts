@@ -92,6 +92,17 @@ export const API_RESOURCES: readonly ApiResource[] = [
     subresources: [status('ReplicaSet')],
   },
   {
+    group: 'coordination.k8s.io',
+    version: 'v1',
+    plural: 'leases',
+    singular: 'lease',
+    kind: 'Lease',
+    namespaced: true,
+    shortNames: [],
+    categories: [],
+    subresources: [],
+  },
+  {
     group: 'policy',
     version: 'v1',
     plural: 'poddisruptionbudgets',
@@ -105,7 +116,7 @@ export const API_RESOURCES: readonly ApiResource[] = [
 ];
 
 /** Group names in the order `/apis` lists them. */
-export const API_GROUPS: readonly string[] = ['apps', 'policy'];
+export const API_GROUPS: readonly string[] = ['apps', 'coordination.k8s.io', 'policy'];
 
 export function groupVersion(group: string, version: string): string {
   return group ? `${group}/${version}` : version;

@@ -1,4 +1,4 @@
-import type { KubeStore } from '../../world/kube-store.js';
+import { KubeStatusError, type KubeStore } from '../../world/kube-store.js';
 import type { KubeObject } from '../../world/types.js';
 import { badRequest } from './status.js';
 import type { ListMeta } from './tables/index.js';
@@ -34,7 +34,9 @@ export function listPage(store: KubeStore, resource: string, query: ListQuery): 
   let items = store.list(resource, { namespace: query.namespace, labelSelector: query.labelSelector, fieldSelector: query.fieldSelector });
   if (query.continueToken) {
     // The token's key is the last one served plus a NUL; resume strictly after that key, in the store's order.
-    const start = decodeContinue(query.continueToken).start;
+    const { start, rv } = decodeContinue(query.continueToken);
+    // rv -1 is the token an expired list hands back: continue at the latest revision.
+    if (rv !== -1 && store.isCompacted(rv)) throw continueExpired(start);
     const after = start.endsWith('\u0000') ? start.slice(0, -1) : start;
     items = items.filter((o) => objectKey(o).localeCompare(after) > 0);
   }
@@ -51,6 +53,24 @@ export function listPage(store: KubeStore, resource: string, query: ListQuery): 
       ...(filtered ? {} : { remainingItemCount: items.length - page.length }),
     },
   };
+}
+
+/**
+ * 410 Expired for a continue token whose revision etcd has compacted away, with the message and the
+ * "inconsistent continue" token (revision -1) the API server hands back
+ * (k8s.io/apiserver pkg/storage/etcd3 store.go, handleCompactedErrorForPaging).
+ */
+function continueExpired(start: string): KubeStatusError {
+  const token: ContinueState = { v: 'meta.k8s.io/v1', rv: -1, start };
+  return new KubeStatusError(
+    410,
+    'Expired',
+    'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, ' +
+      'or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an ' +
+      'inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
+    undefined,
+    { continue: Buffer.from(JSON.stringify(token)).toString('base64url') },
+  );
 }
 
 function objectKey(o: KubeObject): string {

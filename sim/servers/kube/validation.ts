@@ -1,3 +1,4 @@
+import { UNHEALTHY_POD_EVICTION_POLICIES } from '../../world/cluster/disruption-budgets.js';
 import { matchesLabelSelector } from '../../world/kube-store.js';
 import type { KubeObject } from '../../world/types.js';
 import type { ApiResource } from './catalog.js';
@@ -54,14 +55,29 @@ function workloadCauses(obj: KubeObject): FieldCause[] {
   return causes;
 }
 
+function pdbCauses(pdb: KubeObject): FieldCause[] {
+  const causes: FieldCause[] = [];
+  if (pdb.spec?.minAvailable !== undefined && pdb.spec?.maxUnavailable !== undefined) {
+    causes.push(badValue('spec', pdb.spec, 'minAvailable and maxUnavailable cannot be both set'));
+  }
+  const policy = pdb.spec?.unhealthyPodEvictionPolicy;
+  if (policy !== undefined && !(UNHEALTHY_POD_EVICTION_POLICIES as readonly unknown[]).includes(policy)) {
+    const supported = UNHEALTHY_POD_EVICTION_POLICIES.map((p) => `"${p}"`).join(', ');
+    causes.push({
+      reason: 'FieldValueNotSupported',
+      field: 'spec.unhealthyPodEvictionPolicy',
+      message: `Unsupported value: ${JSON.stringify(policy)}: supported values: ${supported}`,
+    });
+  }
+  return causes;
+}
+
 const KIND_CHECKS: Record<string, (obj: KubeObject) => FieldCause[]> = {
   pods: (pod) => containerCauses(pod.spec, 'spec'),
   replicasets: workloadCauses,
   daemonsets: workloadCauses,
-  poddisruptionbudgets: (pdb) =>
-    pdb.spec?.minAvailable !== undefined && pdb.spec?.maxUnavailable !== undefined
-      ? [badValue('spec', pdb.spec, 'minAvailable and maxUnavailable cannot be both set')]
-      : [],
+  poddisruptionbudgets: pdbCauses,
   nodes: () => [],
   namespaces: () => [],
+  leases: () => [],
 };

@@ -17,6 +17,8 @@ export interface MachineView {
 }
 
 export interface ClusterOptions {
+  /** The simulated Kubernetes version (`1.31.2`): the kubelets' version, and defaults that follow it. */
+  kubernetesVersion: string;
   /** Node-monitor grace period: Ready goes Unknown this long after the kubelet stops reporting. */
   nodeMonitorGracePeriodMs: number;
   /** Default tolerationSeconds for not-ready/unreachable added to every pod. */
@@ -25,6 +27,8 @@ export interface ClusterOptions {
   cloudLifecycleController: boolean;
   /** Time from registration to Ready (CNI and kubelet warm-up). */
   nodeReadyDelayMs: number;
+  /** PodDisruptionBudgets with the default IfHealthyBudget policy guard pods that are not Ready too (disruption-budgets.ts). */
+  unhealthyPodsNeedHealthyBudget: boolean;
 }
 
 /** What every controller of the simulated control plane works with. */
@@ -42,4 +46,14 @@ export interface ClusterControllers {
   readonly pods: PodLifecycle;
   readonly scheduler: Scheduler;
   readonly workloads: WorkloadControllers;
+}
+
+/**
+ * kube-controller-manager's default `--node-monitor-grace-period` for a Kubernetes version: 40 s up to 1.31,
+ * 50 s from 1.32 (kubernetes/kubernetes#126287, in the 1.32 changelog; kube-controller-manager reference,
+ * `--node-monitor-grace-period`, default 50s).
+ */
+export function defaultNodeMonitorGracePeriodMs(version: string): number {
+  const [major, minor] = version.replace(/^v/, '').split('.').map(Number);
+  return major > 1 || (major === 1 && minor >= 32) ? 50_000 : 40_000;
 }

@@ -1,4 +1,4 @@
-import { type KubeStore, matchesLabelSelector } from '../kube-store.js';
+import { KubeStatusError, type KubeStore, matchesLabelSelector } from '../kube-store.js';
 import type { KubeObject } from '../types.js';
 import { podReady } from './status.js';
 
@@ -48,4 +48,49 @@ function resolveIntOrPercent(v: number | string, total: number, roundUp: boolean
   if (!m) return Number(v) || 0;
   const x = (Number(m[1]) * total) / 100;
   return roundUp ? Math.ceil(x) : Math.floor(x);
+}
+
+/** `spec.unhealthyPodEvictionPolicy` of a policy/v1 PodDisruptionBudget; absent means IfHealthyBudget. */
+export type UnhealthyPodEvictionPolicy = 'IfHealthyBudget' | 'AlwaysAllow';
+export const UNHEALTHY_POD_EVICTION_POLICIES: readonly UnhealthyPodEvictionPolicy[] = ['AlwaysAllow', 'IfHealthyBudget'];
+
+/**
+ * May the eviction API evict `pod`, given the PodDisruptionBudgets whose selector matches it? Throws the
+ * API server's error when not; returns when it may. As kubernetes pkg/registry/core/pod/storage/eviction.go:
+ * - a pod that is Succeeded, Failed, Pending or already terminating ignores budgets (canIgnorePDB);
+ * - more than one budget: 500, the eviction subresource does not support it;
+ * - a pod that is not Ready: evicted when the budget is healthy (currentHealthy >= desiredHealthy > 0), or
+ *   always under `unhealthyPodEvictionPolicy: AlwaysAllow`; otherwise it goes through the same check as a
+ *   Ready pod (with the default IfHealthyBudget, draining a dead node then answers 429);
+ * - then 429 TooManyRequests with a DisruptionBudget cause when no disruption is allowed.
+ * `unhealthyNeedsHealthyBudget: false` treats every budget as AlwaysAllow (a kind world).
+ */
+export function checkEviction(
+  pod: KubeObject,
+  ready: boolean,
+  budgets: Array<{ pdb: KubeObject; status: DisruptionBudgetStatus }>,
+  unhealthyNeedsHealthyBudget: boolean,
+): void {
+  const phase = pod.status?.phase;
+  if (phase === 'Succeeded' || phase === 'Failed' || phase === 'Pending' || pod.metadata.deletionTimestamp) return;
+  if (budgets.length === 0) return;
+  if (budgets.length > 1) {
+    throw new KubeStatusError(500, 'InternalError', 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.');
+  }
+  const [{ pdb, status }] = budgets;
+  if (!ready) {
+    if (status.currentHealthy >= status.desiredHealthy && status.desiredHealthy > 0) return;
+    const policy: UnhealthyPodEvictionPolicy = pdb.spec?.unhealthyPodEvictionPolicy ?? 'IfHealthyBudget';
+    if (policy === 'AlwaysAllow' || !unhealthyNeedsHealthyBudget) return;
+  }
+  if (status.disruptionsAllowed === 0) {
+    throw new KubeStatusError(429, 'TooManyRequests', "Cannot evict pod as it would violate the pod's disruption budget.", {
+      causes: [
+        {
+          reason: 'DisruptionBudget',
+          message: `The disruption budget ${pdb.metadata.name} needs ${status.desiredHealthy} healthy pods and has ${status.currentHealthy} currently`,
+        },
+      ],
+    });
+  }
 }

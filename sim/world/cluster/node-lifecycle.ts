@@ -2,6 +2,7 @@ import { isoSeconds, notFound } from '../kube-store.js';
 import type { KubeObject, Taint, Vm } from '../types.js';
 import type { ClusterControllers, ClusterEnv } from './context.js';
 import { KeyedTimers } from './keyed-timers.js';
+import { NodeLeases } from './node-leases.js';
 import { nodeConditions, readyStatus } from './status.js';
 import { NOT_READY, UNREACHABLE } from './taints.js';
 
@@ -11,12 +12,15 @@ import { NOT_READY, UNREACHABLE } from './taints.js';
  */
 export class NodeLifecycle {
   private readonly unknownTimers: KeyedTimers;
+  /** The kubelets' heartbeats (Lease objects). */
+  readonly leases: NodeLeases;
 
   constructor(
     private readonly env: ClusterEnv,
     private readonly controllers: ClusterControllers,
   ) {
     this.unknownTimers = new KeyedTimers(env.clock);
+    this.leases = new NodeLeases(env);
   }
 
   /** The kubelet on `vm` registers its Node (NotReady), which turns Ready after nodeReadyDelayMs. */
@@ -68,8 +72,8 @@ export class NodeLifecycle {
           operatingSystem: 'linux',
           osImage: 'Ubuntu 24.04.1 LTS',
           kernelVersion: vm.arch === 'arm64' ? '6.8.0-1018-aws' : '6.8.0-1018-generic',
-          kubeletVersion: 'v1.31.2',
-          kubeProxyVersion: 'v1.31.2',
+          kubeletVersion: `v${this.env.options.kubernetesVersion}`,
+          kubeProxyVersion: `v${this.env.options.kubernetesVersion}`,
           containerRuntimeVersion: 'containerd://1.7.22',
           machineID: random.hex(32),
           systemUUID: random.uuid(),
@@ -80,6 +84,7 @@ export class NodeLifecycle {
     const existing = store.get('nodes', undefined, name);
     const created = existing ? existing : store.create('nodes', node);
     if (!existing) this.env.machines.record('node.registered', `node ${name} registered (NotReady)`, name);
+    this.leases.started(created);
     clock.setTimer(this.env.options.nodeReadyDelayMs, () => this.refresh(name), `ready ${name}`);
     return created;
   }
@@ -93,6 +98,7 @@ export class NodeLifecycle {
     const node = this.env.store.get('nodes', undefined, name);
     if (!node) return;
     const reachable = this.env.machines.reachable(name);
+    this.leases.reachability(name, reachable);
     const ready = readyStatus(node);
     if (reachable) {
       this.unknownTimers.cancel(name);
@@ -113,6 +119,7 @@ export class NodeLifecycle {
     if (!node) throw notFound('nodes', name);
     store.remove('nodes', undefined, name);
     this.unknownTimers.cancel(name);
+    this.leases.deleted(name);
     machines.record('node.deleted', `node ${name} deleted (${why})`, name);
     for (const pod of this.controllers.pods.onNode(name)) this.controllers.pods.remove(pod, 'pod GC: node deleted');
     return node;

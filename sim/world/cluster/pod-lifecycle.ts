@@ -1,7 +1,7 @@
-import { isoSeconds, KubeStatusError, matchesLabelSelector } from '../kube-store.js';
+import { isoSeconds, matchesLabelSelector } from '../kube-store.js';
 import type { KubeObject, Toleration } from '../types.js';
 import type { ClusterControllers, ClusterEnv } from './context.js';
-import { pdbStatus } from './disruption-budgets.js';
+import { checkEviction, pdbStatus } from './disruption-budgets.js';
 import { KeyedTimers } from './keyed-timers.js';
 import { podKey, podReady } from './status.js';
 import { NOT_READY, UNREACHABLE } from './taints.js';
@@ -67,27 +67,16 @@ export class PodLifecycle {
     return updated;
   }
 
-  /** The eviction subresource: refuses with 429 when a PodDisruptionBudget would be violated. */
+  /** The eviction subresource: refuses with 429 when a PodDisruptionBudget forbids it (disruption-budgets.ts says when). */
   evict(namespace: string, name: string, gracePeriodSeconds?: number): void {
-    const { store, machines } = this.env;
+    const { store, machines, options } = this.env;
     const pod = store.mustGet('pods', namespace, name);
     if (pod.metadata.deletionTimestamp) return;
-    if (podReady(pod)) {
-      for (const pdb of store.list('poddisruptionbudgets', { namespace })) {
-        if (!matchesLabelSelector(pod.metadata.labels ?? {}, pdb.spec?.selector)) continue;
-        const s = pdbStatus(store, pdb);
-        if (s.disruptionsAllowed < 1) {
-          throw new KubeStatusError(429, 'TooManyRequests', "Cannot evict pod as it would violate the pod's disruption budget.", {
-            causes: [
-              {
-                reason: 'DisruptionBudget',
-                message: `The disruption budget ${pdb.metadata.name} needs ${s.desiredHealthy} healthy pods and has ${s.currentHealthy} currently`,
-              },
-            ],
-          });
-        }
-      }
-    }
+    const budgets = store
+      .list('poddisruptionbudgets', { namespace })
+      .filter((pdb) => matchesLabelSelector(pod.metadata.labels ?? {}, pdb.spec?.selector))
+      .map((pdb) => ({ pdb, status: pdbStatus(store, pdb) }));
+    checkEviction(pod, podReady(pod), budgets, options.unhealthyPodsNeedHealthyBudget);
     machines.record('pod.evicted', `pod ${namespace}/${name} evicted from ${pod.spec.nodeName ?? '(unscheduled)'}`, `${namespace}/${name}`);
     this.delete(namespace, name, gracePeriodSeconds);
   }

@@ -201,6 +201,12 @@ const POD_DISRUPTION_BUDGET: Printer = {
   ],
 };
 
+/** kubectl's Lease columns (pkg/printers/internalversion printers.go: Name, Holder, Age). */
+const LEASE: Printer = {
+  columns: [NAME, col('Holder', 'The holder of the lease.'), AGE],
+  cells: (lease, now) => [lease.metadata.name, lease.spec?.holderIdentity ?? '', age(lease.metadata.creationTimestamp, now)],
+};
+
 export const PRINTERS: Record<string, Printer> = {
   nodes: NODE,
   pods: POD,
@@ -208,6 +214,7 @@ export const PRINTERS: Record<string, Printer> = {
   replicasets: REPLICA_SET,
   daemonsets: DAEMON_SET,
   poddisruptionbudgets: POD_DISRUPTION_BUDGET,
+  leases: LEASE,
 };
 
 /** A LabelSelector object in its string form (`app=web,tier in (a,b)`), `<none>` when empty. */
