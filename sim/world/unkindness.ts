@@ -6,6 +6,8 @@
 export const UNKIND_BEHAVIOURS = [
   /** EC2 reads lag writes: DescribeInstances by id answers InvalidInstanceID.NotFound and tag filters miss a new instance for a while. */
   'ec2-eventual-consistency',
+  /** EC2 zones lack some instance types (the catalog's gaps): RunInstances answers Unsupported there. */
+  'ec2-instance-types-per-zone',
 ] as const;
 
 export type UnkindBehaviour = (typeof UNKIND_BEHAVIOURS)[number];

@@ -14,7 +14,7 @@ import {
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Sim, startSim } from '../../sim/index.js';
+import { type KindSwitches, type Sim, startSim } from '../../sim/index.js';
 import { ec2Controls } from '../../sim/servers/ec2/index.js';
 
 const AMD64_AMI = 'ami-0aa00000000000001';
@@ -28,11 +28,16 @@ afterEach(async () => {
   await sim?.stop();
 });
 
-/** A sim with only EC2, on a virtual clock that moves only when a test advances it. */
-async function start(): Promise<EC2Client> {
-  sim = await startSim({ servers: ['ec2'], clock: { mode: 'virtual', autoAdvance: false } });
+/**
+ * A sim with only EC2, on a virtual clock that moves only when a test advances it. Tests about something else than
+ * EC2's eventual consistency pass `CONSISTENT`, so that an instance is visible as soon as RunInstances answers.
+ */
+async function start(kind: KindSwitches = []): Promise<EC2Client> {
+  sim = await startSim({ servers: ['ec2'], clock: { mode: 'virtual', autoAdvance: false }, world: { kind } });
   return client();
 }
+
+const CONSISTENT: KindSwitches = ['ec2-eventual-consistency'];
 
 function client(overrides: { accessKeyId?: string; secretAccessKey?: string; region?: string; maxAttempts?: number } = {}): EC2Client {
   const aws = sim.credentials.aws;
@@ -86,6 +91,7 @@ function b64(text: string): string {
 describe('EC2 RunInstances', () => {
   it('launches once per ClientToken and refuses the token with other parameters', async () => {
     const ec2 = await start();
+    sim.world.awsSecurityGroups.set('sg-0123456789abcdef0', { region: 'eu-west-3', name: 'nodes' });
     const userData = b64('#!/bin/bash\necho hello\n');
     const input: Partial<RunInstancesCommandInput> = {
       ClientToken: 'shepherd-launch-1',
@@ -173,7 +179,7 @@ describe('EC2 DescribeInstances', () => {
     const [arm] = await launch(ec2, {
       ImageId: ARM64_AMI,
       InstanceType: 't4g.medium',
-      Placement: { AvailabilityZone: 'eu-west-3c' },
+      Placement: { AvailabilityZone: 'eu-west-3b' },
       InstanceMarketOptions: { MarketType: 'spot' },
     });
     const id = arm.InstanceId as string;
@@ -190,18 +196,18 @@ describe('EC2 DescribeInstances', () => {
       InstanceType: 't4g.medium',
       ImageId: ARM64_AMI,
       InstanceLifecycle: 'spot',
-      Placement: { AvailabilityZone: 'eu-west-3c' },
+      Placement: { AvailabilityZone: 'eu-west-3b' },
       PrivateIpAddress: vm?.privateIp,
       PublicIpAddress: vm?.publicIp,
       PrivateDnsName: vm?.name,
-      SubnetId: subnetOf('eu-west-3c'),
+      SubnetId: subnetOf('eu-west-3b'),
     });
     expect(described.LaunchTime?.getTime()).toBe(launchedAt);
     expect(described.SpotInstanceRequestId).toMatch(/^sir-[0-9a-f]{8}$/);
   });
 
   it('filters by tags, state, zone, type and lifecycle; CreateTags and DeleteTags change the VM', async () => {
-    const ec2 = await start();
+    const ec2 = await start(CONSISTENT);
     const tags = (pairs: Record<string, string>) => [
       { ResourceType: 'instance' as const, Tags: Object.entries(pairs).map(([Key, Value]) => ({ Key, Value })) },
     ];
@@ -250,7 +256,7 @@ describe('EC2 DescribeInstances', () => {
   });
 
   it('pages with MaxResults and NextToken until every instance has been seen once', async () => {
-    const ec2 = await start();
+    const ec2 = await start(CONSISTENT);
     await launch(ec2, { MinCount: 12, MaxCount: 12 });
     await launch(ec2, { MinCount: 1, MaxCount: 1 });
     const pages: string[][] = [];
@@ -281,7 +287,7 @@ describe('EC2 DescribeInstances', () => {
   });
 
   it('names unknown and malformed instance ids', async () => {
-    const ec2 = await start();
+    const ec2 = await start(CONSISTENT);
     const [known] = await launch(ec2);
     expect(await ec2Error(ec2.send(new DescribeInstancesCommand({ InstanceIds: [UNKNOWN_INSTANCE] })))).toMatchObject({
       code: 'InvalidInstanceID.NotFound',
@@ -432,7 +438,7 @@ describe('EC2 auth, throttling and faults', () => {
   });
 
   it('answers UnauthorizedOperation for denied actions and Unavailable / InternalError on injected faults', async () => {
-    const ec2 = await start();
+    const ec2 = await start(CONSISTENT);
     const [launched] = await launch(ec2);
     const id = launched.InstanceId as string;
     const controls = ec2Controls(sim.world);
@@ -475,7 +481,7 @@ describe('EC2 auth, throttling and faults', () => {
 
 describe('EC2 DescribeSubnets and DescribeInstanceStatus', () => {
   it('lists the default subnet of each zone of the signed region', async () => {
-    const ec2 = await start();
+    const ec2 = await start(CONSISTENT);
     const out = await ec2.send(new DescribeSubnetsCommand({}));
     expect(out.Subnets?.map((s) => [s.SubnetId, s.AvailabilityZone, s.DefaultForAz, s.State])).toEqual(
       ['eu-west-3a', 'eu-west-3b', 'eu-west-3c'].map((z) => [subnetOf(z), z, true, 'available']),
