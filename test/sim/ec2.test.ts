@@ -3,10 +3,12 @@ import {
   DeleteTagsCommand,
   DescribeInstanceStatusCommand,
   DescribeInstancesCommand,
+  DescribeInstanceTypeOfferingsCommand,
   DescribeSubnetsCommand,
   EC2Client,
   type Instance,
   paginateDescribeInstances,
+  paginateDescribeInstanceTypeOfferings,
   RunInstancesCommand,
   type RunInstancesCommandInput,
   StartInstancesCommand,
@@ -15,6 +17,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type KindSwitches, type Sim, startSim } from '../../sim/index.js';
+import { EC2_CONSISTENCY_LAG_MS } from '../../sim/servers/ec2/consistency.js';
 import { ec2Controls } from '../../sim/servers/ec2/index.js';
 
 const AMD64_AMI = 'ami-0aa00000000000001';
@@ -514,5 +517,174 @@ describe('EC2 DescribeSubnets and DescribeInstanceStatus', () => {
       [a.InstanceId, 'running', 'ok'],
       [b.InstanceId, 'stopped', 'not-applicable'],
     ]);
+  });
+});
+
+describe('EC2 eventual consistency (ec2-eventual-consistency)', () => {
+  it('hides a new instance from DescribeInstances by id and by tag, and a NotFound terminate leaves it running', async () => {
+    const ec2 = await start();
+    const tag = [{ ResourceType: 'instance' as const, Tags: [{ Key: 'shepherd:claim', Value: 'c-1' }] }];
+    const input = { ClientToken: 'token-1', SubnetId: subnetOf('eu-west-3a'), TagSpecifications: tag };
+    const [launched] = await launch(ec2, input);
+    const id = launched.InstanceId as string;
+
+    expect(await ec2Error(describe1(ec2, id))).toMatchObject({ code: 'InvalidInstanceID.NotFound', message: `The instance ID '${id}' does not exist` });
+    expect(await idsMatching(ec2, [{ Name: 'tag:shepherd:claim', Values: ['c-1'] }])).toEqual([]);
+    expect(await ec2Error(ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] })))).toMatchObject({ code: 'InvalidInstanceID.NotFound' });
+    // The NotFound did not terminate it, and RunInstances' idempotent replay still answers with it.
+    expect(sim.world.getVm(id)?.state).toBe('pending');
+    expect((await launch(ec2, input)).map((i) => i.InstanceId)).toEqual([id]);
+
+    await sim.clock.advance(EC2_CONSISTENCY_LAG_MS.max);
+    expect((await describe1(ec2, id)).InstanceId).toBe(id);
+    expect(await idsMatching(ec2, [{ Name: 'tag:shepherd:claim', Values: ['c-1'] }])).toEqual([id]);
+    await ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
+    expect(sim.world.getVm(id)?.state).toBe('shutting-down');
+  });
+
+  it('gives each instance its own seeded lag within the documented few seconds; a kind world shows instances at once', async () => {
+    const ec2 = await start();
+    const ids = (await launch(ec2, { MinCount: 8, MaxCount: 8 })).map((i) => i.InstanceId as string);
+    const seenAt = new Map<string, number>();
+    for (let t = 0; t <= EC2_CONSISTENCY_LAG_MS.max; t += 500) {
+      for (const id of await idsMatching(ec2, [])) if (!seenAt.has(id)) seenAt.set(id, t);
+      await sim.clock.advance(500);
+    }
+    expect([...seenAt.keys()].sort()).toEqual([...ids].sort());
+    const lags = [...seenAt.values()];
+    expect(Math.min(...lags)).toBeGreaterThanOrEqual(EC2_CONSISTENCY_LAG_MS.min);
+    expect(Math.max(...lags)).toBeLessThanOrEqual(EC2_CONSISTENCY_LAG_MS.max);
+    expect(new Set(lags).size).toBeGreaterThan(1);
+    await sim.stop();
+
+    const kind = await start(CONSISTENT);
+    const [at] = await launch(kind);
+    expect((await describe1(kind, at.InstanceId as string)).InstanceId).toBe(at.InstanceId);
+  });
+});
+
+describe('EC2 instance types per zone (ec2-instance-types-per-zone)', () => {
+  it('launches the widened catalog at its published size (t3.small, r6i.large, m7g.large)', async () => {
+    const ec2 = await start(CONSISTENT);
+    const [small] = await launch(ec2, { InstanceType: 't3.small' });
+    const [memory] = await launch(ec2, { InstanceType: 'r6i.large' });
+    const [graviton] = await launch(ec2, { ImageId: ARM64_AMI, InstanceType: 'm7g.large', SubnetId: subnetOf('eu-west-3a') });
+    expect(sim.world.getVm(small.InstanceId as string)).toMatchObject({ type: 't3.small', cpu: 2, memoryMiB: 2048, arch: 'amd64' });
+    expect(sim.world.getVm(memory.InstanceId as string)).toMatchObject({ cpu: 2, memoryMiB: 16_384, arch: 'amd64' });
+    expect(sim.world.getVm(graviton.InstanceId as string)).toMatchObject({ cpu: 2, memoryMiB: 8192, arch: 'arm64' });
+    expect((await ec2Error(launch(ec2, { InstanceType: 'c7g.large' }))).message).toMatch(/^The architecture 'arm64' of the specified instance type/);
+  });
+
+  it('answers Unsupported for a type the zone lacks, places it elsewhere when no zone is asked, and lists offerings', async () => {
+    const ec2 = await start(CONSISTENT);
+    const unsupported = await ec2Error(launch(ec2, { ImageId: ARM64_AMI, InstanceType: 't4g.medium', SubnetId: subnetOf('eu-west-3c') }));
+    expect(unsupported).toMatchObject({
+      code: 'Unsupported',
+      status: 400,
+      message:
+        'Your requested instance type (t4g.medium) is not supported in your requested Availability Zone (eu-west-3c). Please retry your request by not specifying an Availability Zone or choosing eu-west-3a, eu-west-3b.',
+    });
+    expect(sim.world.listVms('aws')).toHaveLength(0);
+    const placed = await Promise.all([1, 2, 3].map(() => launch(ec2, { ImageId: ARM64_AMI, InstanceType: 't4g.medium' })));
+    expect(new Set(placed.map(([i]) => i.Placement?.AvailabilityZone))).toEqual(new Set(['eu-west-3a', 'eu-west-3b']));
+
+    const inZones = await ec2.send(
+      new DescribeInstanceTypeOfferingsCommand({ LocationType: 'availability-zone', Filters: [{ Name: 'instance-type', Values: ['t4g.medium', 't3.small'] }] }),
+    );
+    expect(inZones.InstanceTypeOfferings?.map((o) => `${o.InstanceType}@${o.Location}/${o.LocationType}`).sort()).toEqual(
+      ['t3.small@eu-west-3a', 't3.small@eu-west-3b', 't3.small@eu-west-3c', 't4g.medium@eu-west-3a', 't4g.medium@eu-west-3b'].map(
+        (s) => `${s}/availability-zone`,
+      ),
+    );
+    const byZoneId = await ec2.send(
+      new DescribeInstanceTypeOfferingsCommand({ LocationType: 'availability-zone-id', Filters: [{ Name: 'location', Values: ['euw3-az3'] }] }),
+    );
+    expect(byZoneId.InstanceTypeOfferings?.some((o) => o.InstanceType === 't4g.medium')).toBe(false);
+    expect(byZoneId.InstanceTypeOfferings?.some((o) => o.InstanceType === 'm6i.large')).toBe(true);
+
+    const virginia = client({ region: 'us-east-1' });
+    const region = await virginia.send(new DescribeInstanceTypeOfferingsCommand({ Filters: [{ Name: 'instance-type', Values: ['m7g.*'] }] }));
+    expect(new Set(region.InstanceTypeOfferings?.map((o) => `${o.LocationType}:${o.Location}`))).toEqual(new Set(['region:us-east-1']));
+    expect(
+      await ec2Error(
+        virginia.send(
+          new RunInstancesCommand({ ImageId: ARM64_AMI, InstanceType: 'm7g.large', MinCount: 1, MaxCount: 1, Placement: { AvailabilityZone: 'us-east-1b' } }),
+        ),
+      ),
+    ).toMatchObject({ code: 'Unsupported' });
+
+    // Paging returns each offering once: the same ones as one unpaged call, 20 a page.
+    const pages: string[][] = [];
+    for await (const page of paginateDescribeInstanceTypeOfferings({ client: ec2, pageSize: 20 }, { LocationType: 'availability-zone' })) {
+      pages.push((page.InstanceTypeOfferings ?? []).map((o) => `${o.InstanceType}@${o.Location}`));
+    }
+    const unpaged = await ec2.send(new DescribeInstanceTypeOfferingsCommand({ LocationType: 'availability-zone' }));
+    const everyOne = (unpaged.InstanceTypeOfferings ?? []).map((o) => `${o.InstanceType}@${o.Location}`);
+    expect(pages.flat().sort()).toEqual([...everyOne].sort());
+    expect(new Set(everyOne).size).toBe(everyOne.length);
+    expect(pages.slice(0, -1).every((p) => p.length === 20)).toBe(true);
+    // eu-west-3c lacks t4g (7 sizes), m7g and c7g (8 each).
+    expect(everyOne.filter((o) => o.endsWith('@eu-west-3c')).length).toBe(everyOne.filter((o) => o.endsWith('@eu-west-3a')).length - 23);
+  });
+
+  it('offers every type in every zone in a kind world', async () => {
+    const ec2 = await start(['ec2-instance-types-per-zone', 'ec2-eventual-consistency']);
+    const [arm] = await launch(ec2, { ImageId: ARM64_AMI, InstanceType: 't4g.medium', SubnetId: subnetOf('eu-west-3c') });
+    expect(arm.Placement?.AvailabilityZone).toBe('eu-west-3c');
+  });
+});
+
+describe('EC2 RunInstances refuses what does not exist: security groups, instance profiles', () => {
+  it('answers InvalidGroup.NotFound and InvalidParameterValue as EC2 words them, launching nothing', async () => {
+    const ec2 = await start(CONSISTENT);
+    const missing = 'sg-0fedcba9876543210';
+    expect(await ec2Error(launch(ec2, { SecurityGroupIds: [missing], SubnetId: subnetOf('eu-west-3a') }))).toMatchObject({
+      code: 'InvalidGroup.NotFound',
+      status: 400,
+      message: `The security group '${missing}' does not exist in VPC 'vpc-00000000000000001'`,
+    });
+    expect(await ec2Error(launch(ec2, { SecurityGroupIds: [missing] }))).toMatchObject({
+      message: `The security group '${missing}' does not exist in default VPC 'vpc-00000000000000001'`,
+    });
+    // A group of another region does not exist here.
+    sim.world.awsSecurityGroups.set(missing, { region: 'us-east-1', name: 'nodes' });
+    expect(await ec2Error(launch(ec2, { SecurityGroupIds: [missing] }))).toMatchObject({ code: 'InvalidGroup.NotFound' });
+
+    const arn = 'arn:aws:iam::123456789012:instance-profile/shepherd-node';
+    expect(await ec2Error(launch(ec2, { IamInstanceProfile: { Arn: arn } }))).toMatchObject({
+      code: 'InvalidParameterValue',
+      message: `Value (${arn}) for parameter iamInstanceProfile.arn is invalid. Invalid IAM Instance Profile ARN`,
+    });
+    expect(await ec2Error(launch(ec2, { IamInstanceProfile: { Name: 'shepherd-node' } }))).toMatchObject({
+      code: 'InvalidParameterValue',
+      message: 'Value (shepherd-node) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name',
+    });
+    expect(sim.world.listVms('aws')).toHaveLength(0);
+
+    sim.world.awsInstanceProfiles.add(arn);
+    const [withProfile] = await launch(ec2, { IamInstanceProfile: { Name: 'shepherd-node' }, SecurityGroupIds: ['sg-00000000000000001'] });
+    expect(withProfile.IamInstanceProfile?.Arn).toBe(arn);
+    expect(withProfile.IamInstanceProfile?.Id).toMatch(/^AIPA[0-9A-Z]{17}$/);
+    expect((await describe1(ec2, withProfile.InstanceId as string)).SecurityGroups).toEqual([{ GroupId: 'sg-00000000000000001' }]);
+  });
+});
+
+describe('EC2 instance metadata options', () => {
+  it('records MetadataOptions (IMDSv2 required, hop limit 1) and DescribeInstances returns them; EC2 defaults otherwise', async () => {
+    const ec2 = await start(CONSISTENT);
+    const [strict] = await launch(ec2, { MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 1, HttpEndpoint: 'enabled' } });
+    const [loose] = await launch(ec2);
+    expect((await describe1(ec2, strict.InstanceId as string)).MetadataOptions).toEqual({
+      State: 'pending',
+      HttpTokens: 'required',
+      HttpPutResponseHopLimit: 1,
+      HttpEndpoint: 'enabled',
+      HttpProtocolIpv6: 'disabled',
+      InstanceMetadataTags: 'disabled',
+    });
+    await sim.clock.advance(BOOT_MS);
+    expect((await describe1(ec2, strict.InstanceId as string)).MetadataOptions).toMatchObject({ State: 'applied', HttpTokens: 'required' });
+    expect((await describe1(ec2, loose.InstanceId as string)).MetadataOptions).toMatchObject({ HttpTokens: 'optional', HttpPutResponseHopLimit: 1 });
+    expect(await ec2Error(launch(ec2, { MetadataOptions: { HttpPutResponseHopLimit: 65 } }))).toMatchObject({ code: 'InvalidParameterValue' });
   });
 });

@@ -37,7 +37,8 @@ export const describeInstanceTypeOfferings: Ec2Action = (ctx, params) => {
     location: (o) => [o.location],
     'instance-type': (o) => [o.instanceType],
   };
-  const matching = filterItems(all, parseFilters(params), (name) => fields[name]);
-  const page = paginate(matching, (o) => `${o.location}\u0000${o.instanceType}`, params);
+  const key = (o: Offering) => `${o.location}\u0000${o.instanceType}`;
+  const matching = filterItems(all, parseFilters(params), (name) => fields[name]).sort((a, b) => (key(a) < key(b) ? -1 : 1));
+  const page = paginate(matching, key, params);
   return { instanceTypeOfferingSet: page.items.map((o) => ({ ...o })), nextToken: page.nextToken };
 };
