@@ -38,9 +38,14 @@ const STATUS_BATCH = 100;
 export class Ec2Provider implements CloudProvider {
   private readonly ec2: EC2Client;
 
+  /**
+   * `now` is the time a NotFound is judged by (epoch ms): the function's clock by default; a test beside a simulated
+   * EC2 passes the simulation's.
+   */
   constructor(
     private readonly config: ShepherdConfig,
     client?: EC2Client,
+    private readonly now: () => number = Date.now,
   ) {
     const aws = config.providers.aws;
     if (!aws) throw new ProviderRequestError('providers.aws is missing from the config');
@@ -126,7 +131,7 @@ export class Ec2Provider implements CloudProvider {
       if (state === 'shutting-down' || state === 'stopping' || state === 'stopped') return 'stopping';
       return 'unknown';
     } catch (err) {
-      if (isInstanceNotFound(err)) return forgottenSinceTerminated(vm) ? 'gone' : 'unknown';
+      if (isInstanceNotFound(err)) return this.forgottenSinceTerminated(vm) ? 'gone' : 'unknown';
       throw err;
     }
   }
@@ -184,9 +189,14 @@ export class Ec2Provider implements CloudProvider {
       await this.call(() => this.ec2.send(new TerminateInstancesCommand({ InstanceIds: [vm.id] })));
     } catch (err) {
       if (!isInstanceNotFound(err)) throw err;
-      if (forgottenSinceTerminated(vm)) return;
+      if (this.forgottenSinceTerminated(vm)) return;
       throw new TransientError(`EC2 does not show instance ${vm.id} yet (its API is eventually consistent): it may be running, so it is not taken for gone`);
     }
+  }
+
+  /** Launched more than an hour ago: a NotFound then means terminated and forgotten. Unknown launch time: not proven. */
+  private forgottenSinceTerminated(vm: VmRef): boolean {
+    return vm.launchedAt !== undefined && this.now() - Date.parse(vm.launchedAt) > TERMINATED_VISIBLE_MS;
   }
 
   private toRef(i: Instance, region: string): VmRef {
@@ -224,11 +234,6 @@ export class Ec2Provider implements CloudProvider {
 /** EC2's InvalidInstanceID.NotFound, as call() maps it (a ProviderRequestError naming the code). */
 function isInstanceNotFound(err: unknown): boolean {
   return err instanceof ProviderRequestError && err.message.startsWith('EC2 InvalidInstanceID.NotFound:');
-}
-
-/** Launched more than an hour ago: a NotFound then means terminated and forgotten. Unknown launch time: not proven. */
-function forgottenSinceTerminated(vm: VmRef): boolean {
-  return vm.launchedAt !== undefined && Date.now() - Date.parse(vm.launchedAt) > TERMINATED_VISIBLE_MS;
 }
 
 export function isNetworkError(err: unknown): boolean {
