@@ -29,7 +29,7 @@ async function start() {
 
 async function provision(input: unknown) {
   const { executionArn } = local.controlPlane.startExecution(local.stateMachineArn('provisionNode'), input);
-  return { executionArn, ...(await local.controlPlane.waitForExecution(executionArn)) };
+  return { ...(await local.controlPlane.waitForExecution(executionArn)), executionArn };
 }
 
 async function activeClaims(pool: string): Promise<number> {
