@@ -10,8 +10,10 @@ export interface Catalog {
 
 /**
  * A zone that does not offer some families (`t4g` covers every t4g size). Real regions do this: a new family, most
- * often Graviton, reaches some zones late (EC2 answers RunInstances with `Unsupported`; DescribeInstanceTypeOfferings
- * with location type availability-zone lists what each zone has).
+ * often Graviton, reaches some zones late. EC2 then answers RunInstances with `Unsupported` ("Your requested instance
+ * type (...) is not supported in your requested Availability Zone (...)"), and DescribeInstanceTypeOfferings with
+ * location type availability-zone lists what each zone has (EC2 API reference, DescribeInstanceTypeOfferings;
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeInstanceTypeOfferings.html).
  */
 export interface ZoneGap {
   provider: ProviderName;
