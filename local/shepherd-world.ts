@@ -2,8 +2,8 @@ import type { ShepherdConfig } from '../config/types.js';
 import { addWorkload, type Sim } from '../sim/index.js';
 
 /**
- * Makes the simulated world match a shepherd config: the Kosmos external pools its kosmos joins name,
- * its Scaleway pools, one machine per home pool, its DNS zones with an entrypoint record, and the
+ * Makes the simulated world match a shepherd config: its EC2 security groups and instance profile, the Kosmos
+ * external pools its kosmos joins name, its Scaleway pools, one machine per home pool, its DNS zones with an entrypoint record, and the
  * API server name its script joins use. Returns the secret values the config's ARNs stand for.
  */
 export function prepareWorld(sim: Sim, config: ShepherdConfig): Record<string, string> {
@@ -29,6 +29,10 @@ export function prepareWorld(sim: Sim, config: ShepherdConfig): Record<string, s
   for (const pool of config.pools.filter((p) => p.provider === 'home')) {
     world.addHomeMachine(`${pool.name}-${++homeIndex}`, pool.instanceTypes[0] ?? 'nuc');
   }
+  const aws = config.providers.aws;
+  // EC2 refuses security groups and instance profiles it does not have: the config's exist in the simulated account.
+  for (const id of aws?.securityGroupIds ?? []) if (aws) world.awsSecurityGroups.set(id, { region: aws.region, name: `${config.cluster.name}-nodes` });
+  if (aws?.instanceProfileArn) world.awsInstanceProfiles.add(aws.instanceProfileArn);
   if (config.providers.gcp) secrets[config.providers.gcp.credentialsSecretArn] = JSON.stringify({ access_token: credentials.gcp.accessToken });
   if (config.providers.scaleway) {
     const s = credentials.scaleway;

@@ -169,8 +169,14 @@ function slotMap(scope: Construct, fns: ProvisionNodeFunctions): sfn.Map {
       cleanup: 'VM termination failed; the claim is kept so capacity is not over-committed. Find the VM by tag shepherd:claim.',
     },
   });
+  // A provider whose lists lag its launches (EC2) found no VM for the claim: look again, a minute in all (EC2's
+  // "Eventual consistency" page: back off from a couple of seconds), then believe that nothing runs.
+  terminate.addRetry({ errors: ['ListingLagError'], interval: Duration.seconds(4), backoffRate: 2, maxAttempts: 4, jitterStrategy: sfn.JitterType.NONE });
+  const nothingFound = new sfn.Pass(scope, 'No VM found', { result: sfn.Result.fromObject({ terminated: [] }), resultPath: '$.cleanup.vm' });
   removeNode.addCatch(terminate, { resultPath: '$.cleanupError' });
+  terminate.addCatch(nothingFound, { errors: ['ListingLagError'], resultPath: '$.cleanupLag' });
   terminate.addCatch(orphanRisk, { resultPath: '$.cleanupError' });
+  nothingFound.next(release);
   release.addCatch(slotFailed, { resultPath: '$.cleanupError' });
   const cleanup = removeNode.next(terminate).next(release).next(slotFailed);
 

@@ -123,6 +123,8 @@ export interface VmRef {
   poolId?: string;
   /** Pools shepherd sizes (Scaleway): whether this launch grew the pool, so that only then cleanup shrinks it. */
   resized?: boolean;
+  /** When the provider launched it (ISO 8601), where it says (EC2): how old a NotFound is tells unknown from gone. */
+  launchedAt?: string;
 }
 
 /** Labels shepherd puts on a node it provisioned: the pool's own plus topology, type, provider, pool, claim. */

@@ -1,7 +1,7 @@
 import type { PoolConfig, ShepherdConfig } from '../../config/types.js';
 import type { ProvisionSlot, VmRef } from '../decisions/provision.js';
 import { config, poolNamed } from '../runtime/config.js';
-import { InsufficientCapacityError, InvalidInputError, isInsufficientCapacityError } from '../runtime/errors.js';
+import { InsufficientCapacityError, InvalidInputError, isInsufficientCapacityError, ListingLagError } from '../runtime/errors.js';
 import { withExecutionContext } from '../runtime/execution-context.js';
 import { log } from '../runtime/logger.js';
 import { joinUserData } from '../runtime/user-data.js';
@@ -29,7 +29,7 @@ export function providerHandler(descriptor: ProviderDescriptor, makeClient: (con
       case 'launch':
         return launch(descriptor, cfg, ownPool(descriptor, event.slot.pool, cfg), client, event.slot, event.activeClaims);
       case 'cleanup':
-        return cleanup(ownPool(descriptor, event.slot.pool, cfg), client, event.slot, event.vm ?? undefined);
+        return cleanup(descriptor, ownPool(descriptor, event.slot.pool, cfg), client, event.slot, event.vm ?? undefined);
       case 'listOwned':
         return client.listOwned(event.pageToken);
       case 'describe':
@@ -81,12 +81,25 @@ async function launch(
   throw new InsufficientCapacityError(`no capacity in any offering of pool ${pool.name}: tried ${tried.join(', ')}`);
 }
 
-/** Terminates whatever this claim launched: the VM the workflow knows of and any other VM tagged with the claim. */
-async function cleanup(pool: PoolConfig, client: CloudProvider, slot: ProvisionSlot, vm?: VmRef): Promise<{ terminated: string[] }> {
+/**
+ * Terminates whatever this claim launched: the VM the workflow knows of and any other VM tagged with the claim. With
+ * neither, a provider whose lists lag its launches may still be hiding one: ListingLagError, for the workflow to look
+ * again later.
+ */
+async function cleanup(
+  descriptor: ProviderDescriptor,
+  pool: PoolConfig,
+  client: CloudProvider,
+  slot: ProvisionSlot,
+  vm?: VmRef,
+): Promise<{ terminated: string[] }> {
   const found = await client.findByClaim(slot.claimId, pool);
   const all = new Map<string, VmRef>();
   if (vm) all.set(vm.id || `pool:${vm.poolId}`, vm);
   for (const f of found) all.set(f.id, f);
+  if (all.size === 0 && descriptor.eventuallyConsistent) {
+    throw new ListingLagError(`no VM found for claim ${slot.claimId} yet; ${descriptor.name}'s lists may lag a launch of moments ago`);
+  }
   for (const v of all.values()) await client.terminate(v, pool);
   const terminated = [...all.keys()];
   log('info', 'cleanup', { pool: pool.name, claimId: slot.claimId, terminated });

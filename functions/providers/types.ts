@@ -129,6 +129,12 @@ export interface ProviderDescriptor<N extends string = string> {
   /** IAM its function needs besides reading secretArns. */
   iam(config: ShepherdConfig, ctx: IamContext): IamStatementSpec[];
   nodeMatcher: NodeMatcher;
+  /**
+   * Its lists may miss a VM launched moments ago (EC2's eventual consistency): when cleanup finds no VM for a claim
+   * and knows of none, it fails with ListingLagError, for the workflow to look again before it believes the claim
+   * left nothing running.
+   */
+  eventuallyConsistent?: boolean;
   /** Memory (MB) and timeout (s) of its function, from measurements (README, Benchmarks). */
   function?: { memoryMb: number; timeoutSeconds: number };
   /** Zones a pool may name; undefined where any zone is accepted. */

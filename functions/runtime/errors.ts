@@ -37,6 +37,18 @@ export class TransientError extends ShepherdError {
   override name = 'TransientError';
 }
 
+/**
+ * Cleanup found no VM for a claim, but the provider's lists lag its launches (EC2), so a VM launched moments ago may
+ * be missing: the workflow looks again a few times, and only then believes that nothing runs.
+ */
+export class ListingLagError extends ShepherdError {
+  override name = 'ListingLagError';
+}
+
+export function isListingLagError(err: unknown): err is ListingLagError {
+  return err instanceof ListingLagError;
+}
+
 /** The provider refused the request for a reason retrying will not fix (bad AMI, denied, bad subnet). */
 export class ProviderRequestError extends ShepherdError {
   override name = 'ProviderRequestError';

@@ -12,6 +12,8 @@ export const UNKIND_BEHAVIOURS = [
   'pdb-guards-unready-pods',
   /** etcd compacts its history every 5 minutes: a continue token older than that answers 410 Expired (kube-store.ts, servers/kube/list.ts). */
   'etcd-compaction',
+  /** EC2 zones lack some instance types (the catalog's gaps): RunInstances answers Unsupported there. */
+  'ec2-instance-types-per-zone',
 ] as const;
 
 export type UnkindBehaviour = (typeof UNKIND_BEHAVIOURS)[number];

@@ -76,6 +76,10 @@ export class World {
     ['ami-0aa00000000000001', { arch: 'amd64', name: 'ubuntu-24.04-amd64-server' }],
     ['ami-0aa00000000000002', { arch: 'arm64', name: 'ubuntu-24.04-arm64-server' }],
   ]);
+  /** EC2 security groups by id besides each region's default one (RunInstances refuses others: InvalidGroup.NotFound). */
+  readonly awsSecurityGroups = new Map<string, { region: string; name: string }>();
+  /** IAM instance profile ARNs RunInstances accepts (others: InvalidParameterValue, as EC2 answers). */
+  readonly awsInstanceProfiles = new Set<string>();
 
   /** The world's parts; the methods below are their public face. */
   readonly fleet: VmFleet;

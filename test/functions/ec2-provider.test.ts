@@ -14,7 +14,14 @@ import type { PoolConfig, ShepherdConfig } from '../../config/types.js';
 import { launchToken } from '../../functions/decisions/launch-token.js';
 import { claimIdOf, type Offering } from '../../functions/decisions/provision.js';
 import { Ec2Provider } from '../../functions/providers/aws/client.js';
-import { InsufficientCapacityError, ProviderRequestError, ThrottledError, TransientError } from '../../functions/runtime/errors.js';
+import { InstanceTypeUnsupportedError, isInstanceTypeUnsupportedError } from '../../functions/providers/aws/errors.js';
+import {
+  InsufficientCapacityError,
+  isInsufficientCapacityError,
+  ProviderRequestError,
+  ThrottledError,
+  TransientError,
+} from '../../functions/runtime/errors.js';
 
 const config = loadConfigFile(fileURLToPath(new URL('../../shepherd.config.json', import.meta.url)));
 const ec2 = mockClient(EC2Client);
@@ -30,8 +37,11 @@ function poolNamed(name: string): PoolConfig {
 
 const armOffering: Offering = { type: 't4g.medium', zone: 'eu-west-3a', subnetId: 'subnet-00000000000000001' };
 
+const LAUNCHED_AT = new Date('2026-01-01T00:00:00Z');
+
 function instance(id: string, zone = 'eu-west-3a', type = 't4g.medium') {
   return {
+    LaunchTime: LAUNCHED_AT,
     InstanceId: id,
     InstanceType: type as never,
     Placement: { AvailabilityZone: zone },
@@ -48,6 +58,10 @@ function ec2Error(code: string, status: number): EC2ServiceException {
     $metadata: { httpStatusCode: status },
     message: `${code} happened`,
   });
+}
+
+function hoursAgo(hours: number): string {
+  return new Date(Date.now() - hours * 3_600_000).toISOString();
 }
 
 function launch(provider: Ec2Provider, pool = poolNamed('aws-arm64'), offering = armOffering) {
@@ -81,7 +95,7 @@ describe('Class: Ec2Provider', () => {
         SecurityGroupIds: ['sg-00000000000000001'],
         ClientToken: launchToken(claimId, 'exec-1', armOffering),
         InstanceMarketOptions: { MarketType: 'spot' },
-        MetadataOptions: { HttpTokens: 'required' },
+        MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 1, HttpEndpoint: 'enabled' },
         // Everything RunInstances creates carries the tags: the IAM policy conditions on shepherd:cluster.
         TagSpecifications: [
           { ResourceType: 'instance', Tags: tags },
@@ -101,6 +115,7 @@ describe('Class: Ec2Provider', () => {
         type: 't4g.medium',
         privateIp: '10.0.1.5',
         providerID: 'aws:///eu-west-3a/i-0123456789abcdef0',
+        launchedAt: '2026-01-01T00:00:00.000Z',
       });
     });
 
@@ -178,12 +193,21 @@ describe('Class: Ec2Provider', () => {
       ['InvalidAMIID.NotFound (400)', ec2Error('InvalidAMIID.NotFound', 400), ProviderRequestError],
       ['UnauthorizedOperation (403)', ec2Error('UnauthorizedOperation', 403), ProviderRequestError],
       ['InvalidParameterValue (400)', ec2Error('InvalidParameterValue', 400), ProviderRequestError],
+      ['Unsupported (400): the type is not offered in the zone', ec2Error('Unsupported', 400), InstanceTypeUnsupportedError],
     ])('maps %s onto %O', async (_, err, expected) => {
       ec2.on(RunInstancesCommand).rejects(err);
       const thrown = await launch(new Ec2Provider(config, client)).catch((e: Error) => e);
       expect(thrown).toBeInstanceOf(expected);
       expect((thrown as Error).name).toBe(expected.name);
       expect((thrown as Error).message).toMatch(/^EC2 /);
+    });
+
+    it('makes Unsupported a capacity-like error, so the launch moves on to the next offering', async () => {
+      ec2.on(RunInstancesCommand).rejects(ec2Error('Unsupported', 400));
+      const thrown = await launch(new Ec2Provider(config, client)).catch((e: Error) => e);
+      expect(isInstanceTypeUnsupportedError(thrown)).toBe(true);
+      expect(isInsufficientCapacityError(thrown)).toBe(true);
+      expect(isInstanceTypeUnsupportedError(new InsufficientCapacityError('EC2 InsufficientInstanceCapacity: full'))).toBe(false);
     });
 
     it('names the EC2 code in the message', async () => {
@@ -193,7 +217,7 @@ describe('Class: Ec2Provider', () => {
   });
 
   describe('findByClaim', () => {
-    it('filters on the claim tag and live states, and follows NextToken across reservations', async () => {
+    it('filters on the cluster tag, the claim tag and live states, and follows NextToken across reservations', async () => {
       ec2
         .on(DescribeInstancesCommand)
         .resolvesOnce({ Reservations: [{ Instances: [instance('i-1')] }, { Instances: [instance('i-2', 'eu-west-3b')] }], NextToken: 'page-2' })
@@ -205,6 +229,7 @@ describe('Class: Ec2Provider', () => {
       expect(calls).toHaveLength(2);
       for (const input of calls) {
         expect(input.Filters).toEqual([
+          { Name: 'tag:shepherd:cluster', Values: ['kosmos-demo'] },
           { Name: 'tag:shepherd:claim', Values: [claimId] },
           { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] },
         ]);
@@ -233,9 +258,21 @@ describe('Class: Ec2Provider', () => {
       expect(ec2.commandCalls(TerminateInstancesCommand).map((c) => c.args[0].input)).toEqual([{ InstanceIds: [vm.id] }]);
     });
 
-    it('is idempotent: an instance EC2 no longer knows is already gone', async () => {
+    it('is idempotent: an instance launched over an hour ago that EC2 no longer knows is gone', async () => {
       ec2.on(TerminateInstancesCommand).rejects(ec2Error('InvalidInstanceID.NotFound', 400));
-      await expect(new Ec2Provider(config, client).terminate(vm)).resolves.toBeUndefined();
+      await expect(new Ec2Provider(config, client).terminate({ ...vm, launchedAt: hoursAgo(2) })).resolves.toBeUndefined();
+    });
+
+    it('does not take a NotFound for gone while the launch may not have propagated: a TransientError to try again', async () => {
+      ec2.on(TerminateInstancesCommand).rejects(ec2Error('InvalidInstanceID.NotFound', 400));
+      const provider = new Ec2Provider(config, client);
+      for (const young of [{ ...vm, launchedAt: hoursAgo(0.01) }, vm]) {
+        const err = await provider.terminate(young).catch((e: Error) => e);
+        expect(err).toBeInstanceOf(TransientError);
+        expect((err as Error).message).toBe(
+          `EC2 does not show instance ${vm.id} yet (its API is eventually consistent): it may be running, so it is not taken for gone`,
+        );
+      }
     });
 
     it('reports other refusals and throttling', async () => {
@@ -250,7 +287,11 @@ describe('Class: Ec2Provider', () => {
     const vm = { provider: 'aws' as const, id: 'i-0123456789abcdef0', name: '', zone: 'eu-west-3a', region: 'eu-west-3', type: 't4g.medium' };
     it('says unknown, not gone, when EC2 does not know the id yet (eventual consistency right after launch)', async () => {
       ec2.on(DescribeInstancesCommand).rejects(ec2Error('InvalidInstanceID.NotFound', 400));
-      expect(await new Ec2Provider(config, client).describe(vm)).toBe('unknown');
+      const provider = new Ec2Provider(config, client);
+      expect(await provider.describe({ ...vm, launchedAt: hoursAgo(0.001) })).toBe('unknown');
+      expect(await provider.describe(vm)).toBe('unknown');
+      // Launched two hours ago and unknown: terminated and forgotten (EC2 shows terminated instances for about an hour).
+      expect(await provider.describe({ ...vm, launchedAt: hoursAgo(2) })).toBe('gone');
     });
 
     it.each([

@@ -89,6 +89,16 @@ describe('Function: provider handler (aws)', () => {
       expect(consoleText()).toContain('no capacity, trying the next offering');
     });
 
+    it('moves to the next offering when EC2 answers Unsupported (the type is not offered in that zone)', async () => {
+      ec2
+        .on(RunInstancesCommand)
+        .rejectsOnce(ec2Error('Unsupported', 400))
+        .resolvesOnce({ Instances: [instance('i-0b', 'eu-west-3b', 't3.medium')] });
+      const vm = (await handler({ action: 'launch', slot })) as VmRef;
+      expect(ec2.commandCalls(RunInstancesCommand).map((c) => c.args[0].input.SubnetId)).toEqual(['subnet-00000000000000001', 'subnet-00000000000000002']);
+      expect(vm).toMatchObject({ id: 'i-0b', zone: 'eu-west-3b' });
+    });
+
     it('sends the rendered user data (with the join secret) to RunInstances, never to its result or the logs', async () => {
       ec2
         .on(RunInstancesCommand)
@@ -160,13 +170,21 @@ describe('Function: provider handler (aws)', () => {
       expect(ec2.commandCalls(TerminateInstancesCommand).map((c) => c.args[0].input.InstanceIds)).toEqual([['i-lost']]);
     });
 
-    it('succeeds when the VM is already gone, and terminates nothing when nothing exists', async () => {
+    it('succeeds when the VM is long gone; a NotFound for a VM launched moments ago is a TransientError to try again', async () => {
       ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
       ec2.on(TerminateInstancesCommand).rejects(ec2Error('InvalidInstanceID.NotFound', 400));
-      expect(await handler({ action: 'cleanup', slot, vm: known })).toEqual({ terminated: ['i-known'] });
+      const longAgo = new Date(Date.now() - 2 * 3_600_000).toISOString();
+      expect(await handler({ action: 'cleanup', slot, vm: { ...known, launchedAt: longAgo } })).toEqual({ terminated: ['i-known'] });
 
-      ec2.resetHistory();
-      expect(await handler({ action: 'cleanup', slot })).toEqual({ terminated: [] });
+      const err = (await handler({ action: 'cleanup', slot, vm: { ...known, launchedAt: new Date().toISOString() } }).catch((e: Error) => e)) as Error;
+      expect(err.name).toBe('TransientError');
+    });
+
+    it('fails with ListingLagError when it knows of no VM and finds none, for the workflow to look again', async () => {
+      ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
+      const err = (await handler({ action: 'cleanup', slot }).catch((e: Error) => e)) as Error;
+      expect(err.name).toBe('ListingLagError');
+      expect(err.message).toBe(`no VM found for claim ${slot.claimId} yet; aws's lists may lag a launch of moments ago`);
       expect(ec2.commandCalls(TerminateInstancesCommand)).toHaveLength(0);
     });
 

@@ -1,4 +1,4 @@
-import { EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { InstancesClient, ZoneOperationsClient } from '@google-cloud/compute';
 import { createClient } from '@scaleway/sdk-client';
 import { K8Sv1 } from '@scaleway/sdk-k8s';
@@ -7,14 +7,17 @@ import { loadConfigFile } from '../../config/load.js';
 import type { PoolConfig, ShepherdConfig } from '../../config/types.js';
 import { claimIdOf, type VmRef } from '../../functions/decisions/provision.js';
 import { Ec2Provider } from '../../functions/providers/aws/client.js';
+import { InstanceTypeUnsupportedError } from '../../functions/providers/aws/errors.js';
 import { FakeProvider, KubeApiKubelet } from '../../functions/providers/fake/client.js';
 import { GceProvider } from '../../functions/providers/gcp/client.js';
 import { gceClientOptions } from '../../functions/providers/gcp/client-options.js';
 import { providerNamed } from '../../functions/providers/registry.js';
 import { ScalewayPoolProvider } from '../../functions/providers/scaleway/client.js';
 import type { CloudProvider, LaunchSpec } from '../../functions/providers/types.js';
+import { ProviderRequestError, TransientError } from '../../functions/runtime/errors.js';
 import { prepareWorld } from '../../local/shepherd-world.js';
 import { type Sim, startSim } from '../../sim/index.js';
+import { EC2_CONSISTENCY_LAG_MS } from '../../sim/servers/ec2/consistency.js';
 import { ec2Controls } from '../../sim/servers/ec2/index.js';
 
 /**
@@ -59,8 +62,10 @@ async function allOwned(provider: CloudProvider): Promise<VmRef[]> {
 }
 
 describe('Class: Ec2Provider (simulated EC2, @aws-sdk/client-ec2)', () => {
-  const ec2 = (s: Sim) =>
-    new Ec2Provider(base, new EC2Client({ endpoint: s.endpoints.ec2, region: 'eu-west-3', credentials: s.credentials.aws, maxAttempts: 1 }));
+  const ec2 = (s: Sim, config = base) =>
+    new Ec2Provider(config, new EC2Client({ endpoint: s.endpoints.ec2, region: 'eu-west-3', credentials: s.credentials.aws, maxAttempts: 1 }), () =>
+      s.clock.now(),
+    );
 
   it('lists the cluster-tagged VMs (following NextToken), describes, reports scheduled events and terminates idempotently', async () => {
     const s = await world();
@@ -70,6 +75,7 @@ describe('Class: Ec2Provider (simulated EC2, @aws-sdk/client-ec2)', () => {
     const b = await provider.launch(spec(base, pool, 1));
     // A VM of another cluster is not listed.
     s.world.launchVm({ provider: 'aws', zone: 'eu-west-3a', type: 't3.medium', tags: { 'shepherd:cluster': 'someone-else' } });
+    await s.clock.advance(EC2_CONSISTENCY_LAG_MS.max);
     expect((await allOwned(provider)).map((v) => v.id).sort()).toEqual([a.id, b.id].sort());
 
     expect(await provider.describe(a, pool)).toBe('running');
@@ -96,6 +102,87 @@ describe('Class: Ec2Provider (simulated EC2, @aws-sdk/client-ec2)', () => {
     expect(await provider.describe(a, pool)).toBe('gone');
     await provider.terminate(a, pool);
     expect((await allOwned(provider)).map((v) => v.id)).toEqual([b.id]);
+  });
+
+  it('right after launch says unknown, finds nothing by claim and refuses to take a NotFound terminate for gone; later sees it', async () => {
+    const s = await world();
+    const provider: CloudProvider = ec2(s);
+    const pool = poolNamed(base, 'aws-amd64');
+    const vm = await provider.launch(spec(base, pool, 0));
+    expect(vm.launchedAt).toBe(new Date(s.clock.now()).toISOString());
+
+    expect(await provider.describe(vm, pool)).toBe('unknown');
+    expect(await provider.findByClaim(claimIdOf(pool.name, 'exec-1', 0), pool)).toEqual([]);
+    await expect(provider.terminate(vm, pool)).rejects.toBeInstanceOf(TransientError);
+    expect(s.world.getVm(vm.id)?.state).toBe('pending');
+
+    await s.clock.advance(EC2_CONSISTENCY_LAG_MS.max);
+    expect(await provider.describe(vm, pool)).toBe('running');
+    expect((await provider.findByClaim(claimIdOf(pool.name, 'exec-1', 0), pool)).map((v) => v.id)).toEqual([vm.id]);
+    await provider.terminate(vm, pool);
+    expect(s.world.getVm(vm.id)?.state).toBe('shutting-down');
+  });
+
+  it("finds a claim's VMs only with this cluster's tag", async () => {
+    const s = await world();
+    const provider: CloudProvider = ec2(s);
+    const pool = poolNamed(base, 'aws-amd64');
+    const claimId = claimIdOf(pool.name, 'exec-1', 0);
+    s.world.launchVm({ provider: 'aws', zone: 'eu-west-3a', type: 't3.medium', tags: { 'shepherd:cluster': 'other-cluster', 'shepherd:claim': claimId } });
+    const ours = s.world.launchVm({
+      provider: 'aws',
+      zone: 'eu-west-3a',
+      type: 't3.medium',
+      tags: { 'shepherd:cluster': 'kosmos-demo', 'shepherd:claim': claimId },
+    });
+    expect((await provider.findByClaim(claimId, pool)).map((v) => v.id)).toEqual([ours.id]);
+  });
+
+  it('launches with IMDSv2 required and a hop limit of 1, as DescribeInstances reports', async () => {
+    const s = await world();
+    const client = new EC2Client({ endpoint: s.endpoints.ec2, region: 'eu-west-3', credentials: s.credentials.aws, maxAttempts: 1 });
+    const vm = await new Ec2Provider(base, client).launch(spec(base, poolNamed(base, 'aws-amd64'), 0));
+    await s.clock.advance(EC2_CONSISTENCY_LAG_MS.max);
+    const out = await client.send(new DescribeInstancesCommand({ InstanceIds: [vm.id] }));
+    expect(out.Reservations?.[0]?.Instances?.[0]?.MetadataOptions).toMatchObject({
+      HttpTokens: 'required',
+      HttpPutResponseHopLimit: 1,
+      HttpEndpoint: 'enabled',
+    });
+  });
+
+  it('takes Unsupported (a type the zone lacks) for InstanceTypeUnsupportedError, so the launch moves on', async () => {
+    const s = await world();
+    const pool = poolNamed(base, 'aws-arm64');
+    const offering = { type: 't4g.medium', zone: 'eu-west-3c', subnetId: 'subnet-00000000000000003' };
+    const err = await ec2(s)
+      .launch(spec(base, pool, 0, { offering }))
+      .catch((e: Error) => e);
+    expect(err).toBeInstanceOf(InstanceTypeUnsupportedError);
+    expect((err as Error).message).toMatch(
+      /^EC2 Unsupported: Your requested instance type \(t4g\.medium\) is not supported in your requested Availability Zone \(eu-west-3c\)/,
+    );
+    expect(s.world.listVms('aws')).toEqual([]);
+  });
+
+  it('gives up (ProviderRequestError) on a security group or an instance profile EC2 does not have', async () => {
+    const s = await world();
+    const aws = base.providers.aws!;
+    const pool = poolNamed(base, 'aws-amd64');
+    const withGroup = { ...base, providers: { ...base.providers, aws: { ...aws, securityGroupIds: ['sg-0fedcba9876543210'] } } };
+    await expect(ec2(s, withGroup).launch(spec(withGroup, pool))).rejects.toThrow(
+      new ProviderRequestError("EC2 InvalidGroup.NotFound: The security group 'sg-0fedcba9876543210' does not exist in VPC 'vpc-00000000000000001'"),
+    );
+    const profile = 'arn:aws:iam::123456789012:instance-profile/shepherd-node';
+    const withProfile = { ...base, providers: { ...base.providers, aws: { ...aws, instanceProfileArn: profile } } };
+    await expect(ec2(s, withProfile).launch(spec(withProfile, pool))).rejects.toThrow(
+      new ProviderRequestError(
+        `EC2 InvalidParameterValue: Value (${profile}) for parameter iamInstanceProfile.arn is invalid. Invalid IAM Instance Profile ARN`,
+      ),
+    );
+    expect(s.world.listVms('aws')).toEqual([]);
+    s.world.awsInstanceProfiles.add(profile);
+    expect((await ec2(s, withProfile).launch(spec(withProfile, pool))).id).toMatch(/^i-/);
   });
 });
 

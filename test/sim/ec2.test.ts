@@ -3,10 +3,12 @@ import {
   DeleteTagsCommand,
   DescribeInstanceStatusCommand,
   DescribeInstancesCommand,
+  DescribeInstanceTypeOfferingsCommand,
   DescribeSubnetsCommand,
   EC2Client,
   type Instance,
   paginateDescribeInstances,
+  paginateDescribeInstanceTypeOfferings,
   RunInstancesCommand,
   type RunInstancesCommandInput,
   StartInstancesCommand,
@@ -14,7 +16,8 @@ import {
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Sim, startSim } from '../../sim/index.js';
+import { type KindSwitches, type Sim, startSim } from '../../sim/index.js';
+import { EC2_CONSISTENCY_LAG_MS } from '../../sim/servers/ec2/consistency.js';
 import { ec2Controls } from '../../sim/servers/ec2/index.js';
 
 const AMD64_AMI = 'ami-0aa00000000000001';
@@ -28,11 +31,16 @@ afterEach(async () => {
   await sim?.stop();
 });
 
-/** A sim with only EC2, on a virtual clock that moves only when a test advances it. */
-async function start(): Promise<EC2Client> {
-  sim = await startSim({ servers: ['ec2'], clock: { mode: 'virtual', autoAdvance: false } });
+/**
+ * A sim with only EC2, on a virtual clock that moves only when a test advances it. Tests about something else than
+ * EC2's eventual consistency pass `CONSISTENT`, so that an instance is visible as soon as RunInstances answers.
+ */
+async function start(kind: KindSwitches = []): Promise<EC2Client> {
+  sim = await startSim({ servers: ['ec2'], clock: { mode: 'virtual', autoAdvance: false }, world: { kind } });
   return client();
 }
+
+const CONSISTENT: KindSwitches = ['ec2-eventual-consistency'];
 
 function client(overrides: { accessKeyId?: string; secretAccessKey?: string; region?: string; maxAttempts?: number } = {}): EC2Client {
   const aws = sim.credentials.aws;
@@ -86,6 +94,7 @@ function b64(text: string): string {
 describe('EC2 RunInstances', () => {
   it('launches once per ClientToken and refuses the token with other parameters', async () => {
     const ec2 = await start();
+    sim.world.awsSecurityGroups.set('sg-0123456789abcdef0', { region: 'eu-west-3', name: 'nodes' });
     const userData = b64('#!/bin/bash\necho hello\n');
     const input: Partial<RunInstancesCommandInput> = {
       ClientToken: 'shepherd-launch-1',
@@ -173,7 +182,7 @@ describe('EC2 DescribeInstances', () => {
     const [arm] = await launch(ec2, {
       ImageId: ARM64_AMI,
       InstanceType: 't4g.medium',
-      Placement: { AvailabilityZone: 'eu-west-3c' },
+      Placement: { AvailabilityZone: 'eu-west-3b' },
       InstanceMarketOptions: { MarketType: 'spot' },
     });
     const id = arm.InstanceId as string;
@@ -190,18 +199,18 @@ describe('EC2 DescribeInstances', () => {
       InstanceType: 't4g.medium',
       ImageId: ARM64_AMI,
       InstanceLifecycle: 'spot',
-      Placement: { AvailabilityZone: 'eu-west-3c' },
+      Placement: { AvailabilityZone: 'eu-west-3b' },
       PrivateIpAddress: vm?.privateIp,
       PublicIpAddress: vm?.publicIp,
       PrivateDnsName: vm?.name,
-      SubnetId: subnetOf('eu-west-3c'),
+      SubnetId: subnetOf('eu-west-3b'),
     });
     expect(described.LaunchTime?.getTime()).toBe(launchedAt);
     expect(described.SpotInstanceRequestId).toMatch(/^sir-[0-9a-f]{8}$/);
   });
 
   it('filters by tags, state, zone, type and lifecycle; CreateTags and DeleteTags change the VM', async () => {
-    const ec2 = await start();
+    const ec2 = await start(CONSISTENT);
     const tags = (pairs: Record<string, string>) => [
       { ResourceType: 'instance' as const, Tags: Object.entries(pairs).map(([Key, Value]) => ({ Key, Value })) },
     ];
@@ -250,7 +259,7 @@ describe('EC2 DescribeInstances', () => {
   });
 
   it('pages with MaxResults and NextToken until every instance has been seen once', async () => {
-    const ec2 = await start();
+    const ec2 = await start(CONSISTENT);
     await launch(ec2, { MinCount: 12, MaxCount: 12 });
     await launch(ec2, { MinCount: 1, MaxCount: 1 });
     const pages: string[][] = [];
@@ -281,7 +290,7 @@ describe('EC2 DescribeInstances', () => {
   });
 
   it('names unknown and malformed instance ids', async () => {
-    const ec2 = await start();
+    const ec2 = await start(CONSISTENT);
     const [known] = await launch(ec2);
     expect(await ec2Error(ec2.send(new DescribeInstancesCommand({ InstanceIds: [UNKNOWN_INSTANCE] })))).toMatchObject({
       code: 'InvalidInstanceID.NotFound',
@@ -432,7 +441,7 @@ describe('EC2 auth, throttling and faults', () => {
   });
 
   it('answers UnauthorizedOperation for denied actions and Unavailable / InternalError on injected faults', async () => {
-    const ec2 = await start();
+    const ec2 = await start(CONSISTENT);
     const [launched] = await launch(ec2);
     const id = launched.InstanceId as string;
     const controls = ec2Controls(sim.world);
@@ -475,7 +484,7 @@ describe('EC2 auth, throttling and faults', () => {
 
 describe('EC2 DescribeSubnets and DescribeInstanceStatus', () => {
   it('lists the default subnet of each zone of the signed region', async () => {
-    const ec2 = await start();
+    const ec2 = await start(CONSISTENT);
     const out = await ec2.send(new DescribeSubnetsCommand({}));
     expect(out.Subnets?.map((s) => [s.SubnetId, s.AvailabilityZone, s.DefaultForAz, s.State])).toEqual(
       ['eu-west-3a', 'eu-west-3b', 'eu-west-3c'].map((z) => [subnetOf(z), z, true, 'available']),
@@ -508,5 +517,174 @@ describe('EC2 DescribeSubnets and DescribeInstanceStatus', () => {
       [a.InstanceId, 'running', 'ok'],
       [b.InstanceId, 'stopped', 'not-applicable'],
     ]);
+  });
+});
+
+describe('EC2 eventual consistency (ec2-eventual-consistency)', () => {
+  it('hides a new instance from DescribeInstances by id and by tag, and a NotFound terminate leaves it running', async () => {
+    const ec2 = await start();
+    const tag = [{ ResourceType: 'instance' as const, Tags: [{ Key: 'shepherd:claim', Value: 'c-1' }] }];
+    const input = { ClientToken: 'token-1', SubnetId: subnetOf('eu-west-3a'), TagSpecifications: tag };
+    const [launched] = await launch(ec2, input);
+    const id = launched.InstanceId as string;
+
+    expect(await ec2Error(describe1(ec2, id))).toMatchObject({ code: 'InvalidInstanceID.NotFound', message: `The instance ID '${id}' does not exist` });
+    expect(await idsMatching(ec2, [{ Name: 'tag:shepherd:claim', Values: ['c-1'] }])).toEqual([]);
+    expect(await ec2Error(ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] })))).toMatchObject({ code: 'InvalidInstanceID.NotFound' });
+    // The NotFound did not terminate it, and RunInstances' idempotent replay still answers with it.
+    expect(sim.world.getVm(id)?.state).toBe('pending');
+    expect((await launch(ec2, input)).map((i) => i.InstanceId)).toEqual([id]);
+
+    await sim.clock.advance(EC2_CONSISTENCY_LAG_MS.max);
+    expect((await describe1(ec2, id)).InstanceId).toBe(id);
+    expect(await idsMatching(ec2, [{ Name: 'tag:shepherd:claim', Values: ['c-1'] }])).toEqual([id]);
+    await ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
+    expect(sim.world.getVm(id)?.state).toBe('shutting-down');
+  });
+
+  it('gives each instance its own seeded lag within the documented few seconds; a kind world shows instances at once', async () => {
+    const ec2 = await start();
+    const ids = (await launch(ec2, { MinCount: 8, MaxCount: 8 })).map((i) => i.InstanceId as string);
+    const seenAt = new Map<string, number>();
+    for (let t = 0; t <= EC2_CONSISTENCY_LAG_MS.max; t += 500) {
+      for (const id of await idsMatching(ec2, [])) if (!seenAt.has(id)) seenAt.set(id, t);
+      await sim.clock.advance(500);
+    }
+    expect([...seenAt.keys()].sort()).toEqual([...ids].sort());
+    const lags = [...seenAt.values()];
+    expect(Math.min(...lags)).toBeGreaterThanOrEqual(EC2_CONSISTENCY_LAG_MS.min);
+    expect(Math.max(...lags)).toBeLessThanOrEqual(EC2_CONSISTENCY_LAG_MS.max);
+    expect(new Set(lags).size).toBeGreaterThan(1);
+    await sim.stop();
+
+    const kind = await start(CONSISTENT);
+    const [at] = await launch(kind);
+    expect((await describe1(kind, at.InstanceId as string)).InstanceId).toBe(at.InstanceId);
+  });
+});
+
+describe('EC2 instance types per zone (ec2-instance-types-per-zone)', () => {
+  it('launches the widened catalog at its published size (t3.small, r6i.large, m7g.large)', async () => {
+    const ec2 = await start(CONSISTENT);
+    const [small] = await launch(ec2, { InstanceType: 't3.small' });
+    const [memory] = await launch(ec2, { InstanceType: 'r6i.large' });
+    const [graviton] = await launch(ec2, { ImageId: ARM64_AMI, InstanceType: 'm7g.large', SubnetId: subnetOf('eu-west-3a') });
+    expect(sim.world.getVm(small.InstanceId as string)).toMatchObject({ type: 't3.small', cpu: 2, memoryMiB: 2048, arch: 'amd64' });
+    expect(sim.world.getVm(memory.InstanceId as string)).toMatchObject({ cpu: 2, memoryMiB: 16_384, arch: 'amd64' });
+    expect(sim.world.getVm(graviton.InstanceId as string)).toMatchObject({ cpu: 2, memoryMiB: 8192, arch: 'arm64' });
+    expect((await ec2Error(launch(ec2, { InstanceType: 'c7g.large' }))).message).toMatch(/^The architecture 'arm64' of the specified instance type/);
+  });
+
+  it('answers Unsupported for a type the zone lacks, places it elsewhere when no zone is asked, and lists offerings', async () => {
+    const ec2 = await start(CONSISTENT);
+    const unsupported = await ec2Error(launch(ec2, { ImageId: ARM64_AMI, InstanceType: 't4g.medium', SubnetId: subnetOf('eu-west-3c') }));
+    expect(unsupported).toMatchObject({
+      code: 'Unsupported',
+      status: 400,
+      message:
+        'Your requested instance type (t4g.medium) is not supported in your requested Availability Zone (eu-west-3c). Please retry your request by not specifying an Availability Zone or choosing eu-west-3a, eu-west-3b.',
+    });
+    expect(sim.world.listVms('aws')).toHaveLength(0);
+    const placed = await Promise.all([1, 2, 3].map(() => launch(ec2, { ImageId: ARM64_AMI, InstanceType: 't4g.medium' })));
+    expect(new Set(placed.map(([i]) => i.Placement?.AvailabilityZone))).toEqual(new Set(['eu-west-3a', 'eu-west-3b']));
+
+    const inZones = await ec2.send(
+      new DescribeInstanceTypeOfferingsCommand({ LocationType: 'availability-zone', Filters: [{ Name: 'instance-type', Values: ['t4g.medium', 't3.small'] }] }),
+    );
+    expect(inZones.InstanceTypeOfferings?.map((o) => `${o.InstanceType}@${o.Location}/${o.LocationType}`).sort()).toEqual(
+      ['t3.small@eu-west-3a', 't3.small@eu-west-3b', 't3.small@eu-west-3c', 't4g.medium@eu-west-3a', 't4g.medium@eu-west-3b'].map(
+        (s) => `${s}/availability-zone`,
+      ),
+    );
+    const byZoneId = await ec2.send(
+      new DescribeInstanceTypeOfferingsCommand({ LocationType: 'availability-zone-id', Filters: [{ Name: 'location', Values: ['euw3-az3'] }] }),
+    );
+    expect(byZoneId.InstanceTypeOfferings?.some((o) => o.InstanceType === 't4g.medium')).toBe(false);
+    expect(byZoneId.InstanceTypeOfferings?.some((o) => o.InstanceType === 'm6i.large')).toBe(true);
+
+    const virginia = client({ region: 'us-east-1' });
+    const region = await virginia.send(new DescribeInstanceTypeOfferingsCommand({ Filters: [{ Name: 'instance-type', Values: ['m7g.*'] }] }));
+    expect(new Set(region.InstanceTypeOfferings?.map((o) => `${o.LocationType}:${o.Location}`))).toEqual(new Set(['region:us-east-1']));
+    expect(
+      await ec2Error(
+        virginia.send(
+          new RunInstancesCommand({ ImageId: ARM64_AMI, InstanceType: 'm7g.large', MinCount: 1, MaxCount: 1, Placement: { AvailabilityZone: 'us-east-1b' } }),
+        ),
+      ),
+    ).toMatchObject({ code: 'Unsupported' });
+
+    // Paging returns each offering once: the same ones as one unpaged call, 20 a page.
+    const pages: string[][] = [];
+    for await (const page of paginateDescribeInstanceTypeOfferings({ client: ec2, pageSize: 20 }, { LocationType: 'availability-zone' })) {
+      pages.push((page.InstanceTypeOfferings ?? []).map((o) => `${o.InstanceType}@${o.Location}`));
+    }
+    const unpaged = await ec2.send(new DescribeInstanceTypeOfferingsCommand({ LocationType: 'availability-zone' }));
+    const everyOne = (unpaged.InstanceTypeOfferings ?? []).map((o) => `${o.InstanceType}@${o.Location}`);
+    expect(pages.flat().sort()).toEqual([...everyOne].sort());
+    expect(new Set(everyOne).size).toBe(everyOne.length);
+    expect(pages.slice(0, -1).every((p) => p.length === 20)).toBe(true);
+    // eu-west-3c lacks t4g (7 sizes), m7g and c7g (8 each).
+    expect(everyOne.filter((o) => o.endsWith('@eu-west-3c')).length).toBe(everyOne.filter((o) => o.endsWith('@eu-west-3a')).length - 23);
+  });
+
+  it('offers every type in every zone in a kind world', async () => {
+    const ec2 = await start(['ec2-instance-types-per-zone', 'ec2-eventual-consistency']);
+    const [arm] = await launch(ec2, { ImageId: ARM64_AMI, InstanceType: 't4g.medium', SubnetId: subnetOf('eu-west-3c') });
+    expect(arm.Placement?.AvailabilityZone).toBe('eu-west-3c');
+  });
+});
+
+describe('EC2 RunInstances refuses what does not exist: security groups, instance profiles', () => {
+  it('answers InvalidGroup.NotFound and InvalidParameterValue as EC2 words them, launching nothing', async () => {
+    const ec2 = await start(CONSISTENT);
+    const missing = 'sg-0fedcba9876543210';
+    expect(await ec2Error(launch(ec2, { SecurityGroupIds: [missing], SubnetId: subnetOf('eu-west-3a') }))).toMatchObject({
+      code: 'InvalidGroup.NotFound',
+      status: 400,
+      message: `The security group '${missing}' does not exist in VPC 'vpc-00000000000000001'`,
+    });
+    expect(await ec2Error(launch(ec2, { SecurityGroupIds: [missing] }))).toMatchObject({
+      message: `The security group '${missing}' does not exist in default VPC 'vpc-00000000000000001'`,
+    });
+    // A group of another region does not exist here.
+    sim.world.awsSecurityGroups.set(missing, { region: 'us-east-1', name: 'nodes' });
+    expect(await ec2Error(launch(ec2, { SecurityGroupIds: [missing] }))).toMatchObject({ code: 'InvalidGroup.NotFound' });
+
+    const arn = 'arn:aws:iam::123456789012:instance-profile/shepherd-node';
+    expect(await ec2Error(launch(ec2, { IamInstanceProfile: { Arn: arn } }))).toMatchObject({
+      code: 'InvalidParameterValue',
+      message: `Value (${arn}) for parameter iamInstanceProfile.arn is invalid. Invalid IAM Instance Profile ARN`,
+    });
+    expect(await ec2Error(launch(ec2, { IamInstanceProfile: { Name: 'shepherd-node' } }))).toMatchObject({
+      code: 'InvalidParameterValue',
+      message: 'Value (shepherd-node) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name',
+    });
+    expect(sim.world.listVms('aws')).toHaveLength(0);
+
+    sim.world.awsInstanceProfiles.add(arn);
+    const [withProfile] = await launch(ec2, { IamInstanceProfile: { Name: 'shepherd-node' }, SecurityGroupIds: ['sg-00000000000000001'] });
+    expect(withProfile.IamInstanceProfile?.Arn).toBe(arn);
+    expect(withProfile.IamInstanceProfile?.Id).toMatch(/^AIPA[0-9A-Z]{17}$/);
+    expect((await describe1(ec2, withProfile.InstanceId as string)).SecurityGroups).toEqual([{ GroupId: 'sg-00000000000000001' }]);
+  });
+});
+
+describe('EC2 instance metadata options', () => {
+  it('records MetadataOptions (IMDSv2 required, hop limit 1) and DescribeInstances returns them; EC2 defaults otherwise', async () => {
+    const ec2 = await start(CONSISTENT);
+    const [strict] = await launch(ec2, { MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 1, HttpEndpoint: 'enabled' } });
+    const [loose] = await launch(ec2);
+    expect((await describe1(ec2, strict.InstanceId as string)).MetadataOptions).toEqual({
+      State: 'pending',
+      HttpTokens: 'required',
+      HttpPutResponseHopLimit: 1,
+      HttpEndpoint: 'enabled',
+      HttpProtocolIpv6: 'disabled',
+      InstanceMetadataTags: 'disabled',
+    });
+    await sim.clock.advance(BOOT_MS);
+    expect((await describe1(ec2, strict.InstanceId as string)).MetadataOptions).toMatchObject({ State: 'applied', HttpTokens: 'required' });
+    expect((await describe1(ec2, loose.InstanceId as string)).MetadataOptions).toMatchObject({ HttpTokens: 'optional', HttpPutResponseHopLimit: 1 });
+    expect(await ec2Error(launch(ec2, { MetadataOptions: { HttpPutResponseHopLimit: 65 } }))).toMatchObject({ code: 'InvalidParameterValue' });
   });
 });

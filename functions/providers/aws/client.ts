@@ -14,6 +14,7 @@ import type { VmRef } from '../../decisions/provision.js';
 import { InsufficientCapacityError, ProviderRequestError, ThrottledError, TransientError } from '../../runtime/errors.js';
 import { TAG_CLAIM, TAG_CLUSTER, TAG_POOL } from '../tags.js';
 import type { CloudProvider, Interruption, LaunchSpec, Page, VmState } from '../types.js';
+import { InstanceTypeUnsupportedError } from './errors.js';
 
 const CAPACITY_CODES = new Set([
   'InsufficientInstanceCapacity',
@@ -26,15 +27,25 @@ const CAPACITY_CODES = new Set([
 const THROTTLE_CODES = new Set(['RequestLimitExceeded', 'Throttling', 'ThrottlingException', 'TooManyRequestsException']);
 const TRANSIENT_CODES = new Set(['InternalError', 'InternalFailure', 'ServiceUnavailable', 'Unavailable', 'RequestTimeout']);
 const LIVE_STATES = ['pending', 'running', 'stopping', 'stopped'];
+/**
+ * EC2 keeps a terminated instance visible for about an hour; an instance launched longer ago than that which EC2 does
+ * not know is gone. Younger, a NotFound may only mean the launch has not propagated yet (EC2's eventual consistency).
+ */
+const TERMINATED_VISIBLE_MS = 60 * 60 * 1000;
 /** DescribeInstanceStatus takes at most 100 instance ids per call. */
 const STATUS_BATCH = 100;
 
 export class Ec2Provider implements CloudProvider {
   private readonly ec2: EC2Client;
 
+  /**
+   * `now` is the time a NotFound is judged by (epoch ms): the function's clock by default; a test beside a simulated
+   * EC2 passes the simulation's.
+   */
   constructor(
     private readonly config: ShepherdConfig,
     client?: EC2Client,
+    private readonly now: () => number = Date.now,
   ) {
     const aws = config.providers.aws;
     if (!aws) throw new ProviderRequestError('providers.aws is missing from the config');
@@ -66,7 +77,8 @@ export class Ec2Provider implements CloudProvider {
           ClientToken: launchToken(claimId, spec.owner, offering),
           ...(aws.instanceProfileArn ? { IamInstanceProfile: { Arn: aws.instanceProfileArn } } : {}),
           ...(pool.spot ? { InstanceMarketOptions: { MarketType: 'spot' as const } } : {}),
-          MetadataOptions: { HttpTokens: 'required' },
+          // IMDSv2 only, and a hop limit of 1: a pod (one hop further) cannot read the instance's credentials or user data.
+          MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 1, HttpEndpoint: 'enabled' },
           // Everything RunInstances creates carries the cluster tag: the IAM policy requires it.
           TagSpecifications: [
             { ResourceType: 'instance', Tags: tags },
@@ -82,11 +94,15 @@ export class Ec2Provider implements CloudProvider {
     return this.toRef(instance, aws.region);
   }
 
+  /**
+   * The live instances tagged with this claim and this cluster (another cluster in the account never matches). EC2's
+   * tag filters may miss an instance launched moments ago: an empty answer is not proof (the descriptor says so).
+   */
   async findByClaim(claimId: string): Promise<VmRef[]> {
     const refs: VmRef[] = [];
     let token: string | undefined;
     do {
-      const page = await this.describePage([{ Name: `tag:${TAG_CLAIM}`, Values: [claimId] }], token);
+      const page = await this.describePage([this.clusterFilter(), { Name: `tag:${TAG_CLAIM}`, Values: [claimId] }], token);
       refs.push(...page.items);
       token = page.next;
     } while (token);
@@ -94,12 +110,17 @@ export class Ec2Provider implements CloudProvider {
   }
 
   async listOwned(pageToken?: string): Promise<Page<VmRef>> {
-    return this.describePage([{ Name: `tag:${TAG_CLUSTER}`, Values: [this.config.cluster.name] }], pageToken);
+    return this.describePage([this.clusterFilter()], pageToken);
+  }
+
+  private clusterFilter(): Filter {
+    return { Name: `tag:${TAG_CLUSTER}`, Values: [this.config.cluster.name] };
   }
 
   /**
    * EC2 is eventually consistent: right after RunInstances a describe by id may answer NotFound, so NotFound is
-   * 'unknown', never proof of 'gone'. A terminated instance stays visible for about an hour: that is 'gone'.
+   * 'unknown', never proof of 'gone', unless the instance was launched so long ago that EC2 has forgotten it since it
+   * terminated. A terminated instance stays visible for about an hour: that is 'gone'.
    */
   async describe(vm: VmRef): Promise<VmState> {
     try {
@@ -110,7 +131,7 @@ export class Ec2Provider implements CloudProvider {
       if (state === 'shutting-down' || state === 'stopping' || state === 'stopped') return 'stopping';
       return 'unknown';
     } catch (err) {
-      if ((err as Error).message.includes('InvalidInstanceID.NotFound')) return 'unknown';
+      if (isInstanceNotFound(err)) return this.forgottenSinceTerminated(vm) ? 'gone' : 'unknown';
       throw err;
     }
   }
@@ -158,13 +179,24 @@ export class Ec2Provider implements CloudProvider {
     return { items, ...(out.NextToken ? { next: out.NextToken } : {}) };
   }
 
+  /**
+   * A NotFound from TerminateInstances "does not mean the instance was or will be terminated; it might still be
+   * running" (EC2 API, eventual consistency): it is a TransientError, for the workflow to try again once the launch has
+   * propagated, unless the instance is old enough to have been forgotten after it terminated.
+   */
   async terminate(vm: VmRef): Promise<void> {
     try {
       await this.call(() => this.ec2.send(new TerminateInstancesCommand({ InstanceIds: [vm.id] })));
     } catch (err) {
-      if ((err as Error).message.includes('InvalidInstanceID.NotFound')) return;
-      throw err;
+      if (!isInstanceNotFound(err)) throw err;
+      if (this.forgottenSinceTerminated(vm)) return;
+      throw new TransientError(`EC2 does not show instance ${vm.id} yet (its API is eventually consistent): it may be running, so it is not taken for gone`);
     }
+  }
+
+  /** Launched more than an hour ago: a NotFound then means terminated and forgotten. Unknown launch time: not proven. */
+  private forgottenSinceTerminated(vm: VmRef): boolean {
+    return vm.launchedAt !== undefined && this.now() - Date.parse(vm.launchedAt) > TERMINATED_VISIBLE_MS;
   }
 
   private toRef(i: Instance, region: string): VmRef {
@@ -178,6 +210,7 @@ export class Ec2Provider implements CloudProvider {
       type: i.InstanceType ?? '',
       privateIp: i.PrivateIpAddress,
       providerID: `aws:///${zone}/${i.InstanceId}`,
+      ...(i.LaunchTime ? { launchedAt: i.LaunchTime.toISOString() } : {}),
     };
   }
 
@@ -190,11 +223,17 @@ export class Ec2Provider implements CloudProvider {
       const code = e.Code ?? e.name ?? '';
       const msg = `EC2 ${code}: ${e.message ?? ''}`;
       if (CAPACITY_CODES.has(code)) throw new InsufficientCapacityError(msg);
+      if (code === 'Unsupported') throw new InstanceTypeUnsupportedError(msg);
       if (THROTTLE_CODES.has(code)) throw new ThrottledError(msg);
       if (TRANSIENT_CODES.has(code) || (e.$metadata?.httpStatusCode ?? 0) >= 500 || isNetworkError(err)) throw new TransientError(msg);
       throw new ProviderRequestError(msg);
     }
   }
+}
+
+/** EC2's InvalidInstanceID.NotFound, as call() maps it (a ProviderRequestError naming the code). */
+function isInstanceNotFound(err: unknown): boolean {
+  return err instanceof ProviderRequestError && err.message.startsWith('EC2 InvalidInstanceID.NotFound:');
 }
 
 export function isNetworkError(err: unknown): boolean {

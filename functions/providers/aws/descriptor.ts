@@ -22,6 +22,8 @@ export const awsProvider: ProviderDescriptor<'aws'> = {
   secretArns: (config) => joinSecretArns(config, 'aws'),
   iam: ec2Statements,
   nodeMatcher: vmIdentityMatcher,
+  // EC2 API reference, "Eventual consistency": tag filters and describes may miss an instance launched moments ago.
+  eventuallyConsistent: true,
   // npm run bench:functions: one launch peaked at 132 MB RSS.
   function: { memoryMb: 256, timeoutSeconds: 240 },
   zones: (config) => (config.providers.aws ? [...new Set(config.providers.aws.subnets.map((s) => s.zone))] : undefined),

@@ -15,8 +15,9 @@ export { type Ec2Controls, ec2Controls } from './controls.js';
 
 /**
  * The EC2 Query API (XML, version 2016-11-15) over the world's AWS VMs: RunInstances,
- * DescribeInstances, Terminate/Stop/StartInstances, Create/DeleteTags, DescribeSubnets and
- * DescribeInstanceStatus, with SigV4 checking, EC2's error XML and EventBridge events.
+ * DescribeInstances, Terminate/Stop/StartInstances, Create/DeleteTags, DescribeSubnets,
+ * DescribeInstanceStatus and DescribeInstanceTypeOfferings, with SigV4 checking, EC2's error XML,
+ * EventBridge events and EC2's eventual consistency (consistency.ts).
  *
  * Authentication (bad key, bad signature) is answered before the call counts as an operation;
  * everything after it is the operation named by `Action`, subject to sim.faults (a rateLimit

@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import type { Arch, Vm, VmState } from '../../world/types.js';
 import type { World } from '../../world/world.js';
 import { Ec2Error } from './errors.js';
 import { defaultSecurityGroupId, defaultSubnetOfZone, defaultVpcId } from './network.js';
-import type { Ec2Context, Ec2InstanceData } from './types.js';
+import type { Ec2Context, Ec2InstanceData, Ec2MetadataOptions } from './types.js';
 import type { XmlObject } from './xml.js';
 
 /** EC2 keeps terminated instances visible for about an hour, then they are gone from every call. */
@@ -22,12 +23,21 @@ export function ec2Arch(arch: Arch): 'x86_64' | 'arm64' {
   return arch === 'amd64' ? 'x86_64' : 'arm64';
 }
 
-/** The region's instances the API still shows, in launch order (the world's order). */
+/**
+ * The region's instances the API shows, in launch order (the world's order): not those RunInstances created too
+ * recently to have propagated (consistency.ts), nor those terminated more than an hour ago.
+ */
 export function visibleInstances(ctx: Ec2Context): Vm[] {
   const now = ctx.env.clock.now();
-  return ctx.env.world
+  const world = ctx.env.world;
+  return world
     .listVms('aws')
-    .filter((vm) => vm.region === ctx.region && !(vm.state === 'terminated' && now - vm.stateChangedAt > TERMINATED_VISIBLE_MS));
+    .filter(
+      (vm) =>
+        vm.region === ctx.region &&
+        (ec2Data(world, vm).visibleAt ?? 0) <= now &&
+        !(vm.state === 'terminated' && now - vm.stateChangedAt > TERMINATED_VISIBLE_MS),
+    );
 }
 
 /**
@@ -122,7 +132,23 @@ export function renderInstance(ctx: Ec2Context, vm: Vm): XmlObject {
     spotInstanceRequestId: data.spotInstanceRequestId,
     platformDetails: 'Linux/UNIX',
     bootMode: vm.arch === 'arm64' ? 'uefi' : 'legacy-bios',
+    iamInstanceProfile: data.iamInstanceProfileArn ? { arn: data.iamInstanceProfileArn, id: instanceProfileId(data.iamInstanceProfileArn) } : undefined,
+    metadataOptions: { state: vm.state === 'pending' ? 'pending' : 'applied', ...(data.metadataOptions ?? DEFAULT_METADATA_OPTIONS) },
   };
+}
+
+/** EC2's defaults for MetadataOptions left out of RunInstances (an AMI or account default may set HttpTokens). */
+export const DEFAULT_METADATA_OPTIONS: Ec2MetadataOptions = {
+  httpTokens: 'optional',
+  httpPutResponseHopLimit: 1,
+  httpEndpoint: 'enabled',
+  httpProtocolIpv6: 'disabled',
+  instanceMetadataTags: 'disabled',
+};
+
+/** IAM's unique id of an instance profile: `AIPA` and 17 characters, stable per ARN here. */
+function instanceProfileId(arn: string): string {
+  return `AIPA${createHash('sha256').update(arn).digest('hex').slice(0, 17).toUpperCase()}`;
 }
 
 /** `ec2-198-18-0-1.eu-west-3.compute.amazonaws.com`; us-east-1 names its domain `compute-1`. */

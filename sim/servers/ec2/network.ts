@@ -1,4 +1,4 @@
-import { regionOfZone } from '../../world/catalog.js';
+import { offeredIn, regionOfZone } from '../../world/catalog.js';
 import type { World } from '../../world/world.js';
 
 /** The default VPC, subnets and security group of each simulated AWS region. */
@@ -26,6 +26,11 @@ export function defaultSecurityGroupId(world: World, region: string): string {
   return `sg-${regionNumber(world, region)}`;
 }
 
+/** Whether the region has this security group: its default one, or one the world was given. */
+export function securityGroupExists(world: World, region: string, groupId: string): boolean {
+  return groupId === defaultSecurityGroupId(world, region) || world.awsSecurityGroups.get(groupId)?.region === region;
+}
+
 export function subnetsOf(world: World, region: string): Ec2Subnet[] {
   return [...world.awsSubnets]
     .filter(([, s]) => regionOfZone(world.catalog, 'aws', s.zone) === region)
@@ -46,4 +51,9 @@ export function zoneId(zone: string): string {
 
 function regionNumber(world: World, region: string): string {
   return (awsRegions(world).indexOf(region) + 1).toString(16).padStart(17, '0');
+}
+
+/** Whether the zone offers the instance type: every type everywhere in a world without 'ec2-instance-types-per-zone'. */
+export function typeOffered(world: World, type: string, zone: string): boolean {
+  return !world.unkindness.has('ec2-instance-types-per-zone') || offeredIn(world.catalog, 'aws', type, zone);
 }

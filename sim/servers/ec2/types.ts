@@ -47,4 +47,18 @@ export interface Ec2InstanceData {
   /** StateTransitionReason, e.g. `User initiated (2026-01-01 00:00:00 GMT)`. */
   transitionReason?: string;
   stateReason?: { code: string; message: string };
+  /** Simulated time from which other calls see the instance (EC2's eventual consistency; consistency.ts). */
+  visibleAt?: number;
+  /** The IAM instance profile it was launched with. */
+  iamInstanceProfileArn?: string;
+  metadataOptions?: Ec2MetadataOptions;
+}
+
+/** RunInstances' MetadataOptions as EC2 applies them (defaults filled in), reported by DescribeInstances. */
+export interface Ec2MetadataOptions {
+  httpTokens: 'optional' | 'required';
+  httpPutResponseHopLimit: number;
+  httpEndpoint: 'enabled' | 'disabled';
+  httpProtocolIpv6: 'enabled' | 'disabled';
+  instanceMetadataTags: 'enabled' | 'disabled';
 }

@@ -1,5 +1,6 @@
 import type { Ec2Action } from '../types.js';
 import { describeInstanceStatus } from './describe-instance-status.js';
+import { describeInstanceTypeOfferings } from './describe-instance-type-offerings.js';
 import { describeInstances } from './describe-instances.js';
 import { describeSubnets } from './describe-subnets.js';
 import { startInstances, stopInstances, terminateInstances } from './lifecycle.js';
@@ -17,4 +18,5 @@ export const ACTIONS: Readonly<Record<string, Ec2Action>> = {
   DeleteTags: deleteTags,
   DescribeSubnets: describeSubnets,
   DescribeInstanceStatus: describeInstanceStatus,
+  DescribeInstanceTypeOfferings: describeInstanceTypeOfferings,
 };

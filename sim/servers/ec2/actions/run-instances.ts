@@ -1,12 +1,14 @@
 import { findType, regionOfZone } from '../../../world/catalog.js';
 import { isInsufficientCapacityError } from '../../../world/errors.js';
 import type { Vm } from '../../../world/types.js';
+import type { World } from '../../../world/world.js';
+import { visibleFrom } from '../consistency.js';
 import { Ec2Error } from '../errors.js';
-import { ec2Arch, renderInstance, updateEc2Data, visibleInstances } from '../instances.js';
-import { defaultSecurityGroupId, defaultSubnetOfZone, zonesOf } from '../network.js';
+import { DEFAULT_METADATA_OPTIONS, ec2Arch, renderInstance, updateEc2Data, visibleInstances } from '../instances.js';
+import { defaultSecurityGroupId, defaultSubnetOfZone, defaultVpcId, securityGroupExists, typeOffered, zonesOf } from '../network.js';
 import type { QueryParams } from '../query.js';
 import { parseTags } from '../tags.js';
-import type { Ec2Action, Ec2Context } from '../types.js';
+import type { Ec2Action, Ec2Context, Ec2MetadataOptions } from '../types.js';
 import type { XmlObject } from '../xml.js';
 
 /** EC2's default when InstanceType is left out; not in the simulated catalog, so it is refused. */
@@ -26,6 +28,8 @@ interface LaunchPlan {
   userData?: string;
   tags: Record<string, string>;
   spot: boolean;
+  iamInstanceProfileArn?: string;
+  metadataOptions: Ec2MetadataOptions;
 }
 
 /**
@@ -63,6 +67,9 @@ export const runInstances: Ec2Action = (ctx, params) => {
       launchIndex,
       clientToken: token,
       spotInstanceRequestId: plan.spot ? `sir-${ctx.state.ids.hex(8)}` : undefined,
+      iamInstanceProfileArn: plan.iamInstanceProfileArn,
+      metadataOptions: plan.metadataOptions,
+      visibleAt: visibleFrom(ctx.env.world, vm.launchedAt),
     });
     return ctx.env.world.getVm(vm.id) as Vm;
   });
@@ -104,9 +111,15 @@ function planLaunch(ctx: Ec2Context, params: QueryParams): LaunchPlan {
   if (maxCount < minCount)
     throw Ec2Error.invalidValue(`Value (${maxCount}) for parameter maxCount is invalid. Expecting a value greater than or equal to minCount (${minCount}).`);
 
-  const { zones, zoneRequested, subnetId } = placement(ctx, params);
+  const { zones, zoneRequested, subnetId } = placement(ctx, params, type.name);
   const securityGroupIds = params.list('SecurityGroupId');
   for (const id of securityGroupIds) if (!/^sg-[0-9a-f]{8,17}$/.test(id)) throw Ec2Error.malformedId('InvalidGroupId.Malformed', id, 'sg');
+  const missingGroup = securityGroupIds.find((id) => !securityGroupExists(world, ctx.region, id));
+  if (missingGroup) {
+    const vpc = `${subnetId ? 'VPC' : 'default VPC'} '${defaultVpcId(world, ctx.region)}'`;
+    throw new Ec2Error('InvalidGroup.NotFound', `The security group '${missingGroup}' does not exist in ${vpc}`);
+  }
+  const iamInstanceProfileArn = instanceProfile(world, params);
 
   const userData = params.str('UserData');
   if (userData !== undefined) checkUserData(userData);
@@ -128,12 +141,68 @@ function planLaunch(ctx: Ec2Context, params: QueryParams): LaunchPlan {
     userData,
     tags,
     spot: params.str('InstanceMarketOptions.MarketType') === 'spot',
+    iamInstanceProfileArn,
+    metadataOptions: metadataOptions(params),
   };
 }
 
-/** SubnetId decides the zone; else Placement.AvailabilityZone; else EC2 picks, spreading load. */
-function placement(ctx: Ec2Context, params: QueryParams): Pick<LaunchPlan, 'zones' | 'zoneRequested' | 'subnetId'> {
+/**
+ * IamInstanceProfile by Arn or Name; a profile IAM does not have is InvalidParameterValue, in EC2's words. (A profile
+ * created moments ago can answer the same while IAM propagates it; the simulator's profiles exist at once.)
+ */
+function instanceProfile(world: World, params: QueryParams): string | undefined {
+  const arn = params.str('IamInstanceProfile.Arn');
+  const name = params.str('IamInstanceProfile.Name');
+  if (arn !== undefined && name !== undefined) {
+    throw new Ec2Error('InvalidParameterCombination', "The parameter 'iamInstanceProfile.name' may not be used in combination with 'iamInstanceProfile.arn'");
+  }
+  if (arn !== undefined) {
+    if (!world.awsInstanceProfiles.has(arn))
+      throw Ec2Error.invalidValue(`Value (${arn}) for parameter iamInstanceProfile.arn is invalid. Invalid IAM Instance Profile ARN`);
+    return arn;
+  }
+  if (name === undefined) return undefined;
+  const byName = [...world.awsInstanceProfiles].find((a) => a.endsWith(`:instance-profile/${name}`) || a.endsWith(`/${name}`));
+  if (!byName) throw Ec2Error.invalidValue(`Value (${name}) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name`);
+  return byName;
+}
+
+/** MetadataOptions with EC2's defaults for what is left out; values EC2 does not accept are InvalidParameterValue. */
+function metadataOptions(params: QueryParams): Ec2MetadataOptions {
+  const choice = <T extends string>(key: string, allowed: readonly T[], fallback: T): T => {
+    const raw = params.str(`MetadataOptions.${key}`);
+    if (raw === undefined) return fallback;
+    if (!(allowed as readonly string[]).includes(raw)) throw Ec2Error.invalidValue(`Invalid value '${raw}' for ${key}. Valid values: ${allowed.join(', ')}`);
+    return raw as T;
+  };
+  const hopLimit = params.int('MetadataOptions.HttpPutResponseHopLimit') ?? DEFAULT_METADATA_OPTIONS.httpPutResponseHopLimit;
+  if (hopLimit < 1 || hopLimit > 64) throw Ec2Error.invalidValue(`Invalid value '${hopLimit}' for HttpPutResponseHopLimit. Valid values: 1 to 64`);
+  const onOff = ['enabled', 'disabled'] as const;
+  return {
+    httpTokens: choice('HttpTokens', ['optional', 'required'] as const, DEFAULT_METADATA_OPTIONS.httpTokens),
+    httpPutResponseHopLimit: hopLimit,
+    httpEndpoint: choice('HttpEndpoint', onOff, DEFAULT_METADATA_OPTIONS.httpEndpoint),
+    httpProtocolIpv6: choice('HttpProtocolIpv6', onOff, DEFAULT_METADATA_OPTIONS.httpProtocolIpv6),
+    instanceMetadataTags: choice('InstanceMetadataTags', onOff, DEFAULT_METADATA_OPTIONS.instanceMetadataTags),
+  };
+}
+
+/**
+ * SubnetId decides the zone; else Placement.AvailabilityZone; else EC2 picks among the zones that offer the type,
+ * spreading load. A requested zone that does not offer the type is `Unsupported`, in EC2's words.
+ */
+function placement(ctx: Ec2Context, params: QueryParams, type: string): Pick<LaunchPlan, 'zones' | 'zoneRequested' | 'subnetId'> {
   const world = ctx.env.world;
+  const regionZones = zonesOf(world, ctx.region);
+  const offering = regionZones.filter((z) => typeOffered(world, type, z));
+  const requested = (zone: string) => {
+    if (offering.includes(zone)) return zone;
+    if (offering.length === 0) throw unsupportedConfiguration();
+    throw new Ec2Error(
+      'Unsupported',
+      `Your requested instance type (${type}) is not supported in your requested Availability Zone (${zone}). Please retry your request by not specifying an Availability Zone or choosing ${offering.join(', ')}.`,
+    );
+  };
   const subnetId = params.str('SubnetId');
   if (subnetId !== undefined) {
     if (!/^subnet-[0-9a-f]{8,17}$/.test(subnetId)) throw Ec2Error.malformedId('InvalidSubnetID.Malformed', subnetId, 'subnet');
@@ -141,17 +210,22 @@ function placement(ctx: Ec2Context, params: QueryParams): Pick<LaunchPlan, 'zone
     if (!subnet || regionOfZone(world.catalog, 'aws', subnet.zone) !== ctx.region) {
       throw new Ec2Error('InvalidSubnetID.NotFound', `The subnet ID '${subnetId}' does not exist`);
     }
-    return { zones: [subnet.zone], zoneRequested: true, subnetId };
+    return { zones: [requested(subnet.zone)], zoneRequested: true, subnetId };
   }
   const zone = params.str('Placement.AvailabilityZone');
-  const regionZones = zonesOf(world, ctx.region);
   if (zone !== undefined) {
     if (!regionZones.includes(zone)) throw Ec2Error.invalidValue(`Invalid availability zone: [${zone}]`);
-    return { zones: [zone], zoneRequested: true };
+    return { zones: [requested(zone)], zoneRequested: true };
   }
+  if (offering.length === 0) throw unsupportedConfiguration();
   const live = visibleInstances(ctx).filter((vm) => vm.state !== 'terminated' && vm.state !== 'shutting-down');
   const load = (z: string) => live.filter((vm) => vm.zone === z).length;
-  return { zones: [...regionZones].sort((a, b) => load(a) - load(b)), zoneRequested: false };
+  return { zones: [...offering].sort((a, b) => load(a) - load(b)), zoneRequested: false };
+}
+
+/** What EC2 answers when no zone of the region offers the type. */
+function unsupportedConfiguration(): Ec2Error {
+  return new Ec2Error('Unsupported', 'The requested configuration is currently not supported. Please check the documentation for supported configurations.');
 }
 
 function checkUserData(userData: string): void {
