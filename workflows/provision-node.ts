@@ -129,6 +129,15 @@ function slotMap(scope: Construct, fns: ProvisionNodeFunctions): sfn.Map {
     '$.prepared',
     60,
   );
+  // The join script stays readable on some VMs (GCE metadata, which pods can read): the provider takes it away now.
+  const removeJoinSecrets = invoke(
+    scope,
+    'Remove join secrets',
+    provider,
+    { action: 'removeJoinSecrets', 'slot.$': '$.slot', 'vm.$': '$.vm' },
+    sfn.JsonPath.DISCARD,
+    120,
+  );
   const complete = invoke(
     scope,
     'Record node',
@@ -175,10 +184,10 @@ function slotMap(scope: Construct, fns: ProvisionNodeFunctions): sfn.Map {
   const cleanup = removeNode.next(terminate).next(release).next(slotFailed);
 
   claim.addCatch(rejected, { errors: ['PoolAtCapacityError', 'DuplicateRequestError', 'InvalidInputError'], resultPath: '$.error' });
-  for (const t of [claim, launch, recordVm, check, prepare, complete]) t.addCatch(cleanup, { resultPath: '$.error' });
+  for (const t of [claim, launch, recordVm, check, prepare, removeJoinSecrets, complete]) t.addCatch(cleanup, { resultPath: '$.error' });
 
   const nodeReady = new sfn.Choice(scope, 'Node ready?')
-    .when(sfn.Condition.booleanEquals('$.node.ready', true), prepare.next(complete).next(succeeded))
+    .when(sfn.Condition.booleanEquals('$.node.ready', true), prepare.next(removeJoinSecrets).next(complete).next(succeeded))
     .when(sfn.Condition.numberGreaterThanEqualsJsonPath('$.pollState.attempt', '$.poll.maxPolls'), timedOut.next(cleanup))
     .otherwise(countPoll.next(wait));
 

@@ -12,9 +12,16 @@ export type ProviderEvent =
   | { action: 'cleanup'; slot: ProvisionSlot; vm?: VmRef | null }
   | { action: 'listOwned'; pageToken?: string }
   | { action: 'describe'; pool: string; vm: VmRef }
+  | { action: 'removeJoinSecrets'; slot: ProvisionSlot; vm: VmRef }
   | { action: 'interruptions' };
 
-export type ProviderResult = VmRef | { terminated: string[] } | Page<VmRef> | { state: VmState } | { interruptions: Interruption[] };
+export type ProviderResult =
+  | VmRef
+  | { terminated: string[] }
+  | Page<VmRef>
+  | { state: VmState }
+  | { interruptions: Interruption[] }
+  | { removed: string[] };
 
 /**
  * The Lambda handler of one provider's function. The client is built on first use and kept for the life of the
@@ -36,6 +43,8 @@ export function providerHandler(descriptor: ProviderDescriptor, makeClient: (con
         return { state: await client.describe(event.vm, ownPool(descriptor, event.pool, cfg)) };
       case 'interruptions':
         return { interruptions: await client.interruptions() };
+      case 'removeJoinSecrets':
+        return removeJoinSecrets(ownPool(descriptor, event.slot.pool, cfg), client, event.slot, event.vm);
       default:
         throw new InvalidInputError(`unknown action ${JSON.stringify((event as { action: string }).action)}`);
     }
@@ -79,6 +88,13 @@ async function launch(
     }
   }
   throw new InsufficientCapacityError(`no capacity in any offering of pool ${pool.name}: tried ${tried.join(', ')}`);
+}
+
+/** Takes the join secrets off a VM whose Node joined; a no-op for providers that leave none readable. */
+async function removeJoinSecrets(pool: PoolConfig, client: CloudProvider, slot: ProvisionSlot, vm: VmRef): Promise<{ removed: string[] }> {
+  const out = client.removeJoinSecrets ? await client.removeJoinSecrets(vm, pool) : { removed: [] };
+  log('info', 'join secrets removed', { pool: pool.name, claimId: slot.claimId, vmId: vm.id, removed: out.removed });
+  return out;
 }
 
 /** Terminates whatever this claim launched: the VM the workflow knows of and any other VM tagged with the claim. */

@@ -55,6 +55,12 @@ export interface CloudProvider {
   terminate(vm: VmRef, pool: PoolConfig): Promise<void>;
   /** Announced interruptions of VMs this cluster owns; empty where the provider announces none. */
   interruptions(): Promise<Interruption[]>;
+  /**
+   * Takes away the join secrets the VM can still read after its Node joined (GCE: the startup-script metadata, which
+   * any pod can read from the metadata server). Idempotent; returns what it removed. Providers that leave no join
+   * secret readable omit it.
+   */
+  removeJoinSecrets?(vm: VmRef, pool: PoolConfig): Promise<{ removed: string[] }>;
 }
 
 /**

@@ -6,6 +6,16 @@
 export const UNKIND_BEHAVIOURS = [
   /** EC2 reads lag writes: DescribeInstances by id answers InvalidInstanceID.NotFound and tag filters miss a new instance for a while. */
   'ec2-eventual-consistency',
+  /** GCE answers a rate limit with 403 and reason rateLimitExceeded, not 429 (https://cloud.google.com/compute/api-quota). */
+  'gce-rate-limit-403',
+  /** GCE machine types exist only in the zones that offer them (t2a in few): an insert elsewhere is a 400 (https://cloud.google.com/compute/docs/regions-zones#available). */
+  'gce-zonal-machine-types',
+  /** GCE refuses a boot image whose architecture differs from the machine type's (400 invalidResourceUsage). */
+  'gce-image-arch-check',
+  /** Scaleway removes a node of its choice when a pool shrinks (undocumented which): here a seeded random one, not the newest. */
+  'scaleway-random-shrink',
+  /** Kapsule's cluster autoscaler sizes pools that have autoscaling on (pending pods up, unneeded nodes down after 10 min). */
+  'scaleway-autoscaler',
 ] as const;
 
 export type UnkindBehaviour = (typeof UNKIND_BEHAVIOURS)[number];
