@@ -281,19 +281,20 @@ export class GceProvider implements CloudProvider {
       } catch (err) {
         const classified = classifyGceError(err);
         if (!(classified instanceof ThrottledError) || attempt >= this.throttleRetry.attempts) throw classified;
-        await sleep(Math.random() * this.throttleRetry.baseDelayMs * 2 ** (attempt - 1));
+        await this.throttleRetry.sleep(Math.random() * this.throttleRetry.baseDelayMs * 2 ** (attempt - 1));
       }
     }
   }
 }
 
-/** How often a throttled call is tried before the workflow's own retry takes over. */
+/** How often a throttled call is tried before the workflow's own retry takes over, and how it waits in between. */
 export interface ThrottleRetry {
   attempts: number;
   baseDelayMs: number;
+  sleep(ms: number): Promise<void>;
 }
 
-export const DEFAULT_THROTTLE_RETRY: ThrottleRetry = { attempts: 3, baseDelayMs: 1_000 };
+export const DEFAULT_THROTTLE_RETRY: ThrottleRetry = { attempts: 3, baseDelayMs: 1_000, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
 
 /** A rate limit: GCE's 403 rateLimitExceeded (gRPC 7 with the quota message) or a front end's 429 (gRPC 8). */
 const RATE_LIMITED = /rateLimitExceeded|RATE_LIMIT_EXCEEDED|Rate Limit Exceeded|Quota exceeded for quota metric|RESOURCE_EXHAUSTED|Too Many Requests/i;
@@ -314,10 +315,6 @@ export function classifyGceError(err: unknown): Error {
   if (typeof e.code === 'number' && (e.code >= 500 || [2, 4, 14].includes(e.code))) return new TransientError(msg);
   if (/ECONNRESET|ECONNREFUSED|ETIMEDOUT|socket hang up/i.test(msg)) return new TransientError(msg);
   return new ProviderRequestError(msg);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function isNotFound(err: unknown): boolean {
