@@ -15,13 +15,7 @@ export type ProviderEvent =
   | { action: 'removeJoinSecrets'; slot: ProvisionSlot; vm: VmRef }
   | { action: 'interruptions' };
 
-export type ProviderResult =
-  | VmRef
-  | { terminated: string[] }
-  | Page<VmRef>
-  | { state: VmState }
-  | { interruptions: Interruption[] }
-  | { removed: string[] };
+export type ProviderResult = VmRef | { terminated: string[] } | Page<VmRef> | { state: VmState } | { interruptions: Interruption[] } | { removed: string[] };
 
 /**
  * The Lambda handler of one provider's function. The client is built on first use and kept for the life of the

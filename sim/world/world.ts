@@ -6,7 +6,7 @@ import { Cluster } from './cluster/cluster.js';
 import { DnsStore } from './dns/dns.js';
 import { KubeStore } from './kube-store.js';
 import { Kubelets } from './kubelets.js';
-import { type CreatePoolInput, ScalewayPools } from './scaleway-pools.js';
+import { type CreatePoolInput, ScalewayPools } from './scaleway/pools.js';
 import type { LaunchRequest, ProviderName, ScalewayCluster, ScalewayPool, TimelineEntry, Vm, WorldEvents } from './types.js';
 import { type KindSwitches, Unkindness } from './unkindness.js';
 import { VmFleet } from './vm-fleet.js';
@@ -259,7 +259,7 @@ export class World {
     return this.faults.nodeReachable(nodeName);
   }
 
-  // ---- Scaleway pools (scaleway-pools.ts) -----------------------------------------------------
+  // ---- Scaleway pools (scaleway/pools.ts) -----------------------------------------------------
 
   createPool(input: CreatePoolInput): ScalewayPool {
     return this.scalewayPools.create(input);

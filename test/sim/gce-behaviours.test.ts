@@ -142,7 +142,11 @@ describe('gce simulator: spot preemption', () => {
 
   it('instanceTerminationAction DELETE deletes the preempted VM: get answers 404', async () => {
     const h = await setUp();
-    await launch(h, ZONE, vmBody('spot-2', ZONE, 'e2-standard-2', AMD64_IMAGE, { scheduling: { provisioningModel: 'SPOT', instanceTerminationAction: 'DELETE' } }));
+    await launch(
+      h,
+      ZONE,
+      vmBody('spot-2', ZONE, 'e2-standard-2', AMD64_IMAGE, { scheduling: { provisioningModel: 'SPOT', instanceTerminationAction: 'DELETE' } }),
+    );
     const vm = h.sim.world.listVms('gcp')[0];
     h.sim.world.reclaimSpot(vm.id);
     await h.sim.clock.advance(120_000);
