@@ -157,7 +157,7 @@ describe('Class: GceProvider (simulated GCE, @google-cloud/compute)', () => {
     const provider = gce(s);
     const pool = poolNamed(base, 'gcp-amd64');
     const vm = await provider.launch(spec(base, pool, 0, { userData: '#!/bin/sh\nnode-agent --secret-key s3cret\n' }));
-    const metadataKeys = () => ((s.world.getVm(vm.id)?.extra.gce as { metadataItems: Array<{ key: string }> }).metadataItems ?? []).map((i) => i.key);
+    const metadataKeys = () => (s.world.getVm(vm.id)!.extra.gce as { metadataItems: Array<{ key: string }> }).metadataItems.map((i) => i.key);
     expect(metadataKeys()).toEqual(['startup-script']);
     expect(await provider.removeJoinSecrets(vm)).toEqual({ removed: ['startup-script'] });
     expect(metadataKeys()).toEqual([]);
