@@ -88,7 +88,8 @@ function slotMap(scope: Construct, fns: ProvisionNodeFunctions): sfn.Map {
   const map = new sfn.Map(scope, 'Provision nodes', {
     itemsPath: '$.plan.slots',
     // vm starts as JSON null (from the plan: see ProvisionPlan.noVm) so cleanup can run before any VM exists.
-    itemSelector: { 'slot.$': '$$.Map.Item.Value', 'poll.$': '$.plan.poll', 'vm.$': '$.plan.noVm' },
+    // node likewise: cleanup reads which Node the claim took (Scaleway removes that node through its API).
+    itemSelector: { 'slot.$': '$$.Map.Item.Value', 'poll.$': '$.plan.poll', 'vm.$': '$.plan.noVm', 'node.$': '$.plan.noVm' },
     // The provider's launch parallelism (Scaleway pools: 1, their size is one number shared by all claims).
     maxConcurrencyPath: '$.plan.maxConcurrency',
     resultPath: '$.results',
@@ -160,7 +161,7 @@ function slotMap(scope: Construct, fns: ProvisionNodeFunctions): sfn.Map {
     60,
     5,
   );
-  const terminate = invoke(scope, 'Terminate VM', provider, { action: 'cleanup', 'slot.$': '$.slot', 'vm.$': '$.vm' }, '$.cleanup.vm', 300, 8, {
+  const terminate = invoke(scope, 'Terminate VM', provider, { action: 'cleanup', 'slot.$': '$.slot', 'vm.$': '$.vm', 'node.$': '$.node' }, '$.cleanup.vm', 300, 8, {
     // The invoke integration wraps the result; keep only what the slot's result reports.
     'terminated.$': '$.Payload.terminated',
   });

@@ -9,7 +9,7 @@ import type { CloudProvider, Interruption, Page, ProviderDescriptor, VmState } f
 
 export type ProviderEvent =
   | { action: 'launch'; slot: ProvisionSlot; activeClaims?: number }
-  | { action: 'cleanup'; slot: ProvisionSlot; vm?: VmRef | null }
+  | { action: 'cleanup'; slot: ProvisionSlot; vm?: VmRef | null; node?: { nodeName?: string | null } | null }
   | { action: 'listOwned'; pageToken?: string }
   | { action: 'describe'; pool: string; vm: VmRef }
   | { action: 'removeJoinSecrets'; slot: ProvisionSlot; vm: VmRef }
@@ -30,7 +30,7 @@ export function providerHandler(descriptor: ProviderDescriptor, makeClient: (con
       case 'launch':
         return launch(descriptor, cfg, ownPool(descriptor, event.slot.pool, cfg), client, event.slot, event.activeClaims);
       case 'cleanup':
-        return cleanup(ownPool(descriptor, event.slot.pool, cfg), client, event.slot, event.vm ?? undefined);
+        return cleanup(ownPool(descriptor, event.slot.pool, cfg), client, event.slot, event.vm ?? undefined, event.node?.nodeName ?? undefined);
       case 'listOwned':
         return client.listOwned(event.pageToken);
       case 'describe':
@@ -91,13 +91,16 @@ async function removeJoinSecrets(pool: PoolConfig, client: CloudProvider, slot: 
   return out;
 }
 
-/** Terminates whatever this claim launched: the VM the workflow knows of and any other VM tagged with the claim. */
-async function cleanup(pool: PoolConfig, client: CloudProvider, slot: ProvisionSlot, vm?: VmRef): Promise<{ terminated: string[] }> {
+/**
+ * Terminates whatever this claim launched: the VM the workflow knows of and any other VM tagged with the claim.
+ * `nodeName` is the Node the claim took, if any (pool providers remove that node).
+ */
+async function cleanup(pool: PoolConfig, client: CloudProvider, slot: ProvisionSlot, vm?: VmRef, nodeName?: string): Promise<{ terminated: string[] }> {
   const found = await client.findByClaim(slot.claimId, pool);
   const all = new Map<string, VmRef>();
   if (vm) all.set(vm.id || `pool:${vm.poolId}`, vm);
   for (const f of found) all.set(f.id, f);
-  for (const v of all.values()) await client.terminate(v, pool);
+  for (const v of all.values()) await client.terminate(v, pool, nodeName);
   const terminated = [...all.keys()];
   log('info', 'cleanup', { pool: pool.name, claimId: slot.claimId, terminated });
   return { terminated };
