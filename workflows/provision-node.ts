@@ -161,10 +161,19 @@ function slotMap(scope: Construct, fns: ProvisionNodeFunctions): sfn.Map {
     60,
     5,
   );
-  const terminate = invoke(scope, 'Terminate VM', provider, { action: 'cleanup', 'slot.$': '$.slot', 'vm.$': '$.vm', 'node.$': '$.node' }, '$.cleanup.vm', 300, 8, {
-    // The invoke integration wraps the result; keep only what the slot's result reports.
-    'terminated.$': '$.Payload.terminated',
-  });
+  const terminate = invoke(
+    scope,
+    'Terminate VM',
+    provider,
+    { action: 'cleanup', 'slot.$': '$.slot', 'vm.$': '$.vm', 'node.$': '$.node' },
+    '$.cleanup.vm',
+    300,
+    8,
+    {
+      // The invoke integration wraps the result; keep only what the slot's result reports.
+      'terminated.$': '$.Payload.terminated',
+    },
+  );
   const release = invoke(scope, 'Release claim', fns.claims, { action: 'release', 'slot.$': '$.slot', 'error.$': '$.error' }, '$.cleanup.claim', 30, 8);
   const slotFailed = new sfn.Pass(scope, 'Node failed', {
     parameters: { status: 'failed', 'claimId.$': '$.slot.claimId', 'error.$': '$.error.Error', 'cause.$': '$.error.Cause', 'cleanup.$': '$.cleanup' },
