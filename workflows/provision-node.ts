@@ -88,7 +88,8 @@ function slotMap(scope: Construct, fns: ProvisionNodeFunctions): sfn.Map {
   const map = new sfn.Map(scope, 'Provision nodes', {
     itemsPath: '$.plan.slots',
     // vm starts as JSON null (from the plan: see ProvisionPlan.noVm) so cleanup can run before any VM exists.
-    itemSelector: { 'slot.$': '$$.Map.Item.Value', 'poll.$': '$.plan.poll', 'vm.$': '$.plan.noVm' },
+    // node likewise: cleanup reads which Node the claim took (Scaleway removes that node through its API).
+    itemSelector: { 'slot.$': '$$.Map.Item.Value', 'poll.$': '$.plan.poll', 'vm.$': '$.plan.noVm', 'node.$': '$.plan.noVm' },
     // The provider's launch parallelism (Scaleway pools: 1, their size is one number shared by all claims).
     maxConcurrencyPath: '$.plan.maxConcurrency',
     resultPath: '$.results',
@@ -129,6 +130,15 @@ function slotMap(scope: Construct, fns: ProvisionNodeFunctions): sfn.Map {
     '$.prepared',
     60,
   );
+  // The join script stays readable on some VMs (GCE metadata, which pods can read): the provider takes it away now.
+  const removeJoinSecrets = invoke(
+    scope,
+    'Remove join secrets',
+    provider,
+    { action: 'removeJoinSecrets', 'slot.$': '$.slot', 'vm.$': '$.vm' },
+    sfn.JsonPath.DISCARD,
+    120,
+  );
   const complete = invoke(
     scope,
     'Record node',
@@ -151,10 +161,19 @@ function slotMap(scope: Construct, fns: ProvisionNodeFunctions): sfn.Map {
     60,
     5,
   );
-  const terminate = invoke(scope, 'Terminate VM', provider, { action: 'cleanup', 'slot.$': '$.slot', 'vm.$': '$.vm' }, '$.cleanup.vm', 300, 8, {
-    // The invoke integration wraps the result; keep only what the slot's result reports.
-    'terminated.$': '$.Payload.terminated',
-  });
+  const terminate = invoke(
+    scope,
+    'Terminate VM',
+    provider,
+    { action: 'cleanup', 'slot.$': '$.slot', 'vm.$': '$.vm', 'node.$': '$.node' },
+    '$.cleanup.vm',
+    300,
+    8,
+    {
+      // The invoke integration wraps the result; keep only what the slot's result reports.
+      'terminated.$': '$.Payload.terminated',
+    },
+  );
   const release = invoke(scope, 'Release claim', fns.claims, { action: 'release', 'slot.$': '$.slot', 'error.$': '$.error' }, '$.cleanup.claim', 30, 8);
   const slotFailed = new sfn.Pass(scope, 'Node failed', {
     parameters: { status: 'failed', 'claimId.$': '$.slot.claimId', 'error.$': '$.error.Error', 'cause.$': '$.error.Cause', 'cleanup.$': '$.cleanup' },
@@ -181,10 +200,10 @@ function slotMap(scope: Construct, fns: ProvisionNodeFunctions): sfn.Map {
   const cleanup = removeNode.next(terminate).next(release).next(slotFailed);
 
   claim.addCatch(rejected, { errors: ['PoolAtCapacityError', 'DuplicateRequestError', 'InvalidInputError'], resultPath: '$.error' });
-  for (const t of [claim, launch, recordVm, check, prepare, complete]) t.addCatch(cleanup, { resultPath: '$.error' });
+  for (const t of [claim, launch, recordVm, check, prepare, removeJoinSecrets, complete]) t.addCatch(cleanup, { resultPath: '$.error' });
 
   const nodeReady = new sfn.Choice(scope, 'Node ready?')
-    .when(sfn.Condition.booleanEquals('$.node.ready', true), prepare.next(complete).next(succeeded))
+    .when(sfn.Condition.booleanEquals('$.node.ready', true), prepare.next(removeJoinSecrets).next(complete).next(succeeded))
     .when(sfn.Condition.numberGreaterThanEqualsJsonPath('$.pollState.attempt', '$.poll.maxPolls'), timedOut.next(cleanup))
     .otherwise(countPoll.next(wait));
 

@@ -45,7 +45,10 @@ async function findNode(slot: ProvisionSlot, vm: VmRef): Promise<{ registered: b
   if (!node) return none;
   if (matcher.takesNode && node.labels['shepherd.io/claim'] !== slot.claimId) {
     const current = await k.get(node.name);
-    if (!current) return none;
+    // Taken by another claim since the list: the version read here already includes that claim, so the
+    // compare-and-set below would succeed and steal the node. Only an unclaimed node may be taken.
+    const holder = current?.labels['shepherd.io/claim'];
+    if (!current || (holder && holder !== slot.claimId)) return none;
     try {
       // resourceVersion makes this a compare-and-set: two claims cannot take the same node.
       await k.label(node.name, { 'shepherd.io/claim': slot.claimId }, undefined, current.resourceVersion);

@@ -9,12 +9,13 @@ import type { CloudProvider, Interruption, Page, ProviderDescriptor, VmState } f
 
 export type ProviderEvent =
   | { action: 'launch'; slot: ProvisionSlot; activeClaims?: number }
-  | { action: 'cleanup'; slot: ProvisionSlot; vm?: VmRef | null }
+  | { action: 'cleanup'; slot: ProvisionSlot; vm?: VmRef | null; node?: { nodeName?: string | null } | null }
   | { action: 'listOwned'; pageToken?: string }
   | { action: 'describe'; pool: string; vm: VmRef }
+  | { action: 'removeJoinSecrets'; slot: ProvisionSlot; vm: VmRef }
   | { action: 'interruptions' };
 
-export type ProviderResult = VmRef | { terminated: string[] } | Page<VmRef> | { state: VmState } | { interruptions: Interruption[] };
+export type ProviderResult = VmRef | { terminated: string[] } | Page<VmRef> | { state: VmState } | { interruptions: Interruption[] } | { removed: string[] };
 
 /**
  * The Lambda handler of one provider's function. The client is built on first use and kept for the life of the
@@ -29,13 +30,15 @@ export function providerHandler(descriptor: ProviderDescriptor, makeClient: (con
       case 'launch':
         return launch(descriptor, cfg, ownPool(descriptor, event.slot.pool, cfg), client, event.slot, event.activeClaims);
       case 'cleanup':
-        return cleanup(descriptor, ownPool(descriptor, event.slot.pool, cfg), client, event.slot, event.vm ?? undefined);
+        return cleanup(descriptor, ownPool(descriptor, event.slot.pool, cfg), client, event.slot, event.vm ?? undefined, event.node?.nodeName ?? undefined);
       case 'listOwned':
         return client.listOwned(event.pageToken);
       case 'describe':
         return { state: await client.describe(event.vm, ownPool(descriptor, event.pool, cfg)) };
       case 'interruptions':
         return { interruptions: await client.interruptions() };
+      case 'removeJoinSecrets':
+        return removeJoinSecrets(ownPool(descriptor, event.slot.pool, cfg), client, event.slot, event.vm);
       default:
         throw new InvalidInputError(`unknown action ${JSON.stringify((event as { action: string }).action)}`);
     }
@@ -81,10 +84,17 @@ async function launch(
   throw new InsufficientCapacityError(`no capacity in any offering of pool ${pool.name}: tried ${tried.join(', ')}`);
 }
 
+/** Takes the join secrets off a VM whose Node joined; a no-op for providers that leave none readable. */
+async function removeJoinSecrets(pool: PoolConfig, client: CloudProvider, slot: ProvisionSlot, vm: VmRef): Promise<{ removed: string[] }> {
+  const out = client.removeJoinSecrets ? await client.removeJoinSecrets(vm, pool) : { removed: [] };
+  log('info', 'join secrets removed', { pool: pool.name, claimId: slot.claimId, vmId: vm.id, removed: out.removed });
+  return out;
+}
+
 /**
- * Terminates whatever this claim launched: the VM the workflow knows of and any other VM tagged with the claim. With
- * neither, a provider whose lists lag its launches may still be hiding one: ListingLagError, for the workflow to look
- * again later.
+ * Terminates whatever this claim launched: the VM the workflow knows of and any other VM tagged with the claim.
+ * `nodeName` is the Node the claim took, if any (pool providers remove that node). With neither VM, a provider whose
+ * lists lag its launches may still be hiding one: ListingLagError, for the workflow to look again later.
  */
 async function cleanup(
   descriptor: ProviderDescriptor,
@@ -92,6 +102,7 @@ async function cleanup(
   client: CloudProvider,
   slot: ProvisionSlot,
   vm?: VmRef,
+  nodeName?: string,
 ): Promise<{ terminated: string[] }> {
   const found = await client.findByClaim(slot.claimId, pool);
   const all = new Map<string, VmRef>();
@@ -100,7 +111,7 @@ async function cleanup(
   if (all.size === 0 && descriptor.eventuallyConsistent) {
     throw new ListingLagError(`no VM found for claim ${slot.claimId} yet; ${descriptor.name}'s lists may lag a launch of moments ago`);
   }
-  for (const v of all.values()) await client.terminate(v, pool);
+  for (const v of all.values()) await client.terminate(v, pool, nodeName);
   const terminated = [...all.keys()];
   log('info', 'cleanup', { pool: pool.name, claimId: slot.claimId, terminated });
   return { terminated };

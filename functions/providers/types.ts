@@ -51,10 +51,19 @@ export interface CloudProvider {
   listOwned(pageToken?: string): Promise<Page<VmRef>>;
   /** The VM's state as the provider reports it. */
   describe(vm: VmRef, pool: PoolConfig): Promise<VmState>;
-  /** Terminates the VM; a VM already gone is not an error. */
-  terminate(vm: VmRef, pool: PoolConfig): Promise<void>;
+  /**
+   * Terminates the VM; a VM already gone is not an error. `nodeName` is the Node the claim took, for providers whose
+   * VM reference cannot say which machine is the claim's (takesNode matchers, Scaleway pools).
+   */
+  terminate(vm: VmRef, pool: PoolConfig, nodeName?: string): Promise<void>;
   /** Announced interruptions of VMs this cluster owns; empty where the provider announces none. */
   interruptions(): Promise<Interruption[]>;
+  /**
+   * Takes away the join secrets the VM can still read after its Node joined (GCE: the startup-script metadata, which
+   * any pod can read from the metadata server). Idempotent; returns what it removed. Providers that leave no join
+   * secret readable omit it.
+   */
+  removeJoinSecrets?(vm: VmRef, pool: PoolConfig): Promise<{ removed: string[] }>;
 }
 
 /**

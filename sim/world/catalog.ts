@@ -93,7 +93,9 @@ export const DEFAULT_CATALOG: Catalog = {
     { provider: 'gcp', name: 'e2-standard-2', cpu: 2, memoryMiB: 8192, arch: 'amd64' },
     { provider: 'gcp', name: 'e2-standard-4', cpu: 4, memoryMiB: 16384, arch: 'amd64' },
     { provider: 'gcp', name: 'n2-standard-2', cpu: 2, memoryMiB: 8192, arch: 'amd64' },
-    { provider: 'gcp', name: 't2a-standard-2', cpu: 2, memoryMiB: 8192, arch: 'arm64' },
+    // Tau T2A (Arm) is offered in few zones: none in europe-west1, some in us-central1
+    // (https://cloud.google.com/compute/docs/regions-zones#available).
+    { provider: 'gcp', name: 't2a-standard-2', cpu: 2, memoryMiB: 8192, arch: 'arm64', zones: ['us-central1-a', 'us-central1-b'] },
     { provider: 'scaleway', name: 'DEV1-M', cpu: 3, memoryMiB: 4096, arch: 'amd64' },
     { provider: 'scaleway', name: 'GP1-XS', cpu: 4, memoryMiB: 16384, arch: 'amd64' },
     { provider: 'scaleway', name: 'PLAY2-MICRO', cpu: 4, memoryMiB: 8192, arch: 'amd64' },
@@ -120,4 +122,9 @@ export function findType(catalog: Catalog, provider: ProviderName, name: string)
 export function offeredIn(catalog: Catalog, provider: ProviderName, type: string, zone: string): boolean {
   const family = type.split('.')[0];
   return !(catalog.gaps ?? []).some((g) => g.provider === provider && g.zone === zone && g.families.includes(family));
+}
+
+/** Whether the type is offered in the zone (a type that names no zones is offered in all of its provider's). */
+export function typeOfferedIn(type: VmType, zone: string): boolean {
+  return !type.zones || type.zones.includes(zone);
 }

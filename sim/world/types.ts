@@ -16,7 +16,12 @@ export interface VmType {
   cpu: number;
   memoryMiB: number;
   arch: Arch;
+  /** The zones that offer the type; every zone of the provider when absent. */
+  zones?: readonly string[];
 }
+
+/** What a provider does to a spot VM it reclaims: EC2 and GCE's DELETE terminate it, GCE's STOP (its default) stops it. */
+export type SpotAction = 'terminate' | 'stop';
 
 /** EC2's state names; the other servers map them to their own vocabulary. */
 export type VmState = 'pending' | 'running' | 'stopping' | 'stopped' | 'shutting-down' | 'terminated';
@@ -38,6 +43,8 @@ export interface Vm {
   /** As given at launch (EC2: base64). */
   userData?: string;
   spot: boolean;
+  /** What reclaiming this spot VM does (default terminate). */
+  spotAction?: SpotAction;
   privateIp: string;
   publicIp: string;
   launchedAt: number;
@@ -67,6 +74,7 @@ export interface LaunchRequest {
   userData?: string;
   tags?: Record<string, string>;
   spot?: boolean;
+  spotAction?: SpotAction;
   project?: string;
   poolId?: string;
   autoJoin?: boolean;

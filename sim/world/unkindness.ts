@@ -14,6 +14,16 @@ export const UNKIND_BEHAVIOURS = [
   'etcd-compaction',
   /** EC2 zones lack some instance types (the catalog's gaps): RunInstances answers Unsupported there. */
   'ec2-instance-types-per-zone',
+  /** GCE answers a rate limit with 403 and reason rateLimitExceeded, not 429 (https://cloud.google.com/compute/api-quota). */
+  'gce-rate-limit-403',
+  /** GCE machine types exist only in the zones that offer them (t2a in few): an insert elsewhere is a 400 (https://cloud.google.com/compute/docs/regions-zones#available). */
+  'gce-zonal-machine-types',
+  /** GCE refuses a boot image whose architecture differs from the machine type's (400 invalidResourceUsage). */
+  'gce-image-arch-check',
+  /** Scaleway removes a node of its choice when a pool shrinks (undocumented which): here a seeded random one, not the newest. */
+  'scaleway-random-shrink',
+  /** Kapsule's cluster autoscaler sizes pools that have autoscaling on (pending pods up, unneeded nodes down after 10 min). */
+  'scaleway-autoscaler',
 ] as const;
 
 export type UnkindBehaviour = (typeof UNKIND_BEHAVIOURS)[number];

@@ -47,6 +47,7 @@ export class VmFleet {
       tags: { ...req.tags },
       userData: req.userData,
       spot: req.spot ?? false,
+      ...(req.spot && req.spotAction ? { spotAction: req.spotAction } : {}),
       privateIp,
       publicIp: this.ips.nextPublic(),
       launchedAt: now,
@@ -125,13 +126,18 @@ export class VmFleet {
     return { ...vm };
   }
 
-  /** Spot reclaim: the warning now (EventBridge), the VM terminated after the notice. */
-  reclaimSpot(id: string, noticeMs: number): void {
+  /**
+   * Spot reclaim: the warning now, then the VM stopped or terminated (its spotAction) after the notice. Only spot
+   * VMs are reclaimed; false (and nothing happens) for an on-demand one.
+   */
+  reclaimSpot(id: string, noticeMs: number): boolean {
     const vm = this.mustVm(id);
+    if (!vm.spot) return false;
     const actionAt = this.world.clock.now() + noticeMs;
     this.world.record('vm.spot-interruption', `spot VM ${id} will be reclaimed at ${new Date(actionAt).toISOString()}`, id);
     this.emit('spot-interruption', { vm: { ...vm }, actionAt });
-    this.world.clock.setTimer(noticeMs, () => this.terminate(id), `reclaim ${id}`);
+    this.world.clock.setTimer(noticeMs, () => (vm.spotAction === 'stop' ? this.stop(id) : this.terminate(id)), `reclaim ${id}`);
+    return true;
   }
 
   recommendRebalance(id: string): void {

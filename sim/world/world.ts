@@ -8,7 +8,7 @@ import { DnsStore } from './dns/dns.js';
 import { UnknownResourceError } from './errors.js';
 import { KubeStore } from './kube-store.js';
 import { Kubelets } from './kubelets.js';
-import { type CreatePoolInput, ScalewayPools } from './scaleway-pools.js';
+import { type CreatePoolInput, ScalewayPools } from './scaleway/pools.js';
 import type { LaunchRequest, ProviderName, ScalewayCluster, ScalewayPool, TimelineEntry, Vm, WorldEvents } from './types.js';
 import { type KindSwitches, Unkindness } from './unkindness.js';
 import { VmFleet } from './vm-fleet.js';
@@ -49,6 +49,8 @@ export interface WorldOptions {
 }
 
 const DEFAULT_BOOT: Record<ProviderName, number> = { aws: 20_000, gcp: 25_000, scaleway: 40_000, home: 0 };
+/** How long before reclaiming a spot VM each provider warns (EC2: two minutes; GCE: 30 s). */
+const SPOT_NOTICE_MS: Record<ProviderName, number> = { aws: 120_000, gcp: 30_000, scaleway: 120_000, home: 120_000 };
 
 /**
  * The one shared model behind every simulated API: providers and their VMs, the Kubernetes
@@ -209,9 +211,13 @@ export class World {
     return this.launchVm({ provider: 'home', zone, type, name, autoJoin: true });
   }
 
-  /** Spot reclaim: the warning now (EventBridge), the VM terminated after the notice. */
-  reclaimSpot(id: string, noticeMs = 120_000): void {
-    this.fleet.reclaimSpot(id, noticeMs);
+  /**
+   * Spot reclaim: the warning now, the VM stopped or terminated after the provider's notice (EC2 2 min; GCE 30 s,
+   * https://cloud.google.com/compute/docs/instances/spot#preemption). Returns false, doing nothing, for a VM that is
+   * not spot: providers reclaim only spot (GCE: provisioningModel SPOT or preemptible) VMs.
+   */
+  reclaimSpot(id: string, noticeMs?: number): boolean {
+    return this.fleet.reclaimSpot(id, noticeMs ?? SPOT_NOTICE_MS[this.fleet.get(id)?.provider ?? 'aws']);
   }
 
   /**
@@ -272,7 +278,7 @@ export class World {
     return this.faults.nodeReachable(nodeName);
   }
 
-  // ---- Scaleway pools (scaleway-pools.ts) -----------------------------------------------------
+  // ---- Scaleway pools (scaleway/pools.ts) -----------------------------------------------------
 
   createPool(input: CreatePoolInput): ScalewayPool {
     return this.scalewayPools.create(input);

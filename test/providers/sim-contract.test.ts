@@ -9,7 +9,7 @@ import { claimIdOf, type VmRef } from '../../functions/decisions/provision.js';
 import { Ec2Provider } from '../../functions/providers/aws/client.js';
 import { InstanceTypeUnsupportedError } from '../../functions/providers/aws/errors.js';
 import { FakeProvider, KubeApiKubelet } from '../../functions/providers/fake/client.js';
-import { GceProvider } from '../../functions/providers/gcp/client.js';
+import { GceProvider, type ThrottleRetry } from '../../functions/providers/gcp/client.js';
 import { gceClientOptions } from '../../functions/providers/gcp/client-options.js';
 import { providerNamed } from '../../functions/providers/registry.js';
 import { ScalewayPoolProvider } from '../../functions/providers/scaleway/client.js';
@@ -187,7 +187,7 @@ describe('Class: Ec2Provider (simulated EC2, @aws-sdk/client-ec2)', () => {
 });
 
 describe('Class: GceProvider (simulated GCE, @google-cloud/compute)', () => {
-  function gce(s: Sim): GceProvider {
+  function gce(s: Sim, throttleRetry?: ThrottleRetry): GceProvider {
     const options = () => gceClientOptions(s.endpoints.gce, s.credentials.gcp.accessToken);
     const instances = new InstancesClient(options());
     const operations = new ZoneOperationsClient(options());
@@ -195,8 +195,74 @@ describe('Class: GceProvider (simulated GCE, @google-cloud/compute)', () => {
       () => instances.close(),
       () => operations.close(),
     );
-    return new GceProvider(base, { instances, operations });
+    return new GceProvider(base, { instances, operations }, throttleRetry);
   }
+
+  it("retries GCE's 403 rateLimitExceeded with growing, jittered waits, then reports ThrottledError for the workflow to retry", async () => {
+    const s = await world();
+    const waits: number[] = [];
+    // Time is the one thing faked here: each wait the adapter asks for is recorded, and the limit lifts at the second.
+    let liftAtSecondWait = true;
+    const sleep = async (ms: number) => {
+      waits.push(ms);
+      if (liftAtSecondWait && waits.length === 2) s.faults.clear('gce', 'instances.list');
+    };
+    const provider = gce(s, { attempts: 3, baseDelayMs: 1_000, sleep });
+    s.faults.set('gce', 'instances.list', { throttle: true });
+    expect(await provider.listOwned()).toEqual({ items: [], next: '1' });
+    expect(s.counters.get('gce', 'instances.list')).toBe(3);
+    expect(waits[0]).toBeLessThan(1_000);
+    expect(waits[1]).toBeLessThan(2_000);
+
+    s.faults.set('gce', 'instances.list', { throttle: true });
+    liftAtSecondWait = false;
+    waits.length = 0;
+    const given = await provider.listOwned().then(
+      () => undefined,
+      (err: Error) => err,
+    );
+    expect(given).toMatchObject({ name: 'ThrottledError' });
+    expect(given?.message).toContain('Quota exceeded');
+    expect(waits).toHaveLength(2);
+  });
+
+  it('a machine type the zone does not offer is a definite InsufficientCapacityError (try the next offering), nothing launched', async () => {
+    const s = await world();
+    const provider = gce(s);
+    const pool: PoolConfig = { ...poolNamed(base, 'gcp-amd64'), name: 'gcp-arm64', arch: 'arm64', instanceTypes: ['t2a-standard-2'] };
+    const err = await provider.launch(spec(base, pool, 0, { offering: { type: 't2a-standard-2', zone: 'europe-west1-b' } })).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(err).toMatchObject({ name: 'InsufficientCapacityError' });
+    expect(err?.message).toContain('does not offer machine type t2a-standard-2 in zone europe-west1-b');
+    expect(s.world.listVms('gcp')).toEqual([]);
+  });
+
+  it('removes the join script from the instance metadata once asked, idempotently, and finds claims only within its cluster', async () => {
+    const s = await world();
+    const provider = gce(s);
+    const pool = poolNamed(base, 'gcp-amd64');
+    const vm = await provider.launch(spec(base, pool, 0, { userData: '#!/bin/sh\nnode-agent --secret-key s3cret\n' }));
+    const metadataKeys = () => (s.world.getVm(vm.id)!.extra.gce as { metadataItems: Array<{ key: string }> }).metadataItems.map((i) => i.key);
+    expect(metadataKeys()).toEqual(['startup-script']);
+    expect(await provider.removeJoinSecrets(vm)).toEqual({ removed: ['startup-script'] });
+    expect(metadataKeys()).toEqual([]);
+    expect(await provider.removeJoinSecrets(vm)).toEqual({ removed: [] });
+
+    const claimId = claimIdOf(pool.name, 'exec-1', 0);
+    expect((await provider.findByClaim(claimId, pool)).map((v) => v.id)).toEqual([vm.id]);
+    // The same claim label on another cluster's VM (same project) is not this cluster's.
+    s.world.launchVm({
+      provider: 'gcp',
+      project: base.providers.gcp!.project,
+      zone: vm.zone,
+      type: 'e2-standard-2',
+      name: 'other-cluster-vm',
+      tags: { 'shepherd-cluster': 'another-cluster', 'shepherd-claim': claimId },
+    });
+    expect((await provider.findByClaim(claimId, pool)).map((v) => v.id)).toEqual([vm.id]);
+  });
 
   it('lists the cluster-labelled VMs zone by zone, describes, reports a preemption and terminates idempotently', async () => {
     const s = await world();

@@ -333,21 +333,26 @@ describe('gce simulator with the official compute client', () => {
     expect(h.sim.counters.get('gce', 'instances.get')).toBeGreaterThan(1);
   });
 
-  it('rate limits answer 429 RESOURCE_EXHAUSTED with reason rateLimitExceeded', async () => {
+  it('rate limits answer 403 with reason rateLimitExceeded, as Compute Engine does; a kind world answers 429 RESOURCE_EXHAUSTED', async () => {
     const h = await setUp();
     h.sim.faults.set('gce', 'instances.list', { rateLimit: { capacity: 1, refillPerSecond: 0.001 } });
     await h.instances.list({ project: h.project, zone: ZONE });
     const throttled = await rejection(h.instances.list({ project: h.project, zone: ZONE }));
-    expect(throttled.code).toBe(8);
+    expect(throttled.code).toBe(7);
     expect(throttled.message).toContain("Quota exceeded for quota metric 'Queries'");
 
     const raw = await fetch(`${h.sim.endpoints.gce}/compute/v1/projects/${h.project}/zones/${ZONE}/instances`, {
       headers: { authorization: `Bearer ${h.sim.credentials.gcp.accessToken}` },
     });
-    expect(raw.status).toBe(429);
-    const body = (await raw.json()) as { error: { status: string; errors: Array<{ reason: string }> } };
-    expect(body.error.status).toBe('RESOURCE_EXHAUSTED');
-    expect(body.error.errors[0].reason).toBe('rateLimitExceeded');
+    expect(raw.status).toBe(403);
+    const body = (await raw.json()) as { error: { code: number; errors: Array<{ reason: string; domain: string }> } };
+    expect(body.error.code).toBe(403);
+    expect(body.error.errors[0]).toMatchObject({ reason: 'rateLimitExceeded', domain: 'usageLimits' });
+
+    const kind = await setUp({}, { kind: ['gce-rate-limit-403'] });
+    kind.sim.faults.set('gce', 'instances.list', { throttle: true });
+    const old = await rejection(kind.instances.list({ project: kind.project, zone: ZONE }));
+    expect(old.code).toBe(8);
   });
 
   it('the client does not hang: retries stop at the budget and a silent server times out', async () => {

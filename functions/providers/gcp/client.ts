@@ -15,6 +15,8 @@ const LABEL_CLUSTER = 'shepherd-cluster';
 const LABEL_POOL = 'shepherd-pool';
 const LABEL_CLAIM = 'shepherd-claim';
 const PREEMPTED = 'compute.instances.preempted';
+/** Metadata keys launch puts the join script in (it carries the join secret). */
+const JOIN_SECRET_KEYS = new Set(['startup-script']);
 /** GCE statuses of a VM that exists but does not run (TERMINATED is GCE's word for stopped). */
 const STOPPED_STATUSES = new Set(['STOPPING', 'SUSPENDING', 'SUSPENDED', 'TERMINATED']);
 
@@ -55,6 +57,7 @@ export class GceProvider implements CloudProvider {
   constructor(
     private readonly config: ShepherdConfig,
     clients?: GceClients,
+    private readonly throttleRetry: ThrottleRetry = DEFAULT_THROTTLE_RETRY,
   ) {
     if (!config.providers.gcp) throw new ProviderRequestError('providers.gcp is missing from the config');
     if (clients) {
@@ -113,7 +116,10 @@ export class GceProvider implements CloudProvider {
     const refs: VmRef[] = [];
     for (const zone of pool.zones ?? gcp.zones) {
       const [list] = await this.call(() =>
-        instances.list({ project: gcp.project, zone, filter: `labels.${LABEL_CLAIM} = "${claimId}"` }, { autoPaginate: true }),
+        instances.list(
+          { project: gcp.project, zone, filter: `(labels.${LABEL_CLUSTER} = "${this.config.cluster.name}") (labels.${LABEL_CLAIM} = "${claimId}")` },
+          { autoPaginate: true },
+        ),
       );
       for (const i of list ?? []) if (i.name && i.status !== 'TERMINATED') refs.push(this.toRef(gcp.project, zone, i as GceInstance, pool));
     }
@@ -189,6 +195,44 @@ export class GceProvider implements CloudProvider {
     return found;
   }
 
+  /**
+   * Drops the startup-script (the join script, with the Kosmos secret key) from the instance metadata once the Node
+   * has joined: instances.setMetadata with the current fingerprint, re-read and retried if the metadata changed in
+   * between. A VM already gone has nothing left to remove.
+   */
+  async removeJoinSecrets(vm: VmRef): Promise<{ removed: string[] }> {
+    const gcp = this.config.providers.gcp!;
+    const { instances, operations } = await this.api;
+    const where = { project: gcp.project, zone: vm.zone, instance: vm.name };
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      let metadata: { fingerprint?: string | null; items?: Array<{ key?: string | null; value?: string | null }> | null } | null | undefined;
+      try {
+        [{ metadata }] = await this.call(() => instances.get(where));
+      } catch (err) {
+        if (isNotFound(err)) return { removed: [] };
+        throw err;
+      }
+      const items = metadata?.items ?? [];
+      const removed = items.filter((i) => JOIN_SECRET_KEYS.has(i.key ?? '')).map((i) => i.key as string);
+      if (removed.length === 0) return { removed };
+      try {
+        const [lro] = await this.call(() =>
+          instances.setMetadata({
+            ...where,
+            metadataResource: { fingerprint: metadata?.fingerprint, items: items.filter((i) => !JOIN_SECRET_KEYS.has(i.key ?? '')) },
+          }),
+        );
+        const opName = (lro as { latestResponse?: { name?: string } }).latestResponse?.name;
+        if (opName) await this.waitDone(operations, gcp.project, vm.zone, opName, vm.name);
+        return { removed };
+      } catch (err) {
+        // 412 conditionNotMet: the metadata changed since it was read; read it again.
+        if (!/fingerprint/i.test((err as Error).message)) throw err;
+      }
+    }
+    throw new TransientError(`GCE: the metadata of ${vm.name} kept changing; its join secrets are not removed yet`);
+  }
+
   private async get(project: string, zone: string, name: string, pool: PoolConfig): Promise<VmRef> {
     const { instances } = await this.api;
     const [i] = await this.call(() => instances.get({ project, zone, instance: name }));
@@ -225,19 +269,52 @@ export class GceProvider implements CloudProvider {
     };
   }
 
+  /**
+   * Runs one API call; a rate limit is retried here a few times with exponential backoff and full jitter, then
+   * surfaces as ThrottledError so the workflow retries it later (GCE refills rate quotas every minute:
+   * https://cloud.google.com/compute/api-quota).
+   */
   private async call<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      const e = err as { code?: number | string; message?: string };
-      const msg = `GCE: ${e.message ?? String(err)}`;
-      if (e.code === 429 || e.code === 8 || /rateLimitExceeded|RESOURCE_EXHAUSTED|Too Many Requests/i.test(msg)) throw new ThrottledError(msg);
-      if (typeof e.code === 'number' && (e.code >= 500 || [2, 4, 14].includes(e.code))) throw new TransientError(msg);
-      if (/ECONNRESET|ECONNREFUSED|ETIMEDOUT|socket hang up/i.test(msg)) throw new TransientError(msg);
-      if (err instanceof InsufficientCapacityError || err instanceof ProviderRequestError || err instanceof TransientError) throw err;
-      throw new ProviderRequestError(msg);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        const classified = classifyGceError(err);
+        if (!(classified instanceof ThrottledError) || attempt >= this.throttleRetry.attempts) throw classified;
+        await this.throttleRetry.sleep(Math.random() * this.throttleRetry.baseDelayMs * 2 ** (attempt - 1));
+      }
     }
   }
+}
+
+/** How often a throttled call is tried before the workflow's own retry takes over, and how it waits in between. */
+export interface ThrottleRetry {
+  attempts: number;
+  baseDelayMs: number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const DEFAULT_THROTTLE_RETRY: ThrottleRetry = { attempts: 3, baseDelayMs: 1_000, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
+
+/** A rate limit: GCE's 403 rateLimitExceeded (gRPC 7 with the quota message) or a front end's 429 (gRPC 8). */
+const RATE_LIMITED = /rateLimitExceeded|RATE_LIMIT_EXCEEDED|Rate Limit Exceeded|Quota exceeded for quota metric|RESOURCE_EXHAUSTED|Too Many Requests/i;
+/** What GCE answers for a machine type the zone does not offer (the same as for one that does not exist). */
+const NOT_OFFERED = /Machine type with name '([^']+)' does not exist in zone '([^']+)'/;
+
+/** Maps a compute client error onto the workflow's error names (runtime/errors.ts). */
+export function classifyGceError(err: unknown): Error {
+  if (err instanceof InsufficientCapacityError || err instanceof ProviderRequestError || err instanceof TransientError || err instanceof ThrottledError) {
+    return err;
+  }
+  const e = err as { code?: number | string; message?: string; reason?: string };
+  const msg = `GCE: ${e.message ?? String(err)}`;
+  if (e.code === 429 || e.code === 8 || RATE_LIMITED.test(msg) || (e.reason && RATE_LIMITED.test(e.reason))) return new ThrottledError(msg);
+  const notOffered = NOT_OFFERED.exec(msg);
+  // Definite: nothing was created, and the same type will not appear in that zone on a retry; try the next offering.
+  if (notOffered) return new InsufficientCapacityError(`GCE does not offer machine type ${notOffered[1]} in zone ${notOffered[2]} (${msg})`);
+  if (typeof e.code === 'number' && (e.code >= 500 || [2, 4, 14].includes(e.code))) return new TransientError(msg);
+  if (/ECONNRESET|ECONNREFUSED|ETIMEDOUT|socket hang up/i.test(msg)) return new TransientError(msg);
+  return new ProviderRequestError(msg);
 }
 
 function isNotFound(err: unknown): boolean {

@@ -6,7 +6,10 @@ import { InsufficientCapacityError, ProviderRequestError, ThrottledError, Transi
 import { getJsonSecret } from '../../runtime/secrets.js';
 import type { CloudProvider, Interruption, LaunchSpec, Page, VmState } from '../types.js';
 
-type PoolsApi = Pick<K8Sv1.API, 'getPool' | 'updatePool' | 'listNodes' | 'getNode'>;
+type PoolsApi = Pick<K8Sv1.API, 'getPool' | 'updatePool' | 'listNodes' | 'getNode' | 'deleteNode'>;
+
+/** Node statuses of a pool node that has not registered a Node yet, so no claim can hold it. */
+const NOT_REGISTERED = new Set(['creating', 'starting', 'registering', 'creation_error']);
 
 /**
  * A Scaleway managed pool grows by one node per claim. Scaleway picks the node, so the VM reference
@@ -71,27 +74,18 @@ export class ScalewayPoolProvider implements CloudProvider {
     const poolCfg = pools[index];
     if (!poolCfg) return { items: [] };
     const { poolId, region } = this.poolOf(poolCfg);
-    const api = await this.pools;
-    const items: VmRef[] = [];
-    for (let page = 1; ; page++) {
-      const out = await this.call(() =>
-        api.listNodes({ region: region as never, clusterId: this.config.providers.scaleway!.clusterId, poolId, page, pageSize: 100 }),
-      );
-      for (const n of out.nodes) {
-        if (n.status === 'deleted') continue;
-        items.push({
-          provider: 'scaleway',
-          id: n.id,
-          name: n.name,
-          zone: '',
-          region,
-          type: poolCfg.instanceTypes[0],
-          poolId,
-          providerID: n.providerId || undefined,
-        });
-      }
-      if (out.nodes.length === 0 || page * 100 >= out.totalCount) break;
-    }
+    const items: VmRef[] = (await this.poolNodes(poolId, region))
+      .filter((n) => n.status !== 'deleted')
+      .map((n) => ({
+        provider: 'scaleway',
+        id: n.id,
+        name: n.name,
+        zone: '',
+        region,
+        type: poolCfg.instanceTypes[0],
+        poolId,
+        providerID: n.providerId || undefined,
+      }));
     return { items, ...(index + 1 < pools.length ? { next: String(index + 1) } : {}) };
   }
 
@@ -111,17 +105,38 @@ export class ScalewayPoolProvider implements CloudProvider {
   }
 
   /**
-   * Shrinks the pool by one (not below min_size) when this claim's launch grew it; Scaleway picks which node
-   * goes. A claim that took a node already in the pool leaves the size alone: shrinking would remove a node
-   * another claim may hold.
+   * Removes this claim's node through the node API (`DELETE /nodes/{id}`), never by lowering the size: Scaleway
+   * picks which node a shrink removes, and it may be another claim's. The node the claim took goes, replaced when the
+   * claim found it in the pool (the pool keeps its size) and not when this claim's launch grew the pool. A claim that
+   * grew the pool but took no node removes one node that has not registered yet (no claim can hold it); if every
+   * node registered, the size stays (the safe side: one idle node). A node already deleting or gone is done.
    */
-  async terminate(vm: VmRef, poolCfg: PoolConfig): Promise<void> {
-    if (!vm.resized) return;
+  async terminate(vm: VmRef, poolCfg: PoolConfig, nodeName?: string): Promise<void> {
+    if (!nodeName && !vm.resized) return;
     const { poolId, region } = this.poolOf(poolCfg);
+    const nodes = await this.poolNodes(poolId, region);
+    const target = nodeName ? nodes.find((n) => n.name === nodeName) : nodes.find((n) => NOT_REGISTERED.has(n.status));
+    if (!target || target.status === 'deleting' || target.status === 'deleted') return;
     const api = await this.pools;
-    const pool = await this.call(() => api.getPool({ region: region as never, poolId }));
-    const size = Math.max(pool.minSize, pool.size - 1);
-    if (size !== pool.size) await this.call(() => api.updatePool({ region: region as never, poolId, size }));
+    try {
+      await this.call(() => api.deleteNode({ region: region as never, nodeId: target.id, replace: Boolean(nodeName) && !vm.resized, skipDrain: true }));
+    } catch (err) {
+      // Deleted by an earlier attempt: gone (404) or still deleting (409 transient_state).
+      if (/not found|transient state: deleting/i.test((err as Error).message)) return;
+      throw err;
+    }
+  }
+
+  private async poolNodes(poolId: string, region: string): Promise<K8Sv1.Node[]> {
+    const api = await this.pools;
+    const nodes: K8Sv1.Node[] = [];
+    for (let page = 1; ; page++) {
+      const out = await this.call(() =>
+        api.listNodes({ region: region as never, clusterId: this.config.providers.scaleway!.clusterId, poolId, page, pageSize: 100 }),
+      );
+      nodes.push(...out.nodes);
+      if (out.nodes.length === 0 || page * 100 >= out.totalCount) return nodes;
+    }
   }
 
   /** Scaleway announces no interruptions of pool nodes. */

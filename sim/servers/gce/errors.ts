@@ -12,13 +12,13 @@ export class GceApiError extends Error {
     readonly status: number,
     readonly reason: string,
     message: string,
-    readonly extra: { grpcStatus?: string; location?: string; headers?: Record<string, string> } = {},
+    readonly extra: { grpcStatus?: string; location?: string; headers?: Record<string, string>; domain?: string } = {},
   ) {
     super(message);
   }
 
   toResponse(): SimResponse {
-    const detail: Record<string, string> = { message: this.message, domain: 'global', reason: this.reason };
+    const detail: Record<string, string> = { message: this.message, domain: this.extra.domain ?? 'global', reason: this.reason };
     if (this.extra.location) Object.assign(detail, { location: this.extra.location, locationType: 'header' });
     const error: Record<string, unknown> = { code: this.status, message: this.message, errors: [detail] };
     if (this.extra.grpcStatus) error.status = this.extra.grpcStatus;
@@ -75,13 +75,17 @@ export function backendError(): GceApiError {
   return new GceApiError(503, 'backendError', 'Internal error. Please try again or contact Google Support.');
 }
 
-/** The per-project API rate limit (queries per minute), as the front end answers it. */
-export function rateLimitExceeded(project: string): GceApiError {
+/**
+ * The per-project API rate limit (queries per minute). Compute Engine answers 403 with reason rateLimitExceeded
+ * (https://cloud.google.com/compute/api-quota: "If your project exceeds a rate quota, you receive a 403 error with the
+ * reason rateLimitExceeded"); newer Google front ends answer 429 RESOURCE_EXHAUSTED, which a kind world keeps.
+ */
+export function rateLimitExceeded(project: string, status: 403 | 429 = 403): GceApiError {
   return new GceApiError(
-    429,
+    status,
     'rateLimitExceeded',
     `Quota exceeded for quota metric 'Queries' and limit 'Queries per minute' of service 'compute.googleapis.com' for consumer 'project_number:${projectNumber(project)}'.`,
-    { grpcStatus: 'RESOURCE_EXHAUSTED' },
+    { grpcStatus: status === 403 ? 'PERMISSION_DENIED' : 'RESOURCE_EXHAUSTED', domain: 'usageLimits' },
   );
 }
 

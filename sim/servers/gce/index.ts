@@ -93,6 +93,14 @@ export function gceServer(env: SimEnv): ServerSpec {
       handle: ({ req, p }) => instances.setLabels(req, p.project, p.zone, p.instance),
     },
     {
+      method: 'POST',
+      pattern: `${ZONE}/instances/:instance/setMetadata`,
+      op: 'instances.setMetadata',
+      permission: 'compute.instances.setMetadata',
+      resource: instance,
+      handle: ({ req, p }) => instances.setMetadata(req, p.project, p.zone, p.instance),
+    },
+    {
       method: 'GET',
       pattern: `${ZONE}/operations`,
       op: 'zoneOperations.list',
@@ -142,7 +150,7 @@ export function gceServer(env: SimEnv): ServerSpec {
     },
     errors: {
       internal: () => backendError().toResponse(),
-      throttled: () => rateLimitExceeded(env.credentials.gcp.project).toResponse(),
+      throttled: () => rateLimitExceeded(env.credentials.gcp.project, env.world.unkindness.has('gce-rate-limit-403') ? 403 : 429).toResponse(),
     },
   };
 }

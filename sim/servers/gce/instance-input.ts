@@ -1,6 +1,6 @@
-import { type Catalog, findType } from '../../world/catalog.js';
-import type { Arch } from '../../world/types.js';
-import { invalidField, requiredField } from './errors.js';
+import { type Catalog, findType, typeOfferedIn } from '../../world/catalog.js';
+import type { Arch, SpotAction } from '../../world/types.js';
+import { GceApiError, invalidField, requiredField } from './errors.js';
 import { absolute, link, parseMachineType } from './links.js';
 import type { AttachedDiskBody, InstanceBody, InstanceRecord, MetadataItem, NetworkInterfaceBody, SchedulingBody } from './types.js';
 
@@ -10,6 +10,8 @@ export interface InsertPlan {
   machineType: string;
   labels: Record<string, string>;
   spot: boolean;
+  /** What a preemption does: `scheduling.instanceTerminationAction` (STOP unless DELETE). */
+  spotAction: SpotAction;
   /** The startup script (or cloud-init user data) the VM runs at boot. */
   userData?: string;
   record: InstanceRecord;
@@ -20,23 +22,39 @@ const LABEL_KEY = /^[\p{Ll}\p{Lo}][\p{Ll}\p{Lo}\p{N}_-]{0,62}$/u;
 const LABEL_VALUE = /^[\p{Ll}\p{Lo}\p{N}_-]{0,63}$/u;
 const MAX_LABELS = 64;
 
-export function planInsert(body: InstanceBody | undefined, where: { project: string; zone: string; region: string }, catalog: Catalog): InsertPlan {
+/** Which of GCE's refusals the world models (unkindness.ts); off, every type is offered everywhere and any image boots. */
+export interface InsertRules {
+  zonalMachineTypes: boolean;
+  imageArchitecture: boolean;
+}
+
+export function planInsert(
+  body: InstanceBody | undefined,
+  where: { project: string; zone: string; region: string },
+  catalog: Catalog,
+  rules: InsertRules = { zonalMachineTypes: true, imageArchitecture: true },
+): InsertPlan {
   if (!body) throw requiredField('resource');
   const name = body.name ?? '';
   if (!NAME.test(name)) throw invalidField('resource.name', name, `Must be a match of regex '(?:[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?)'`);
   if (!body.machineType) throw requiredField('resource.machineType');
   const ref = parseMachineType(body.machineType);
-  const type = ref?.zone === where.zone ? findType(catalog, 'gcp', ref.type) : undefined;
+  const known = ref?.zone === where.zone ? findType(catalog, 'gcp', ref.type) : undefined;
+  // GCE has no machine type resource for a series a zone lacks: the same answer as for a name that does not exist.
+  const type = known && (!rules.zonalMachineTypes || typeOfferedIn(known, where.zone)) ? known : undefined;
   if (!ref) throw invalidField('resource.machineType', body.machineType, 'Must be a URL to a valid Compute resource of the correct type.');
   if (!type) throw invalidField('resource.machineType', body.machineType, `Machine type with name '${ref.type}' does not exist in zone '${where.zone}'.`);
   const labels = body.labels ?? {};
   checkLabels(labels, 'resource.labels');
   const spot = body.scheduling?.provisioningModel === 'SPOT' || body.scheduling?.preemptible === true;
+  if (rules.imageArchitecture) checkBootImageArch(body.disks ?? [], type.arch);
+  const schedule = scheduling(body.scheduling ?? {}, spot);
   return {
     name,
     machineType: type.name,
     labels,
     spot,
+    spotAction: schedule.instanceTerminationAction === 'DELETE' ? 'terminate' : 'stop',
     userData: startupScript(body.metadata?.items ?? []),
     record: {
       description: body.description,
@@ -44,7 +62,7 @@ export function planInsert(body: InstanceBody | undefined, where: { project: str
       networkInterfaces: networkInterfaces(body.networkInterfaces ?? [], where),
       metadataItems: body.metadata?.items ?? [],
       networkTags: body.tags?.items ?? [],
-      scheduling: scheduling(body.scheduling ?? {}, spot),
+      scheduling: schedule,
       serviceAccounts: (body.serviceAccounts ?? []).map((sa) => ({ email: sa.email ?? 'default', scopes: sa.scopes ?? [] })),
     },
   };
@@ -70,6 +88,26 @@ export function checkLabels(labels: Record<string, string>, field: string): void
       );
     }
   }
+}
+
+/**
+ * Public images name their architecture (ubuntu-2404-lts-amd64, debian-12-arm64); GCE refuses a boot disk whose
+ * image's architecture differs from the machine type's with 400 invalidResourceUsage, as reported in
+ * kubermatic/machine-controller#1520 and related-sciences/gce-github-runner#46.
+ */
+export function imageArch(sourceImage: string): Arch {
+  return /arm64|aarch64/i.test(sourceImage) ? 'arm64' : 'amd64';
+}
+
+function checkBootImageArch(input: AttachedDiskBody[], machineArch: Arch): void {
+  const image = input.find((d) => d.boot)?.initializeParams?.sourceImage;
+  if (!image || imageArch(image) === machineArch) return;
+  const word = (a: Arch) => (a === 'arm64' ? 'ARM64' : 'X86_64');
+  throw new GceApiError(
+    400,
+    'invalidResourceUsage',
+    `Invalid resource usage: 'Requested boot disk architecture (${word(imageArch(image))}) is not compatible with machine type architecture (${word(machineArch)}).'.`,
+  );
 }
 
 /** GCE's guest agent runs `startup-script`; cloud-init images read `user-data`. */
@@ -117,7 +155,7 @@ export function networkInterfaces(input: NetworkInterfaceBody[], where: { projec
 }
 
 /** Spot VMs cannot restart on their own or live-migrate; GCE fills those in for SPOT. */
-export function scheduling(input: SchedulingBody, spot: boolean): Record<string, unknown> {
+export function scheduling(input: SchedulingBody, spot: boolean): Record<string, unknown> & { instanceTerminationAction?: string } {
   if (!spot) {
     return {
       onHostMaintenance: input.onHostMaintenance ?? 'MIGRATE',

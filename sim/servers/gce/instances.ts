@@ -5,11 +5,11 @@ import { isInsufficientCapacityError } from '../../world/errors.js';
 import type { Vm, VmState } from '../../world/types.js';
 import { alreadyExists, conditionNotMet, GceApiError, invalidField, notFound, parseError, requiredField } from './errors.js';
 import { checkLabels, planInsert } from './instance-input.js';
-import { instanceJson, instanceStatus, labelFingerprint } from './instance-view.js';
+import { fingerprint, gceRecord, instanceJson, instanceStatus, labelFingerprint } from './instance-view.js';
 import { instancePath, zonePath } from './links.js';
 import { listPage } from './list-page.js';
 import type { OperationStore } from './operations.js';
-import type { InstanceBody, ZonalOperation } from './types.js';
+import type { InstanceBody, MetadataItem, ZonalOperation } from './types.js';
 
 /** An insert's operation is DONE once the instance exists (PROVISIONING), well before it runs. */
 const INSERT_DONE_MS = 6_000;
@@ -30,7 +30,11 @@ export class InstancesApi {
   insert(req: SimRequest, project: string, zone: string): SimResponse {
     const region = this.requireZone(project, zone);
     return this.mutation(req, project, () => {
-      const plan = planInsert(readBody<InstanceBody>(req), { project, zone, region }, this.env.world.catalog);
+      const { catalog, unkindness } = this.env.world;
+      const plan = planInsert(readBody<InstanceBody>(req), { project, zone, region }, catalog, {
+        zonalMachineTypes: unkindness.has('gce-zonal-machine-types'),
+        imageArchitecture: unkindness.has('gce-image-arch-check'),
+      });
       const path = instancePath(project, zone, plan.name);
       if (this.find(project, zone, plan.name)) throw alreadyExists(path);
       let vm: Vm;
@@ -44,6 +48,7 @@ export class InstancesApi {
           userData: plan.userData,
           tags: plan.labels,
           spot: plan.spot,
+          spotAction: plan.spotAction,
           extra: { gce: plan.record },
         });
       } catch (err) {
@@ -136,6 +141,28 @@ export class InstancesApi {
         Object.keys(vm.tags).filter((k) => !(k in labels)),
       );
       const op = this.startOp(vm, 'setLabels');
+      this.ops.finishAfter(op, QUICK_OP_MS);
+      return op;
+    });
+  }
+
+  /**
+   * instances.setMetadata (https://cloud.google.com/compute/docs/reference/rest/v1/instances/setMetadata): replaces every
+   * item; the request must carry the current metadata fingerprint, else 412 conditionNotMet, as for labels.
+   */
+  setMetadata(req: SimRequest, project: string, zone: string, name: string): SimResponse {
+    this.requireZone(project, zone);
+    return this.mutation(req, project, () => {
+      const vm = this.mustFind(project, zone, name);
+      const body = readBody<{ fingerprint?: string; items?: MetadataItem[] }>(req);
+      if (!body) throw requiredField('resource');
+      const record = gceRecord(vm);
+      if (body.fingerprint !== fingerprint(record.metadataItems)) {
+        throw conditionNotMet('Supplied fingerprint does not match current metadata fingerprint.');
+      }
+      const items = (body.items ?? []).map((i) => ({ key: i.key, ...(i.value !== undefined ? { value: i.value } : {}) }));
+      this.env.world.setVmExtra(vm.id, { gce: { ...record, metadataItems: items } });
+      const op = this.startOp(vm, 'setMetadata');
       this.ops.finishAfter(op, QUICK_OP_MS);
       return op;
     });

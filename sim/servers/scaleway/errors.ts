@@ -83,3 +83,11 @@ export function internalError(message: string): SimResponse {
 export function outOfStock(resource: string): ScalewayApiError {
   return new ScalewayApiError({ status: 503, body: { message: 'resource is out of stock', resource, type: 'out_of_stock' } });
 }
+
+/** 409 transient_state: the resource is busy with another change (the SDK raises TransientStateError). */
+export function transientState(resource: string, resourceId: string, currentState: string): ScalewayApiError {
+  return new ScalewayApiError({
+    status: 409,
+    body: { current_state: currentState, message: 'resource is in a transient state', resource, resource_id: resourceId, type: 'transient_state' },
+  });
+}

@@ -28,6 +28,9 @@ const ROUTES: Array<{ method: string; path: string; op: string; handle: Handler 
     handle: (a, r, p) => a.createExternalNode(r, p),
   },
   { method: 'GET', path: '/k8s/v1/regions/:region/nodes/:node_id', op: 'GetNode', handle: (a, r, p) => a.getNode(r, p) },
+  { method: 'DELETE', path: '/k8s/v1/regions/:region/nodes/:node_id', op: 'DeleteNode', handle: (a, r, p) => a.deleteNode(r, p) },
+  { method: 'POST', path: '/k8s/v1/regions/:region/nodes/:node_id/reboot', op: 'RebootNode', handle: (a, r, p) => a.rebootNode(r, p) },
+  { method: 'POST', path: '/k8s/v1/regions/:region/nodes/:node_id/replace', op: 'ReplaceNode', handle: (a, r, p) => a.replaceNode(r, p) },
 ];
 
 /** Scaleway's Kubernetes API (Kapsule/Kosmos) over the world's cluster, pools and their nodes. */

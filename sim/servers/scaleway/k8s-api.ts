@@ -1,12 +1,13 @@
 import type { SimEnv } from '../../env.js';
 import type { SimRequest, SimResponse } from '../../http.js';
-import type { ScalewayPool } from '../../world/types.js';
+import { isPoolNodeBusyError } from '../../world/scaleway/pools.js';
+import type { ScalewayPool, Vm } from '../../world/types.js';
 import { authenticate, type Caller, type NodeKeys, requireAccount } from './auth.js';
-import { invalidArguments, notFound, permissionsDenied } from './errors.js';
+import { invalidArguments, notFound, permissionsDenied, preconditionFailed, transientState } from './errors.js';
 import { createExternalNodeJson, externalNodeAuthJson, requireExternalPool } from './external-nodes.js';
 import { isUuid } from './ids.js';
 import { filterByNameAndStatus, page } from './list.js';
-import { poolNodes } from './nodes.js';
+import { findPoolNode, poolNodes } from './nodes.js';
 import { applyUpdatePool, parseUpdatePool } from './update-pool.js';
 import { clusterJson, type Json, poolJson, REGIONS } from './wire.js';
 
@@ -83,15 +84,36 @@ export class K8sApi {
 
   getNode(req: SimRequest, p: Params): SimResponse {
     this.account(req, 'read', 'node');
-    const region = this.region(p);
-    const id = uuidParam(p, 'node_id');
-    const node = this.world
-      .listPools()
-      .filter((x) => x.region === region)
-      .flatMap((x) => poolNodes(this.world, x))
-      .find((n) => n.id === id);
-    if (!node) throw notFound('node', id);
-    return ok(node);
+    return ok(this.node(p).json);
+  }
+
+  /**
+   * DELETE /nodes/{node_id}?replace=&skip_drain= (@scaleway/sdk-k8s deleteNode): answers the node, now deleting.
+   * `skip_drain` is accepted and, as Scaleway documents, has no effect yet.
+   */
+  deleteNode(req: SimRequest, p: Params): SimResponse {
+    this.account(req, 'write', 'node');
+    const { vm } = this.node(p);
+    const replace = boolParam(req.query, 'replace');
+    boolParam(req.query, 'skip_drain');
+    this.nodeAction(p, () => this.world.scalewayPools.deleteNode(vm.id, { replace }));
+    return ok(this.nodeJsonAfter(vm.id, p));
+  }
+
+  /** POST /nodes/{node_id}/reboot: the node's machine restarts; answers the node, now rebooting. */
+  rebootNode(req: SimRequest, p: Params): SimResponse {
+    this.account(req, 'write', 'node');
+    const { vm } = this.node(p);
+    this.nodeAction(p, () => this.world.scalewayPools.rebootNode(vm.id));
+    return ok(this.nodeJsonAfter(vm.id, p));
+  }
+
+  /** POST /nodes/{node_id}/replace: the node is deleted and a new one takes its place; answers the old node, deleting. */
+  replaceNode(req: SimRequest, p: Params): SimResponse {
+    this.account(req, 'write', 'node');
+    const { vm } = this.node(p);
+    this.nodeAction(p, () => this.world.scalewayPools.deleteNode(vm.id, { replace: true }));
+    return ok(this.nodeJsonAfter(vm.id, p));
   }
 
   /** Trades the account's secret key for a node key that can only fetch this pool's node metadata. */
@@ -113,6 +135,34 @@ export class K8sApi {
     const forwarded = req.headers['x-forwarded-for'];
     const externalIp = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0].trim() || '127.0.0.1';
     return ok(createExternalNodeJson(this.env, pool, externalIp));
+  }
+
+  private node(p: Params): { vm: Vm; json: Json } {
+    const region = this.region(p);
+    const id = uuidParam(p, 'node_id');
+    const found = findPoolNode(this.world, region, id);
+    if (!found) throw notFound('node', id);
+    return found;
+  }
+
+  /** Runs a node action, answering the world's refusals as Scaleway does. */
+  private nodeAction(p: Params, action: () => void): void {
+    try {
+      action();
+    } catch (err) {
+      if (isPoolNodeBusyError(err)) throw transientState('node', p.node_id, err.state);
+      if (err instanceof RangeError) throw preconditionFailed('resource_not_usable', err.message);
+      throw err;
+    }
+  }
+
+  /** The node as listed after an action; a node that left its pool at once (external) is answered as deleted. */
+  private nodeJsonAfter(vmId: string, p: Params): Json {
+    const vm = this.world.getVm(vmId)!;
+    const found = findPoolNode(this.world, this.region(p), p.node_id);
+    if (found) return found.json;
+    const pool = this.world.getPool(vm.poolId ?? '');
+    return { id: p.node_id, pool_id: pool?.id ?? '', cluster_id: pool?.clusterId ?? '', name: vm.nodeName ?? vm.name, region: p.region, status: 'deleted' };
   }
 
   private caller(req: SimRequest): Caller {
@@ -150,6 +200,14 @@ export class K8sApi {
   private clusterJson(): Json {
     return clusterJson(this.world, this.clusterCreatedAt);
   }
+}
+
+/** A boolean query parameter as the SDK sends it (`true`/`false`; absent is false). */
+function boolParam(query: URLSearchParams, name: string): boolean {
+  const raw = query.get(name);
+  if (raw === null || raw === 'false') return false;
+  if (raw === 'true') return true;
+  throw invalidArguments({ argument_name: name, reason: 'format', help_message: 'must be true or false' });
 }
 
 function uuidParam(p: Params, name: string): string {

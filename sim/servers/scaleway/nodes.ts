@@ -5,7 +5,7 @@ import { derivedUuid } from './ids.js';
 import { iso, type Json } from './wire.js';
 
 /** Scaleway's node statuses this simulation produces (a subset of the SDK's NodeStatus). */
-export type NodeStatus = 'creating' | 'starting' | 'not_ready' | 'ready' | 'deleting' | 'creation_error';
+export type NodeStatus = 'creating' | 'starting' | 'not_ready' | 'ready' | 'deleting' | 'rebooting' | 'creation_error';
 
 /** Scaleway gives a pool node its own id, distinct from the Instance id behind it. */
 export function nodeIdOf(vm: Vm): string {
@@ -20,10 +20,19 @@ export function nodeIdOf(vm: Vm): string {
 export function poolNodes(world: World, pool: ScalewayPool): Json[] {
   return world
     .listVms()
-    .filter((vm) => vm.poolId === pool.id)
+    .filter((vm) => vm.poolId === pool.id && !world.scalewayPools.isRemoved(vm.id))
     .map((vm) => ({ vm, node: vm.nodeName ? world.kube.get('nodes', undefined, vm.nodeName) : undefined }))
     .filter(({ vm, node }) => vm.state !== 'terminated' || (pool.nodeType === 'external' && node))
     .map(({ vm, node }) => nodeJson(world, pool, vm, node));
+}
+
+/** The world VM behind a Scaleway node id, with its pool's node JSON; undefined when no pool lists it. */
+export function findPoolNode(world: World, region: string, nodeId: string): { vm: Vm; json: Json } | undefined {
+  for (const pool of world.listPools().filter((p) => p.region === region)) {
+    const json = poolNodes(world, pool).find((n) => n.id === nodeId);
+    if (json) return { vm: world.listVms().find((v) => nodeIdOf(v) === nodeId)!, json };
+  }
+  return undefined;
 }
 
 function nodeJson(world: World, pool: ScalewayPool, vm: Vm, node: KubeObject | undefined): Json {
@@ -41,7 +50,7 @@ function nodeJson(world: World, pool: ScalewayPool, vm: Vm, node: KubeObject | u
     public_ip_v4: vm.publicIp,
     public_ip_v6: null,
     region: pool.region,
-    status: nodeStatus(vm, node),
+    status: world.scalewayPools.isRebooting(vm.id) ? 'rebooting' : nodeStatus(vm, node),
     updated_at: iso(Math.max(vm.stateChangedAt, readySince)),
   };
 }
