@@ -6,6 +6,10 @@
 export const UNKIND_BEHAVIOURS = [
   /** EC2 reads lag writes: DescribeInstances by id answers InvalidInstanceID.NotFound and tag filters miss a new instance for a while. */
   'ec2-eventual-consistency',
+  /** Cloudflare zones have a plan (Free by default): Free refuses record tags, caps comments at 100 characters and holds 200 records. */
+  'cloudflare-plans',
+  /** EventBridge delivers at least once, best effort, in no set order: the local control plane duplicates, reorders and delays events. */
+  'eventbridge-delivery',
 ] as const;
 
 export type UnkindBehaviour = (typeof UNKIND_BEHAVIOURS)[number];
