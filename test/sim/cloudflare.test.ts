@@ -195,8 +195,8 @@ describe('cloudflare plans', () => {
     });
     const fits = await cf.dns.records.create({ zone_id: zone.id, type: 'A', name: 'app', content: '198.18.0.1', ttl: 60, comment: 'c'.repeat(100) });
     // An edit that adds a tag is refused the same way, and leaves the record as it was.
-    const tagEdit = await refusal(cf.dns.records.edit(fits.id, { zone_id: zone.id, type: 'A', name: 'app.example.test', tags: ['owner:shepherd'] }));
-    expect(tagEdit.errors[0].error_chain).toEqual([{ code: 9300, message: 'DNS record has 1 tags, exceeding the quota of 0.' }]);
+    const tagEdit = await refusal(cf.dns.records.edit(fits.id, { zone_id: zone.id, type: 'A', name: 'app.example.test', ttl: 60, tags: ['owner:shepherd'] }));
+    expect(tagEdit.errors[0]).toMatchObject({ error_chain: [{ code: 9300, message: 'DNS record has 1 tags, exceeding the quota of 0.' }] });
     expect(sim.world.dns.getRecord(zone.id, fits.id)?.tags).toEqual([]);
 
     sim.world.dns.setZonePlan(zone.id, 'pro');
@@ -205,12 +205,13 @@ describe('cloudflare plans', () => {
       zone_id: zone.id,
       type: 'A',
       name: 'app.example.test',
+      ttl: 60,
       tags: ['owner:shepherd'],
       comment: 'p'.repeat(500),
     });
     expect(edited.tags).toEqual(['owner:shepherd']);
-    const tooLong = await refusal(cf.dns.records.edit(fits.id, { zone_id: zone.id, type: 'A', name: 'app.example.test', comment: 'p'.repeat(501) }));
-    expect(tooLong.errors[0].error_chain).toEqual([{ code: 9313, message: 'DNS record comment exceeds the maximum length of 500 characters.' }]);
+    const tooLong = await refusal(cf.dns.records.edit(fits.id, { zone_id: zone.id, type: 'A', name: 'app.example.test', ttl: 60, comment: 'p'.repeat(501) }));
+    expect(tooLong.errors[0]).toMatchObject({ error_chain: [{ code: 9313, message: 'DNS record comment exceeds the maximum length of 500 characters.' }] });
   });
 
   it('a Free zone created since September 2024 holds 200 records, an older one 1,000, a Pro zone 3,500', async () => {
@@ -225,7 +226,7 @@ describe('cloudflare plans', () => {
     // A batch that deletes first makes room for its post; editing a record needs no room.
     const [first, second] = sim.world.dns.listRecords(zone.id);
     await cf.dns.records.batch({ zone_id: zone.id, deletes: [{ id: first.id }], posts: [{ type: 'A', name: 'one-more', content: '198.18.0.1', ttl: 60 }] });
-    await cf.dns.records.edit(second.id, { zone_id: zone.id, type: 'TXT', name: second.name, content: 'y' });
+    await cf.dns.records.edit(second.id, { zone_id: zone.id, type: 'TXT', name: second.name, content: 'y', ttl: 60 });
     expect(sim.world.dns.listRecords(zone.id)).toHaveLength(200);
 
     const older = sim.world.dns.createZone('older.test', { createdAt: Date.UTC(2024, 7, 31, 23, 59) });
