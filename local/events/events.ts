@@ -69,6 +69,11 @@ export class EventBridgeService {
     for (const bus of [defaultBus, ...options.buses]) this.buses.set(bus.name, bus);
   }
 
+  /** How matched events reach targets (see delivery.ts). */
+  get deliveryMode(): EventDeliveryMode {
+    return this.options.delivery ?? 'at-least-once';
+  }
+
   /** Arms the schedule rules; a rate rule first fires one period after this. */
   start(): void {
     const now = this.options.clock.now();
@@ -160,10 +165,10 @@ export class EventBridgeService {
 
   /** Sends a matched event to each of the rule's targets: at once, or as copies on their own timers. */
   private deliver(rule: RuleSpec, event: EventBridgeEvent): void {
-    const { clock, delivery = 'at-least-once', random } = this.options;
+    const { clock, random } = this.options;
     const matchedAt = clock.now();
     for (const target of rule.targets) {
-      const delays = deliveryDelays(delivery, random);
+      const delays = deliveryDelays(this.deliveryMode, random);
       if (!delays) {
         this.deliverTo(rule, target, event, matchedAt);
         continue;
