@@ -11,6 +11,8 @@ interface PlanLimits {
   maxCommentLength: number;
   /** Records the zone may hold, given when it was created. */
   maxRecords(createdAt: number): number;
+  /** Changes one batch call may carry (enforced whether or not `cloudflare-plans` is on). */
+  maxBatchChanges: number;
 }
 
 /**
@@ -21,10 +23,10 @@ interface PlanLimits {
  * Tag quotas of paid plans are not confirmed, so they are not modelled.
  */
 const PLAN_LIMITS: Record<ZonePlan, PlanLimits> = {
-  free: { maxTags: 0, maxCommentLength: 100, maxRecords: (createdAt) => (createdAt >= FREE_QUOTA_CHANGE_AT ? 200 : 1000) },
-  pro: { maxCommentLength: 500, maxRecords: () => 3500 },
-  business: { maxCommentLength: 500, maxRecords: () => 3500 },
-  enterprise: { maxCommentLength: 500, maxRecords: () => 3500 },
+  free: { maxTags: 0, maxCommentLength: 100, maxRecords: (createdAt) => (createdAt >= FREE_QUOTA_CHANGE_AT ? 200 : 1000), maxBatchChanges: 200 },
+  pro: { maxCommentLength: 500, maxRecords: () => 3500, maxBatchChanges: 3500 },
+  business: { maxCommentLength: 500, maxRecords: () => 3500, maxBatchChanges: 3500 },
+  enterprise: { maxCommentLength: 500, maxRecords: () => 3500, maxBatchChanges: 3500 },
 };
 
 /** Throws the DnsRecordError Cloudflare answers when a record's comment or tags exceed the zone's plan. */
@@ -32,6 +34,11 @@ export function checkRecordAttributes(zone: DnsZone, fields: ValidRecordFields):
   const limits = PLAN_LIMITS[zone.plan];
   if (limits.maxTags !== undefined && fields.tags.length > limits.maxTags) throw dnsErrors.tagQuota(fields.tags.length, limits.maxTags);
   if (fields.comment !== null && fields.comment.length > limits.maxCommentLength) throw dnsErrors.commentTooLong(limits.maxCommentLength);
+}
+
+/** Changes one batch call may carry on the zone's plan. */
+export function batchLimit(zone: DnsZone): number {
+  return PLAN_LIMITS[zone.plan].maxBatchChanges;
 }
 
 /** Records the zone may hold on its plan. */

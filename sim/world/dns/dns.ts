@@ -3,7 +3,7 @@ import type { Random } from '../../random.js';
 import { UnknownResourceError } from '../errors.js';
 import { dnsErrors } from './dns-errors.js';
 import { DnsHistory } from './dns-history.js';
-import { checkRecordAttributes, recordQuota } from './dns-plans.js';
+import { batchLimit, checkRecordAttributes, recordQuota } from './dns-plans.js';
 import type {
   BatchInput,
   BatchResult,
@@ -17,9 +17,6 @@ import type {
   ZonePlan,
 } from './dns-types.js';
 import { qualifyName, type ValidRecordFields, validateRecord } from './dns-validate.js';
-
-/** Records one batch call may change, by zone plan. */
-const BATCH_LIMIT: Record<ZonePlan, number> = { free: 200, pro: 3500, business: 3500, enterprise: 3500 };
 
 export interface DnsStoreOptions {
   /** Enforce each zone plan's limits on tags, comments and record count (the `cloudflare-plans` behaviour). Default true. */
@@ -108,11 +105,6 @@ export class DnsStore {
     return zone ? copyZone(zone) : undefined;
   }
 
-  /** Changes one batch call may carry on this zone. */
-  private batchLimit(zoneId: string): number {
-    return BATCH_LIMIT[this.mustZone(zoneId).plan];
-  }
-
   // ---- records --------------------------------------------------------------------------------
 
   /** A zone's records, or every record when no zone is given. */
@@ -155,7 +147,7 @@ export class DnsStore {
     const patches = input.patches ?? [];
     const puts = input.puts ?? [];
     const posts = input.posts ?? [];
-    const limit = this.batchLimit(zoneId);
+    const limit = batchLimit(this.mustZone(zoneId));
     if (deletes.length + patches.length + puts.length + posts.length > limit) throw dnsErrors.batchTooLarge(limit);
     const results = this.apply(zoneId, [
       ...deletes.map((d): Operation => ({ kind: 'delete', id: d?.id })),
