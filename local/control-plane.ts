@@ -3,6 +3,7 @@ import { type Clock, Random } from '../sim/index.js';
 import { type ApiServer, startApiServer } from './aws-api/api-server.js';
 import { readStack } from './cloudformation/template.js';
 import { type LocalDynamo, startLocalDynamo } from './dynamodb/dynamodb.js';
+import type { EventDeliveryMode } from './events/delivery.js';
 import { EventBridgeService } from './events/events.js';
 import { eventBridgeApi } from './events/events-api.js';
 import { IdSource } from './ids.js';
@@ -35,6 +36,11 @@ export interface LocalControlPlaneOptions {
   /** Each line a function logs; default: written to stderr, prefixed with the function name. */
   onLambdaLog?: (functionName: string, line: string) => void;
   maxWorkersPerFunction?: number;
+  /**
+   * How EventBridge hands matched events to targets: `at-least-once` (default) duplicates, reorders and
+   * delays them, seeded, as AWS allows; `exactly-once` delivers each at once, in order (a kind world).
+   */
+  eventDelivery?: EventDeliveryMode;
 }
 
 export interface LocalEndpoints {
@@ -120,6 +126,12 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions):
       buses: stack.eventBuses,
       rules: stack.rules,
       ids: new IdSource(`${seed}:events`),
+      delivery: options.eventDelivery,
+      // Its own stream, so that event traffic does not shift the retry jitter of Step Functions.
+      random: (
+        (events) => () =>
+          events.next()
+      )(new Random(seed + 0x9e3779b9)),
       targets: {
         startExecution: (stateMachineArn, input, name) => stepFunctions.startExecution({ stateMachineArn, input, name }),
         invokeLambda: (arn, payload) => lambdas.invoke(arn, payload),

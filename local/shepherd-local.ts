@@ -51,6 +51,7 @@ export async function startShepherdLocal(options: ShepherdLocalOptions = {}): Pr
       secrets,
       extraEnv: simulatorEnv(sim),
       seed: options.seed ?? 1,
+      eventDelivery: sim.world.unkindness.has('eventbridge-delivery') ? 'at-least-once' : 'exactly-once',
       onLambdaLog: options.onLambdaLog,
     });
     const unsubscribe = sim.awsEvents.subscribe((e) => controlPlane.publish(e));

@@ -2,6 +2,7 @@ import type { Clock, Timer } from '../../sim/index.js';
 import { AwsApiError } from '../errors.js';
 import type { IdSource } from '../ids.js';
 import type { EventBridgeEvent, EventBusSpec, RuleSpec, RuleTargetSpec } from '../types.js';
+import { deliveryDelays, type EventDeliveryMode } from './delivery.js';
 import { matchesPattern } from './event-pattern.js';
 import { targetInput } from './input-transformer.js';
 import { parseSchedule } from './schedule.js';
@@ -19,6 +20,9 @@ export interface Delivery {
   rule: string;
   targetId: string;
   eventId: string;
+  /** When the event was matched (put on the bus, or its schedule came due). */
+  matchedAt: number;
+  /** When the target got it. */
   at: number;
   ok: boolean;
   error?: string;
@@ -44,6 +48,10 @@ export interface EventBridgeOptions {
   rules: RuleSpec[];
   targets: EventTargets;
   ids: IdSource;
+  /** How matched events reach targets; default at-least-once (duplicated, reordered, delayed: see delivery.ts). */
+  delivery?: EventDeliveryMode;
+  /** Seeded floats in [0, 1) for at-least-once delivery. */
+  random: () => number;
 }
 
 const MAX_PUT_ENTRIES = 10;
@@ -53,10 +61,17 @@ export class EventBridgeService {
   readonly deliveries: Delivery[] = [];
   private readonly buses = new Map<string, EventBusSpec>();
   private readonly timers: Timer[] = [];
+  /** Deliveries on their way (at-least-once); cancelled by stop(). */
+  private readonly inFlight = new Set<Timer>();
 
   constructor(private readonly options: EventBridgeOptions) {
     const defaultBus = { name: 'default', arn: `arn:aws:events:${options.region}:${options.accountId}:event-bus/default` };
     for (const bus of [defaultBus, ...options.buses]) this.buses.set(bus.name, bus);
+  }
+
+  /** How matched events reach targets (see delivery.ts). */
+  get deliveryMode(): EventDeliveryMode {
+    return this.options.delivery ?? 'at-least-once';
   }
 
   /** Arms the schedule rules; a rate rule first fires one period after this. */
@@ -68,7 +83,8 @@ export class EventBridgeService {
   }
 
   stop(): void {
-    for (const t of this.timers) this.options.clock.cancel(t);
+    for (const t of [...this.timers, ...this.inFlight]) this.options.clock.cancel(t);
+    this.inFlight.clear();
   }
 
   /** Puts an event on a bus (by name or ARN), as an AWS service or an in-process producer would. */
@@ -147,15 +163,35 @@ export class EventBridgeService {
     );
   }
 
+  /** Sends a matched event to each of the rule's targets: at once, or as copies on their own timers. */
   private deliver(rule: RuleSpec, event: EventBridgeEvent): void {
-    for (const target of rule.targets) this.deliverTo(rule, target, event);
+    const { clock, random } = this.options;
+    const matchedAt = clock.now();
+    for (const target of rule.targets) {
+      const delays = deliveryDelays(this.deliveryMode, random);
+      if (!delays) {
+        this.deliverTo(rule, target, event, matchedAt);
+        continue;
+      }
+      for (const delay of delays) {
+        const timer = clock.setTimer(
+          delay,
+          () => {
+            this.inFlight.delete(timer);
+            this.deliverTo(rule, target, event, matchedAt);
+          },
+          `deliver ${event.id} to ${rule.name}/${target.id}`,
+        );
+        this.inFlight.add(timer);
+      }
+    }
   }
 
   /** Hands the event to one target; a failure is recorded, never thrown back at the producer. */
-  private deliverTo(rule: RuleSpec, target: RuleTargetSpec, event: EventBridgeEvent): void {
+  private deliverTo(rule: RuleSpec, target: RuleTargetSpec, event: EventBridgeEvent, matchedAt: number): void {
     const { clock, targets, ids } = this.options;
     const record = (ok: boolean, error?: string) =>
-      this.deliveries.push({ rule: rule.name, targetId: target.id, eventId: event.id, at: clock.now(), ok, error });
+      this.deliveries.push({ rule: rule.name, targetId: target.id, eventId: event.id, matchedAt, at: clock.now(), ok, error });
     try {
       if (/:event-bus\//.test(target.arn)) {
         this.publish(target.arn, event);

@@ -24,6 +24,10 @@ export const UNKIND_BEHAVIOURS = [
   'scaleway-random-shrink',
   /** Kapsule's cluster autoscaler sizes pools that have autoscaling on (pending pods up, unneeded nodes down after 10 min). */
   'scaleway-autoscaler',
+  /** Cloudflare zones have a plan (Free by default): Free refuses record tags, caps comments at 100 characters and holds 200 records. */
+  'cloudflare-plans',
+  /** EventBridge delivers at least once, best effort, in no set order: the local control plane duplicates, reorders and delays events. */
+  'eventbridge-delivery',
 ] as const;
 
 export type UnkindBehaviour = (typeof UNKIND_BEHAVIOURS)[number];

@@ -135,7 +135,7 @@ export class World {
     this.kube.onChange((resource) => {
       if (resource === 'nodes') this.scalewayPools.refresh();
     });
-    this.dns = new DnsStore(this.clock, this.random, (t, m, s) => this.record(t, m, s));
+    this.dns = new DnsStore(this.clock, this.random, (t, m, s) => this.record(t, m, s), { plans: this.unkindness.has('cloudflare-plans') });
     this.scalewayCluster = {
       id: options.scalewayClusterId ?? this.random.uuid(),
       name: this.clusterName,

@@ -60,6 +60,8 @@ async function start(clock: Clock): Promise<LocalControlPlane> {
     accountId: ACCOUNT,
     secrets: { [KUBECONFIG_ARN]: 'apiVersion: v1\nkind: Config\n' },
     onLambdaLog: () => undefined,
+    // These tests are about rules, schedules and targets, not about EventBridge's duplicates and delays (test/local/event-delivery.test.ts).
+    eventDelivery: 'exactly-once',
   });
 }
 

@@ -91,6 +91,8 @@ describe('cloudflare DNS records', () => {
   });
 
   it('auto-paginates 250 records and stops at the first empty page', async () => {
+    // 250 records are more than a Free zone holds.
+    sim.world.dns.setZonePlan(zone.id, 'pro');
     for (let i = 0; i < 250; i++) sim.world.dns.createRecord(zone.id, { type: 'A', name: `n${i}`, content: `198.18.1.${i}`, ttl: 60 });
     const seen = new Set<string>();
     for await (const r of cf.dns.records.list({ zone_id: zone.id })) seen.add(r.id);
@@ -173,6 +175,120 @@ describe('cloudflare DNS records', () => {
     const tooMany = await refusal(cf.dns.records.batch({ zone_id: zone.id, posts }));
     expect(tooMany.status).toBe(400);
     expect(records()).toHaveLength(3);
+  });
+});
+
+describe('cloudflare plans', () => {
+  it('a Free zone refuses record tags and comments over 100 characters; a paid zone takes tags and 500 characters', async () => {
+    expect((await cf.zones.get({ zone_id: zone.id })).plan).toMatchObject({ legacy_id: 'free' });
+    const tagged = await refusal(cf.dns.records.create({ zone_id: zone.id, type: 'A', name: 'app', content: '198.18.0.1', ttl: 60, tags: ['owner:shepherd'] }));
+    expect(tagged.status).toBe(400);
+    expect(tagged.errors[0]).toMatchObject({
+      code: 1004,
+      message: 'DNS Validation Error',
+      error_chain: [{ code: 9300, message: 'DNS record has 1 tags, exceeding the quota of 0.' }],
+    });
+    const long = await refusal(cf.dns.records.create({ zone_id: zone.id, type: 'A', name: 'app', content: '198.18.0.1', ttl: 60, comment: 'c'.repeat(101) }));
+    expect(long.errors[0]).toMatchObject({
+      code: 1004,
+      error_chain: [{ code: 9313, message: 'DNS record comment exceeds the maximum length of 100 characters.' }],
+    });
+    const fits = await cf.dns.records.create({ zone_id: zone.id, type: 'A', name: 'app', content: '198.18.0.1', ttl: 60, comment: 'c'.repeat(100) });
+    // An edit that adds a tag is refused the same way, and leaves the record as it was.
+    const tagEdit = await refusal(cf.dns.records.edit(fits.id, { zone_id: zone.id, type: 'A', name: 'app.example.test', ttl: 60, tags: ['owner:shepherd'] }));
+    expect(tagEdit.errors[0]).toMatchObject({ error_chain: [{ code: 9300, message: 'DNS record has 1 tags, exceeding the quota of 0.' }] });
+    expect(sim.world.dns.getRecord(zone.id, fits.id)?.tags).toEqual([]);
+
+    sim.world.dns.setZonePlan(zone.id, 'pro');
+    expect((await cf.zones.get({ zone_id: zone.id })).plan).toMatchObject({ legacy_id: 'pro' });
+    const edited = await cf.dns.records.edit(fits.id, {
+      zone_id: zone.id,
+      type: 'A',
+      name: 'app.example.test',
+      ttl: 60,
+      tags: ['owner:shepherd'],
+      comment: 'p'.repeat(500),
+    });
+    expect(edited.tags).toEqual(['owner:shepherd']);
+    const tooLong = await refusal(cf.dns.records.edit(fits.id, { zone_id: zone.id, type: 'A', name: 'app.example.test', ttl: 60, comment: 'p'.repeat(501) }));
+    expect(tooLong.errors[0]).toMatchObject({ error_chain: [{ code: 9313, message: 'DNS record comment exceeds the maximum length of 500 characters.' }] });
+  });
+
+  it('a Free zone created since September 2024 holds 200 records, an older one 1,000, a Pro zone 3,500', async () => {
+    const fill = (zoneId: string, count: number) => {
+      for (let i = 0; i < count; i++) sim.world.dns.createRecord(zoneId, { type: 'TXT', name: `r${i}`, content: 'x', ttl: 60 });
+    };
+    fill(zone.id, 200);
+    const over = await refusal(cf.dns.records.create({ zone_id: zone.id, type: 'A', name: 'one-more', content: '198.18.0.1', ttl: 60 }));
+    expect(over.status).toBe(400);
+    expect(over.errors).toEqual([{ code: 81045, message: 'Record quota exceeded.' }]);
+    expect(sim.world.dns.listRecords(zone.id)).toHaveLength(200);
+    // A batch that deletes first makes room for its post; editing a record needs no room.
+    const [first, second] = sim.world.dns.listRecords(zone.id);
+    await cf.dns.records.batch({ zone_id: zone.id, deletes: [{ id: first.id }], posts: [{ type: 'A', name: 'one-more', content: '198.18.0.1', ttl: 60 }] });
+    await cf.dns.records.edit(second.id, { zone_id: zone.id, type: 'TXT', name: second.name, content: 'y', ttl: 60 });
+    expect(sim.world.dns.listRecords(zone.id)).toHaveLength(200);
+
+    const older = sim.world.dns.createZone('older.test', { createdAt: Date.UTC(2024, 7, 31, 23, 59) });
+    fill(older.id, 1000);
+    expect(errorCodes(await refusal(cf.dns.records.create({ zone_id: older.id, type: 'A', name: 'x', content: '198.18.0.1', ttl: 60 })))).toEqual([81045]);
+
+    const pro = sim.world.dns.createZone('pro.test', { plan: 'pro' });
+    fill(pro.id, 3500);
+    expect(errorCodes(await refusal(cf.dns.records.create({ zone_id: pro.id, type: 'A', name: 'x', content: '198.18.0.1', ttl: 60 })))).toEqual([81045]);
+  });
+
+  it('lists records by tag presence, absence and value, combined by tag_match and then by match', async () => {
+    const pro = sim.world.dns.createZone('tags.test', { plan: 'pro' });
+    const add = (name: string, tags: string[]) => sim.world.dns.createRecord(pro.id, { type: 'A', name, content: '198.18.0.1', ttl: 60, tags });
+    add('web', ['Team:DNS', 'owner:shepherd-prod']);
+    add('api', ['team:platform', 'owner:shepherd-dev']);
+    add('db', ['team:data']);
+    add('bare', []);
+    const names = async (params: Omit<Cloudflare.DNS.RecordListParams, 'zone_id'>) => {
+      const out: string[] = [];
+      for await (const r of cf.dns.records.list({ zone_id: pro.id, ...params })) out.push(r.name.split('.')[0]);
+      return out.sort();
+    };
+    expect(await names({ tag: { present: 'OWNER' } })).toEqual(['api', 'web']);
+    expect(await names({ tag: { absent: 'owner' } })).toEqual(['bare', 'db']);
+    expect(await names({ tag: { exact: 'team:dns' } })).toEqual(['web']);
+    expect(await names({ tag: { exact: 'team:dn' } })).toEqual([]);
+    expect(await names({ tag: { contains: 'owner:shepherd' } })).toEqual(['api', 'web']);
+    expect(await names({ tag: { startswith: 'team:PLAT' } })).toEqual(['api']);
+    expect(await names({ tag: { endswith: 'owner:-prod' } })).toEqual(['web']);
+    // The value is matched on the named tag only.
+    expect(await names({ tag: { contains: 'team:shepherd' } })).toEqual([]);
+
+    expect(await names({ tag: { exact: 'team:data', present: 'owner' } })).toEqual([]);
+    expect(await names({ tag: { exact: 'team:data', present: 'owner' }, tag_match: 'any' })).toEqual(['api', 'db', 'web']);
+    // tag_match combines the tag filters; match then joins them with the others.
+    expect(await names({ tag: { exact: 'team:data', present: 'owner' }, tag_match: 'any', name: { exact: 'bare.tags.test' }, match: 'any' })).toEqual([
+      'api',
+      'bare',
+      'db',
+      'web',
+    ]);
+    expect(await names({ tag: { exact: 'team:data', present: 'owner' }, tag_match: 'any', name: { startswith: 'w' } })).toEqual(['web']);
+  });
+
+  it('with cloudflare-plans switched off a Free zone takes tags, long comments and more than 200 records', async () => {
+    await sim.stop();
+    sim = await startSim({ servers: ['cloudflare'], clock: { mode: 'virtual', autoAdvance: false }, world: { kind: ['cloudflare-plans'] } });
+    zone = sim.world.dns.createZone('example.test');
+    cf = client(sim.credentials.cloudflare.apiToken);
+    for (let i = 0; i < 200; i++) sim.world.dns.createRecord(zone.id, { type: 'TXT', name: `r${i}`, content: 'x', ttl: 60 });
+    const created = await cf.dns.records.create({
+      zone_id: zone.id,
+      type: 'A',
+      name: 'app',
+      content: '198.18.0.1',
+      ttl: 60,
+      tags: ['owner:shepherd'],
+      comment: 'c'.repeat(600),
+    });
+    expect(sim.world.dns.getRecord(zone.id, created.id)).toMatchObject({ tags: ['owner:shepherd'] });
+    expect(sim.world.dns.listRecords(zone.id)).toHaveLength(201);
   });
 });
 

@@ -46,7 +46,7 @@ type Predicate = (r: DnsRecord) => boolean;
 /**
  * The DNS record list filters: `name`, `content`, `comment` (plain = exact, or `.exact`, `.contains`,
  * `.startswith`, `.endswith`, case-insensitive; comment also `.present`/`.absent`), `type`, `proxied`,
- * combined with `match=all` (default) or `match=any`.
+ * and the tag filters (see tagFilter), combined with `match=all` (default) or `match=any`.
  */
 export function recordFilter(query: URLSearchParams): Predicate {
   const predicates: Predicate[] = [];
@@ -67,8 +67,52 @@ export function recordFilter(query: URLSearchParams): Predicate {
   if (type !== null) predicates.push((r) => r.type === type.toUpperCase());
   const proxied = query.get('proxied');
   if (proxied !== null) predicates.push((r) => r.proxied === (proxied === 'true'));
+  const tags = tagFilter(query);
+  if (tags) predicates.push(tags);
   if (predicates.length === 0) return () => true;
   return query.get('match') === 'any' ? (r) => predicates.some((p) => p(r)) : (r) => predicates.every((p) => p(r));
+}
+
+type TagTest = (value: string, wanted: string) => boolean;
+
+const TAG_VALUE_TESTS: Record<string, TagTest> = {
+  exact: (value, wanted) => value === wanted,
+  contains: (value, wanted) => value.includes(wanted),
+  startswith: (value, wanted) => value.startsWith(wanted),
+  endswith: (value, wanted) => value.endsWith(wanted),
+};
+
+/**
+ * The tag filters of Cloudflare's list DNS records API, all case-insensitive: `tag.present=<name>`,
+ * `tag.absent=<name>`, and `tag.exact|contains|startswith|endswith=<name>:<value>` (a tag of that name
+ * whose value is, contains, starts or ends with the value; a plain `tag=` is `tag.exact`). Each may be
+ * repeated. `tag_match=all` (default) or `any` combines them with each other; the result then joins
+ * the other filters under `match`.
+ */
+function tagFilter(query: URLSearchParams): Predicate | undefined {
+  const predicates: Predicate[] = [];
+  for (const name of query.getAll('tag.present')) predicates.push((r) => r.tags.some((t) => tagName(t) === name.toLowerCase()));
+  for (const name of query.getAll('tag.absent')) predicates.push((r) => !r.tags.some((t) => tagName(t) === name.toLowerCase()));
+  for (const [op, test] of Object.entries(TAG_VALUE_TESTS)) {
+    const params = [...query.getAll(`tag.${op}`), ...(op === 'exact' ? query.getAll('tag') : [])];
+    for (const param of params) {
+      const [name, wanted] = splitTag(param.toLowerCase());
+      predicates.push((r) => r.tags.some((t) => tagName(t) === name && test(splitTag(t)[1].toLowerCase(), wanted)));
+    }
+  }
+  if (predicates.length === 0) return undefined;
+  return query.get('tag_match') === 'any' ? (r) => predicates.some((p) => p(r)) : (r) => predicates.every((p) => p(r));
+}
+
+/** `name:value` -> [name, value]; a tag without a colon has an empty value. */
+function splitTag(tag: string): [string, string] {
+  const i = tag.indexOf(':');
+  return i < 0 ? [tag, ''] : [tag.slice(0, i), tag.slice(i + 1)];
+}
+
+/** Tag names are not case-sensitive. */
+function tagName(tag: string): string {
+  return splitTag(tag)[0].toLowerCase();
 }
 
 function integer(raw: string | null): number | undefined {

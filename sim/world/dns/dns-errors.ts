@@ -47,5 +47,21 @@ export const dnsErrors = {
   invalidType: () => new DnsRecordError(400, { code: 1004, message: 'Invalid DNS record type.' }),
   invalidTxt: () => new DnsRecordError(400, { code: 1004, message: 'Content for TXT record is invalid.' }),
   invalidField: (field: string, expected: string) => new DnsRecordError(400, { code: 1004, message: `${field} must be ${expected}.` }),
+  /** A record carrying more tags than the zone's plan allows (Free: none). */
+  tagQuota: (tags: number, quota: number) =>
+    new DnsRecordError(400, {
+      code: 1004,
+      message: 'DNS Validation Error',
+      error_chain: [{ code: 9300, message: `DNS record has ${tags} tags, exceeding the quota of ${quota}.` }],
+    }),
+  /** A comment longer than the zone's plan allows (Free: 100 characters, paid plans: 500). */
+  commentTooLong: (max: number) =>
+    new DnsRecordError(400, {
+      code: 1004,
+      message: 'DNS Validation Error',
+      error_chain: [{ code: 9313, message: `DNS record comment exceeds the maximum length of ${max} characters.` }],
+    }),
+  /** A new record in a zone that already holds as many as its plan allows. */
+  recordQuota: () => new DnsRecordError(400, { code: 81045, message: 'Record quota exceeded.' }),
   batchTooLarge: (limit: number) => new DnsRecordError(400, { code: 1004, message: `A batch may change at most ${limit} DNS records on this zone's plan.` }),
 };

@@ -4,7 +4,7 @@
 export type DnsRecordType = 'A' | 'AAAA' | 'CNAME' | 'TXT';
 export const DNS_RECORD_TYPES: readonly DnsRecordType[] = ['A', 'AAAA', 'CNAME', 'TXT'];
 
-/** Free zones take 200 changes per batch call, paid plans 3,500. */
+/** A Cloudflare zone plan; what each allows is in dns-plans.ts. */
 export type ZonePlan = 'free' | 'pro' | 'business' | 'enterprise';
 
 export interface DnsZone {

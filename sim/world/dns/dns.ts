@@ -3,6 +3,7 @@ import type { Random } from '../../random.js';
 import { UnknownResourceError } from '../errors.js';
 import { dnsErrors } from './dns-errors.js';
 import { DnsHistory } from './dns-history.js';
+import { batchLimit, checkRecordAttributes, recordQuota } from './dns-plans.js';
 import type {
   BatchInput,
   BatchResult,
@@ -17,8 +18,10 @@ import type {
 } from './dns-types.js';
 import { qualifyName, type ValidRecordFields, validateRecord } from './dns-validate.js';
 
-/** Records one batch call may change, by zone plan. */
-const BATCH_LIMIT: Record<ZonePlan, number> = { free: 200, pro: 3500, business: 3500, enterprise: 3500 };
+export interface DnsStoreOptions {
+  /** Enforce each zone plan's limits on tags, comments and record count (the `cloudflare-plans` behaviour). Default true. */
+  plans?: boolean;
+}
 
 type Operation =
   | { kind: 'delete'; id: unknown }
@@ -41,6 +44,7 @@ export class DnsStore {
     readonly clock: Clock,
     readonly random: Random,
     private readonly timeline?: DnsTimelineRecorder,
+    private readonly options: DnsStoreOptions = {},
   ) {}
 
   // ---- zones ----------------------------------------------------------------------------------
@@ -50,8 +54,12 @@ export class DnsStore {
     this.account = { ...account };
   }
 
-  /** Adds an active zone (a scenario's domain); `id` lets a scenario match a config's zone id. */
-  createZone(name: string, options: { plan?: ZonePlan; id?: string } = {}): DnsZone {
+  /**
+   * Adds an active zone (a scenario's domain), on the Free plan unless `plan` says otherwise; `id` lets
+   * a scenario match a config's zone id; `createdAt` (default now) dates it, which sets a Free zone's
+   * record quota.
+   */
+  createZone(name: string, options: { plan?: ZonePlan; id?: string; createdAt?: number } = {}): DnsZone {
     const zoneName = name.trim().toLowerCase().replace(/\.$/, '');
     if (this.zoneByName(zoneName)) throw new RangeError(`zone ${zoneName} already exists`);
     this.account ??= { id: this.random.hex(32), name: 'Simulated account' };
@@ -64,12 +72,21 @@ export class DnsStore {
       plan: options.plan ?? 'free',
       account: { ...this.account },
       nameServers: ['ada.ns.cloudflare.com', 'bob.ns.cloudflare.com'],
-      createdAt: now,
+      createdAt: options.createdAt ?? now,
       modifiedAt: now,
     };
     this.zones.set(zone.id, zone);
     this.records.set(zone.id, new Map());
     this.timeline?.('dns.zone-created', `cloudflare zone ${zone.name} created (${zone.plan} plan)`, zone.name);
+    return copyZone(zone);
+  }
+
+  /** Moves a zone to another plan (an upgrade or a downgrade); records already there are kept as they are. */
+  setZonePlan(zoneId: string, plan: ZonePlan): DnsZone {
+    const zone = this.mustZone(zoneId);
+    zone.plan = plan;
+    zone.modifiedAt = this.clock.now();
+    this.timeline?.('dns.zone-plan', `cloudflare zone ${zone.name} moved to the ${plan} plan`, zone.name);
     return copyZone(zone);
   }
 
@@ -86,11 +103,6 @@ export class DnsStore {
     const wanted = name.toLowerCase().replace(/\.$/, '');
     const zone = [...this.zones.values()].find((z) => z.name === wanted);
     return zone ? copyZone(zone) : undefined;
-  }
-
-  /** Changes one batch call may carry on this zone. */
-  private batchLimit(zoneId: string): number {
-    return BATCH_LIMIT[this.mustZone(zoneId).plan];
   }
 
   // ---- records --------------------------------------------------------------------------------
@@ -135,7 +147,7 @@ export class DnsStore {
     const patches = input.patches ?? [];
     const puts = input.puts ?? [];
     const posts = input.posts ?? [];
-    const limit = this.batchLimit(zoneId);
+    const limit = batchLimit(this.mustZone(zoneId));
     if (deletes.length + patches.length + puts.length + posts.length > limit) throw dnsErrors.batchTooLarge(limit);
     const results = this.apply(zoneId, [
       ...deletes.map((d): Operation => ({ kind: 'delete', id: d?.id })),
@@ -204,10 +216,13 @@ export class DnsStore {
     const working = new Map(this.recordsOf(zone.id));
     const now = this.clock.now();
     const changes: DnsChange[] = [];
+    const plans = this.options.plans ?? true;
     const results = operations.map((op) => {
       if (op.kind === 'post') {
         const fields = validateRecord(op.input, zone.name);
+        if (plans) checkRecordAttributes(zone, fields);
         checkConflicts(working, fields);
+        if (plans && working.size >= recordQuota(zone)) throw dnsErrors.recordQuota();
         const record = this.newRecord(zone, fields, now);
         working.set(record.id, record);
         changes.push({ at: now, zoneId: zone.id, action: 'created', after: record });
@@ -221,6 +236,7 @@ export class DnsStore {
         return current;
       }
       const fields = validateRecord(op.kind === 'put' ? op.input : { ...inputOf(current), ...definedFields(op.input) }, zone.name);
+      if (plans) checkRecordAttributes(zone, fields);
       checkConflicts(working, fields, current.id);
       const record = updatedRecord(current, fields, now);
       working.set(record.id, record);
