@@ -303,7 +303,7 @@ describe('Class: ScalewayPoolProvider (simulated Scaleway, @scaleway/sdk-k8s)', 
     return new ScalewayPoolProvider(base, api);
   }
 
-  it('grows the pool once per claim, says whether it resized, lists and describes pool nodes, and shrinks only a pool it grew', async () => {
+  it('grows the pool once per claim, says whether it resized, lists and describes pool nodes, and removes the claim’s node through the node API', async () => {
     const s = await world();
     const provider: CloudProvider = scaleway(s);
     const pool = poolNamed(base, 'scw-buffer');
@@ -322,13 +322,40 @@ describe('Class: ScalewayPoolProvider (simulated Scaleway, @scaleway/sdk-k8s)', 
     expect(await provider.describe(node, pool)).toBe('running');
     expect(await provider.interruptions()).toEqual([]);
 
+    // Without a node taken and without having grown the pool, there is nothing of this claim's to remove.
     await provider.terminate({ ...launched, resized: false }, pool);
+    // Grown, but every node registered: which is this claim's is unknown, so none goes (the size stays).
+    await provider.terminate(launched, pool);
     expect(s.world.getPool(poolId)?.size).toBe(1);
-    await provider.terminate(launched, pool);
+    expect(s.counters.get('scaleway', 'DeleteNode') ?? 0).toBe(0);
+
+    await provider.terminate(launched, pool, node.name);
+    expect(s.counters.get('scaleway', 'DeleteNode')).toBe(1);
     expect(s.world.getPool(poolId)?.size).toBe(0);
-    // Not below min_size: terminating again changes nothing.
+    expect(await provider.describe(node, pool)).toBe('stopping');
+    // Idempotent: deleting, then gone.
+    await provider.terminate(launched, pool, node.name);
+    await s.clock.advance(120_000);
+    await provider.terminate(launched, pool, node.name);
+    expect(await provider.describe(node, pool)).toBe('gone');
+    expect(s.counters.get('scaleway', 'DeleteNode')).toBe(1);
+  });
+
+  it('a claim that grew the pool and took no node removes a node that has not registered, never a registered one', async () => {
+    const s = await world();
+    const provider = scaleway(s);
+    const pool = poolNamed(base, 'scw-buffer');
+    const poolId = (pool.join as { poolId: string }).poolId;
+    s.world.resizePool(poolId, 1);
+    await s.clock.until(() => s.world.listVms('scaleway').some((v) => v.nodeName), 600_000, 'the first pool node');
+    const registered = s.world.poolVms(poolId)[0];
+    const launched = await provider.launch(spec(base, pool, 0, { activeClaims: 2 }));
+    expect(launched.resized).toBe(true);
+    const fresh = s.world.poolVms(poolId).find((v) => v.id !== registered.id)!;
     await provider.terminate(launched, pool);
-    expect(s.world.getPool(poolId)?.size).toBe(0);
+    expect(s.world.getVm(fresh.id)?.state).toBe('shutting-down');
+    expect(s.world.getVm(registered.id)?.state).toBe('running');
+    expect(s.world.getPool(poolId)?.size).toBe(1);
   });
 });
 
