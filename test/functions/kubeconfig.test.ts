@@ -69,7 +69,13 @@ describe('Function: parseKubeconfig', () => {
       ],
       'current-context': 'ctx',
     });
-    expect(parseKubeconfig(text, ORIGIN)).toMatchObject({ cert: PEM_CERT, key: PEM_KEY, insecureSkipTlsVerify: true, tlsServerName: 'kubernetes', token: undefined });
+    expect(parseKubeconfig(text, ORIGIN)).toMatchObject({
+      cert: PEM_CERT,
+      key: PEM_KEY,
+      insecureSkipTlsVerify: true,
+      tlsServerName: 'kubernetes',
+      token: undefined,
+    });
   });
 
   it('a YAML fault right beside the token: a KubeconfigError naming the secret and "not valid YAML" at a line, and no trace of the token', () => {
@@ -93,12 +99,27 @@ describe('Function: parseKubeconfig', () => {
 
   it.each([
     ['no current-context', `    token: ${TOKEN}`, (t: string) => t.replace('current-context: ctx', ''), 'current-context is not set'],
-    ['a current-context with no entry', `    token: ${TOKEN}`, (t: string) => t.replace('current-context: ctx', 'current-context: gone'), 'current-context names no entry of contexts'],
+    [
+      'a current-context with no entry',
+      `    token: ${TOKEN}`,
+      (t: string) => t.replace('current-context: ctx', 'current-context: gone'),
+      'current-context names no entry of contexts',
+    ],
     ['no server', `    token: ${TOKEN}`, (t: string) => t.replace('server: https://10.0.0.1:6443', 'server: 10.0.0.1'), 'no http(s) server URL'],
     ['an exec plugin', '    exec:\n      command: aws', (t: string) => t, 'runs an exec credential plugin'],
     ['a token file', `    tokenFile: /var/run/${TOKEN}`, (t: string) => t, 'reads its token from a file'],
-    ['a certificate without its key', `    client-certificate-data: ${b64(PEM_CERT)}`, (t: string) => t, 'needs both client-certificate-data and client-key-data'],
-    ['CA data that is not PEM', `    token: ${TOKEN}`, (t: string) => t.replace(b64(PEM_CERT), b64(TOKEN)), 'certificate-authority-data is not base64 of a PEM certificate'],
+    [
+      'a certificate without its key',
+      `    client-certificate-data: ${b64(PEM_CERT)}`,
+      (t: string) => t,
+      'needs both client-certificate-data and client-key-data',
+    ],
+    [
+      'CA data that is not PEM',
+      `    token: ${TOKEN}`,
+      (t: string) => t.replace(b64(PEM_CERT), b64(TOKEN)),
+      'certificate-authority-data is not base64 of a PEM certificate',
+    ],
     ['a list, not a mapping', `    token: ${TOKEN}`, () => `- ${TOKEN}`, 'not a YAML mapping'],
   ])('%s: names the problem, not the content', (_what, user, edit, problem) => {
     const err = parseError(edit(kubeconfig(user)));

@@ -19,10 +19,12 @@ interface KubeList<T> {
   metadata?: { continue?: string };
 }
 
-/** A request gets no byte for this long: the connection is given up (ETIMEDOUT, retryable). */
-const IDLE_TIMEOUT_MS = 15_000;
-/** Items per list page, as kubectl asks. */
-const PAGE_SIZE = 500;
+export interface KubeClientOptions {
+  /** A request that gets no byte for this long is given up (ETIMEDOUT, retryable); default 15 s. */
+  idleTimeoutMs?: number;
+  /** Items per list page; default 500, as kubectl asks. */
+  pageSize?: number;
+}
 
 /**
  * A small Kubernetes API client over node:http(s): JSON in and out, bearer-token or client-certificate auth, the
@@ -34,8 +36,12 @@ export class KubeClient {
   private readonly agent: http.Agent;
   private readonly transport: typeof http | typeof https;
   private readonly authorization?: string;
+  private readonly idleTimeoutMs: number;
+  private readonly pageSize: number;
 
-  constructor(endpoint: KubeEndpoint) {
+  constructor(endpoint: KubeEndpoint, options: KubeClientOptions = {}) {
+    this.idleTimeoutMs = options.idleTimeoutMs ?? 15_000;
+    this.pageSize = options.pageSize ?? 500;
     this.base = new URL(endpoint.server);
     this.authorization = endpoint.token ? `Bearer ${endpoint.token}` : undefined;
     if (this.base.protocol === 'https:') {
@@ -64,7 +70,7 @@ export class KubeClient {
     do {
       let page: KubeList<T>;
       try {
-        page = await this.request<KubeList<T>>('GET', path, { query: { ...query, limit: PAGE_SIZE, continue: next } });
+        page = await this.request<KubeList<T>>('GET', path, { query: { ...query, limit: this.pageSize, continue: next } });
       } catch (err) {
         if (next === undefined || !(err instanceof KubeApiError) || err.status !== 410) throw err;
         return (await this.request<KubeList<T>>('GET', path, { query })).items ?? [];
@@ -120,7 +126,7 @@ export class KubeClient {
         const code = err.code ?? 'ECONNRESET';
         reject(new KubeConnectionError(code, `${what}: connection failed (${code}): ${err.message}`));
       };
-      const req = this.transport.request(url, { method, headers, agent: this.agent, timeout: IDLE_TIMEOUT_MS }, (res) => {
+      const req = this.transport.request(url, { method, headers, agent: this.agent, timeout: this.idleTimeoutMs }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         // A response cut off mid-body ends in 'error' (ECONNRESET, "aborted"), not 'end'.
@@ -139,7 +145,7 @@ export class KubeClient {
           reject(apiError(status, text, what));
         });
       });
-      req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${IDLE_TIMEOUT_MS / 1000} s`), { code: 'ETIMEDOUT' })));
+      req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${this.idleTimeoutMs} ms`), { code: 'ETIMEDOUT' })));
       req.on('error', connectionFailed);
       req.end(payload);
     });
