@@ -44,7 +44,7 @@ beforeAll(async () => {
     secrets: { [config.cluster.kubeconfigSecretArn]: MALFORMED_KUBECONFIG },
     onLambdaLog: (fn, line) => logs.push(`${fn} ${line}`),
   });
-}, 240_000);
+}, 480_000);
 
 afterAll(async () => {
   await local?.stop();
