@@ -30,7 +30,7 @@ export async function listClusterNodes(path: string): Promise<NodeRow[]> {
     const code = (err as NodeJS.ErrnoException).code ?? 'read error';
     throw new CommandError(`cannot read kubeconfig ${path} (${code}); pass --kubeconfig PATH or set KUBECONFIG`);
   }
-  const nodes = await new KubeNodeApi(kubeconfig).list();
+  const nodes = await KubeNodeApi.fromKubeconfig(kubeconfig, path).list();
   return nodes
     .map((n) => ({
       name: n.name,

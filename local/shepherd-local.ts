@@ -13,6 +13,8 @@ export interface ShepherdLocalOptions {
   /** The simulated services' unkind behaviours to switch off (all on by default). */
   kind?: KindSwitches;
   cacheDir?: string;
+  /** Secret values by ARN that replace the ones the world provides (a test's malformed secret). */
+  secrets?: Record<string, string>;
   onLambdaLog?: (functionName: string, line: string) => void;
 }
 
@@ -40,7 +42,7 @@ export async function startShepherdLocal(options: ShepherdLocalOptions = {}): Pr
     world: { clusterName: config.cluster.name, scalewayClusterId: config.providers.scaleway?.clusterId, kind: options.kind },
   });
   try {
-    const secrets = prepareWorld(sim, config);
+    const secrets = { ...prepareWorld(sim, config), ...options.secrets };
     const controlPlane = await startLocalControlPlane({
       cdkOut,
       clock: sim.clock,

@@ -16,7 +16,10 @@ export type ClusterNodesEvent =
 let api: NodeApi | undefined;
 
 async function nodes(): Promise<NodeApi> {
-  if (!api) api = new KubeNodeApi(await getSecret(config().cluster.kubeconfigSecretArn));
+  if (!api) {
+    const arn = config().cluster.kubeconfigSecretArn;
+    api = KubeNodeApi.fromKubeconfig(await getSecret(arn), arn);
+  }
   return api;
 }
 

@@ -3,6 +3,10 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { parseSecretRef, SECRET_REF_FORMS } from '../../config/secret-ref.js';
 import { SecretValueError } from './errors.js';
 
+// Both SDKs are imported statically although a config uses one kind. An import() of either, each kept until a
+// reference of its kind is read, was measured: esbuild keeps a dynamically imported module in the single-file ES
+// bundle, wrapped for lazy evaluation but no longer tree-shaken (the AWS provider's bundle grew by 114 KB), and the
+// cold import got no faster (median CPU time 642 ms against 638 ms, 25 fresh imports each on a loaded machine).
 const secretsManager = new Map<string, SecretsManagerClient>();
 const parameterStore = new Map<string, SSMClient>();
 const cache = new Map<string, { value: string; at: number }>();

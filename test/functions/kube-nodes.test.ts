@@ -1,12 +1,14 @@
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { KubeClient } from '../../functions/adapters/kube/client.js';
+import { isKubeApiError } from '../../functions/adapters/kube/errors.js';
 import { KubeNodeApi, type NodeCalls } from '../../functions/adapters/kube/nodes.js';
 import { ThrottledError, TransientError } from '../../functions/runtime/errors.js';
 
 /**
  * Which failures the Kubernetes adapter marks retryable. HTTP statuses and socket failures come from the real
- * @kubernetes/client-node talking to loopback servers that answer badly; a programming error comes from a fake.
+ * KubeClient talking to loopback servers that answer badly; a programming error comes from a fake.
  */
 
 const servers: net.Server[] = [];
@@ -20,16 +22,8 @@ async function listen(server: net.Server): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-/** client-node accepts a plain-http server only with insecure-skip-tls-verify. */
-function kubeconfig(server: string): string {
-  return JSON.stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: 'c', cluster: { server, 'insecure-skip-tls-verify': true } }],
-    users: [{ name: 'u', user: { token: 'test-token' } }],
-    contexts: [{ name: 'c', context: { cluster: 'c', user: 'u' } }],
-    'current-context': 'c',
-  });
+function nodesAt(server: string, options: { idleTimeoutMs?: number } = {}): KubeNodeApi {
+  return new KubeNodeApi(new KubeClient({ server, token: 'test-token', insecureSkipTlsVerify: false }, options));
 }
 
 function answering(status: number): Promise<string> {
@@ -49,31 +43,48 @@ const failure = (p: Promise<unknown>) =>
 
 describe('Class: KubeNodeApi', () => {
   it('retries a 503 (TransientError) and a 429 (ThrottledError)', async () => {
-    const unavailable = new KubeNodeApi(kubeconfig(await answering(503)));
-    const err = await failure(unavailable.get('n1'));
+    const err = await failure(nodesAt(await answering(503)).get('n1'));
     expect(err).toBeInstanceOf(TransientError);
     expect(err.name).toBe('TransientError');
     expect(err.message).toContain('503');
-    await expect(new KubeNodeApi(kubeconfig(await answering(429))).list()).rejects.toBeInstanceOf(ThrottledError);
+    await expect(nodesAt(await answering(429)).list()).rejects.toBeInstanceOf(ThrottledError);
   });
 
   it('retries a connection reset (ECONNRESET) and a refused connection (ECONNREFUSED)', async () => {
     const reset = await listen(net.createServer((socket) => socket.resetAndDestroy()));
-    const err = await failure(new KubeNodeApi(kubeconfig(reset)).get('n1'));
+    const err = await failure(nodesAt(reset).get('n1'));
     expect(err).toBeInstanceOf(TransientError);
     expect(err.message).toContain('ECONNRESET');
 
     const closed = await listen(net.createServer());
     await new Promise((resolve) => servers.pop()!.close(resolve));
-    const refused = await failure(new KubeNodeApi(kubeconfig(closed)).delete('n1'));
+    const refused = await failure(nodesAt(closed).delete('n1'));
     expect(refused).toBeInstanceOf(TransientError);
     expect(refused.message).toContain('ECONNREFUSED');
+  });
+
+  it('retries a response cut off mid-body (ECONNRESET) and a server that never answers (ETIMEDOUT)', async () => {
+    const cut = await listen(
+      http.createServer((_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+        res.write('{"kind":"NodeList","items":[');
+        setTimeout(() => res.socket?.destroy(), 20);
+      }),
+    );
+    const err = await failure(nodesAt(cut).list());
+    expect(err).toBeInstanceOf(TransientError);
+    expect(err.message).toContain('ECONNRESET');
+
+    const silent = await listen(http.createServer(() => {}));
+    const timedOut = await failure(nodesAt(silent, { idleTimeoutMs: 200 }).get('n1'));
+    expect(timedOut).toBeInstanceOf(TransientError);
+    expect(timedOut.message).toContain('ETIMEDOUT');
   });
 
   it('rethrows a programming error (TypeError) as it is: not a TransientError, so no Retry matches it', async () => {
     const bug = new TypeError("Cannot read properties of undefined (reading 'items')");
     const calls = {
-      readNode: async () => {
+      get: async () => {
         throw bug;
       },
     } as unknown as NodeCalls;
@@ -83,10 +94,10 @@ describe('Class: KubeNodeApi', () => {
     expect(err.name).toBe('TypeError');
   });
 
-  it('rethrows a 403 (a request retrying will not fix) as it is', async () => {
-    const err = await failure(new KubeNodeApi(kubeconfig(await answering(403))).list());
+  it('rethrows a 403 (a request retrying will not fix) as it is, with its status', async () => {
+    const err = await failure(nodesAt(await answering(403)).list());
     expect(err).not.toBeInstanceOf(TransientError);
     expect(err).not.toBeInstanceOf(ThrottledError);
-    expect((err as Error & { code?: number }).code).toBe(403);
+    expect(isKubeApiError(err) && err.status).toBe(403);
   });
 });

@@ -1,7 +1,10 @@
-import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
 import type { NodeTaint, NodeView } from '../../decisions/provision.js';
 import { ThrottledError, TransientError } from '../../runtime/errors.js';
+import { KubeClient } from './client.js';
+import { isKubeApiError } from './errors.js';
+import { parseKubeconfig } from './kubeconfig.js';
 import { networkErrorCode } from './network-errors.js';
+import type { KubeNode } from './types.js';
 
 /** The Kubernetes API as the node workflows need it. */
 export interface NodeApi {
@@ -20,63 +23,44 @@ export class NodeConflictError extends Error {
   override name = 'NodeConflictError';
 }
 
-/** The calls of CoreV1Api this adapter makes (a test passes a fake). */
-export type NodeCalls = Pick<CoreV1Api, 'listNode' | 'readNode' | 'patchNode' | 'deleteNode'>;
+/** The calls of KubeClient this adapter makes (a test passes a fake). */
+export type NodeCalls = Pick<KubeClient, 'list' | 'get' | 'patch' | 'delete'>;
+
+/** Nodes are cluster-scoped: one collection path (also how bench:functions tells that a bundle talks to Kubernetes). */
+const NODES = '/api/v1/nodes';
 
 export class KubeNodeApi implements NodeApi {
-  private readonly core: NodeCalls;
+  constructor(private readonly kube: NodeCalls) {}
 
-  /** From a kubeconfig (YAML or JSON text), or from the calls themselves. */
-  constructor(source: string | NodeCalls) {
-    if (typeof source !== 'string') {
-      this.core = source;
-      return;
-    }
-    const kc = new KubeConfig();
-    kc.loadFromString(source);
-    this.core = kc.makeApiClient(CoreV1Api);
+  /** From a kubeconfig's text; `origin` (the secret's reference or the file) is what its errors name. */
+  static fromKubeconfig(text: string, origin: string): KubeNodeApi {
+    return new KubeNodeApi(new KubeClient(parseKubeconfig(text, origin)));
   }
 
   async list(labelSelector?: string): Promise<NodeView[]> {
-    const out: NodeView[] = [];
-    let _continue: string | undefined;
-    do {
-      const page = await this.call(() => this.core.listNode({ labelSelector, limit: 500, _continue }));
-      out.push(...page.items.map(toView));
-      _continue = page.metadata?._continue || undefined;
-    } while (_continue);
-    return out;
+    const items = await this.call(() => this.kube.list<KubeNode>(NODES, { labelSelector }));
+    return items.map(toView);
   }
 
   async get(name: string) {
-    try {
-      const n = await this.call(() => this.core.readNode({ name }));
-      return { ...toView(n), taints: (n.spec?.taints ?? []) as NodeTaint[], resourceVersion: n.metadata?.resourceVersion ?? '' };
-    } catch (err) {
-      if (statusOf(err) === 404) return undefined;
-      throw err;
-    }
+    const n = await this.call(() => this.kube.get<KubeNode>(nodePath(name)));
+    if (!n) return undefined;
+    return { ...toView(n), taints: n.spec?.taints ?? [], resourceVersion: n.metadata?.resourceVersion ?? '' };
   }
 
   async label(name: string, labels: Record<string, string>, taints: NodeTaint[] | undefined, resourceVersion?: string): Promise<void> {
     const body: Record<string, unknown> = { metadata: { labels, ...(resourceVersion ? { resourceVersion } : {}) } };
     if (taints) body.spec = { taints };
     try {
-      await this.call(() => this.core.patchNode({ name, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)));
+      await this.call(() => this.kube.patch(nodePath(name), body, 'merge'));
     } catch (err) {
-      if (statusOf(err) === 409) throw new NodeConflictError(`node ${name} changed while being labelled; retry`);
+      if (isKubeApiError(err) && err.status === 409) throw new NodeConflictError(`node ${name} changed while being labelled; retry`);
       throw err;
     }
   }
 
-  async delete(name: string): Promise<boolean> {
-    try {
-      await this.call(() => this.core.deleteNode({ name }));
-      return true;
-    } catch (err) {
-      if (statusOf(err) === 404) return false;
-      throw err;
-    }
+  delete(name: string): Promise<boolean> {
+    return this.call(() => this.kube.delete(nodePath(name)));
   }
 
   /** Throttling and server or network failures become retryable errors; everything else is rethrown as it is. */
@@ -84,22 +68,20 @@ export class KubeNodeApi implements NodeApi {
     try {
       return await fn();
     } catch (err) {
-      const code = statusOf(err);
+      const status = isKubeApiError(err) ? err.status : undefined;
       const network = networkErrorCode(err);
-      const msg = () => `Kubernetes API: ${code ?? network ?? ''} ${String((err as Error).message).slice(0, 300)}`;
-      if (code === 429) throw new ThrottledError(msg());
-      if ((code !== undefined && code >= 500) || network !== undefined) throw new TransientError(msg());
+      if (status === 429) throw new ThrottledError((err as Error).message);
+      if ((status !== undefined && status >= 500) || network !== undefined) throw new TransientError((err as Error).message);
       throw err;
     }
   }
 }
 
-function statusOf(err: unknown): number | undefined {
-  const code = (err as { code?: unknown })?.code;
-  return typeof code === 'number' ? code : undefined;
+function nodePath(name: string): string {
+  return `${NODES}/${encodeURIComponent(name)}`;
 }
 
-function toView(n: V1Node): NodeView {
+function toView(n: KubeNode): NodeView {
   const ready = n.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? 'Unknown';
   return {
     name: n.metadata?.name ?? '',

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
-import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { PoolConfig, ShepherdConfig } from '../../../config/types.js';
+import { KubeClient } from '../../adapters/kube/client.js';
+import { isKubeApiError } from '../../adapters/kube/errors.js';
+import { parseKubeconfig } from '../../adapters/kube/kubeconfig.js';
 import { launchToken } from '../../decisions/launch-token.js';
 import type { VmRef } from '../../decisions/provision.js';
 import { InsufficientCapacityError, ProviderRequestError, TransientError } from '../../runtime/errors.js';
@@ -103,23 +105,22 @@ export class FakeProvider implements CloudProvider {
 
 /** The kubelet of a fake VM: registers the Node, then posts its Ready status (two calls, as a kubelet makes). */
 export class KubeApiKubelet implements FakeKubelet {
-  private core?: Promise<CoreV1Api>;
+  private kube?: Promise<KubeClient>;
 
-  /** `kubeconfig` yields the kubeconfig text (in the Lambda: the cluster's kubeconfig secret). */
-  constructor(private readonly kubeconfig: () => Promise<string>) {}
+  /** `kubeconfig` yields the kubeconfig text (in the Lambda: the cluster's kubeconfig secret), `origin` names it in errors. */
+  constructor(
+    private readonly kubeconfig: () => Promise<string>,
+    private readonly origin = 'of the fake kubelet',
+  ) {}
 
   async register(node: { name: string; providerID: string; labels: Record<string, string>; internalIp: string }): Promise<void> {
-    this.core ??= this.kubeconfig().then((text) => {
-      const kc = new KubeConfig();
-      kc.loadFromString(text);
-      return kc.makeApiClient(CoreV1Api);
-    });
-    const core = await this.core;
+    this.kube ??= this.kubeconfig().then((text) => new KubeClient(parseKubeconfig(text, this.origin)));
+    const kube = await this.kube;
     try {
-      await core.createNode({ body: { metadata: { name: node.name, labels: node.labels }, spec: { providerID: node.providerID } } });
+      await kube.create('/api/v1/nodes', { metadata: { name: node.name, labels: node.labels }, spec: { providerID: node.providerID } });
     } catch (err) {
       // 409: registered by an earlier attempt of the same launch.
-      if ((err as { code?: number }).code !== 409) throw new TransientError(`fake kubelet: could not register node ${node.name}: ${(err as Error).message}`);
+      if (!isKubeApiError(err) || err.status !== 409) throw new TransientError(`fake kubelet: could not register node ${node.name}: ${(err as Error).message}`);
     }
     const now = new Date().toISOString();
     const status = {
@@ -132,7 +133,7 @@ export class KubeApiKubelet implements FakeKubelet {
       ],
     };
     try {
-      await core.patchNodeStatus({ name: node.name, body: { status } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+      await kube.patch(`/api/v1/nodes/${encodeURIComponent(node.name)}/status`, { status }, 'merge');
     } catch (err) {
       throw new TransientError(`fake kubelet: could not post the status of node ${node.name}: ${(err as Error).message}`);
     }

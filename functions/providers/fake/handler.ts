@@ -5,5 +5,5 @@ import { fakeProvider } from './descriptor.js';
 
 export const handler = providerHandler(
   fakeProvider,
-  (config) => new FakeProvider(config, new KubeApiKubelet(() => getSecret(config.cluster.kubeconfigSecretArn))),
+  (config) => new FakeProvider(config, new KubeApiKubelet(() => getSecret(config.cluster.kubeconfigSecretArn), config.cluster.kubeconfigSecretArn)),
 );
