@@ -4,34 +4,25 @@
  * repeated requestIds, aborts, a short deadline). For each seed it prints the invariants, computed from the clouds,
  * the cluster and the claims table once the run has settled. Exit code 1 when any invariant is violated.
  *
- *   npm run bench:chaos [-- --seeds 1,2,3 --executions 8 --deadline 20 --config shepherd.config.json]
+ *   npm run bench:chaos [-- --seeds 1,2,3 --executions 8 --deadline 16 --config shepherd.config.json]
  */
+import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadConfigFile } from '../config/load.js';
 import { synthesizeStack } from '../local/cloudformation/synth.js';
 import { formatSeedRun, formatSummary } from './chaos/report.js';
 import { runSeed, type SeedRun } from './chaos/run-seed.js';
+import { parseSeeds } from './chaos/seeds.js';
 
 const { values } = parseArgs({
   options: {
     seeds: { type: 'string', default: '1,2,3' },
     executions: { type: 'string', default: '8' },
-    deadline: { type: 'string', default: '20' },
+    deadline: { type: 'string', default: '16' },
     config: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
-
-/** `1,2,3`, `1-5` or a mix: the seeds to run. */
-function parseSeeds(text: string): number[] {
-  const seeds = text.split(',').flatMap((part) => {
-    const [from, to] = part.trim().split('-').map(Number);
-    if (!Number.isInteger(from) || (to !== undefined && (!Number.isInteger(to) || to < from)))
-      throw new Error(`--seeds: cannot read "${part}"; say 1,2,3 or 1-5`);
-    return Array.from({ length: (to ?? from) - from + 1 }, (_, i) => from + i);
-  });
-  return [...new Set(seeds)];
-}
 
 const seeds = parseSeeds(values.seeds);
 const executions = Number(values.executions);
@@ -54,5 +45,8 @@ for (const seed of seeds) {
   console.log('');
 }
 for (const line of formatSummary(runs)) console.log(line);
-console.log(`${seeds.length} seeds in ${((performance.now() - wallStart) / 1000).toFixed(1)} s of wall time`);
+const cpu = runs.reduce((s, r) => s + r.cpuSeconds, 0);
+console.log(
+  `${seeds.length} seeds in ${((performance.now() - wallStart) / 1000).toFixed(1)} s of wall time (runs: ${cpu.toFixed(1)} s CPU; load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} CPUs)`,
+);
 process.exitCode = runs.some((r) => r.results.some((i) => i.violations > 0)) ? 1 : 0;

@@ -1,4 +1,4 @@
-import type { PoolConfig } from '../../config/types.js';
+import type { PoolConfig, ShepherdConfig } from '../../config/types.js';
 import type { LambdaFaultRule } from '../../local/lambda/lambda-faults.js';
 import type { ApiFault, Random } from '../../sim/index.js';
 import type { ProviderName } from '../../sim/world/types.js';
@@ -47,6 +47,11 @@ export interface PlanOptions {
   executions: number;
   /** The pools shepherd can launch into. */
   pools: PoolConfig[];
+}
+
+/** The pools whose machines shepherd creates (join method other than `none`). */
+export function launchablePools(config: ShepherdConfig): PoolConfig[] {
+  return config.pools.filter((p) => p.join.method !== 'none');
 }
 
 const API_OF: Record<string, SimulatedApi> = { aws: 'ec2', gcp: 'gce', scaleway: 'scaleway' };
@@ -104,11 +109,11 @@ export function planChaos(random: Random, options: PlanOptions): ChaosPlan {
   for (let i = random.int(3, 5); i > 0; i--) {
     lambdaFaults.push({ state: random.pick(TASK_STATES), after: random.int(0, options.executions), fault: { kind: 'timeout', afterHandler: true } });
   }
-  lambdaFaults.push({
-    state: random.pick(['Claim capacity', 'Record node']),
-    after: random.int(0, options.executions),
-    fault: { kind: 'error', errorType: 'InternalServerError', errorMessage: 'Internal server error (simulated DynamoDB 500)' },
-  });
+  // DynamoDB answering 500 (errors the workflow does not retry today): at a claim, where a request's duplicate
+  // must not tear down the execution that holds it, and when recording a node that is already Ready.
+  const dynamo500 = { kind: 'error' as const, errorType: 'InternalServerError', errorMessage: 'Internal server error (simulated DynamoDB 500)' };
+  lambdaFaults.push({ state: 'Claim capacity', after: random.int(0, options.executions), count: random.int(1, 3), fault: dynamo500 });
+  lambdaFaults.push({ state: 'Record node', after: random.int(0, options.executions), fault: dynamo500 });
 
   const dark = random.pick(pools);
   const neverJoin = { pool: dark.name, match: { provider: dark.provider as ProviderName, type: dark.instanceTypes[0] } };

@@ -10,7 +10,7 @@ export function formatSeedRun(run: SeedRun): string[] {
     .map(([e, n]) => `${e} ${n}`)
     .join(', ');
   const lines = [
-    `seed ${run.seed}: ${statuses}${errors ? ` (failed: ${errors})` : ''}; ${run.simulatedMinutes} min simulated in ${run.wallSeconds.toFixed(1)} s`,
+    `seed ${run.seed}: ${statuses}${errors ? ` (failed: ${errors})` : ''}; ${run.simulatedMinutes} min simulated in ${run.wallSeconds.toFixed(1)} s of wall time (${run.cpuSeconds.toFixed(1)} s CPU)`,
     ...describePlan(run.plan).map((l) => `  ${l}`),
     `  Lambda fault rules that hit: ${run.lambdaFaultHits} of ${run.plan.lambdaFaults.length}`,
   ];

@@ -1,12 +1,12 @@
 import { SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
-import type { PoolConfig, ShepherdConfig } from '../../config/types.js';
+import type { ShepherdConfig } from '../../config/types.js';
 import type { ArmedLambdaFault } from '../../local/lambda/lambda-faults.js';
 import { type ShepherdLocal, startShepherdLocal } from '../../local/shepherd-local.js';
 import { Random } from '../../sim/index.js';
 import { addForeignNodes } from './foreign-nodes.js';
 import { checkInvariants } from './invariants.js';
 import { observeNodes, observeVms, readClaimsTable } from './observe.js';
-import { type ChaosPlan, planChaos } from './plan.js';
+import { type ChaosPlan, launchablePools, planChaos } from './plan.js';
 import type { ChaosObservation, InvariantResult } from './types.js';
 
 export interface SeedRunOptions {
@@ -30,6 +30,8 @@ export interface SeedRun {
   observation: ChaosObservation;
   results: InvariantResult[];
   wallSeconds: number;
+  /** CPU time of this process (every thread: the simulator, the control plane, the functions' workers). */
+  cpuSeconds: number;
   simulatedMinutes: number;
 }
 
@@ -37,11 +39,6 @@ export interface SeedRun {
 const SETTLE_MS = 15 * 60_000;
 /** Give up on a run whose executions are still going this long after they all should have ended. */
 const OVERRUN_MS = 6 * 3600_000;
-
-/** The pools whose machines shepherd creates (join method other than `none`). */
-export function launchablePools(config: ShepherdConfig): PoolConfig[] {
-  return config.pools.filter((p) => p.join.method !== 'none');
-}
 
 /**
  * One seeded chaos run: the local control plane on a fresh simulated multi-cloud, foreign nodes in the cluster,
@@ -52,6 +49,7 @@ export function launchablePools(config: ShepherdConfig): PoolConfig[] {
 export async function runSeed(options: SeedRunOptions): Promise<SeedRun> {
   const { config, seed } = options;
   const wallStart = performance.now();
+  const cpuStart = process.cpuUsage();
   const local = await startShepherdLocal({ config, seed, clock: { mode: 'virtual' }, onLambdaLog: () => undefined });
   try {
     const { world, clock } = local.sim;
@@ -96,11 +94,17 @@ export async function runSeed(options: SeedRunOptions): Promise<SeedRun> {
       observation,
       results: checkInvariants(observation),
       wallSeconds: (performance.now() - wallStart) / 1000,
+      cpuSeconds: cpuSecondsSince(cpuStart),
       simulatedMinutes: Math.round((clock.now() - simStart) / 60_000),
     };
   } finally {
     await local.stop();
   }
+}
+
+function cpuSecondsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
 }
 
 /**
