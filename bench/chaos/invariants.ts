@@ -107,7 +107,11 @@ export function nodeChanges(before: ObservedNode, after: ObservedNode | undefine
   const keys = new Set([...Object.keys(before.labels), ...Object.keys(after.labels)]);
   const labels = [...keys]
     .filter((k) => before.labels[k] !== after.labels[k])
-    .map((k) => `${k}: ${before.labels[k] ?? '(none)'} -> ${after.labels[k] ?? '(none)'}`);
+    .map((k) => {
+      if (!(k in before.labels)) return `+${k}=${after.labels[k]}`;
+      if (!(k in after.labels)) return `-${k}`;
+      return `${k}=${before.labels[k]} -> ${after.labels[k]}`;
+    });
   if (labels.length) changes.push(`labels ${labels.join(', ')}`);
   const added = after.taints.filter((t) => !before.taints.includes(t));
   const removed = before.taints.filter((t) => !after.taints.includes(t));

@@ -79,8 +79,8 @@ export async function readClaimsTable(local: ShepherdLocal): Promise<{ claims: O
               status: String(item.status),
               owner: item.owner === undefined ? undefined : String(item.owner),
               createdAt: Date.parse(String(item.createdAt)),
-              // Released claims carry a DynamoDB TTL in expiresAt: it says when the record goes, not the claim.
-              expiresAt: item.status === 'released' ? undefined : epochMs(item.expiresAt),
+              // `expiresAt` is the table's TTL attribute (when the record goes); `claimExpiresAt` when the claim does.
+              expiresAt: epochMs(item.claimExpiresAt),
             });
           } else if (pk.startsWith('POOL#') && item.sk === 'STATE') {
             counters.push({ pool: pk.slice('POOL#'.length), active: Number(item.active ?? 0), counted: Object.keys(item.claims ?? {}) });

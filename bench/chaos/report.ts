@@ -1,10 +1,12 @@
 import { describePlan } from './plan.js';
 import type { SeedRun } from './run-seed.js';
 
+const STATUS_ORDER = ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'RUNNING'];
+
 /** One seed's result as text: what ran, what went wrong on purpose, and each invariant with its violations. */
 export function formatSeedRun(run: SeedRun): string[] {
-  const statuses = Object.entries(run.statuses)
-    .map(([s, n]) => `${n} ${s}`)
+  const statuses = STATUS_ORDER.filter((s) => run.statuses[s])
+    .map((s) => `${run.statuses[s]} ${s}`)
     .join(', ');
   const errors = Object.entries(run.errors)
     .map(([e, n]) => `${e} ${n}`)

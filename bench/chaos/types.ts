@@ -34,7 +34,7 @@ export interface ObservedClaim {
   owner?: string;
   /** Simulated epoch ms. */
   createdAt: number;
-  /** Simulated epoch ms, when the record has one. */
+  /** When the claim, still in flight, stops counting (simulated epoch ms), when the record says. */
   expiresAt?: number;
 }
 

@@ -114,7 +114,7 @@ describe('Function: checkInvariants', () => {
     const branch = o.nodes.find((n) => n.name === 'branch-1')!;
     branch.labels['shepherd.io/claim'] = 'c4';
     expect(violations(o)).toEqual({ ...NONE, foreignNodesTouched: 1 });
-    expect(checkInvariants(o)[4].details).toEqual(['node branch-1: labels shepherd.io/claim: (none) -> c4']);
+    expect(checkInvariants(o)[4].details).toEqual(['node branch-1: labels +shepherd.io/claim=c4']);
   });
 
   it('foreign nodes touched: a foreign node deleted is one violation', () => {
@@ -126,6 +126,11 @@ describe('Function: checkInvariants', () => {
 });
 
 describe('Function: nodeChanges', () => {
+  it('names labels added, removed and changed', () => {
+    const before = node('n', { a: '1', b: '2' });
+    expect(nodeChanges(before, node('n', { a: '3', c: '4' }))).toEqual(['labels a=1 -> 3, -b, +c=4']);
+  });
+
   it('names taints added and removed, cordoning, a changed providerID and a machine that went away', () => {
     const before = node('n', { a: '1' }, { taints: ['x=1:NoSchedule'] });
     const after = node('n', { a: '1' }, { taints: ['y=2:NoExecute'], unschedulable: true, providerID: 'aws:///z/i-1', vmLive: false });
