@@ -15,7 +15,6 @@ export interface SeedRunOptions {
   executions: number;
   /** The executions' deadline: the state machine's timeout is lowered to it when it is longer. */
   deadlineMinutes: number;
-  onProgress?: (line: string) => void;
 }
 
 export interface SeedRun {
@@ -63,7 +62,6 @@ export async function runSeed(options: SeedRunOptions): Promise<SeedRun> {
     const pools = launchablePools(config);
     const plan = planChaos(random, { executions: options.executions, pools });
     const armed = armFaults(local, plan);
-    options.onProgress?.(`seed ${seed}: ${plan.executions.length} executions started over the next ${Math.ceil(lastStart(plan) / 60_000)} min`);
     await runExecutions(local, plan, worstCaseMs);
 
     const statuses: Record<string, number> = {};
