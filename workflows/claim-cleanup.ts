@@ -83,7 +83,11 @@ export function claimCleanupDefinition(scope: Construct, fns: ClaimCleanupFuncti
   });
   const done = new sfn.Succeed(scope, 'Cleaned up');
   const outcome = new sfn.Choice(scope, 'All claims cleaned up?').when(sfn.Condition.booleanEquals('$.anyFailed', true), failed).otherwise(done);
-  return find.next(each).next(summarize).next(check).next(outcome);
+  each.next(summarize).next(check).next(outcome);
+  // Most events find nothing (the execution cleaned up after itself, or another execution owns the claims).
+  const nothing = new sfn.Succeed(scope, 'Nothing left behind');
+  const anything = new sfn.Choice(scope, 'Claims left behind?').when(sfn.Condition.isPresent('$.found.claims[0]'), each).otherwise(nothing);
+  return find.next(anything);
 }
 
 /** The claim's provider function, chosen at run time from its slot; the state machine may invoke exactly `candidates`. */
