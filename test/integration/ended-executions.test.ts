@@ -101,7 +101,7 @@ describe('Workflow: ClaimCleanup after a ProvisionNode execution that ended with
     expect(after).toHaveLength(before.length + 1);
     const duplicate = after[after.length - 1];
     expect(duplicate.status).toBe('SUCCEEDED');
-    expect(JSON.parse(duplicate.output ?? '{}').claims).toEqual([]);
+    expect(JSON.parse(duplicate.output ?? '{}').found.claims).toEqual([]);
     expect(running('aws-amd64')).toHaveLength(1);
     expect(nodesOf('aws-amd64')).toHaveLength(1);
     expect(await claimRecord(claimId)).toMatchObject({ status: 'active', owner: 'after-the-stop' });
