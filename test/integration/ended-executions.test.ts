@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../config/load.js';
 import { claimIdOf } from '../../functions/decisions/provision.js';
@@ -134,5 +134,40 @@ describe('Workflow: ClaimCleanup after a ProvisionNode execution that ended with
     const out = await local.controlPlane.waitForExecution(again.executionArn);
     expect(out.status, out.cause).toBe('SUCCEEDED');
     expect(running('aws-amd64')).toHaveLength(1);
+  }, 240_000);
+
+  it('a lost status event: the claim, once expired, no longer counts, and the sweep cleans it up', async () => {
+    await start();
+    // The event never arrives: the rule is switched off, as if EventBridge had given up on it.
+    for (const rule of local.controlPlane.events.listRules()) if (rule.eventPattern) rule.state = 'DISABLED';
+    local.sim.faults.set('kube', 'nodes.patch', { errorRate: 1 });
+    const { executionArn } = local.controlPlane.startExecution(local.stateMachineArn('provisionNode'), { pool: 'aws-amd64', count: 1 }, 'lost-event');
+    await local.sim.clock.until(() => shepherdNodes().length === 1, 30 * 60_000, 'the Node to register');
+    local.controlPlane.stepFunctions.stopExecution(executionArn);
+    expect((await local.controlPlane.waitForExecution(executionArn)).status).toBe('ABORTED');
+    local.sim.faults.clear('kube');
+    const claimId = claimIdOf('aws-amd64', 'lost-event', 0);
+    expect(await claimRecord(claimId)).toMatchObject({ status: 'launched', claimExpiresAt: expect.any(Number) });
+    expect(running('aws-amd64')).toHaveLength(1);
+
+    // Its expiry is many simulated hours away; the test moves it to the past instead of waiting.
+    await table().send(
+      new UpdateCommand({
+        TableName: local.tableName,
+        Key: { pk: 'POOL#aws-amd64', sk: 'STATE' },
+        UpdateExpression: 'SET expiries.#c = :past',
+        ExpressionAttributeNames: { '#c': claimId },
+        ExpressionAttributeValues: { ':past': Math.floor(local.sim.clock.now() / 1000) - 1 },
+      }),
+    );
+    // What the hourly sweep rule starts.
+    const sweep = local.controlPlane.startExecution(cleanupMachine(), { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} });
+    const out = await local.controlPlane.waitForExecution(sweep.executionArn);
+    expect(out.status, out.cause).toBe('SUCCEEDED');
+    expect(JSON.parse(out.output ?? '{}').claims).toEqual([expect.objectContaining({ status: 'cleaned', claimId })]);
+    expect(running('aws-amd64')).toEqual([]);
+    expect(shepherdNodes()).toEqual([]);
+    expect(await claimRecord(claimId)).toMatchObject({ status: 'released', releaseReason: expect.stringContaining('ClaimExpired') });
+    expect(await activeClaims('aws-amd64')).toBe(0);
   }, 240_000);
 });
