@@ -4,10 +4,12 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import type { Construct } from 'constructs';
 import type { ShepherdConfig } from '../config/types.js';
+import { EXECUTION_BUDGET_ENV } from '../functions/decisions/execution-budget.js';
 import { providerFunctionEnvName } from '../functions/providers/function-env.js';
-import { launchableProviders } from '../functions/providers/registry.js';
+import { launchableProviders, providerNamed } from '../functions/providers/registry.js';
 import type { ProviderDescriptor } from '../functions/providers/types.js';
 import { AlarmTopic } from './constructs/alarm-topic.js';
+import { ClaimCleanupStateMachine } from './constructs/claim-cleanup-state-machine.js';
 import { ProvisionNodeStateMachine } from './constructs/provision-node-state-machine.js';
 import { ShepherdFunction } from './constructs/shepherd-function.js';
 import { ShepherdTable } from './constructs/shepherd-table.js';
@@ -44,10 +46,12 @@ export class ShepherdStack extends Stack {
     readonly validate: ShepherdFunction;
     readonly claims: ShepherdFunction;
     readonly cluster: ShepherdFunction;
+    readonly cleanup: ShepherdFunction;
     /** By provider name. */
     readonly providers: Readonly<Record<string, ShepherdFunction>>;
   };
   readonly provisionNode: ProvisionNodeStateMachine;
+  readonly claimCleanup: ClaimCleanupStateMachine;
   readonly alarms: AlarmTopic;
 
   constructor(scope: Construct, id: string, props: ShepherdStackProps) {
@@ -63,6 +67,7 @@ export class ShepherdStack extends Stack {
     });
 
     const common = { projectRoot: PROJECT_ROOT, config };
+    // Which function launches a pool's VMs: validate-input writes it into each slot of the plan (cleanup too).
     const providers = Object.fromEntries(
       providersInUse(config).map((p) => {
         const sizing = p.function ?? DEFAULT_PROVIDER_FUNCTION;
@@ -79,6 +84,7 @@ export class ShepherdStack extends Stack {
         return [p.name, fn];
       }),
     );
+    const providerFunctionEnv = Object.fromEntries(Object.entries(providers).map(([name, f]) => [providerFunctionEnvName(name), f.fn.functionArn]));
     this.functions = {
       validate: new ShepherdFunction(this, 'ValidateInput', {
         ...common,
@@ -86,8 +92,7 @@ export class ShepherdStack extends Stack {
         entry: handlerEntry('validate-input'),
         description: 'shepherd validate-input: checks a ProvisionNode request against the config',
         permissions: validateInputPermissions(),
-        // Which function launches a pool's VMs: validate-input writes it into each slot of the plan.
-        environment: Object.fromEntries(Object.entries(providers).map(([name, f]) => [providerFunctionEnvName(name), f.fn.functionArn])),
+        environment: providerFunctionEnv,
         timeout: Duration.seconds(20),
       }),
       claims: new ShepherdFunction(this, 'Claims', {
@@ -107,6 +112,15 @@ export class ShepherdStack extends Stack {
         permissions: clusterNodesPermissions(config),
         timeout: Duration.seconds(45),
       }),
+      cleanup: new ShepherdFunction(this, 'Cleanup', {
+        ...common,
+        name: 'claim-cleanup',
+        entry: handlerEntry('claim-cleanup'),
+        description: 'shepherd claim-cleanup: finds the claims an ended ProvisionNode execution or an expiry left behind',
+        permissions: claimsPermissions(this.table.table),
+        environment: { TABLE_NAME: this.table.table.tableName, ...providerFunctionEnv },
+        timeout: Duration.seconds(45),
+      }),
       providers,
     };
 
@@ -118,6 +132,21 @@ export class ShepherdStack extends Stack {
         providers: Object.values(providers).map((f) => f.fn),
       },
       provisioning: config.provisioning,
+      pools: config.pools
+        .filter((p) => providerNamed(p.provider).launchable)
+        .map((p) => ({ max: p.max, concurrency: providerNamed(p.provider).launchParallelism(p) })),
+      clusterName: config.cluster.name,
+    });
+    this.functions.validate.fn.addEnvironment(EXECUTION_BUDGET_ENV, JSON.stringify(this.provisionNode.budget));
+
+    this.claimCleanup = new ClaimCleanupStateMachine(this, 'ClaimCleanup', {
+      functions: {
+        cleanup: this.functions.cleanup.fn,
+        claims: this.functions.claims.fn,
+        cluster: this.functions.cluster.fn,
+        providers: Object.values(providers).map((f) => f.fn),
+      },
+      provisionNode: this.provisionNode.stateMachine,
       clusterName: config.cluster.name,
     });
 

@@ -116,7 +116,16 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions):
     });
     started.push(lambdas);
     const random = new Random(seed);
-    const stepFunctions = new StepFunctionsService({ clock, region, accountId, lambdas, ids: new IdSource(`${seed}:sfn`), random: () => random.next() });
+    const stepFunctions = new StepFunctionsService({
+      clock,
+      region,
+      accountId,
+      lambdas,
+      ids: new IdSource(`${seed}:sfn`),
+      random: () => random.next(),
+      // As on AWS, executions' status changes reach the default bus, and the stack's rules on it.
+      statusEvents: { publish: (event) => events.publish('default', event), ids: new IdSource(`${seed}:sfn-events`) },
+    });
     started.push(stepFunctions);
     for (const m of stack.stateMachines) stepFunctions.addStateMachine(m);
     const events = new EventBridgeService({

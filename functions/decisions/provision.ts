@@ -13,6 +13,8 @@ export interface ProvisionSlot {
   owner: string;
   /** The provider's function (name or ARN) that launches and terminates this slot's VM. */
   providerFunction: string;
+  /** Epoch seconds after which the slot's claim is no longer counted (set by validate-input from the execution's worst case). */
+  expiresAt?: number;
 }
 
 export interface ProvisionPlan {

@@ -24,7 +24,14 @@ export const handler = withExecutionContext(async (event: ClaimsEvent) => {
   switch (event.action) {
     case 'claim': {
       const pool = poolNamed(slot.pool, config());
-      const out = await claims().claim({ pool: slot.pool, claimId: slot.claimId, owner: slot.owner, max: pool.max, reason: slot.reason });
+      const out = await claims().claim({
+        pool: slot.pool,
+        claimId: slot.claimId,
+        owner: slot.owner,
+        max: pool.max,
+        reason: slot.reason,
+        expiresAt: slot.expiresAt,
+      });
       log('info', 'claim', { pool: slot.pool, claimId: slot.claimId, created: out.created, activeClaims: out.activeClaims });
       return { status: out.claim.status, created: out.created, activeClaims: out.activeClaims, vm: out.claim.vm ?? null, nodeName: out.claim.nodeName ?? null };
     }

@@ -1,7 +1,9 @@
+import { claimExpiresAt, EXECUTION_BUDGET_ENV, type ExecutionBudget, executionWorstSeconds, maxCountWithinCap } from '../decisions/execution-budget.js';
 import { type ProvisionPlan, planProvision } from '../decisions/provision.js';
 import { providerFunctionsFromEnv } from '../providers/function-env.js';
 import { PROVIDER_NAMES } from '../providers/registry.js';
 import { config } from '../runtime/config.js';
+import { InvalidInputError } from '../runtime/errors.js';
 import { withExecutionContext } from '../runtime/execution-context.js';
 
 export interface ValidateInputEvent {
@@ -9,7 +11,35 @@ export interface ValidateInputEvent {
   executionName: string;
 }
 
-/** First state of ProvisionNode: turns the raw input into a plan, or fails with InvalidInputError. */
+/**
+ * First state of ProvisionNode: turns the raw input into a plan, or fails with InvalidInputError. A request that
+ * could not finish within the state machine's timeout is refused here, before it claims anything; each slot
+ * carries the moment its claim expires.
+ */
 export const handler = withExecutionContext(async (event: ValidateInputEvent): Promise<ProvisionPlan> => {
-  return planProvision(event.input, config(), event.executionName, providerFunctionsFromEnv(PROVIDER_NAMES));
+  const plan = planProvision(event.input, config(), event.executionName, providerFunctionsFromEnv(PROVIDER_NAMES));
+  return withinBudget(plan, executionBudget(), Date.now());
 });
+
+/** The plan with each slot's claim expiry, or InvalidInputError when its worst case exceeds the timeout. */
+export function withinBudget(plan: ProvisionPlan, budget: ExecutionBudget, nowMs: number): ProvisionPlan {
+  const worst = executionWorstSeconds(budget, plan.count, plan.maxConcurrency);
+  if (worst > budget.capSeconds) {
+    const most = maxCountWithinCap(budget, plan.maxConcurrency);
+    throw new InvalidInputError(
+      `"count": ${plan.count} nodes of pool ${plan.pool} (${plan.maxConcurrency} at a time) may take up to ${hours(worst)} h, longer than the workflow's timeout of ${hours(budget.capSeconds)} h; ask for at most ${most} per request`,
+    );
+  }
+  const expiresAt = claimExpiresAt(budget, plan.count, plan.maxConcurrency, nowMs);
+  return { ...plan, slots: plan.slots.map((s) => ({ ...s, expiresAt })) };
+}
+
+function executionBudget(): ExecutionBudget {
+  const raw = process.env[EXECUTION_BUDGET_ENV];
+  if (!raw) throw new Error(`${EXECUTION_BUDGET_ENV} is not set: the stack gives it to this function`);
+  return JSON.parse(raw) as ExecutionBudget;
+}
+
+function hours(seconds: number): string {
+  return (seconds / 3600).toFixed(1);
+}

@@ -1,9 +1,10 @@
-import { Duration } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { ProvisioningPolicy } from '../../config/types.js';
+import { type ExecutionBudget, executionCapSeconds, provisionBudget, type StatesTiming } from '../../functions/decisions/execution-budget.js';
 import { type ProvisionNodeFunctions, provisionNodeDefinition } from '../../workflows/provision-node.js';
 import { acknowledgeWildcardResources } from '../nag.js';
 import { physicalName, stateMachineLogGroupName } from '../physical-names.js';
@@ -11,16 +12,12 @@ import { physicalName, stateMachineLogGroupName } from '../physical-names.js';
 export interface ProvisionNodeStateMachineProps {
   readonly functions: ProvisionNodeFunctions;
   readonly provisioning: ProvisioningPolicy;
+  /** Every pool the workflow may provision: its max and how many of its slots run at once. Sizes the execution timeout. */
+  readonly pools: ReadonlyArray<{ max: number; concurrency: number }>;
   /** Names the state machine `shepherd-<cluster>-provision-node` and its log group after it. */
   readonly clusterName: string;
   readonly logRetention?: logs.RetentionDays;
 }
-
-/**
- * Launching plus registration never takes an hour. A longer run is stuck: it ends TimedOut without running the
- * cleanup states, and the alarm fires; its VM can still be found by its shepherd:claim tag.
- */
-const MIN_EXECUTION_TIMEOUT = Duration.hours(1);
 
 /**
  * The ProvisionNode workflow as a Standard state machine (exactly-once steps, 90 days of execution history) with
@@ -31,6 +28,8 @@ export class ProvisionNodeStateMachine extends Construct {
   readonly logGroup: logs.LogGroup;
   readonly failedAlarm: cloudwatch.Alarm;
   readonly timedOutAlarm: cloudwatch.Alarm;
+  /** The definition's worst cases and the timeout it runs under: validate-input sizes each request from these. */
+  readonly budget: ExecutionBudget;
 
   constructor(scope: Construct, id: string, props: ProvisionNodeStateMachineProps) {
     super(scope, id);
@@ -40,8 +39,15 @@ export class ProvisionNodeStateMachine extends Construct {
       logGroupName: stateMachineLogGroupName(stateMachineName),
       retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
     });
-    // The registration wait alone may last registrationTimeoutSeconds; leave as much again for launch, retries and cleanup.
-    const timeout = Duration.seconds(Math.max(MIN_EXECUTION_TIMEOUT.toSeconds(), 2 * provisioning.registrationTimeoutSeconds));
+    // The timeout is the worst case of the largest request the config allows, read from the definition itself. An
+    // execution that still times out (or is stopped, or fails outside a Catch) is cleaned up by ClaimCleanup.
+    const poll = {
+      seconds: provisioning.pollIntervalSeconds,
+      maxPolls: Math.max(1, Math.ceil(provisioning.registrationTimeoutSeconds / provisioning.pollIntervalSeconds)),
+    };
+    const worst = provisionBudget(definitionTiming(functions), poll, 0);
+    this.budget = { ...worst, capSeconds: executionCapSeconds(worst, props.pools) };
+    const timeout = Duration.seconds(this.budget.capSeconds);
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName,
       stateMachineType: sfn.StateMachineType.STANDARD,
@@ -77,4 +83,14 @@ export class ProvisionNodeStateMachine extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
   }
+}
+
+/**
+ * The definition's states as ASL, to read their timeouts and retries. Built in a scratch app: a state belongs to one
+ * graph, and the real one is built by the StateMachine (with the timeout this reading decides).
+ */
+function definitionTiming(functions: ProvisionNodeFunctions): StatesTiming {
+  const scratch = new Stack(new App(), 'ProvisionNodeTiming');
+  const start = sfn.Chain.start(provisionNodeDefinition(scratch, functions)).startState;
+  return new sfn.StateGraph(start, 'timing').toGraphJson() as unknown as StatesTiming;
 }

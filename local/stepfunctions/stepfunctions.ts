@@ -2,10 +2,11 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import type { Clock } from '../../sim/index.js';
 import { AwsApiError, LambdaFunctionError, LambdaServiceError, TemplateError } from '../errors.js';
 import type { IdSource } from '../ids.js';
-import type { LambdaInvoker, StateMachineSpec } from '../types.js';
+import type { EventBridgeEvent, LambdaInvoker, StateMachineSpec } from '../types.js';
 import { type PreparedDefinition, prepareDefinition, SIMULATED_START_TIME_FIELD, type TaskPlan } from './asl-prepare.js';
 import { ClockActivity, sleepOnClock } from './clock-activity.js';
 import { ExecutionHistory, json, type LibraryEvent } from './execution-history.js';
+import { statusChangeEvent } from './status-events.js';
 import { RetryPolicy } from './task-retry.js';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
@@ -48,6 +49,8 @@ export interface StepFunctionsOptions {
   ids: IdSource;
   /** For Retry JitterStrategy FULL; seeded by the caller so runs repeat. */
   random: () => number;
+  /** Where Standard executions' status change events go (the default event bus), with their event ids. */
+  statusEvents?: { publish(event: EventBridgeEvent): void; ids: IdSource };
 }
 
 /** A value aws-local-stepfunctions passes to and takes from local Task handlers. */
@@ -57,6 +60,8 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export class StepFunctionsService {
   private readonly machines = new Map<string, LoadedStateMachine>();
   private readonly executions = new Map<string, Execution>();
+  /** Set by stop(): the local control plane is going away, which is no status change of the workflow's. */
+  private stopping = false;
 
   constructor(private readonly options: StepFunctionsOptions) {}
 
@@ -116,6 +121,7 @@ export class StepFunctionsService {
     };
     this.executions.set(executionArn, execution);
     execution.history.add('ExecutionStarted', { input, inputDetails: { truncated: false }, roleArn: machine.spec.roleArn });
+    this.publishStatus(execution);
     execution.done = this.run(execution, parsed);
     return { executionArn, startDate: execution.startDate };
   }
@@ -154,6 +160,7 @@ export class StepFunctionsService {
 
   /** Aborts every running execution. */
   async stop(): Promise<void> {
+    this.stopping = true;
     const running = [...this.executions.values()].filter((e) => e.status === 'RUNNING');
     for (const e of running) e.stop?.({ status: 'ABORTED', error: 'LocalControlPlaneStopped' });
     await Promise.all(running.map((e) => e.done));
@@ -222,12 +229,22 @@ export class StepFunctionsService {
     if (outcome.status === 'SUCCEEDED') {
       execution.output = outcome.output;
       execution.history.close('ExecutionSucceeded', { output: outcome.output, outputDetails: { truncated: false } });
+      this.publishStatus(execution);
       return;
     }
     execution.error = outcome.error;
     execution.cause = outcome.cause;
     const type = { FAILED: 'ExecutionFailed', TIMED_OUT: 'ExecutionTimedOut', ABORTED: 'ExecutionAborted' }[outcome.status];
     execution.history.close(type, { error: outcome.error, cause: outcome.cause });
+    this.publishStatus(execution);
+  }
+
+  /** Step Functions sends status changes of Standard workflows only (Express ones go to CloudWatch Logs). */
+  private publishStatus(execution: Execution): void {
+    const target = this.options.statusEvents;
+    if (!target || this.stopping || execution.machine.spec.type !== 'STANDARD') return;
+    const { region, accountId, clock } = this.options;
+    target.publish(statusChangeEvent(view(execution), { id: target.ids.uuid(), region, accountId, now: clock.now() }));
   }
 
   private taskHandler(plan: TaskPlan, execution: Execution, activity: ClockActivity, signal: AbortSignal): (input: Json) => Promise<Json> {

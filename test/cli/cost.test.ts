@@ -41,7 +41,10 @@ describe('shepherd cost', () => {
     const item = (name: string) => report.idle.lines.find((l) => l.item === name)!;
     expect(item('CloudWatch alarms').quantity).toBe(alarms);
     expect(item('Secrets Manager secrets named in the config').quantity).toBe(secretManagerArns.size);
-    const expected = alarms * CLOUDWATCH_ALARM_MONTH + secretManagerArns.size * SECRETS_MANAGER_PER_SECRET_MONTH;
+    // The hourly ClaimCleanup sweep: its trigger runs the state machine (priced per transition) 730 times a month.
+    const sweep = report.idle.lines.filter((l) => l.item.startsWith('Schedule '));
+    expect(sweep.length).toBeGreaterThan(0);
+    const expected = alarms * CLOUDWATCH_ALARM_MONTH + secretManagerArns.size * SECRETS_MANAGER_PER_SECRET_MONTH + sweep.reduce((sum, l) => sum + l.cost, 0);
     // Table storage (assumed bytes per node under --idle-only) adds a fraction of a cent.
     expect(report.idle.totalPerMonth).toBeGreaterThanOrEqual(expected);
     expect(report.idle.totalPerMonth - expected).toBeLessThan(0.01);

@@ -116,8 +116,8 @@ describe('ShepherdStack with the example config', () => {
 
   it('runs every function on nodejs22.x / arm64 with active tracing and its own log group with retention', () => {
     const functions = template.findResources('AWS::Lambda::Function');
-    // validate-input, claims, cluster-nodes, and one per provider the pools use (aws, gcp, scaleway; home has no API).
-    expect(Object.keys(functions)).toHaveLength(6);
+    // validate-input, claims, cluster-nodes, claim-cleanup, and one per provider the pools use (aws, gcp, scaleway; home has no API).
+    expect(Object.keys(functions)).toHaveLength(7);
     expect(Object.keys(stack.functions.providers).sort()).toEqual(['aws', 'gcp', 'scaleway']);
     const logGroups = template.findResources('AWS::Logs::LogGroup');
     for (const [id, fn] of Object.entries(functions)) {
@@ -126,7 +126,7 @@ describe('ShepherdStack with the example config', () => {
       expect(logGroups[group]?.Properties.RetentionInDays, `${id} log group`).toBeGreaterThan(0);
     }
     const groups = Object.values(functions).map((f) => f.Properties.LoggingConfig.LogGroup.Ref);
-    expect(new Set(groups).size).toBe(6);
+    expect(new Set(groups).size).toBe(7);
   });
 
   it('gives validate-input no permission beyond its own logs and traces, and the function of each provider', () => {
@@ -138,6 +138,7 @@ describe('ShepherdStack with the example config', () => {
         SHEPHERD_PROVIDER_FUNCTION_AWS: arn('aws'),
         SHEPHERD_PROVIDER_FUNCTION_GCP: arn('gcp'),
         SHEPHERD_PROVIDER_FUNCTION_SCALEWAY: arn('scaleway'),
+        SHEPHERD_EXECUTION_BUDGET: JSON.stringify(stack.provisionNode.budget),
       },
     });
   });
@@ -273,8 +274,9 @@ describe('ShepherdStack with the example config', () => {
   });
 
   it('runs ProvisionNode as a Standard state machine with tracing, ALL-level logs without execution data, and a timeout', () => {
-    template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 2);
     const logGroup = logicalId(stack, stack.provisionNode.logGroup);
+    const machineId = logicalId(stack, stack.provisionNode.stateMachine);
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineType: 'STANDARD',
       TracingConfiguration: { Enabled: true },
@@ -285,12 +287,15 @@ describe('ShepherdStack with the example config', () => {
       },
     });
     expect(template.findResources('AWS::Logs::LogGroup')[logGroup].Properties.RetentionInDays).toBeGreaterThan(0);
-    expect(stateMachineAsl(template.toJSON()).TimeoutSeconds).toBe(3600);
+    // Sized from the definition: the largest request the config allows (scw-buffer, 3 nodes one at a time) at worst.
+    const budget = stack.provisionNode.budget;
+    expect(budget.capSeconds).toBe(budget.fixedSeconds + 3 * budget.slotSeconds);
+    expect(stateMachineAsl(template.toJSON(), machineId).TimeoutSeconds).toBe(budget.capSeconds);
   });
 
   it('gives every Task a TimeoutSeconds above its function timeout and a Retry with backoff and jitter', () => {
     const functions = template.findResources('AWS::Lambda::Function');
-    const tasks = allStates(stateMachineAsl(template.toJSON())).filter(([, s]) => s.Type === 'Task');
+    const tasks = allStates(stateMachineAsl(template.toJSON(), logicalId(stack, stack.provisionNode.stateMachine))).filter(([, s]) => s.Type === 'Task');
     expect(tasks.length).toBeGreaterThanOrEqual(4);
     const invoked = new Set<string>();
     const providerIds = Object.values(stack.functions.providers).map((f) => logicalId(stack, f.fn));
@@ -313,7 +318,64 @@ describe('ShepherdStack with the example config', () => {
         expect(functions[fn!].Properties.Timeout, name).toBeLessThan(task.TimeoutSeconds!);
       }
     }
-    expect([...invoked].sort()).toEqual(Object.keys(functions).sort());
+    // Every function but claim-cleanup's own, which only ClaimCleanup invokes.
+    const cleanupFn = logicalId(stack, stack.functions.cleanup.fn);
+    expect([...invoked].sort()).toEqual(
+      Object.keys(functions)
+        .filter((id) => id !== cleanupFn)
+        .sort(),
+    );
+  });
+
+  it('starts ClaimCleanup on the ProvisionNode executions that timed out, were stopped or failed, and every hour for expired claims', () => {
+    const cleanup = { Arn: { Ref: logicalId(stack, stack.claimCleanup.stateMachine) } };
+    const rules = Object.values(template.findResources('AWS::Events::Rule')).map((r) => r.Properties);
+    const targeting = rules.filter((r) => r.Targets?.some((t: { Arn: unknown }) => JSON.stringify(t.Arn) === JSON.stringify(cleanup.Arn)));
+    expect(targeting.map((r) => r.ScheduleExpression ?? r.EventPattern).sort()).toEqual(
+      [
+        {
+          source: ['aws.states'],
+          'detail-type': ['Step Functions Execution Status Change'],
+          detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [{ Ref: logicalId(stack, stack.provisionNode.stateMachine) }] },
+        },
+        'rate(1 hour)',
+      ].sort(),
+    );
+    // On the default bus (Step Functions sends its events nowhere else).
+    for (const r of targeting) expect(r.EventBusName).toBeUndefined();
+  });
+
+  it('gives claim-cleanup item access to its table, the table name and the provider functions, nothing else', () => {
+    const fn = stack.functions.cleanup;
+    const table = logicalId(stack, stack.table.table);
+    expect(statementsOf(template, stack, fn).sort(bySid)).toEqual(
+      [
+        ...baseStatements(stack, fn),
+        { Sid: 'ClaimsTable', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], Resource: [`<${table}.Arn>`] },
+      ].sort(bySid),
+    );
+    const arn = (name: string) => ({ 'Fn::GetAtt': [logicalId(stack, stack.functions.providers[name].fn), 'Arn'] });
+    expect(template.findResources('AWS::Lambda::Function')[logicalId(stack, fn.fn)].Properties.Environment).toEqual({
+      Variables: {
+        TABLE_NAME: { Ref: table },
+        SHEPHERD_PROVIDER_FUNCTION_AWS: arn('aws'),
+        SHEPHERD_PROVIDER_FUNCTION_GCP: arn('gcp'),
+        SHEPHERD_PROVIDER_FUNCTION_SCALEWAY: arn('scaleway'),
+      },
+    });
+  });
+
+  it('retries every ClaimCleanup step, and keeps a claim whose cleanup failed', () => {
+    const asl = stateMachineAsl(template.toJSON(), logicalId(stack, stack.claimCleanup.stateMachine));
+    const tasks = allStates(asl).filter(([, s]) => s.Type === 'Task');
+    expect(tasks.map(([name]) => name).sort()).toEqual(
+      ['Find claims left behind', 'Record cleanup failure', 'Release claim left behind', 'Remove node of claim', 'Terminate VMs of claim'].sort(),
+    );
+    for (const [name, task] of tasks) expect(task.Retry, name).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], MaxAttempts: 10 })]);
+    const states = Object.fromEntries(allStates(asl));
+    for (const name of ['Remove node of claim', 'Terminate VMs of claim', 'Release claim left behind']) {
+      expect(states[name].Catch, name).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'Record cleanup failure' })]);
+    }
   });
 
   it('alarms on failed and timed-out executions and on errors of every function', () => {
@@ -411,7 +473,9 @@ describe('ShepherdStack with other configs', () => {
     const { template } = synth(config);
     const envs = Object.values(template.findResources('AWS::Lambda::Function')).map((f) => Object.keys(f.Properties.Environment?.Variables ?? {}));
     const providers = [...new Set(config.pools.map((p) => p.provider))].filter((p) => providerNamed(p).launchable);
-    expect(envs.flat().sort()).toEqual(['TABLE_NAME', ...providers.map((p) => `SHEPHERD_PROVIDER_FUNCTION_${p.toUpperCase()}`)].sort());
+    const providerEnv = providers.map((p) => `SHEPHERD_PROVIDER_FUNCTION_${p.toUpperCase()}`);
+    // claims and claim-cleanup read the table; validate-input and claim-cleanup name the provider functions.
+    expect(envs.flat().sort()).toEqual(['TABLE_NAME', 'TABLE_NAME', 'SHEPHERD_EXECUTION_BUDGET', ...providerEnv, ...providerEnv].sort());
   });
 });
 

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { TemplateError } from '../../local/errors.js';
 import { IdSource } from '../../local/ids.js';
 import { LambdaRunner } from '../../local/lambda/lambda-runner.js';
-import { StepFunctionsService } from '../../local/stepfunctions/stepfunctions.js';
+import { type StepFunctionsOptions, StepFunctionsService } from '../../local/stepfunctions/stepfunctions.js';
+import type { EventBridgeEvent } from '../../local/types.js';
 import { Clock, DEFAULT_START_TIME } from '../../sim/clock.js';
 
 const ARN = 'arn:aws:states:eu-west-3:123456789012:stateMachine:';
@@ -18,10 +19,18 @@ afterEach(async () => {
 });
 
 /** A service with one state machine named `m`, on a virtual clock that moves by itself. */
-function serve(definition: Record<string, unknown>): string {
+function serve(definition: Record<string, unknown>, statusEvents?: StepFunctionsOptions['statusEvents']): string {
   clock = new Clock({ mode: 'virtual' });
   runner = new LambdaRunner({ functions: [], clock, region: 'eu-west-3', environment: {} });
-  sfn = new StepFunctionsService({ clock, region: 'eu-west-3', accountId: '123456789012', lambdas: runner, ids: new IdSource('test'), random: () => 0.5 });
+  sfn = new StepFunctionsService({
+    clock,
+    region: 'eu-west-3',
+    accountId: '123456789012',
+    lambdas: runner,
+    ids: new IdSource('test'),
+    random: () => 0.5,
+    statusEvents,
+  });
   sfn.addStateMachine({ logicalId: 'M', name: 'm', arn: `${ARN}m`, type: 'STANDARD', roleArn: 'arn:aws:iam::123456789012:role/m', definition });
   return `${ARN}m`;
 }
@@ -32,6 +41,59 @@ async function runToEnd(arn: string, input: unknown, name?: string) {
 }
 
 describe('local Step Functions on the simulated clock', () => {
+  it("sends each execution's status changes to the event bus in Step Functions' envelope, and none when the service stops", async () => {
+    const events: EventBridgeEvent[] = [];
+    const arn = serve(
+      { StartAt: 'Sleep', States: { Sleep: { Type: 'Wait', Seconds: 600, End: true } } },
+      { publish: (e) => events.push(e), ids: new IdSource('events') },
+    );
+    const done = await runToEnd(arn, { a: 1 }, 'quick');
+    const slow = sfn.startExecution({ stateMachineArn: arn, name: 'slow', input: '{}' });
+    clock.setTimer(60_000, () => sfn.stopExecution(slow.executionArn, 'Operator', 'no longer needed'));
+    await sfn.waitForExecution(slow.executionArn);
+    const late = sfn.startExecution({ stateMachineArn: arn, name: 'late', input: '{}' });
+    await sfn.stop();
+    expect(sfn.describeExecution(late.executionArn).status).toBe('ABORTED');
+
+    expect(events.map((e) => `${(e.detail as { name: string }).name} ${(e.detail as { status: string }).status}`)).toEqual([
+      'quick RUNNING',
+      'quick SUCCEEDED',
+      'slow RUNNING',
+      'slow ABORTED',
+      'late RUNNING',
+    ]);
+    expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
+    expect(events[1]).toEqual({
+      version: '0',
+      id: events[1].id,
+      'detail-type': 'Step Functions Execution Status Change',
+      source: 'aws.states',
+      account: '123456789012',
+      time: new Date(done.stopDate!).toISOString().replace('.000Z', 'Z'),
+      region: 'eu-west-3',
+      resources: [done.executionArn],
+      detail: {
+        executionArn: done.executionArn,
+        stateMachineArn: arn,
+        name: 'quick',
+        status: 'SUCCEEDED',
+        startDate: done.startDate,
+        stopDate: done.startDate + 600_000,
+        input: '{"a":1}',
+        output: '{"a":1}',
+        inputDetails: { included: true },
+        outputDetails: { included: true },
+        error: null,
+        cause: null,
+        redriveCount: 0,
+        redriveDate: null,
+        redriveStatus: null,
+        redriveStatusReason: null,
+      },
+    });
+    expect(events[3].detail).toMatchObject({ status: 'ABORTED', error: 'Operator', cause: 'no longer needed', output: null, outputDetails: null });
+  });
+
   it('wakes executions sleeping on different waits in the order of their wake-up times', async () => {
     const arn = serve({
       StartAt: 'Sleep',

@@ -14,6 +14,12 @@ export interface Claim {
   vm?: VmRef;
   nodeName?: string;
   releaseReason?: string;
+  /**
+   * Epoch seconds after which the claim, while still claimed or launched, is no longer counted and is reaped: its
+   * execution is over by then. Not `expiresAt`, the table's TTL attribute: TTL would delete the record of a VM that
+   * may still run.
+   */
+  claimExpiresAt?: number;
   createdAt: string;
   updatedAt: string;
 }
@@ -25,6 +31,8 @@ export interface ClaimInput {
   owner: string;
   max: number;
   reason: string;
+  /** Epoch seconds: the claim's execution is over by then (see Claim.claimExpiresAt). */
+  expiresAt?: number;
 }
 
 export interface ClaimResult {
@@ -42,6 +50,8 @@ export interface ClaimStore {
   complete(claimId: string, vm: VmRef, nodeName: string): Promise<Claim>;
   release(claimId: string, pool: string, reason: string): Promise<{ released: boolean; activeClaims: number }>;
   get(claimId: string): Promise<Claim | undefined>;
+  /** Claims of the pool still counted whose expiry has passed: their execution is over, their VM may run. */
+  expiredClaims(pool: string): Promise<string[]>;
   audit(event: string, detail: Record<string, unknown>): Promise<void>;
 }
 
@@ -50,7 +60,8 @@ const RELEASED_TTL_DAYS = 30;
 
 /**
  * One DynamoDB table. Items:
- *   POOL#<pool> / STATE           { claims: map<claimId, 1>, active: number }  (the capacity counter)
+ *   POOL#<pool> / STATE           { claims: map<claimId, 1>, active: number,   (the capacity counter)
+ *                                   expiries: map<claimId, epoch s> }        (claims not yet active, and when they expire)
  *   CLAIM#<claimId> / CLAIM       the claim record
  *   AUDIT#<yyyy-mm-dd> / <iso>#<n> audit entries, expiring after 90 days
  * The counter and the claim-id map change in one conditional update, so a claim is counted once and
@@ -78,6 +89,7 @@ export class DynamoClaimStore implements ClaimStore {
       owner: input.owner,
       status: 'claimed',
       reason: input.reason,
+      ...(input.expiresAt !== undefined ? { claimExpiresAt: input.expiresAt } : {}),
       createdAt: at,
       updatedAt: at,
     };
@@ -110,33 +122,68 @@ export class DynamoClaimStore implements ClaimStore {
     return { claim: existing, created: false, activeClaims: await this.activeClaims(input.pool) };
   }
 
-  /** Counts the claim in its pool once, never above max; returns the pool's claims now. */
-  private async count(input: ClaimInput, poolInitialized = false): Promise<number> {
+  /**
+   * Counts the claim in its pool once, never above max; returns the pool's claims now. Expired claims still in the
+   * counter (their execution is over; the reaper has not released them yet) do not count against max: the limit
+   * is raised by as many as were read expired, so two claimers racing for the same room still get one place each.
+   */
+  private async count(input: ClaimInput, poolInitialized = false, expiredRoom = 0): Promise<number> {
+    const expiry = input.expiresAt !== undefined;
     try {
       const out = await this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: `POOL#${input.pool}`, sk: 'STATE' },
-          UpdateExpression: 'SET claims.#c = :one ADD active :one',
+          UpdateExpression: expiry ? 'SET claims.#c = :one, expiries.#c = :exp ADD active :one' : 'SET claims.#c = :one ADD active :one',
           ConditionExpression: 'attribute_not_exists(claims.#c) AND (attribute_not_exists(active) OR active < :max)',
           ExpressionAttributeNames: { '#c': input.claimId },
-          ExpressionAttributeValues: { ':one': 1, ':max': input.max },
+          ExpressionAttributeValues: { ':one': 1, ':max': input.max + expiredRoom, ...(expiry ? { ':exp': input.expiresAt } : {}) },
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return Number(out.Attributes?.active ?? 1);
+      return Number(out.Attributes?.active ?? 1) - expiredRoom;
     } catch (err) {
       if (isConditionFailed(err)) {
         if (await this.isCounted(input.pool, input.claimId)) return this.activeClaims(input.pool);
+        const expired = expiredRoom === 0 ? (await this.expiredClaims(input.pool)).length : 0;
+        if (expired > 0) return this.count(input, poolInitialized, expired);
         throw new PoolAtCapacityError(`pool ${input.pool} already has its max of ${input.max} nodes claimed; raise pools[].max or wait for a release`);
       }
-      // First claim ever on this pool: the claims map does not exist yet (once; any other ValidationException is real).
+      // First claim ever on this pool, or a pool counted before claims expired: a map does not exist yet (once; any
+      // other ValidationException is real).
       if ((err as Error).name === 'ValidationException' && !poolInitialized) {
         await this.initPool(input.pool);
-        return this.count(input, true);
+        return this.count(input, true, expiredRoom);
       }
       throw err;
     }
+  }
+
+  async expiredClaims(pool: string): Promise<string[]> {
+    const state = await this.poolState(pool);
+    const counted = (state?.claims ?? {}) as Record<string, unknown>;
+    const expiries = (state?.expiries ?? {}) as Record<string, unknown>;
+    const now = this.now().getTime() / 1000;
+    return Object.entries(expiries)
+      .filter(([claimId, at]) => counted[claimId] !== undefined && Number(at) <= now)
+      .map(([claimId]) => claimId);
+  }
+
+  /** The claim no longer expires (its node is recorded) or no longer counts (released). */
+  private async forgetExpiry(pool: string, claimId: string): Promise<void> {
+    await this.doc
+      .send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: `POOL#${pool}`, sk: 'STATE' },
+          UpdateExpression: 'REMOVE expiries.#c',
+          ConditionExpression: 'attribute_exists(expiries.#c)',
+          ExpressionAttributeNames: { '#c': claimId },
+        }),
+      )
+      .catch((err) => {
+        if (!isConditionFailed(err)) throw err;
+      });
   }
 
   async attachVm(claimId: string, vm: VmRef): Promise<void> {
@@ -165,6 +212,8 @@ export class DynamoClaimStore implements ClaimStore {
       }),
     );
     const claim = strip(out.Attributes) as unknown as Claim;
+    // Counted for good now: a node that runs never expires.
+    await this.forgetExpiry(claim.pool, claimId);
     await this.audit('node.provisioned', { pool: claim.pool, claimId, nodeName, provider: vm.provider, vmId: vm.id, zone: vm.zone, type: vm.type });
     return claim;
   }
@@ -202,6 +251,7 @@ export class DynamoClaimStore implements ClaimStore {
       .catch((err) => {
         if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
       });
+    await this.forgetExpiry(pool, claimId);
     if (released) await this.audit('claim.released', { pool, claimId, reason: reason.slice(0, 1000) });
     return { released, activeClaims: await this.activeClaims(pool) };
   }
@@ -262,12 +312,26 @@ export class DynamoClaimStore implements ClaimStore {
       .send(
         new PutCommand({
           TableName: this.table,
-          Item: { pk: `POOL#${pool}`, sk: 'STATE', claims: {}, active: 0 },
+          Item: { pk: `POOL#${pool}`, sk: 'STATE', claims: {}, expiries: {}, active: 0 },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       )
       .catch((err) => {
         if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
+      });
+    // A pool counted before claims had an expiry.
+    await this.doc
+      .send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: `POOL#${pool}`, sk: 'STATE' },
+          UpdateExpression: 'SET expiries = :empty',
+          ConditionExpression: 'attribute_not_exists(expiries)',
+          ExpressionAttributeValues: { ':empty': {} },
+        }),
+      )
+      .catch((err) => {
+        if (!isConditionFailed(err)) throw err;
       });
   }
 }

@@ -1,0 +1,132 @@
+import { Duration } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type { Construct } from 'constructs';
+
+export interface ClaimCleanupFunctions {
+  cleanup: lambda.IFunction;
+  claims: lambda.IFunction;
+  cluster: lambda.IFunction;
+  /** One function per provider the config uses; each claim's slot names its own. */
+  providers: lambda.IFunction[];
+}
+
+/**
+ * ClaimCleanup: for a ProvisionNode execution that timed out, was stopped or failed outside a Catch (a status
+ * change event), or for claims past their expiry (the hourly sweep), cleans up each claim left behind: the
+ * half-registered Node, every VM tagged with the claim, then the claim. Each step is idempotent, so the event may
+ * come twice. A claim whose cleanup fails is kept (its VM may run), recorded, and swept again later.
+ */
+export function claimCleanupDefinition(scope: Construct, fns: ClaimCleanupFunctions): sfn.IChainable {
+  const find = invoke(scope, 'Find claims left behind', fns.cleanup, { action: 'find', 'trigger.$': '$' }, '$.found', 60);
+
+  const removeNode = invoke(scope, 'Remove node of claim', fns.cluster, { action: 'removeNode', 'slot.$': '$.slot', 'vm.$': '$.vm' }, '$.cleanup.node', 60);
+  const terminate = invoke(
+    scope,
+    'Terminate VMs of claim',
+    providerFunction(fns.providers),
+    { action: 'cleanup', 'slot.$': '$.slot', 'vm.$': '$.vm' },
+    '$.cleanup.vm',
+    300,
+    {
+      'terminated.$': '$.Payload.terminated',
+    },
+  );
+  const release = invoke(
+    scope,
+    'Release claim left behind',
+    fns.claims,
+    { action: 'release', 'slot.$': '$.slot', 'error.$': '$.reason' },
+    '$.cleanup.claim',
+    30,
+  );
+  const cleaned = new sfn.Pass(scope, 'Claim cleaned up', {
+    parameters: { status: 'cleaned', 'claimId.$': '$.slot.claimId', 'cleanup.$': '$.cleanup' },
+  });
+  const record = invoke(
+    scope,
+    'Record cleanup failure',
+    fns.cleanup,
+    { action: 'recordFailure', 'slot.$': '$.slot', 'error.$': '$.error' },
+    sfn.JsonPath.DISCARD,
+    30,
+  );
+  const notCleaned = new sfn.Pass(scope, 'Claim kept', {
+    parameters: {
+      status: 'failed',
+      'claimId.$': '$.slot.claimId',
+      'error.$': '$.error.Error',
+      'cause.$': '$.error.Cause',
+      cleanup: 'The claim is kept so that capacity is not over-committed; the hourly sweep tries again once it expires.',
+    },
+  });
+  record.addCatch(notCleaned, { resultPath: '$.recordError' });
+  record.next(notCleaned);
+  for (const t of [removeNode, terminate, release]) t.addCatch(record, { resultPath: '$.error' });
+
+  const each = new sfn.Map(scope, 'Clean up each claim', {
+    itemsPath: '$.found.claims',
+    itemSelector: { 'slot.$': '$$.Map.Item.Value.slot', 'vm.$': '$$.Map.Item.Value.vm', 'reason.$': '$.found.reason' },
+    maxConcurrency: 5,
+    resultPath: '$.results',
+  });
+  each.itemProcessor(removeNode.next(terminate).next(release).next(cleaned));
+
+  const summarize = new sfn.Pass(scope, 'Summarize cleanup', { parameters: { 'claims.$': '$.results', 'statuses.$': '$.results[*].status' } });
+  const check = new sfn.Pass(scope, 'Check cleanup', {
+    parameters: { 'claims.$': '$.claims', 'anyFailed.$': "States.ArrayContains($.statuses, 'failed')" },
+  });
+  const failed = new sfn.Fail(scope, 'Cleanup failed', {
+    error: 'CleanupFailed',
+    cause: 'A claim could not be cleaned up; it is kept and swept again. See the execution output and the audit items.',
+  });
+  const done = new sfn.Succeed(scope, 'Cleaned up');
+  const outcome = new sfn.Choice(scope, 'All claims cleaned up?').when(sfn.Condition.booleanEquals('$.anyFailed', true), failed).otherwise(done);
+  each.next(summarize).next(check).next(outcome);
+  // Most events find nothing (the execution cleaned up after itself, or another execution owns the claims).
+  const nothing = new sfn.Succeed(scope, 'Nothing left behind');
+  const anything = new sfn.Choice(scope, 'Claims left behind?').when(sfn.Condition.isPresent('$.found.claims[0]'), each).otherwise(nothing);
+  return find.next(anything);
+}
+
+/** The claim's provider function, chosen at run time from its slot; the state machine may invoke exactly `candidates`. */
+function providerFunction(candidates: lambda.IFunction[]): lambda.IFunction {
+  return {
+    functionArn: sfn.JsonPath.stringAt('$.slot.providerFunction'),
+    resourceArnsForGrantInvoke: candidates.flatMap((f) => f.resourceArnsForGrantInvoke),
+  } as Partial<lambda.IFunction> as lambda.IFunction;
+}
+
+/**
+ * A Lambda task retried on any error: every step here is idempotent, and a cleanup given up leaves a VM running.
+ * Ten retries from 5 s doubling to at most 5 min: about 35 min before the claim is recorded as not cleaned up.
+ */
+function invoke(
+  scope: Construct,
+  id: string,
+  fn: lambda.IFunction,
+  payload: Record<string, unknown>,
+  resultPath: string,
+  timeoutSeconds: number,
+  resultSelector?: Record<string, string>,
+): tasks.LambdaInvoke {
+  const task = new tasks.LambdaInvoke(scope, id, {
+    lambdaFunction: fn,
+    payload: sfn.TaskInput.fromObject({ ...payload, 'execution.$': '$$.Execution.Id' }),
+    payloadResponseOnly: !sfn.JsonPath.isEncodedJsonPath(fn.functionArn),
+    retryOnServiceExceptions: false,
+    resultSelector,
+    resultPath,
+    taskTimeout: sfn.Timeout.duration(Duration.seconds(timeoutSeconds)),
+  });
+  task.addRetry({
+    errors: ['States.ALL'],
+    interval: Duration.seconds(5),
+    backoffRate: 2,
+    maxAttempts: 10,
+    maxDelay: Duration.minutes(5),
+    jitterStrategy: sfn.JitterType.FULL,
+  });
+  return task;
+}
