@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { KubeNodeApi } from '../functions/adapters/kube/nodes.js';
+import { CoreV1Api, KubeConfig, type V1Node } from '@kubernetes/client-node';
 import { CommandError } from './errors.js';
 
 export interface NodeRow {
@@ -23,22 +23,36 @@ export function kubeconfigPath(candidates: (string | undefined)[], env: NodeJS.P
 
 /** Every Node with the labels shepherd sets (functions/decisions/provision.ts) and the well-known topology ones. */
 export async function listClusterNodes(path: string): Promise<NodeRow[]> {
-  let kubeconfig: string;
   try {
-    kubeconfig = readFileSync(path, 'utf8');
+    readFileSync(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'read error';
     throw new CommandError(`cannot read kubeconfig ${path} (${code}); pass --kubeconfig PATH or set KUBECONFIG`);
   }
-  const nodes = await KubeNodeApi.fromKubeconfig(kubeconfig, path).list();
+  // The operator's own kubeconfig: the official client, which runs exec plugins (EKS, GKE) and reads file paths. The
+  // deployed functions use their small client, which accepts only what a secret can hold.
+  const kc = new KubeConfig();
+  kc.loadFromFile(path);
+  const api = kc.makeApiClient(CoreV1Api);
+  const nodes: V1Node[] = [];
+  let _continue: string | undefined;
+  do {
+    const page = await api.listNode({ limit: 500, _continue });
+    nodes.push(...page.items);
+    _continue = page.metadata?._continue || undefined;
+  } while (_continue);
   return nodes
-    .map((n) => ({
-      name: n.name,
-      ready: n.ready,
-      pool: n.labels['shepherd.io/pool'],
-      provider: n.labels['shepherd.io/provider'],
-      zone: n.labels['topology.kubernetes.io/zone'],
-      instanceType: n.labels['node.kubernetes.io/instance-type'],
-    }))
+    .map((n): NodeRow => {
+      const labels = n.metadata?.labels ?? {};
+      const ready = n.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+      return {
+        name: n.metadata?.name ?? '',
+        ready: ready === 'True' || ready === 'False' ? ready : 'Unknown',
+        pool: labels['shepherd.io/pool'],
+        provider: labels['shepherd.io/provider'],
+        zone: labels['topology.kubernetes.io/zone'],
+        instanceType: labels['node.kubernetes.io/instance-type'],
+      };
+    })
     .sort((a, b) => a.name.localeCompare(b.name));
 }
