@@ -71,7 +71,8 @@ describe('Function: stackInventory', () => {
     expect(inventory.stateMachines).toHaveLength(Object.keys(template.findResources('AWS::StepFunctions::StateMachine')).length);
     expect(inventory.stateMachines[0]).toMatchObject({ type: 'STANDARD', tracing: true });
     expect(inventory.stateMachines[0].states).toBeGreaterThan(5);
-    expect(inventory.schedules).toEqual([]);
+    // The hourly ClaimCleanup sweep.
+    expect(inventory.schedules).toEqual([expect.objectContaining({ runsPerMonth: 730 })]);
   });
 
   it('finds a schedule, its runs a month and its target', () => {
