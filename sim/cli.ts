@@ -1,9 +1,10 @@
 /**
  * Runs the simulated multi-cloud on loopback until interrupted:
- *   npm run sim -- --kubeconfig ./sim.kubeconfig [--seed 1] [--speed 10] [--endpoints ./sim.json]
+ *   npm run sim -- --kubeconfig .shepherd/sim.kubeconfig [--seed 1] [--speed 10] [--endpoints .shepherd/sim.json]
  * Prints one JSON line with "ready": true and every endpoint once the sample world's nodes are Ready.
  */
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startSim } from './index.js';
 import { buildSampleWorld } from './sample.js';
@@ -40,8 +41,10 @@ const line = {
   kubeconfig: values.kubeconfig ?? null,
   nodes: sim.world.snapshot().nodes.map((n) => n.name),
 };
-if (values.endpoints)
+if (values.endpoints) {
+  await mkdir(dirname(values.endpoints), { recursive: true });
   await writeFile(values.endpoints, `${JSON.stringify({ ...line, credentials: sim.credentials, caCert: sim.caCert }, null, 2)}\n`, { mode: 0o600 });
+}
 console.log(JSON.stringify(line));
 const stop = async () => {
   await sim.stop();

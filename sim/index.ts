@@ -1,4 +1,5 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { Clock, type ClockOptions } from './clock.js';
 import { AwsEventFeed, SERVER_NAMES, type ServerFactory, type ServerName, type SimCredentials, type SimEnv } from './env.js';
 import { ApiFaults, CallCounters, type RunningServer, startHttpServer } from './http.js';
@@ -131,7 +132,10 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     endpoints,
     caCert: tls.caCert,
     kubeconfig,
-    writeKubeconfig: (path) => writeFile(path, kubeconfig, { mode: 0o600 }),
+    writeKubeconfig: async (path) => {
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, kubeconfig, { mode: 0o600 });
+    },
     async stop() {
       clock.stop();
       await Promise.all(running.map((s) => s.close()));
