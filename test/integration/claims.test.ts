@@ -19,7 +19,7 @@ let local: ShepherdLocal;
 
 beforeAll(async () => {
   await synthesizeStack(config);
-}, 300_000);
+}, 900_000);
 
 afterEach(async () => {
   await local?.stop();
@@ -95,7 +95,7 @@ describe('Workflow: ProvisionNode claims (local control plane + simulated clouds
     expect(Object.keys(state.claims)).toEqual([result.claimId]);
     expect(await claimRecord(result.claimId)).toMatchObject({ status: 'active', owner: expect.stringContaining('owner-a'), nodeName: result.nodeName });
     expect(orphans()).toEqual([]);
-  }, 300_000);
+  }, 600_000);
 
   it('an offering fallback whose launch answer is lost: the retry resumes that offering, even when the first one has capacity again', async () => {
     await start();
@@ -118,7 +118,7 @@ describe('Workflow: ProvisionNode claims (local control plane + simulated clouds
     expect(vms[0].nodeName).toBeDefined();
     expect(orphans()).toEqual([]);
     expect((await poolState('aws-amd64')).active).toBe(1);
-  }, 300_000);
+  }, 600_000);
 
   it("two clusters in one account: a failed provision never terminates the other cluster's VM of the same pool and request", async () => {
     await start();
@@ -159,7 +159,7 @@ describe('Workflow: ProvisionNode claims (local control plane + simulated clouds
     expect(ours).toHaveLength(1);
     expect(['shutting-down', 'terminated']).toContain(ours[0].state);
     expect(ours[0].tags['shepherd:claim']).not.toBe(otherSlot.claimId);
-  }, 300_000);
+  }, 600_000);
 
   it('DynamoDB throttling at "Record node" is retried: the Ready node is kept and recorded', async () => {
     await start();
@@ -179,5 +179,5 @@ describe('Workflow: ProvisionNode claims (local control plane + simulated clouds
     expect(live('aws')).toHaveLength(1);
     expect(await claimRecord(result.claimId)).toMatchObject({ status: 'active', nodeName: result.nodeName });
     expect((await poolState('aws-amd64')).active).toBe(1);
-  }, 300_000);
+  }, 600_000);
 });
