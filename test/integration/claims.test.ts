@@ -125,9 +125,14 @@ describe('Workflow: ProvisionNode claims (local control plane + simulated clouds
     const input = { pool: 'aws-amd64', requestId: 'same-in-both-clusters' };
     // The other cluster's shepherd launched its VM for the same pool name and request id, tagged as it tags them.
     const other = { ...config, cluster: { ...config.cluster, name: 'other-cluster' } };
-    const [otherSlot] = planProvision(input, other, { name: 'other-exec', id: 'arn:aws:states:eu-west-3:123456789012:execution:other:other-exec' }, {
-      aws: 'fn',
-    }).slots;
+    const [otherSlot] = planProvision(
+      input,
+      other,
+      { name: 'other-exec', id: 'arn:aws:states:eu-west-3:123456789012:execution:other:other-exec' },
+      {
+        aws: 'fn',
+      },
+    ).slots;
     const ec2 = new EC2Client({ endpoint: local.sim.endpoints.ec2, region: 'eu-west-3', credentials: local.sim.credentials.aws });
     const tags = [
       { Key: 'shepherd:cluster', Value: 'other-cluster' },
