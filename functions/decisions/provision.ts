@@ -84,7 +84,8 @@ export function planProvision(input: unknown, config: ShepherdConfig, execution:
   const providerFunction = providerFunctions[pool.provider];
   if (!providerFunction) throw new Error(`no function for provider ${pool.provider} in this stack: the stack and the config disagree; deploy again`);
   const offerings = provider.offerings(pool, config);
-  if (offerings.length === 0) throw new InvalidInputError(`"pool": pool "${pool.name}" has no instance type in any zone it may use; check its instanceTypes and zones`);
+  if (offerings.length === 0)
+    throw new InvalidInputError(`"pool": pool "${pool.name}" has no instance type in any zone it may use; check its instanceTypes and zones`);
   const base = (requestId as string | undefined) ?? execution.name;
   const slots = Array.from({ length: count }, (_, slot) => ({
     pool: pool.name,
