@@ -132,16 +132,6 @@ export interface OfferingAttempt extends Offering {
   index: number;
 }
 
-/** Whether two offerings are the same place (type, zone and subnet). */
-export function sameOffering(a: Offering, b: Offering): boolean {
-  return a.type === b.type && a.zone === b.zone && (a.subnetId ?? '') === (b.subnetId ?? '');
-}
-
-/** `type@zone`, as people read an offering in errors and logs. */
-export function offeringLabel(o: Offering): string {
-  return `${o.type}@${o.zone}`;
-}
-
 /** What a launched VM is known by, enough to find its Node and to clean it up. */
 export interface VmRef {
   provider: PoolConfig['provider'];

@@ -1,5 +1,6 @@
 import { DynamoClaimStore } from '../adapters/store/claims.js';
-import { type Offering, type OfferingAttempt, offeringLabel, type ProvisionSlot, type VmRef } from '../decisions/provision.js';
+import { offeringLabel } from '../decisions/offerings.js';
+import type { Offering, OfferingAttempt, ProvisionSlot, VmRef } from '../decisions/provision.js';
 import { config, poolNamed } from '../runtime/config.js';
 import { InsufficientCapacityError } from '../runtime/errors.js';
 import { withExecutionContext } from '../runtime/execution-context.js';

@@ -1,5 +1,6 @@
 import type { PoolConfig, ShepherdConfig } from '../../config/types.js';
-import { type Offering, offeringLabel, type ProvisionSlot, sameOffering, type VmRef } from '../decisions/provision.js';
+import { offeringLabel, sameOffering } from '../decisions/offerings.js';
+import type { Offering, ProvisionSlot, VmRef } from '../decisions/provision.js';
 import { config, poolNamed } from '../runtime/config.js';
 import { InvalidInputError, isInsufficientCapacityError } from '../runtime/errors.js';
 import { withExecutionContext } from '../runtime/execution-context.js';
