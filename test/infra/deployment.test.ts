@@ -77,7 +77,14 @@ describe('ProvisionNode intrinsic functions', () => {
   it('starts each slot with vm = null from the plan, and collects result statuses with a plain path before ArrayContains', () => {
     const map = allStates(asl).find(([, s]) => s.Type === 'Map')![1];
     expect((map.ItemSelector as Record<string, string>)['vm.$']).toBe('$.plan.noVm');
-    const plan = planProvision({ pool: 'aws-amd64' }, loadConfigFile(root('shepherd.config.json')), 'exec-1', { aws: 'provider-aws' });
+    const plan = planProvision(
+      { pool: 'aws-amd64' },
+      loadConfigFile(root('shepherd.config.json')),
+      { name: 'exec-1', id: 'arn:aws:states:eu-west-3:123456789012:execution:pn:exec-1' },
+      {
+        aws: 'provider-aws',
+      },
+    );
     expect(plan).toHaveProperty('noVm', null);
     expect(asl.States.Summarize.Parameters).toMatchObject({ 'statuses.$': '$.results[*].status' });
     expect(asl.States.Summarize.Next).toBe('Check results');

@@ -47,7 +47,7 @@ function poolNamed(config: ShepherdConfig, name: string): PoolConfig {
 
 function spec(config: ShepherdConfig, pool: PoolConfig, slot = 0, more: Partial<LaunchSpec> = {}): LaunchSpec {
   const offering = providerNamed(pool.provider).offerings(pool, config)[0];
-  return { clusterName: config.cluster.name, pool, claimId: claimIdOf(pool.name, 'exec-1', slot), owner: 'exec-1', offering, ...more };
+  return { clusterName: config.cluster.name, pool, claimId: claimIdOf(config.cluster.name, pool.name, 'exec-1', slot), owner: 'exec-1', offering, ...more };
 }
 
 async function allOwned(provider: CloudProvider): Promise<VmRef[]> {
