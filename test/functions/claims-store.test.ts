@@ -280,22 +280,22 @@ describe('Class: DynamoClaimStore', () => {
     it('does not count an expired claim that is still claimed or launched: the next claim gets its place, and the expired one is listed', async () => {
       const pool = newPool();
       const early = store(at('2026-01-01T00:00:00Z'));
-      await early.claim({ pool, claimId: 'c-lost', owner: 'exec-lost', max: 2, reason: 'r', expiresAt: epoch('2026-01-01T06:00:00Z') });
-      await early.attachVm('c-lost', vm);
-      await early.claim({ pool, claimId: 'c-live', owner: 'exec-live', max: 2, reason: 'r', expiresAt: epoch('2026-01-02T06:00:00Z') });
-      await expect(early.claim({ pool, claimId: 'c-early', owner: 'exec-3', max: 2, reason: 'r' })).rejects.toBeInstanceOf(PoolAtCapacityError);
+      await early.claim({ pool, claimId: 'c-lost', owner: 'exec-lost', max: 2, reason: 'r', expiresAt: epoch('2026-01-01T06:00:00Z'), offering });
+      await early.attachVm('c-lost', 'exec-lost', vm);
+      await early.claim({ pool, claimId: 'c-live', owner: 'exec-live', max: 2, reason: 'r', expiresAt: epoch('2026-01-02T06:00:00Z'), offering });
+      await expect(early.claim({ pool, claimId: 'c-early', owner: 'exec-3', max: 2, reason: 'r', offering })).rejects.toBeInstanceOf(PoolAtCapacityError);
       expect(await early.expiredClaims(pool)).toEqual([]);
 
       const later = store(at('2026-01-01T07:00:00Z'));
       expect(await later.expiredClaims(pool)).toEqual(['c-lost']);
-      const out = await later.claim({ pool, claimId: 'c-next', owner: 'exec-4', max: 2, reason: 'r', expiresAt: epoch('2026-01-02T07:00:00Z') });
+      const out = await later.claim({ pool, claimId: 'c-next', owner: 'exec-4', max: 2, reason: 'r', expiresAt: epoch('2026-01-02T07:00:00Z'), offering });
       expect(out).toMatchObject({ created: true, activeClaims: 2 });
       // One place only: the expired claim made room for one claim, not two.
-      await expect(later.claim({ pool, claimId: 'c-more', owner: 'exec-5', max: 2, reason: 'r' })).rejects.toBeInstanceOf(PoolAtCapacityError);
+      await expect(later.claim({ pool, claimId: 'c-more', owner: 'exec-5', max: 2, reason: 'r', offering })).rejects.toBeInstanceOf(PoolAtCapacityError);
       expect(await later.get('c-lost')).toMatchObject({ status: 'launched', claimExpiresAt: epoch('2026-01-01T06:00:00Z') });
 
       // Reaped: released, it leaves the counter and the expiries.
-      await later.release('c-lost', pool, 'ClaimExpired: reaped');
+      await later.release('c-lost', pool, 'exec-lost', 'ClaimExpired: reaped');
       expect(await later.expiredClaims(pool)).toEqual([]);
       expect(await poolState(pool)).toMatchObject({ active: 2, expiries: { 'c-live': expect.any(Number), 'c-next': expect.any(Number) } });
     });
@@ -303,16 +303,16 @@ describe('Class: DynamoClaimStore', () => {
     it('never expires a claim whose node is recorded: complete forgets its expiry', async () => {
       const pool = newPool();
       const early = store(at('2026-01-01T00:00:00Z'));
-      await early.claim({ pool, claimId: 'c-done', owner: 'exec-1', max: 1, reason: 'r', expiresAt: epoch('2026-01-01T06:00:00Z') });
-      await early.complete('c-done', vm, 'node-1');
+      await early.claim({ pool, claimId: 'c-done', owner: 'exec-1', max: 1, reason: 'r', expiresAt: epoch('2026-01-01T06:00:00Z'), offering });
+      await early.complete('c-done', 'exec-1', vm, 'node-1');
       const later = store(at('2026-01-03T00:00:00Z'));
       expect(await later.expiredClaims(pool)).toEqual([]);
-      await expect(later.claim({ pool, claimId: 'c-after', owner: 'exec-2', max: 1, reason: 'r' })).rejects.toBeInstanceOf(PoolAtCapacityError);
+      await expect(later.claim({ pool, claimId: 'c-after', owner: 'exec-2', max: 1, reason: 'r', offering })).rejects.toBeInstanceOf(PoolAtCapacityError);
     });
 
     it('keeps the TTL attribute (expiresAt) off a claim in progress: DynamoDB must not delete the record of a VM that may run', async () => {
       const pool = newPool();
-      await store().claim({ pool, claimId: 'c-ttl', owner: 'exec-1', max: 1, reason: 'r', expiresAt: 1_900_000_000 });
+      await store().claim({ pool, claimId: 'c-ttl', owner: 'exec-1', max: 1, reason: 'r', expiresAt: 1_900_000_000, offering });
       const raw = await rawClaim('c-ttl');
       expect(raw?.claimExpiresAt).toBe(1_900_000_000);
       expect(raw?.expiresAt).toBeUndefined();
@@ -321,7 +321,7 @@ describe('Class: DynamoClaimStore', () => {
     it('adds the expiries to a pool counted before claims expired', async () => {
       const pool = newPool();
       await doc.send(new PutCommand({ TableName: TABLE, Item: { pk: `POOL#${pool}`, sk: 'STATE', claims: { 'c-old': 1 }, active: 1 } }));
-      const out = await store().claim({ pool, claimId: 'c-new', owner: 'exec-1', max: 2, reason: 'r', expiresAt: 1_900_000_000 });
+      const out = await store().claim({ pool, claimId: 'c-new', owner: 'exec-1', max: 2, reason: 'r', expiresAt: 1_900_000_000, offering });
       expect(out.activeClaims).toBe(2);
       expect(await poolState(pool)).toMatchObject({ active: 2, claims: { 'c-old': 1, 'c-new': 1 }, expiries: { 'c-new': 1_900_000_000 } });
     });

@@ -107,14 +107,14 @@ describe('Function: provider handler (aws)', () => {
       expect(ec2.commandCalls(RunInstancesCommand)).toHaveLength(0);
     });
 
-    it('moves to the next offering when EC2 answers Unsupported (the type is not offered in that zone)', async () => {
-      ec2
-        .on(RunInstancesCommand)
-        .rejectsOnce(ec2Error('Unsupported', 400))
-        .resolvesOnce({ Instances: [instance('i-0b', 'eu-west-3b', 't3.medium')] });
-      const vm = (await handler({ action: 'launch', slot })) as VmRef;
-      expect(ec2.commandCalls(RunInstancesCommand).map((c) => c.args[0].input.SubnetId)).toEqual(['subnet-00000000000000001', 'subnet-00000000000000002']);
-      expect(vm).toMatchObject({ id: 'i-0b', zone: 'eu-west-3b' });
+    it('rethrows EC2 Unsupported (the type is not offered in that zone) as a capacity error the workflow moves on from', async () => {
+      ec2.on(RunInstancesCommand).rejects(ec2Error('Unsupported', 400));
+
+      const err = (await handler({ action: 'launch', slot, offering: first }).catch((e: Error) => e)) as Error;
+
+      // "Launch VM" catches this name, with InsufficientCapacityError, to try the claim's next offering.
+      expect(err.name).toBe('InstanceTypeUnsupportedError');
+      expect(ec2.commandCalls(RunInstancesCommand)).toHaveLength(1);
     });
 
     it('sends the rendered user data (with the join secret) to RunInstances, never to its result or the logs', async () => {

@@ -76,7 +76,7 @@ describe('Workflow: ClaimCleanup after a ProvisionNode execution that ended with
 
     const [cleanup] = await cleanups();
     expect(cleanup.status, cleanup.cause).toBe('SUCCEEDED');
-    const claimId = claimIdOf('aws-amd64', 'stop-me', 0);
+    const claimId = claimIdOf(config.cluster.name, 'aws-amd64', 'stop-me', 0);
     expect(JSON.parse(cleanup.output ?? '{}').claims).toEqual([expect.objectContaining({ status: 'cleaned', claimId })]);
     expect(running('aws-amd64')).toEqual([]);
     expect(shepherdNodes()).toEqual([]);
@@ -104,7 +104,7 @@ describe('Workflow: ClaimCleanup after a ProvisionNode execution that ended with
     expect(JSON.parse(duplicate.output ?? '{}').found.claims).toEqual([]);
     expect(running('aws-amd64')).toHaveLength(1);
     expect(nodesOf('aws-amd64')).toHaveLength(1);
-    expect(await claimRecord(claimId)).toMatchObject({ status: 'active', owner: 'after-the-stop' });
+    expect(await claimRecord(claimId)).toMatchObject({ status: 'active', owner: again.executionArn });
     expect(await activeClaims('aws-amd64')).toBe(1);
   }, 240_000);
 
@@ -122,7 +122,7 @@ describe('Workflow: ClaimCleanup after a ProvisionNode execution that ended with
 
     const [cleanup] = await cleanups();
     expect(cleanup.status, cleanup.cause).toBe('SUCCEEDED');
-    const claimId = claimIdOf('aws-amd64', 'too-slow', 0);
+    const claimId = claimIdOf(config.cluster.name, 'aws-amd64', 'too-slow', 0);
     expect(local.sim.world.listVms('aws').length).toBeGreaterThan(0);
     expect(running('aws-amd64')).toEqual([]);
     expect(await claimRecord(claimId)).toMatchObject({ status: 'released', releaseReason: expect.stringContaining('ExecutionTimedOut') });
@@ -146,7 +146,7 @@ describe('Workflow: ClaimCleanup after a ProvisionNode execution that ended with
     local.controlPlane.stepFunctions.stopExecution(executionArn);
     expect((await local.controlPlane.waitForExecution(executionArn)).status).toBe('ABORTED');
     local.sim.faults.clear('kube');
-    const claimId = claimIdOf('aws-amd64', 'lost-event', 0);
+    const claimId = claimIdOf(config.cluster.name, 'aws-amd64', 'lost-event', 0);
     expect(await claimRecord(claimId)).toMatchObject({ status: 'launched', claimExpiresAt: expect.any(Number) });
     expect(running('aws-amd64')).toHaveLength(1);
 
