@@ -155,7 +155,8 @@ function slotMap(scope: Construct, fns: ProvisionNodeFunctions): sfn.Map {
     provider,
     { action: 'removeJoinSecrets', 'slot.$': '$.slot', 'vm.$': '$.vm' },
     sfn.JsonPath.DISCARD,
-    120,
+    // Above the provider function's own timeout, as every provider task.
+    300,
   );
   const complete = invoke(
     scope,

@@ -27,7 +27,7 @@ const logicalId = (stack: Stack, construct: { node: { defaultChild?: unknown } }
   stack.resolve((construct.node.defaultChild as CfnElement).logicalId) as string;
 
 const example = synth(loadConfigFile(root('shepherd.config.json')));
-const asl = stateMachineAsl(example.template.toJSON());
+const asl = stateMachineAsl(example.template.toJSON(), logicalId(example.stack, example.stack.provisionNode.stateMachine));
 const tasks = allStates(asl).filter(([, s]) => s.Type === 'Task');
 
 /** Every `<key>.$: <value>` of a state, nested Parameters / ItemSelector included. */
@@ -98,6 +98,7 @@ describe('Physical names', () => {
     const names = Object.values(example.template.findResources('AWS::Lambda::Function')).map((f) => f.Properties.FunctionName);
     expect(names.sort()).toEqual(
       [
+        'shepherd-kosmos-demo-claim-cleanup',
         'shepherd-kosmos-demo-claims',
         'shepherd-kosmos-demo-cluster-nodes',
         'shepherd-kosmos-demo-provider-aws',
@@ -137,9 +138,9 @@ describe('Alarm delivery', () => {
     const topic = logicalId(example.stack, example.stack.alarms.topic);
     example.template.hasResourceProperties('AWS::SNS::Topic', { TopicName: 'shepherd-kosmos-demo-alarms' });
     const alarms = Object.values(example.template.findResources('AWS::CloudWatch::Alarm'));
-    // One per function (the fixed ones and one per provider) and two for the state machine.
+    // One per function (the fixed ones and one per provider), two for ProvisionNode and one for ClaimCleanup.
     const { providers, ...fixed } = example.stack.functions;
-    expect(alarms.length).toBe(Object.keys(fixed).length + Object.keys(providers).length + 2);
+    expect(alarms.length).toBe(Object.keys(fixed).length + Object.keys(providers).length + 3);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions, alarm.Properties.AlarmDescription).toEqual([{ Ref: topic }]);
       expect(alarm.Properties.OKActions, alarm.Properties.AlarmDescription).toEqual([{ Ref: topic }]);
