@@ -36,9 +36,15 @@ function cleanupMachine(): string {
   return found[1];
 }
 
-/** The ClaimCleanup executions started so far, oldest first, each waited for. */
-async function cleanups(): Promise<ExecutionView[]> {
-  const started = local.controlPlane.stepFunctions.listExecutions(cleanupMachine()).reverse();
+/**
+ * The ClaimCleanup executions started, oldest first, each waited for: once more than `after` have started (EventBridge
+ * delivers the status event at least once and late, see local/events/delivery.ts, so the execution starts a little
+ * after the ProvisionNode execution ends).
+ */
+async function cleanups(after = 0): Promise<ExecutionView[]> {
+  const machine = cleanupMachine();
+  await local.sim.clock.until(() => local.controlPlane.stepFunctions.listExecutions(machine).length > after, 60_000, 'a ClaimCleanup execution to start');
+  const started = local.controlPlane.stepFunctions.listExecutions(machine).reverse();
   return Promise.all(started.map((e) => local.controlPlane.waitForExecution(e.executionArn)));
 }
 
@@ -97,7 +103,7 @@ describe('Workflow: ClaimCleanup after a ProvisionNode execution that ended with
     local.controlPlane.publish(
       statusChangeEvent(stopped, { id: 'duplicate-delivery', region: 'eu-west-3', accountId: local.sim.credentials.aws.accountId, now: local.sim.clock.now() }),
     );
-    const after = await cleanups();
+    const after = await cleanups(before.length);
     expect(after).toHaveLength(before.length + 1);
     const duplicate = after[after.length - 1];
     expect(duplicate.status).toBe('SUCCEEDED');
