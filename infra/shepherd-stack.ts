@@ -134,7 +134,11 @@ export class ShepherdStack extends Stack {
       provisioning: config.provisioning,
       pools: config.pools
         .filter((p) => providerNamed(p.provider).launchable)
-        .map((p) => ({ max: p.max, concurrency: providerNamed(p.provider).launchParallelism(p) })),
+        .map((p) => ({
+          max: p.max,
+          concurrency: providerNamed(p.provider).launchParallelism(p),
+          offerings: providerNamed(p.provider).offerings(p, config).length,
+        })),
       clusterName: config.cluster.name,
     });
     this.functions.validate.fn.addEnvironment(EXECUTION_BUDGET_ENV, JSON.stringify(this.provisionNode.budget));

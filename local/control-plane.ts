@@ -3,6 +3,7 @@ import { type Clock, Random } from '../sim/index.js';
 import { type ApiServer, startApiServer } from './aws-api/api-server.js';
 import { readStack } from './cloudformation/template.js';
 import { type LocalDynamo, startLocalDynamo } from './dynamodb/dynamodb.js';
+import { DynamoFaults } from './dynamodb/dynamodb-faults.js';
 import type { EventDeliveryMode } from './events/delivery.js';
 import { EventBridgeService } from './events/events.js';
 import { eventBridgeApi } from './events/events-api.js';
@@ -61,8 +62,11 @@ export interface LocalControlPlane {
   readonly stepFunctions: StepFunctionsService;
   readonly events: EventBridgeService;
   readonly lambdas: LambdaRunner;
-  /** Fault injection, as AWS FIS does on the real services: `faults.lambda({ state: 'Launch VM', fault: { kind: 'timeout' } })`. */
-  readonly faults: { lambda: LambdaFaults['lambda'] };
+  /**
+   * Fault injection, as AWS FIS does on the real services: `faults.lambda({ state: 'Launch VM', fault: { kind: 'timeout' } })`,
+   * and DynamoDB throttling or 500s: `faults.dynamodb({ operation: 'UpdateItem', count: 5, fault: { kind: 'throttle' } })`.
+   */
+  readonly faults: { lambda: LambdaFaults['lambda']; dynamodb: DynamoFaults['dynamodb'] };
   /** StartExecution by state machine name or ARN; the input is JSON text or a value to serialize. */
   startExecution(stateMachine: string, input?: unknown, name?: string): { executionArn: string; startDate: number };
   /** Resolves when the execution has finished, on any clock (virtual time moves by itself or by advance()). */
@@ -88,7 +92,8 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions):
     for (const s of started.reverse()) await s.stop();
   };
   try {
-    const dynamo: LocalDynamo = await startLocalDynamo({ tables: stack.tables, clock, region, credentials });
+    const dynamoFaults = new DynamoFaults(new Random(seed ^ 0x64796e61));
+    const dynamo: LocalDynamo = await startLocalDynamo({ tables: stack.tables, clock, region, credentials, faults: dynamoFaults });
     started.push(dynamo);
 
     const secrets = new SecretsStore(clock.now());
@@ -171,7 +176,7 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions):
       stepFunctions,
       events,
       lambdas,
-      faults: { lambda: (rule) => lambdas.faults.lambda(rule) },
+      faults: { lambda: (rule) => lambdas.faults.lambda(rule), dynamodb: (rule) => dynamoFaults.dynamodb(rule) },
       startExecution: (stateMachine, input, name) =>
         stepFunctions.startExecution({
           stateMachineArn: stateMachines[stateMachine] ?? stateMachine,

@@ -32,7 +32,11 @@ export function claimCleanupDefinition(scope: Construct, fns: ClaimCleanupFuncti
     {
       'terminated.$': '$.Payload.terminated',
     },
+    // A provider whose lists lag its launches (EC2) found no VM for the claim: look again for a minute, as
+    // ProvisionNode's cleanup does, then believe that nothing runs (a claim taken before its launch has none).
+    [{ errors: ['ListingLagError'], interval: Duration.seconds(4), backoffRate: 2, maxAttempts: 4, jitterStrategy: sfn.JitterType.NONE }],
   );
+  const nothingFound = new sfn.Pass(scope, 'No VM of claim found', { result: sfn.Result.fromObject({ terminated: [] }), resultPath: '$.cleanup.vm' });
   const release = invoke(
     scope,
     'Release claim left behind',
@@ -63,6 +67,8 @@ export function claimCleanupDefinition(scope: Construct, fns: ClaimCleanupFuncti
   });
   record.addCatch(notCleaned, { resultPath: '$.recordError' });
   record.next(notCleaned);
+  terminate.addCatch(nothingFound, { errors: ['ListingLagError'], resultPath: '$.cleanupLag' });
+  nothingFound.next(release);
   for (const t of [removeNode, terminate, release]) t.addCatch(record, { resultPath: '$.error' });
 
   const each = new sfn.Map(scope, 'Clean up each claim', {
@@ -110,6 +116,8 @@ function invoke(
   resultPath: string,
   timeoutSeconds: number,
   resultSelector?: Record<string, string>,
+  /** Retries matched before the catch-all (States.ALL must come last). */
+  retries: sfn.RetryProps[] = [],
 ): tasks.LambdaInvoke {
   const task = new tasks.LambdaInvoke(scope, id, {
     lambdaFunction: fn,
@@ -120,6 +128,7 @@ function invoke(
     resultPath,
     taskTimeout: sfn.Timeout.duration(Duration.seconds(timeoutSeconds)),
   });
+  for (const retry of retries) task.addRetry(retry);
   task.addRetry({
     errors: ['States.ALL'],
     interval: Duration.seconds(5),

@@ -35,9 +35,10 @@ const TRANSIENT = [
 ];
 
 /**
- * ProvisionNode: validate -> for each requested node: claim capacity, launch (next instance type or
- * zone on capacity errors), poll until the Node is Ready (registration deadline), label and taint it,
- * record it. Any failure after the claim cleans up: the half-registered Node, the VM, the claim.
+ * ProvisionNode: validate -> for each requested node: claim capacity, launch (the claim records the offering being
+ * tried; a capacity error moves it to the next instance type or zone), poll until the Node is Ready (registration
+ * deadline), label and taint it, record it. Any failure after the claim cleans up the half-registered Node, the VM and
+ * the claim, but only for the execution that owns the claim: a duplicate of a request never touches the owner's.
  */
 export function provisionNodeDefinition(scope: Construct, fns: ProvisionNodeFunctions): sfn.IChainable {
   const validate = invoke(scope, 'Validate input', fns.validate, { 'input.$': '$', 'executionName.$': '$$.Execution.Name' }, '$.plan', 30);
@@ -89,20 +90,37 @@ function slotMap(scope: Construct, fns: ProvisionNodeFunctions): sfn.Map {
     itemsPath: '$.plan.slots',
     // vm starts as JSON null (from the plan: see ProvisionPlan.noVm) so cleanup can run before any VM exists.
     // node likewise: cleanup reads which Node the claim took (Scaleway removes that node through its API).
-    itemSelector: { 'slot.$': '$$.Map.Item.Value', 'poll.$': '$.plan.poll', 'vm.$': '$.plan.noVm', 'node.$': '$.plan.noVm' },
+    itemSelector: { 'slot.$': '$$.Map.Item.Value', 'poll.$': '$.plan.poll', 'offerings.$': '$.plan.offerings', 'vm.$': '$.plan.noVm', 'node.$': '$.plan.noVm' },
     // The provider's launch parallelism (Scaleway pools: 1, their size is one number shared by all claims).
     maxConcurrencyPath: '$.plan.maxConcurrency',
     resultPath: '$.results',
   });
 
-  const claim = invoke(scope, 'Claim capacity', fns.claims, { action: 'claim', 'slot.$': '$.slot' }, '$.claim', 30);
+  const claim = invoke(scope, 'Claim capacity', fns.claims, { action: 'claim', 'slot.$': '$.slot', 'offerings.$': '$.offerings' }, '$.claim', 30);
   const rejected = new sfn.Pass(scope, 'Claim refused', {
     parameters: { status: 'failed', 'claimId.$': '$.slot.claimId', 'error.$': '$.error.Error', 'cause.$': '$.error.Cause', cleanedUp: 'nothing to clean up' },
   });
   const reused = new sfn.Pass(scope, 'Already provisioned', {
     parameters: { status: 'succeeded', reused: true, 'claimId.$': '$.slot.claimId', 'nodeName.$': '$.claim.nodeName', 'vm.$': '$.claim.vm' },
   });
-  const launch = invoke(scope, 'Launch VM', provider, { action: 'launch', 'slot.$': '$.slot', 'activeClaims.$': '$.claim.activeClaims' }, '$.launched', 300);
+  // Launches in the offering the claim records, so that a retry after a lost answer resumes it (same launch token).
+  const launch = invoke(
+    scope,
+    'Launch VM',
+    provider,
+    { action: 'launch', 'slot.$': '$.slot', 'offering.$': '$.claim.offering', 'activeClaims.$': '$.claim.activeClaims' },
+    '$.launched',
+    300,
+  );
+  // Only after a definite capacity error: the claim moves to the next offering before it is launched.
+  const nextOffering = invoke(
+    scope,
+    'Try next offering',
+    fns.claims,
+    { action: 'nextOffering', 'slot.$': '$.slot', 'offerings.$': '$.offerings', 'from.$': '$.claim.offering.index' },
+    '$.claim.offering',
+    30,
+  );
   // The invoke integration wraps the function's result; the VM reference is its Payload.
   const keepVm = new sfn.Pass(scope, 'Keep VM', { inputPath: '$.launched.Payload', resultPath: '$.vm' });
   const recordVm = invoke(scope, 'Record VM', fns.claims, { action: 'attachVm', 'slot.$': '$.slot', 'vm.$': '$.vm' }, sfn.JsonPath.DISCARD, 30);
@@ -137,7 +155,7 @@ function slotMap(scope: Construct, fns: ProvisionNodeFunctions): sfn.Map {
     provider,
     { action: 'removeJoinSecrets', 'slot.$': '$.slot', 'vm.$': '$.vm' },
     sfn.JsonPath.DISCARD,
-    // Above the provider function's own timeout, as for every task on it.
+    // Above the provider function's own timeout, as every provider task.
     300,
   );
   const complete = invoke(
@@ -198,10 +216,42 @@ function slotMap(scope: Construct, fns: ProvisionNodeFunctions): sfn.Map {
   terminate.addCatch(orphanRisk, { resultPath: '$.cleanupError' });
   nothingFound.next(release);
   release.addCatch(slotFailed, { resultPath: '$.cleanupError' });
-  const cleanup = removeNode.next(terminate).next(release).next(slotFailed);
+
+  // Fencing: the cleanup acts only for the claim's owner. A duplicate execution of the same request that failed (at
+  // its claim step, say) shares the claim id, so it would otherwise remove the owner's Node, VM and claim.
+  const checkOwner = invoke(scope, 'Check claim owner', fns.claims, { action: 'checkOwner', 'slot.$': '$.slot' }, '$.fence', 30, 8);
+  const notOwner = new sfn.Pass(scope, 'Not the claim owner', {
+    parameters: {
+      status: 'failed',
+      'claimId.$': '$.slot.claimId',
+      'error.$': '$.error.Error',
+      'cause.$': '$.error.Cause',
+      'claimOwner.$': '$.fence.owner',
+      cleanup: 'nothing to clean up: the claim is not owned by this execution (another one owns it, or it was never made or is already released)',
+    },
+  });
+  const ownerUnknown = new sfn.Pass(scope, 'Claim owner unknown', {
+    parameters: {
+      status: 'failed',
+      'claimId.$': '$.slot.claimId',
+      'error.$': '$.error.Error',
+      'cause.$': '$.error.Cause',
+      'cleanupError.$': '$.cleanupError',
+      cleanup: 'the claim could not be read, so nothing was cleaned up; a claim this execution owns stays counted. Find its VM by tag shepherd:claim.',
+    },
+  });
+  checkOwner.addCatch(ownerUnknown, { resultPath: '$.cleanupError' });
+  const owns = new sfn.Choice(scope, 'Owns the claim?')
+    .when(sfn.Condition.booleanEquals('$.fence.owned', true), removeNode.next(terminate).next(release).next(slotFailed))
+    .otherwise(notOwner);
+  const cleanup = checkOwner.next(owns);
 
   claim.addCatch(rejected, { errors: ['PoolAtCapacityError', 'DuplicateRequestError', 'InvalidInputError'], resultPath: '$.error' });
-  for (const t of [claim, launch, recordVm, check, prepare, removeJoinSecrets, complete]) t.addCatch(cleanup, { resultPath: '$.error' });
+  // Caught before the catch-all below: a definite capacity error (or EC2's unsupported instance type, a kind of it)
+  // moves the claim on to the next offering.
+  launch.addCatch(nextOffering, { errors: ['InsufficientCapacityError', 'InstanceTypeUnsupportedError'], resultPath: '$.capacityError' });
+  nextOffering.next(launch);
+  for (const t of [claim, launch, nextOffering, recordVm, check, prepare, removeJoinSecrets, complete]) t.addCatch(cleanup, { resultPath: '$.error' });
 
   const nodeReady = new sfn.Choice(scope, 'Node ready?')
     .when(sfn.Condition.booleanEquals('$.node.ready', true), prepare.next(removeJoinSecrets).next(complete).next(succeeded))

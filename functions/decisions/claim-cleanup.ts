@@ -57,14 +57,14 @@ export function endedExecution(trigger: CleanupTrigger): ExecutionStatusChange |
 export function slotsOfExecution(detail: ExecutionStatusChange, config: ShepherdConfig, providerFunctions: Record<string, string>): ProvisionSlot[] {
   if (detail.input === null || detail.inputDetails?.included === false) return [];
   try {
-    return planProvision(JSON.parse(detail.input), config, detail.name, providerFunctions).slots;
+    return planProvision(JSON.parse(detail.input), config, { name: detail.name, id: detail.executionArn }, providerFunctions).slots;
   } catch (err) {
     if (err instanceof InvalidInputError || err instanceof SyntaxError) return [];
     throw err;
   }
 }
 
-/** A claim left behind: still counted (claimed or launched) and held by the execution being cleaned up (fencing). */
+/** A claim left behind: still counted (claimed or launched) and held by the execution (ARN) being cleaned up (fencing). */
 export function isLeftBehind(claim: { owner: string; status: ClaimStatus }, owner: string): boolean {
   return claim.owner === owner && (claim.status === 'claimed' || claim.status === 'launched');
 }

@@ -77,34 +77,44 @@ export function taskWorstSeconds(state: StateTiming): number {
   return attempts * timeout + waits;
 }
 
+/** How many times the states of each kind of bounded loop run at most. */
+export interface LoopRounds {
+  /** A loop with a Wait: the registration poll. */
+  waiting: number;
+  /** A loop without one: the move from offering to offering after a capacity error. */
+  other: number;
+}
+
 /**
- * The worst time through a flow of states that has one bounded loop (the registration poll): every Task runs once
- * at its worst, every state on a cycle runs `loopRounds` times, each Wait waits `waitSeconds`. A sum over all states,
- * not over one path, so it also bounds the failure path (a timeout at the last step, then the cleanup).
+ * The worst time through a flow of states with bounded loops (the registration poll, the offerings): every Task runs
+ * once at its worst, every state on a cycle runs as many times as its kind of loop allows (`rounds`), each Wait
+ * waits `waitSeconds`. A sum over all states, not over one path, so it also bounds the failure path (a timeout at
+ * the last step, then the cleanup).
  */
-export function flowWorstSeconds(flow: StatesTiming, loopRounds: number, waitSeconds: number): number {
+export function flowWorstSeconds(flow: StatesTiming, rounds: LoopRounds, waitSeconds: number): number {
   const looping = statesOnCycles(flow);
   let total = 0;
   for (const [name, state] of Object.entries(flow.States)) {
-    const rounds = looping.has(name) ? loopRounds : 1;
-    if (state.Type === 'Task') total += rounds * taskWorstSeconds(state);
-    else if (state.Type === 'Wait') total += rounds * waitSeconds;
+    const waits = looping.get(name);
+    const times = waits === undefined ? 1 : waits ? rounds.waiting : rounds.other;
+    if (state.Type === 'Task') total += times * taskWorstSeconds(state);
+    else if (state.Type === 'Wait') total += times * waitSeconds;
   }
   return total;
 }
 
 /**
  * The budget of the ProvisionNode definition: its states outside the Map, and one Map item, with the registration
- * poll (`maxPolls` rounds of `pollSeconds`).
+ * poll (`maxPolls` rounds of `pollSeconds`) and a launch in each of up to `offerings` offerings (the most any pool has).
  */
-export function provisionBudget(definition: StatesTiming, poll: { seconds: number; maxPolls: number }, capSeconds: number): ExecutionBudget {
+export function provisionBudget(definition: StatesTiming, poll: { seconds: number; maxPolls: number }, offerings: number, capSeconds: number): ExecutionBudget {
   const maps = Object.values(definition.States).filter((s) => s.Type === 'Map');
   if (maps.length !== 1) throw new Error(`expected one Map state in the ProvisionNode definition, found ${maps.length}`);
   const items = maps[0].ItemProcessor ?? maps[0].Iterator;
   if (!items) throw new Error('the Map state of the ProvisionNode definition has no ItemProcessor');
   return {
-    fixedSeconds: flowWorstSeconds(definition, 1, 0),
-    slotSeconds: flowWorstSeconds(items, poll.maxPolls, poll.seconds),
+    fixedSeconds: flowWorstSeconds(definition, { waiting: 1, other: 1 }, 0),
+    slotSeconds: flowWorstSeconds(items, { waiting: poll.maxPolls, other: Math.max(1, offerings) }, poll.seconds),
     capSeconds,
   };
 }
@@ -131,15 +141,18 @@ export function claimExpiresAt(budget: ExecutionBudget, count: number, concurren
   return Math.ceil(nowMs / 1000 + Math.min(executionWorstSeconds(budget, count, concurrency), budget.capSeconds) + CLAIM_EXPIRY_MARGIN_SECONDS);
 }
 
-/** Names of the states that sit on a cycle of Next/Choices/Default/Catch edges (Tarjan's strongly connected components). */
-function statesOnCycles(flow: StatesTiming): Set<string> {
+/**
+ * The states that sit on a cycle of Next/Choices/Default/Catch edges (Tarjan's strongly connected components), each
+ * with whether its cycle has a Wait state.
+ */
+function statesOnCycles(flow: StatesTiming): Map<string, boolean> {
   const edges = (s: StateTiming) =>
     [s.Next, s.Default, ...(s.Choices ?? []).map((c) => c.Next), ...(s.Catch ?? []).map((c) => c.Next)].filter((n): n is string => !!n);
   const index = new Map<string, number>();
   const low = new Map<string, number>();
   const stack: string[] = [];
   const onStack = new Set<string>();
-  const out = new Set<string>();
+  const out = new Map<string, boolean>();
   let counter = 0;
   const visit = (v: string) => {
     index.set(v, counter);
@@ -163,7 +176,10 @@ function statesOnCycles(flow: StatesTiming): Set<string> {
         onStack.delete(w);
         component.push(w);
       } while (w !== v);
-      if (component.length > 1 || next.includes(v)) for (const c of component) out.add(c);
+      if (component.length > 1 || next.includes(v)) {
+        const waits = component.some((c) => flow.States[c]?.Type === 'Wait');
+        for (const c of component) out.set(c, waits);
+      }
     }
   };
   for (const name of Object.keys(flow.States)) if (!index.has(name)) visit(name);

@@ -10,6 +10,7 @@ export interface ProvisionSlot {
   claimId: string;
   slot: number;
   reason: string;
+  /** The execution's ARN: only the execution that owns a claim changes it, its VM or its Node. */
   owner: string;
   /** The provider's function (name or ARN) that launches and terminates this slot's VM. */
   providerFunction: string;
@@ -24,6 +25,8 @@ export interface ProvisionPlan {
   reason: string;
   requestId?: string;
   slots: ProvisionSlot[];
+  /** Where the pool's VMs may be launched, in the order to try; a claim records which one it is trying. */
+  offerings: Offering[];
   /** How many slots run at once: the provider's launch parallelism. */
   maxConcurrency: number;
   /** How the workflow polls for the Node: every pollSeconds, at most maxPolls times (the registration deadline). */
@@ -37,11 +40,18 @@ export interface ProvisionPlan {
 
 const REQUEST_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
+/** The execution a plan is made for, as Step Functions names it (`$$.Execution.Name` and `$$.Execution.Id`). */
+export interface ExecutionRef {
+  name: string;
+  /** The execution ARN: the owner of the claims the plan makes. */
+  id: string;
+}
+
 /**
  * Validates a ProvisionNode input against the config. Errors name the field and say what is allowed,
  * because a person reads them in the Step Functions console.
  */
-export function planProvision(input: unknown, config: ShepherdConfig, executionName: string, providerFunctions: Record<string, string>): ProvisionPlan {
+export function planProvision(input: unknown, config: ShepherdConfig, execution: ExecutionRef, providerFunctions: Record<string, string>): ProvisionPlan {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new InvalidInputError('input must be a JSON object like {"pool": "<pool name>", "count": 1, "reason": "..."}');
   }
@@ -75,14 +85,17 @@ export function planProvision(input: unknown, config: ShepherdConfig, executionN
   }
   const providerFunction = providerFunctions[pool.provider];
   if (!providerFunction) throw new Error(`no function for provider ${pool.provider} in this stack: the stack and the config disagree; deploy again`);
-  const base = (requestId as string | undefined) ?? executionName;
+  const offerings = provider.offerings(pool, config);
+  if (offerings.length === 0)
+    throw new InvalidInputError(`"pool": pool "${pool.name}" has no instance type in any zone it may use; check its instanceTypes and zones`);
+  const base = (requestId as string | undefined) ?? execution.name;
   const slots = Array.from({ length: count }, (_, slot) => ({
     pool: pool.name,
     provider: pool.provider,
-    claimId: claimIdOf(pool.name, base, slot),
+    claimId: claimIdOf(config.cluster.name, pool.name, base, slot),
     slot,
     reason,
-    owner: executionName,
+    owner: execution.id,
     providerFunction,
   }));
   const seconds = config.provisioning.pollIntervalSeconds;
@@ -93,15 +106,20 @@ export function planProvision(input: unknown, config: ShepherdConfig, executionN
     reason,
     ...(requestId ? { requestId: requestId as string } : {}),
     slots,
+    offerings,
     maxConcurrency: provider.launchParallelism(pool),
     poll: { seconds, maxPolls: Math.max(1, Math.ceil(config.provisioning.registrationTimeoutSeconds / seconds)) },
     noVm: null,
   };
 }
 
-/** 26 characters: short enough for EC2's 64-character ClientToken with the offering appended. */
-export function claimIdOf(pool: string, base: string, slot: number): string {
-  return `c${createHash('sha256').update(`${pool}\u0000${base}\u0000${slot}`).digest('hex').slice(0, 25)}`;
+/**
+ * 26 characters: short enough for EC2's 64-character ClientToken with the offering appended. Scoped to the cluster:
+ * two clusters in one account or project get different ids for the same pool name and request, so neither finds
+ * (and cleans up) the other's VMs by claim tag.
+ */
+export function claimIdOf(cluster: string, pool: string, base: string, slot: number): string {
+  return `c${createHash('sha256').update(`${cluster}\u0000${pool}\u0000${base}\u0000${slot}`).digest('hex').slice(0, 25)}`;
 }
 
 /** Where a VM may be launched: an instance type in a zone (AWS: with the subnet in that zone). */
@@ -109,6 +127,11 @@ export interface Offering {
   type: string;
   zone: string;
   subnetId?: string;
+}
+
+/** The offering a claim is trying: its place in the plan's offerings, so a retry resumes it. */
+export interface OfferingAttempt extends Offering {
+  index: number;
 }
 
 /** What a launched VM is known by, enough to find its Node and to clean it up. */

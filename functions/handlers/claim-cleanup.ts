@@ -56,7 +56,7 @@ async function find(trigger: CleanupTrigger): Promise<{ claims: CleanupItem[]; r
   if (ended) {
     for (const slot of slotsOfExecution(ended, cfg, functions)) {
       const claim = await claims().get(slot.claimId);
-      if (claim && isLeftBehind(claim, ended.name)) found.push({ slot, vm: claim.vm ?? null });
+      if (claim && isLeftBehind(claim, ended.executionArn)) found.push({ slot, vm: claim.vm ?? null });
     }
   } else {
     for (const pool of cfg.pools.filter((p) => providerNamed(p.provider).launchable && functions[p.provider])) {

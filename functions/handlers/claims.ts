@@ -1,13 +1,18 @@
 import { DynamoClaimStore } from '../adapters/store/claims.js';
-import type { ProvisionSlot, VmRef } from '../decisions/provision.js';
+import { offeringLabel } from '../decisions/offerings.js';
+import type { Offering, OfferingAttempt, ProvisionSlot, VmRef } from '../decisions/provision.js';
 import { config, poolNamed } from '../runtime/config.js';
+import { InsufficientCapacityError } from '../runtime/errors.js';
 import { withExecutionContext } from '../runtime/execution-context.js';
 import { log } from '../runtime/logger.js';
 
+/** Every action acts for `slot.owner`, the execution (ARN) running the slot; only a claim's owner changes it. */
 export type ClaimsEvent =
-  | { action: 'claim'; slot: ProvisionSlot }
+  | { action: 'claim'; slot: ProvisionSlot; offerings: Offering[] }
   | { action: 'attachVm'; slot: ProvisionSlot; vm: VmRef }
   | { action: 'complete'; slot: ProvisionSlot; vm: VmRef; nodeName: string }
+  | { action: 'nextOffering'; slot: ProvisionSlot; offerings: Offering[]; from: number }
+  | { action: 'checkOwner'; slot: ProvisionSlot }
   | { action: 'release'; slot: ProvisionSlot; error?: { Error?: string; Cause?: string } };
 
 let store: DynamoClaimStore | undefined;
@@ -24,6 +29,7 @@ export const handler = withExecutionContext(async (event: ClaimsEvent) => {
   switch (event.action) {
     case 'claim': {
       const pool = poolNamed(slot.pool, config());
+      const first: OfferingAttempt = { index: 0, ...event.offerings[0] };
       const out = await claims().claim({
         pool: slot.pool,
         claimId: slot.claimId,
@@ -31,27 +37,59 @@ export const handler = withExecutionContext(async (event: ClaimsEvent) => {
         max: pool.max,
         reason: slot.reason,
         expiresAt: slot.expiresAt,
+        offering: first,
       });
       log('info', 'claim', { pool: slot.pool, claimId: slot.claimId, created: out.created, activeClaims: out.activeClaims });
-      return { status: out.claim.status, created: out.created, activeClaims: out.activeClaims, vm: out.claim.vm ?? null, nodeName: out.claim.nodeName ?? null };
+      return {
+        status: out.claim.status,
+        created: out.created,
+        activeClaims: out.activeClaims,
+        // The offering the claim is trying: a retried execution resumes it rather than starting over.
+        offering: out.claim.offering ?? first,
+        vm: out.claim.vm ?? null,
+        nodeName: out.claim.nodeName ?? null,
+      };
     }
     case 'attachVm':
-      await claims().attachVm(slot.claimId, event.vm);
+      await claims().attachVm(slot.claimId, slot.owner, event.vm);
       return { attached: true };
     case 'complete': {
-      const claim = await claims().complete(slot.claimId, event.vm, event.nodeName);
+      const claim = await claims().complete(slot.claimId, slot.owner, event.vm, event.nodeName);
       return { status: claim.status, nodeName: claim.nodeName };
+    }
+    case 'nextOffering':
+      return nextOffering(slot, event.offerings, event.from);
+    case 'checkOwner': {
+      const claim = await claims().get(slot.claimId);
+      const owned = claim !== undefined && claim.owner === slot.owner && claim.status !== 'released';
+      if (!owned) log('warn', 'not the claim owner: cleanup leaves the claim alone', { claimId: slot.claimId, owner: claim?.owner, status: claim?.status });
+      return { owned, owner: claim?.owner ?? null, status: claim?.status ?? null };
     }
     case 'release': {
       const reason = describeFailure(event.error);
-      const out = await claims().release(slot.claimId, slot.pool, reason);
-      log('warn', 'claim released', { pool: slot.pool, claimId: slot.claimId, reason });
+      const out = await claims().release(slot.claimId, slot.pool, slot.owner, reason);
+      log('warn', 'claim released', { pool: slot.pool, claimId: slot.claimId, released: out.released, reason });
       return { ...out, reason };
     }
     default:
       throw new Error(`unknown action ${(event as { action: string }).action}`);
   }
 });
+
+/**
+ * After a definite capacity error on offering `from`: records the next one in the claim (before it is launched, so a
+ * retry resumes it), or fails with InsufficientCapacityError naming every offering tried.
+ */
+async function nextOffering(slot: ProvisionSlot, offerings: Offering[], from: number): Promise<OfferingAttempt> {
+  const index = from + 1;
+  if (index >= offerings.length) {
+    const tried = offerings.map(offeringLabel).join(', ');
+    throw new InsufficientCapacityError(`no capacity in any offering of pool ${slot.pool}: tried ${tried}`);
+  }
+  const next = await claims().tryOffering(slot.claimId, slot.owner, from, { index, ...offerings[index] });
+  log('warn', 'no capacity, trying the next offering', { pool: slot.pool, claimId: slot.claimId, skipped: offeringLabel(offerings[from]), next });
+  return next;
+}
 
 /** A failure caught by Step Functions as a one-line reason: "<ErrorName>: <message>". */
 export function describeFailure(error: { Error?: string; Cause?: string } | undefined): string {

@@ -9,6 +9,8 @@ import { withExecutionContext } from '../runtime/execution-context.js';
 export interface ValidateInputEvent {
   input: unknown;
   executionName: string;
+  /** The execution ARN (`$$.Execution.Id`, which every task passes): it owns the plan's claims. */
+  execution: string;
 }
 
 /**
@@ -17,7 +19,8 @@ export interface ValidateInputEvent {
  * carries the moment its claim expires.
  */
 export const handler = withExecutionContext(async (event: ValidateInputEvent): Promise<ProvisionPlan> => {
-  const plan = planProvision(event.input, config(), event.executionName, providerFunctionsFromEnv(PROVIDER_NAMES));
+  const execution = { name: event.executionName, id: event.execution };
+  const plan = planProvision(event.input, config(), execution, providerFunctionsFromEnv(PROVIDER_NAMES));
   return withinBudget(plan, executionBudget(), Date.now());
 });
 

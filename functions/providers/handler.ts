@@ -1,14 +1,15 @@
 import type { PoolConfig, ShepherdConfig } from '../../config/types.js';
-import type { ProvisionSlot, VmRef } from '../decisions/provision.js';
+import { offeringLabel, sameOffering } from '../decisions/offerings.js';
+import type { Offering, ProvisionSlot, VmRef } from '../decisions/provision.js';
 import { config, poolNamed } from '../runtime/config.js';
-import { InsufficientCapacityError, InvalidInputError, isInsufficientCapacityError, ListingLagError } from '../runtime/errors.js';
+import { InvalidInputError, isInsufficientCapacityError, ListingLagError } from '../runtime/errors.js';
 import { withExecutionContext } from '../runtime/execution-context.js';
 import { log } from '../runtime/logger.js';
 import { joinUserData } from '../runtime/user-data.js';
 import type { CloudProvider, Interruption, Page, ProviderDescriptor, VmState } from './types.js';
 
 export type ProviderEvent =
-  | { action: 'launch'; slot: ProvisionSlot; activeClaims?: number }
+  | { action: 'launch'; slot: ProvisionSlot; offering: Offering; activeClaims?: number }
   | { action: 'cleanup'; slot: ProvisionSlot; vm?: VmRef | null; node?: { nodeName?: string | null } | null }
   | { action: 'listOwned'; pageToken?: string }
   | { action: 'describe'; pool: string; vm: VmRef }
@@ -28,7 +29,7 @@ export function providerHandler(descriptor: ProviderDescriptor, makeClient: (con
     client ??= makeClient(cfg);
     switch (event.action) {
       case 'launch':
-        return launch(descriptor, cfg, ownPool(descriptor, event.slot.pool, cfg), client, event.slot, event.activeClaims);
+        return launch(descriptor, cfg, ownPool(descriptor, event.slot.pool, cfg), client, event.slot, event.offering, event.activeClaims);
       case 'cleanup':
         return cleanup(descriptor, ownPool(descriptor, event.slot.pool, cfg), client, event.slot, event.vm ?? undefined, event.node?.nodeName ?? undefined);
       case 'listOwned':
@@ -51,37 +52,40 @@ function ownPool(descriptor: ProviderDescriptor, name: string, cfg: ShepherdConf
   return pool;
 }
 
-/** Tries the pool's offerings in order; a capacity error moves on to the next one. */
+/**
+ * Launches the slot's VM in the one offering its claim is trying (the workflow moves the claim to the next offering
+ * after a capacity error, which this rethrows). The same claim, owner and offering give the same launch token, so a
+ * retry after a lost answer gets the VM the first call created.
+ */
 async function launch(
   descriptor: ProviderDescriptor,
   cfg: ShepherdConfig,
   pool: PoolConfig,
   client: CloudProvider,
   slot: ProvisionSlot,
+  offering: Offering,
   activeClaims?: number,
 ): Promise<VmRef> {
-  const userData = await joinUserData(pool, cfg);
-  const tried: string[] = [];
-  for (const offering of descriptor.offerings(pool, cfg)) {
-    try {
-      const vm = await client.launch({
-        clusterName: cfg.cluster.name,
-        pool,
-        claimId: slot.claimId,
-        owner: slot.owner,
-        offering,
-        userData,
-        ...(activeClaims !== undefined ? { activeClaims } : {}),
-      });
-      log('info', 'launched', { pool: pool.name, claimId: slot.claimId, vmId: vm.id, type: vm.type, zone: vm.zone, skipped: tried });
-      return vm;
-    } catch (err) {
-      if (!isInsufficientCapacityError(err)) throw err;
-      tried.push(`${offering.type}@${offering.zone}`);
-      log('warn', 'no capacity, trying the next offering', { pool: pool.name, offering, error: (err as Error).message });
-    }
+  if (!offering || !descriptor.offerings(pool, cfg).some((o) => sameOffering(o, offering))) {
+    throw new InvalidInputError(`offering ${offering ? offeringLabel(offering) : '(none)'} is not one of pool ${pool.name}'s`);
   }
-  throw new InsufficientCapacityError(`no capacity in any offering of pool ${pool.name}: tried ${tried.join(', ')}`);
+  const userData = await joinUserData(pool, cfg);
+  try {
+    const vm = await client.launch({
+      clusterName: cfg.cluster.name,
+      pool,
+      claimId: slot.claimId,
+      owner: slot.owner,
+      offering: { type: offering.type, zone: offering.zone, ...(offering.subnetId ? { subnetId: offering.subnetId } : {}) },
+      userData,
+      ...(activeClaims !== undefined ? { activeClaims } : {}),
+    });
+    log('info', 'launched', { pool: pool.name, claimId: slot.claimId, vmId: vm.id, type: vm.type, zone: vm.zone });
+    return vm;
+  } catch (err) {
+    if (isInsufficientCapacityError(err)) log('warn', 'no capacity in this offering', { pool: pool.name, offering, error: (err as Error).message });
+    throw err;
+  }
 }
 
 /** Takes the join secrets off a VM whose Node joined; a no-op for providers that leave none readable. */

@@ -66,3 +66,15 @@ export class SecretValueError extends ShepherdError {
 export function isSecretValueError(err: unknown): err is SecretValueError {
   return err instanceof SecretValueError;
 }
+
+/**
+ * The claim belongs to another execution, or was released: this execution may no longer change it, its VM or its
+ * Node. Not retried; the workflow's cleanup then touches nothing of that claim.
+ */
+export class ClaimNotOwnedError extends ShepherdError {
+  override name = 'ClaimNotOwnedError';
+}
+
+export function isClaimNotOwnedError(err: unknown): err is ClaimNotOwnedError {
+  return err instanceof ClaimNotOwnedError;
+}

@@ -12,8 +12,11 @@ import { physicalName, stateMachineLogGroupName } from '../physical-names.js';
 export interface ProvisionNodeStateMachineProps {
   readonly functions: ProvisionNodeFunctions;
   readonly provisioning: ProvisioningPolicy;
-  /** Every pool the workflow may provision: its max and how many of its slots run at once. Sizes the execution timeout. */
-  readonly pools: ReadonlyArray<{ max: number; concurrency: number }>;
+  /**
+   * Every pool the workflow may provision: its max, how many of its slots run at once and how many offerings a slot
+   * may launch in. Sizes the execution timeout.
+   */
+  readonly pools: ReadonlyArray<{ max: number; concurrency: number; offerings: number }>;
   /** Names the state machine `shepherd-<cluster>-provision-node` and its log group after it. */
   readonly clusterName: string;
   readonly logRetention?: logs.RetentionDays;
@@ -45,7 +48,8 @@ export class ProvisionNodeStateMachine extends Construct {
       seconds: provisioning.pollIntervalSeconds,
       maxPolls: Math.max(1, Math.ceil(provisioning.registrationTimeoutSeconds / provisioning.pollIntervalSeconds)),
     };
-    const worst = provisionBudget(definitionTiming(functions), poll, 0);
+    const offerings = Math.max(1, ...props.pools.map((p) => p.offerings));
+    const worst = provisionBudget(definitionTiming(functions), poll, offerings, 0);
     this.budget = { ...worst, capSeconds: executionCapSeconds(worst, props.pools) };
     const timeout = Duration.seconds(this.budget.capSeconds);
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {

@@ -1,8 +1,10 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, type CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import type { Clock } from '../../sim/index.js';
 import type { TableSpec } from '../types.js';
+import type { DynamoFaults } from './dynamodb-faults.js';
 
 export interface LocalDynamo {
   endpoint: string;
@@ -14,6 +16,8 @@ export interface LocalDynamoOptions {
   clock: Clock;
   region: string;
   credentials: { accessKeyId: string; secretAccessKey: string };
+  /** Faults that answer a request in dynalite's stead (throttling, 500). */
+  faults?: DynamoFaults;
 }
 
 /**
@@ -22,6 +26,15 @@ export interface LocalDynamoOptions {
  */
 export async function startLocalDynamo(options: LocalDynamoOptions): Promise<LocalDynamo> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const { faults } = options;
+  if (faults) {
+    // dynalite's own handler runs only for the requests no fault answers.
+    const [serve] = server.listeners('request') as Array<(req: IncomingMessage, res: ServerResponse) => void>;
+    server.removeAllListeners('request');
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      if (!faults.intercept(req, res)) serve(req, res);
+    });
+  }
   // A request being served is work: virtual time waits for the answer, as it does for the simulator's servers.
   server.prependListener('request', (_req, res) => {
     const release = options.clock.hold();

@@ -38,13 +38,15 @@ describe('Function: endedExecution', () => {
 describe('Function: slotsOfExecution', () => {
   it('rebuilds the claims of the execution from its input, as validate-input did', () => {
     const slots = slotsOfExecution(ended('ABORTED'), config, FUNCTIONS);
-    expect(slots.map((s) => s.claimId)).toEqual([claimIdOf('aws-amd64', 'run-1', 0), claimIdOf('aws-amd64', 'run-1', 1)]);
-    expect(slots.every((s) => s.owner === 'run-1' && s.providerFunction === 'fn-aws')).toBe(true);
+    const cluster = config.cluster.name;
+    expect(slots.map((s) => s.claimId)).toEqual([claimIdOf(cluster, 'aws-amd64', 'run-1', 0), claimIdOf(cluster, 'aws-amd64', 'run-1', 1)]);
+    // The owner is the execution ARN, as validate-input made it (fencing).
+    expect(slots.every((s) => s.owner === ended('ABORTED').executionArn && s.providerFunction === 'fn-aws')).toBe(true);
   });
 
   it('uses the requestId when the input has one', () => {
     const slots = slotsOfExecution(ended('TIMED_OUT', '{"pool":"gcp-amd64","requestId":"r-1"}'), config, FUNCTIONS);
-    expect(slots.map((s) => s.claimId)).toEqual([claimIdOf('gcp-amd64', 'r-1', 0)]);
+    expect(slots.map((s) => s.claimId)).toEqual([claimIdOf(config.cluster.name, 'gcp-amd64', 'r-1', 0)]);
   });
 
   it('finds nothing for input that never planned, or that the event does not carry', () => {

@@ -5,8 +5,8 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@a
 import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoClaimStore } from '../../functions/adapters/store/claims.js';
-import type { VmRef } from '../../functions/decisions/provision.js';
-import { DuplicateRequestError, PoolAtCapacityError } from '../../functions/runtime/errors.js';
+import type { OfferingAttempt, VmRef } from '../../functions/decisions/provision.js';
+import { ClaimNotOwnedError, DuplicateRequestError, PoolAtCapacityError } from '../../functions/runtime/errors.js';
 import { createClaimsTable } from '../helpers/claims-table.js';
 
 const TABLE = 'shepherd-claims-test';
@@ -35,6 +35,8 @@ async function poolState(pool: string): Promise<{ active: number; claims: Record
 async function rawClaim(claimId: string): Promise<Record<string, unknown> | undefined> {
   return (await doc.send(new GetCommand({ TableName: TABLE, Key: { pk: `CLAIM#${claimId}`, sk: 'CLAIM' }, ConsistentRead: true }))).Item;
 }
+
+const offering: OfferingAttempt = { index: 0, type: 't3.medium', zone: 'eu-west-3a', subnetId: 'subnet-1' };
 
 const vm: VmRef = {
   provider: 'aws',
@@ -72,7 +74,7 @@ describe('Class: DynamoClaimStore', () => {
   describe('claim', () => {
     it('creates the claim and counts it once in its pool', async () => {
       const pool = newPool();
-      const out = await store().claim({ pool, claimId: 'c-first', owner: 'exec-1', max: 3, reason: 'scale up' });
+      const out = await store().claim({ pool, claimId: 'c-first', owner: 'exec-1', max: 3, reason: 'scale up', offering });
       expect(out).toMatchObject({
         created: true,
         activeClaims: 1,
@@ -84,8 +86,8 @@ describe('Class: DynamoClaimStore', () => {
 
     it('is idempotent for the same claim id and owner: found, not counted again', async () => {
       const pool = newPool();
-      const first = await store().claim({ pool, claimId: 'c-retry', owner: 'exec-1', max: 3, reason: 'r' });
-      const again = await store().claim({ pool, claimId: 'c-retry', owner: 'exec-1', max: 3, reason: 'r' });
+      const first = await store().claim({ pool, claimId: 'c-retry', owner: 'exec-1', max: 3, reason: 'r', offering });
+      const again = await store().claim({ pool, claimId: 'c-retry', owner: 'exec-1', max: 3, reason: 'r', offering });
       expect(again).toEqual({ claim: first.claim, created: false, activeClaims: 1 });
       expect((await poolState(pool))?.active).toBe(1);
     });
@@ -94,7 +96,7 @@ describe('Class: DynamoClaimStore', () => {
       const pool = newPool();
       const s = store();
       const results = await Promise.allSettled(
-        Array.from({ length: 10 }, (_, i) => s.claim({ pool, claimId: `c-race-${i}`, owner: `exec-${i}`, max: 3, reason: 'burst' })),
+        Array.from({ length: 10 }, (_, i) => s.claim({ pool, claimId: `c-race-${i}`, owner: `exec-${i}`, max: 3, reason: 'burst', offering })),
       );
       const won = results.filter((r) => r.status === 'fulfilled');
       const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -111,20 +113,20 @@ describe('Class: DynamoClaimStore', () => {
 
     it("refuses with DuplicateRequestError while another execution's claim is in progress, and reuses it once active", async () => {
       const pool = newPool();
-      await store().claim({ pool, claimId: 'c-shared', owner: 'exec-a', max: 3, reason: 'r' });
-      const refusal = store().claim({ pool, claimId: 'c-shared', owner: 'exec-b', max: 3, reason: 'r' });
+      await store().claim({ pool, claimId: 'c-shared', owner: 'exec-a', max: 3, reason: 'r', offering });
+      const refusal = store().claim({ pool, claimId: 'c-shared', owner: 'exec-b', max: 3, reason: 'r', offering });
       await expect(refusal).rejects.toBeInstanceOf(DuplicateRequestError);
       await expect(refusal).rejects.toThrow('request already in progress in execution exec-a (claim c-shared); wait for it to finish');
 
-      await store().complete('c-shared', vm, 'node-a');
-      const reused = await store().claim({ pool, claimId: 'c-shared', owner: 'exec-b', max: 3, reason: 'r' });
+      await store().complete('c-shared', 'exec-a', vm, 'node-a');
+      const reused = await store().claim({ pool, claimId: 'c-shared', owner: 'exec-b', max: 3, reason: 'r', offering });
       expect(reused).toMatchObject({ created: false, activeClaims: 1, claim: { status: 'active', owner: 'exec-a', nodeName: 'node-a' } });
     });
 
     it('gives a claim id to exactly one of two executions racing for it', async () => {
       const pool = newPool();
       const results = await Promise.allSettled(
-        ['exec-a', 'exec-b', 'exec-c'].map((owner) => store().claim({ pool, claimId: 'c-contended', owner, max: 5, reason: 'r' })),
+        ['exec-a', 'exec-b', 'exec-c'].map((owner) => store().claim({ pool, claimId: 'c-contended', owner, max: 5, reason: 'r', offering })),
       );
       const won = results.filter((r): r is PromiseFulfilledResult<Awaited<ReturnType<DynamoClaimStore['claim']>>> => r.status === 'fulfilled');
       const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -136,9 +138,9 @@ describe('Class: DynamoClaimStore', () => {
 
     it('lets a new execution take a released claim id again', async () => {
       const pool = newPool();
-      await store().claim({ pool, claimId: 'c-again', owner: 'exec-a', max: 1, reason: 'r' });
-      await store().release('c-again', pool, 'TransientError: boom');
-      const out = await store().claim({ pool, claimId: 'c-again', owner: 'exec-b', max: 1, reason: 'retry' });
+      await store().claim({ pool, claimId: 'c-again', owner: 'exec-a', max: 1, reason: 'r', offering });
+      await store().release('c-again', pool, 'exec-a', 'TransientError: boom');
+      const out = await store().claim({ pool, claimId: 'c-again', owner: 'exec-b', max: 1, reason: 'retry', offering });
       expect(out).toMatchObject({ created: true, activeClaims: 1, claim: { owner: 'exec-b', status: 'claimed', reason: 'retry' } });
     });
   });
@@ -148,11 +150,11 @@ describe('Class: DynamoClaimStore', () => {
       const pool = newPool();
       const now = new Date('2031-03-04T05:06:07.000Z');
       const s = store(() => now);
-      for (const id of ['c-1', 'c-2', 'c-3']) await s.claim({ pool, claimId: id, owner: 'exec-1', max: 3, reason: 'r' });
-      await expect(s.claim({ pool, claimId: 'c-4', owner: 'exec-1', max: 3, reason: 'r' })).rejects.toBeInstanceOf(PoolAtCapacityError);
+      for (const id of ['c-1', 'c-2', 'c-3']) await s.claim({ pool, claimId: id, owner: 'exec-1', max: 3, reason: 'r', offering });
+      await expect(s.claim({ pool, claimId: 'c-4', owner: 'exec-1', max: 3, reason: 'r', offering })).rejects.toBeInstanceOf(PoolAtCapacityError);
 
-      expect(await s.release('c-2', pool, 'RegistrationTimeout: no node')).toEqual({ released: true, activeClaims: 2 });
-      expect(await s.release('c-2', pool, 'RegistrationTimeout: no node')).toEqual({ released: false, activeClaims: 2 });
+      expect(await s.release('c-2', pool, 'exec-1', 'RegistrationTimeout: no node')).toEqual({ released: true, activeClaims: 2 });
+      expect(await s.release('c-2', pool, 'exec-1', 'RegistrationTimeout: no node')).toEqual({ released: false, activeClaims: 2 });
       expect(await poolState(pool)).toMatchObject({ active: 2, claims: { 'c-1': 1, 'c-3': 1 } });
 
       expect(await rawClaim('c-2')).toMatchObject({
@@ -160,12 +162,12 @@ describe('Class: DynamoClaimStore', () => {
         releaseReason: 'RegistrationTimeout: no node',
         expiresAt: Math.floor(now.getTime() / 1000) + 30 * DAY,
       });
-      expect((await s.claim({ pool, claimId: 'c-4', owner: 'exec-1', max: 3, reason: 'r' })).created).toBe(true);
+      expect((await s.claim({ pool, claimId: 'c-4', owner: 'exec-1', max: 3, reason: 'r', offering })).created).toBe(true);
     });
 
     it('is a no-op for a claim that was never made, on a pool never used', async () => {
       const pool = newPool();
-      expect(await store().release('c-never', pool, 'released')).toEqual({ released: false, activeClaims: 0 });
+      expect(await store().release('c-never', pool, 'exec-1', 'released')).toEqual({ released: false, activeClaims: 0 });
       expect(await rawClaim('c-never')).toBeUndefined();
     });
   });
@@ -174,20 +176,69 @@ describe('Class: DynamoClaimStore', () => {
     it('records the VM, then marks the claim active with its node', async () => {
       const pool = newPool();
       const s = store();
-      await s.claim({ pool, claimId: 'c-node', owner: 'exec-1', max: 3, reason: 'r' });
-      await s.attachVm('c-node', vm);
+      await s.claim({ pool, claimId: 'c-node', owner: 'exec-1', max: 3, reason: 'r', offering });
+      await s.attachVm('c-node', 'exec-1', vm);
       expect(await s.get('c-node')).toMatchObject({ status: 'launched', vm });
 
-      const done = await s.complete('c-node', vm, 'ip-10-0-1-5');
+      const done = await s.complete('c-node', 'exec-1', vm, 'ip-10-0-1-5');
       expect(done).toMatchObject({ claimId: 'c-node', pool, status: 'active', nodeName: 'ip-10-0-1-5', vm });
       expect(done).not.toHaveProperty('pk');
       expect(await s.get('c-node')).toEqual(done);
     });
 
     it('refuses to record a VM or node for a claim that does not exist', async () => {
-      await expect(store().attachVm('c-ghost', vm)).rejects.toThrow();
-      await expect(store().complete('c-ghost', vm, 'n')).rejects.toThrow();
+      await expect(store().attachVm('c-ghost', 'exec-1', vm)).rejects.toBeInstanceOf(ClaimNotOwnedError);
+      await expect(store().complete('c-ghost', 'exec-1', vm, 'n')).rejects.toThrow('claim c-ghost does not exist; this execution may not record its node');
       expect(await rawClaim('c-ghost')).toBeUndefined();
+    });
+  });
+
+  describe('fencing by owner', () => {
+    it("refuses another execution's VM, node and offering, and leaves its claim and count alone on release", async () => {
+      const pool = newPool();
+      await store().claim({ pool, claimId: 'c-fenced', owner: 'exec-a', max: 3, reason: 'r', offering });
+
+      await expect(store().attachVm('c-fenced', 'exec-b', vm)).rejects.toThrow(
+        'claim c-fenced is claimed and owned by execution exec-a; this execution may not record its VM',
+      );
+      await expect(store().complete('c-fenced', 'exec-b', vm, 'node-b')).rejects.toBeInstanceOf(ClaimNotOwnedError);
+      await expect(store().tryOffering('c-fenced', 'exec-b', 0, { ...offering, index: 1 })).rejects.toBeInstanceOf(ClaimNotOwnedError);
+      expect(await store().release('c-fenced', pool, 'exec-b', 'InternalServerError: boom')).toEqual({ released: false, activeClaims: 1 });
+
+      expect(await store().get('c-fenced')).toMatchObject({ owner: 'exec-a', status: 'claimed', offering });
+      expect(await poolState(pool)).toMatchObject({ active: 1, claims: { 'c-fenced': 1 } });
+      expect(await store().release('c-fenced', pool, 'exec-a', 'done')).toEqual({ released: true, activeClaims: 0 });
+    });
+
+    it('refuses to record a node on a claim its owner already released', async () => {
+      const pool = newPool();
+      await store().claim({ pool, claimId: 'c-gone', owner: 'exec-a', max: 3, reason: 'r', offering });
+      await store().release('c-gone', pool, 'exec-a', 'RegistrationTimeout: late');
+      await expect(store().complete('c-gone', 'exec-a', vm, 'late-node')).rejects.toThrow('claim c-gone is released and owned by execution exec-a');
+      expect((await poolState(pool))?.active).toBe(0);
+    });
+
+    it('leaves nothing behind when the pool is full: the refused claim is released and not counted', async () => {
+      const pool = newPool();
+      await store().claim({ pool, claimId: 'c-full-1', owner: 'exec-1', max: 1, reason: 'r', offering });
+      await expect(store().claim({ pool, claimId: 'c-full-2', owner: 'exec-2', max: 1, reason: 'r', offering })).rejects.toBeInstanceOf(PoolAtCapacityError);
+      expect(await rawClaim('c-full-2')).toMatchObject({ status: 'released', owner: 'exec-2', releaseReason: expect.stringMatching(/^PoolAtCapacityError: /) });
+      expect(await poolState(pool)).toMatchObject({ active: 1, claims: { 'c-full-1': 1 } });
+    });
+  });
+
+  describe('tryOffering', () => {
+    it('records the next offering once; a retry of the same move gets what the claim records', async () => {
+      const pool = newPool();
+      const s = store();
+      await s.claim({ pool, claimId: 'c-offer', owner: 'exec-1', max: 3, reason: 'r', offering });
+      const second: OfferingAttempt = { index: 1, type: 't3.medium', zone: 'eu-west-3b', subnetId: 'subnet-2' };
+      expect(await s.tryOffering('c-offer', 'exec-1', 0, second)).toEqual(second);
+      // The answer of that move was lost: the retry asks again from 0 and resumes offering 1, not a later one.
+      expect(await s.tryOffering('c-offer', 'exec-1', 0, second)).toEqual(second);
+      expect((await s.get('c-offer'))?.offering).toEqual(second);
+      // A retried claim step resumes the recorded offering.
+      expect((await s.claim({ pool, claimId: 'c-offer', owner: 'exec-1', max: 3, reason: 'r', offering })).claim.offering).toEqual(second);
     });
   });
 
@@ -196,9 +247,9 @@ describe('Class: DynamoClaimStore', () => {
       const pool = newPool();
       const now = new Date('2030-07-08T09:10:11.000Z');
       const s = store(() => now);
-      await s.claim({ pool, claimId: 'c-audit', owner: 'exec-1', max: 3, reason: 'audit test' });
-      await s.complete('c-audit', vm, 'ip-10-0-1-5');
-      await s.release('c-audit', pool, 'scale down');
+      await s.claim({ pool, claimId: 'c-audit', owner: 'exec-1', max: 3, reason: 'audit test', offering });
+      await s.complete('c-audit', 'exec-1', vm, 'ip-10-0-1-5');
+      await s.release('c-audit', pool, 'exec-1', 'scale down');
 
       const out = await doc.send(
         new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'AUDIT#2030-07-08' } }),
@@ -229,22 +280,22 @@ describe('Class: DynamoClaimStore', () => {
     it('does not count an expired claim that is still claimed or launched: the next claim gets its place, and the expired one is listed', async () => {
       const pool = newPool();
       const early = store(at('2026-01-01T00:00:00Z'));
-      await early.claim({ pool, claimId: 'c-lost', owner: 'exec-lost', max: 2, reason: 'r', expiresAt: epoch('2026-01-01T06:00:00Z') });
-      await early.attachVm('c-lost', vm);
-      await early.claim({ pool, claimId: 'c-live', owner: 'exec-live', max: 2, reason: 'r', expiresAt: epoch('2026-01-02T06:00:00Z') });
-      await expect(early.claim({ pool, claimId: 'c-early', owner: 'exec-3', max: 2, reason: 'r' })).rejects.toBeInstanceOf(PoolAtCapacityError);
+      await early.claim({ pool, claimId: 'c-lost', owner: 'exec-lost', max: 2, reason: 'r', expiresAt: epoch('2026-01-01T06:00:00Z'), offering });
+      await early.attachVm('c-lost', 'exec-lost', vm);
+      await early.claim({ pool, claimId: 'c-live', owner: 'exec-live', max: 2, reason: 'r', expiresAt: epoch('2026-01-02T06:00:00Z'), offering });
+      await expect(early.claim({ pool, claimId: 'c-early', owner: 'exec-3', max: 2, reason: 'r', offering })).rejects.toBeInstanceOf(PoolAtCapacityError);
       expect(await early.expiredClaims(pool)).toEqual([]);
 
       const later = store(at('2026-01-01T07:00:00Z'));
       expect(await later.expiredClaims(pool)).toEqual(['c-lost']);
-      const out = await later.claim({ pool, claimId: 'c-next', owner: 'exec-4', max: 2, reason: 'r', expiresAt: epoch('2026-01-02T07:00:00Z') });
+      const out = await later.claim({ pool, claimId: 'c-next', owner: 'exec-4', max: 2, reason: 'r', expiresAt: epoch('2026-01-02T07:00:00Z'), offering });
       expect(out).toMatchObject({ created: true, activeClaims: 2 });
       // One place only: the expired claim made room for one claim, not two.
-      await expect(later.claim({ pool, claimId: 'c-more', owner: 'exec-5', max: 2, reason: 'r' })).rejects.toBeInstanceOf(PoolAtCapacityError);
+      await expect(later.claim({ pool, claimId: 'c-more', owner: 'exec-5', max: 2, reason: 'r', offering })).rejects.toBeInstanceOf(PoolAtCapacityError);
       expect(await later.get('c-lost')).toMatchObject({ status: 'launched', claimExpiresAt: epoch('2026-01-01T06:00:00Z') });
 
       // Reaped: released, it leaves the counter and the expiries.
-      await later.release('c-lost', pool, 'ClaimExpired: reaped');
+      await later.release('c-lost', pool, 'exec-lost', 'ClaimExpired: reaped');
       expect(await later.expiredClaims(pool)).toEqual([]);
       expect(await poolState(pool)).toMatchObject({ active: 2, expiries: { 'c-live': expect.any(Number), 'c-next': expect.any(Number) } });
     });
@@ -252,16 +303,16 @@ describe('Class: DynamoClaimStore', () => {
     it('never expires a claim whose node is recorded: complete forgets its expiry', async () => {
       const pool = newPool();
       const early = store(at('2026-01-01T00:00:00Z'));
-      await early.claim({ pool, claimId: 'c-done', owner: 'exec-1', max: 1, reason: 'r', expiresAt: epoch('2026-01-01T06:00:00Z') });
-      await early.complete('c-done', vm, 'node-1');
+      await early.claim({ pool, claimId: 'c-done', owner: 'exec-1', max: 1, reason: 'r', expiresAt: epoch('2026-01-01T06:00:00Z'), offering });
+      await early.complete('c-done', 'exec-1', vm, 'node-1');
       const later = store(at('2026-01-03T00:00:00Z'));
       expect(await later.expiredClaims(pool)).toEqual([]);
-      await expect(later.claim({ pool, claimId: 'c-after', owner: 'exec-2', max: 1, reason: 'r' })).rejects.toBeInstanceOf(PoolAtCapacityError);
+      await expect(later.claim({ pool, claimId: 'c-after', owner: 'exec-2', max: 1, reason: 'r', offering })).rejects.toBeInstanceOf(PoolAtCapacityError);
     });
 
     it('keeps the TTL attribute (expiresAt) off a claim in progress: DynamoDB must not delete the record of a VM that may run', async () => {
       const pool = newPool();
-      await store().claim({ pool, claimId: 'c-ttl', owner: 'exec-1', max: 1, reason: 'r', expiresAt: 1_900_000_000 });
+      await store().claim({ pool, claimId: 'c-ttl', owner: 'exec-1', max: 1, reason: 'r', expiresAt: 1_900_000_000, offering });
       const raw = await rawClaim('c-ttl');
       expect(raw?.claimExpiresAt).toBe(1_900_000_000);
       expect(raw?.expiresAt).toBeUndefined();
@@ -270,7 +321,7 @@ describe('Class: DynamoClaimStore', () => {
     it('adds the expiries to a pool counted before claims expired', async () => {
       const pool = newPool();
       await doc.send(new PutCommand({ TableName: TABLE, Item: { pk: `POOL#${pool}`, sk: 'STATE', claims: { 'c-old': 1 }, active: 1 } }));
-      const out = await store().claim({ pool, claimId: 'c-new', owner: 'exec-1', max: 2, reason: 'r', expiresAt: 1_900_000_000 });
+      const out = await store().claim({ pool, claimId: 'c-new', owner: 'exec-1', max: 2, reason: 'r', expiresAt: 1_900_000_000, offering });
       expect(out.activeClaims).toBe(2);
       expect(await poolState(pool)).toMatchObject({ active: 2, claims: { 'c-old': 1, 'c-new': 1 }, expiries: { 'c-new': 1_900_000_000 } });
     });

@@ -26,7 +26,7 @@ import {
 const config = loadConfigFile(fileURLToPath(new URL('../../shepherd.config.json', import.meta.url)));
 const ec2 = mockClient(EC2Client);
 const client = new EC2Client({ region: 'eu-west-3', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-const claimId = claimIdOf('aws-arm64', 'exec-1', 0);
+const claimId = claimIdOf('kosmos-demo', 'aws-arm64', 'exec-1', 0);
 const USER_DATA = '#!/bin/bash\nexport SCW_SECRET_KEY=not-a-real-key\n';
 
 function poolNamed(name: string): PoolConfig {

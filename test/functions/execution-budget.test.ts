@@ -49,8 +49,20 @@ describe('Function: flowWorstSeconds', () => {
     },
   };
 
-  it('runs the states of the loop `loopRounds` times and every other Task once, failure path included', () => {
-    expect(flowWorstSeconds(flow, 4, 15)).toBe(100 + 4 * (15 + 7) + 3 + 50);
+  it('runs the states of the poll loop `waiting` times and every other Task once, failure path included', () => {
+    expect(flowWorstSeconds(flow, { waiting: 4, other: 9 }, 15)).toBe(100 + 4 * (15 + 7) + 3 + 50);
+  });
+
+  it('runs the states of a loop without a Wait (the offerings) `other` times', () => {
+    const offerings: StatesTiming = {
+      StartAt: 'Launch',
+      States: {
+        ...flow.States,
+        Launch: { ...task('Wait', 100), Catch: [{ Next: 'Next offering' }] },
+        'Next offering': task('Launch', 5),
+      },
+    };
+    expect(flowWorstSeconds(offerings, { waiting: 4, other: 3 }, 15)).toBe(3 * (100 + 5) + 4 * (15 + 7) + 3 + 50);
   });
 });
 
@@ -63,11 +75,11 @@ describe('Function: provisionBudget', () => {
         Slots: { Type: 'Map', ItemProcessor: { StartAt: 'Launch', States: { Launch: { Type: 'Task', TimeoutSeconds: 300 } } }, End: true } as never,
       },
     };
-    expect(provisionBudget(definition, { seconds: 15, maxPolls: 60 }, 1000)).toEqual({ fixedSeconds: 30, slotSeconds: 300, capSeconds: 1000 });
+    expect(provisionBudget(definition, { seconds: 15, maxPolls: 60 }, 3, 1000)).toEqual({ fixedSeconds: 30, slotSeconds: 300, capSeconds: 1000 });
   });
 
   it('refuses a definition without exactly one Map', () => {
-    expect(() => provisionBudget({ StartAt: 'A', States: { A: { Type: 'Pass' } } }, { seconds: 15, maxPolls: 1 }, 1)).toThrow('expected one Map state');
+    expect(() => provisionBudget({ StartAt: 'A', States: { A: { Type: 'Pass' } } }, { seconds: 15, maxPolls: 1 }, 1, 1)).toThrow('expected one Map state');
   });
 });
 
@@ -116,6 +128,7 @@ describe('Function: withinBudget', () => {
       providerFunction: 'f',
     })),
     maxConcurrency,
+    offerings: [{ type: 'DEV1-S', zone: 'fr-par-1' }],
     poll: { seconds: 15, maxPolls: 60 },
     noVm: null,
   });

@@ -21,7 +21,11 @@ type Handler = (event: ProviderEvent) => Promise<ProviderResult>;
 let handler: Handler;
 let consoleSpies: MockInstance[];
 
-const slot: ProvisionSlot = planProvision({ pool: 'aws-amd64', reason: 'test' }, config, 'exec-1', { aws: 'provider-aws' }).slots[0];
+const EXECUTION = { name: 'exec-1', id: 'arn:aws:states:eu-west-3:123456789012:execution:shepherd-kosmos-demo-provision-node:exec-1' };
+const plan = planProvision({ pool: 'aws-amd64', reason: 'test' }, config, EXECUTION, { aws: 'provider-aws' });
+const slot: ProvisionSlot = plan.slots[0];
+/** The pool's offerings: t3.medium in eu-west-3a, then in eu-west-3b, then t3.large. */
+const [first, second] = plan.offerings;
 
 function instance(id: string, zone: string, type: string) {
   return { InstanceId: id, InstanceType: type as never, Placement: { AvailabilityZone: zone }, PrivateIpAddress: '10.0.2.7', PrivateDnsName: 'ip-10-0-2-7' };
@@ -70,44 +74,55 @@ afterEach(() => vi.restoreAllMocks());
 
 describe('Function: provider handler (aws)', () => {
   describe('launch', () => {
-    it('moves to the next offering on a capacity error and launches there', async () => {
-      ec2
-        .on(RunInstancesCommand)
-        .rejectsOnce(ec2Error('InsufficientInstanceCapacity', 500))
-        .resolvesOnce({ Instances: [instance('i-0b', 'eu-west-3b', 't3.medium')] });
+    it("launches in the offering the claim records, with that offering's launch token", async () => {
+      ec2.on(RunInstancesCommand).resolvesOnce({ Instances: [instance('i-0b', 'eu-west-3b', 't3.medium')] });
 
-      const vm = (await handler({ action: 'launch', slot, activeClaims: 1 })) as VmRef;
+      const vm = (await handler({ action: 'launch', slot, offering: { index: 1, ...second } as typeof second, activeClaims: 1 })) as VmRef;
 
       const inputs = ec2.commandCalls(RunInstancesCommand).map((c) => c.args[0].input);
-      expect(inputs.map((i) => `${i.InstanceType}@${i.SubnetId}`)).toEqual(['t3.medium@subnet-00000000000000001', 't3.medium@subnet-00000000000000002']);
-      expect(inputs.map((i) => i.ClientToken)).toEqual([
-        launchToken(slot.claimId, slot.owner, { type: 't3.medium', zone: 'eu-west-3a', subnetId: 'subnet-00000000000000001' }),
+      expect(inputs.map((i) => `${i.InstanceType}@${i.SubnetId}`)).toEqual(['t3.medium@subnet-00000000000000002']);
+      expect(inputs[0].ClientToken).toBe(
         launchToken(slot.claimId, slot.owner, { type: 't3.medium', zone: 'eu-west-3b', subnetId: 'subnet-00000000000000002' }),
-      ]);
+      );
       expect(vm).toMatchObject({ provider: 'aws', id: 'i-0b', zone: 'eu-west-3b', type: 't3.medium', providerID: 'aws:///eu-west-3b/i-0b' });
       expect(secrets.commandCalls(GetParameterCommand).map((c) => c.args[0].input.Name)).toEqual([KOSMOS_SECRET_ARN]);
-      expect(consoleText()).toContain('no capacity, trying the next offering');
     });
 
-    it('moves to the next offering when EC2 answers Unsupported (the type is not offered in that zone)', async () => {
-      ec2
-        .on(RunInstancesCommand)
-        .rejectsOnce(ec2Error('Unsupported', 400))
-        .resolvesOnce({ Instances: [instance('i-0b', 'eu-west-3b', 't3.medium')] });
-      const vm = (await handler({ action: 'launch', slot })) as VmRef;
-      expect(ec2.commandCalls(RunInstancesCommand).map((c) => c.args[0].input.SubnetId)).toEqual(['subnet-00000000000000001', 'subnet-00000000000000002']);
-      expect(vm).toMatchObject({ id: 'i-0b', zone: 'eu-west-3b' });
+    it('rethrows a capacity error without trying another offering: the workflow moves the claim on first', async () => {
+      ec2.on(RunInstancesCommand).rejects(ec2Error('InsufficientInstanceCapacity', 500));
+
+      const err = (await handler({ action: 'launch', slot, offering: first }).catch((e: Error) => e)) as Error;
+
+      expect(err.name).toBe('InsufficientCapacityError');
+      expect(ec2.commandCalls(RunInstancesCommand)).toHaveLength(1);
+      expect(consoleText()).toContain('no capacity in this offering');
+      expect(err.message).not.toContain(SECRET_KEY);
+      expect(consoleText()).not.toContain(SECRET_KEY);
+    });
+
+    it("refuses an offering that is not one of the pool's", async () => {
+      const err = (await handler({ action: 'launch', slot, offering: { type: 'p5.48xlarge', zone: 'eu-west-3a' } }).catch((e: Error) => e)) as Error;
+      expect(err.name).toBe('InvalidInputError');
+      expect(err.message).toBe("offering p5.48xlarge@eu-west-3a is not one of pool aws-amd64's");
+      expect(ec2.commandCalls(RunInstancesCommand)).toHaveLength(0);
+    });
+
+    it('rethrows EC2 Unsupported (the type is not offered in that zone) as a capacity error the workflow moves on from', async () => {
+      ec2.on(RunInstancesCommand).rejects(ec2Error('Unsupported', 400));
+
+      const err = (await handler({ action: 'launch', slot, offering: first }).catch((e: Error) => e)) as Error;
+
+      // "Launch VM" catches this name, with InsufficientCapacityError, to try the claim's next offering.
+      expect(err.name).toBe('InstanceTypeUnsupportedError');
+      expect(ec2.commandCalls(RunInstancesCommand)).toHaveLength(1);
     });
 
     it('sends the rendered user data (with the join secret) to RunInstances, never to its result or the logs', async () => {
-      ec2
-        .on(RunInstancesCommand)
-        .rejectsOnce(ec2Error('InsufficientInstanceCapacity', 500))
-        .resolvesOnce({ Instances: [instance('i-0b', 'eu-west-3b', 't3.medium')] });
+      ec2.on(RunInstancesCommand).resolvesOnce({ Instances: [instance('i-0b', 'eu-west-3b', 't3.medium')] });
 
-      const result = await handler({ action: 'launch', slot });
+      const result = await handler({ action: 'launch', slot, offering: second });
 
-      const encoded = ec2.commandCalls(RunInstancesCommand)[1].args[0].input.UserData ?? '';
+      const encoded = ec2.commandCalls(RunInstancesCommand)[0].args[0].input.UserData ?? '';
       const userData = Buffer.from(encoded, 'base64').toString('utf8');
       expect(userData).toContain(`SCW_SECRET_KEY=${SECRET_KEY}\n`);
       expect(userData).toContain('POOL_ID=00000000-0000-4000-8000-000000000011');
@@ -120,27 +135,13 @@ describe('Function: provider handler (aws)', () => {
       }
     });
 
-    it('fails with InsufficientCapacityError naming every offering tried when all are exhausted', async () => {
-      ec2.on(RunInstancesCommand).rejects(ec2Error('InsufficientInstanceCapacity', 500));
-
-      const err = (await handler({ action: 'launch', slot }).catch((e: Error) => e)) as Error;
-
-      expect(err.name).toBe('InsufficientCapacityError');
-      expect(err.message).toBe(
-        'no capacity in any offering of pool aws-amd64: tried t3.medium@eu-west-3a, t3.medium@eu-west-3b, t3.large@eu-west-3a, t3.large@eu-west-3b',
-      );
-      expect(ec2.commandCalls(RunInstancesCommand)).toHaveLength(4);
-      expect(err.message).not.toContain(SECRET_KEY);
-      expect(consoleText()).not.toContain(SECRET_KEY);
-    });
-
     it.each([
       ['RequestLimitExceeded', 503, 'ThrottledError'],
       ['InvalidAMIID.NotFound', 400, 'ProviderRequestError'],
       ['InternalError', 500, 'TransientError'],
-    ])('stops at the first offering on %s (%i) and fails with %s for the workflow to retry or give up', async (code, status, name) => {
+    ])('fails on %s (%i) with %s for the workflow to retry or give up', async (code, status, name) => {
       ec2.on(RunInstancesCommand).rejects(ec2Error(code, status));
-      const err = (await handler({ action: 'launch', slot }).catch((e: Error) => e)) as Error;
+      const err = (await handler({ action: 'launch', slot, offering: first }).catch((e: Error) => e)) as Error;
       expect(err.name).toBe(name);
       expect(ec2.commandCalls(RunInstancesCommand)).toHaveLength(1);
     });
@@ -197,8 +198,8 @@ describe('Function: provider handler (aws)', () => {
   });
 
   it("refuses a slot of another provider's pool (each function serves its own provider)", async () => {
-    const gcpSlot = planProvision({ pool: 'gcp-amd64' }, config, 'exec-1', { gcp: 'provider-gcp' }).slots[0];
-    const err = (await handler({ action: 'launch', slot: gcpSlot }).catch((e: Error) => e)) as Error;
+    const gcpPlan = planProvision({ pool: 'gcp-amd64' }, config, EXECUTION, { gcp: 'provider-gcp' });
+    const err = (await handler({ action: 'launch', slot: gcpPlan.slots[0], offering: gcpPlan.offerings[0] }).catch((e: Error) => e)) as Error;
     expect(err.name).toBe('InvalidInputError');
     expect(err.message).toBe('pool gcp-amd64 belongs to provider gcp, not aws');
     expect(ec2.commandCalls(RunInstancesCommand)).toHaveLength(0);

@@ -21,7 +21,9 @@ const config = loadConfigFile(fileURLToPath(new URL('../../shepherd.config.json'
 const ALL_POOLS = 'aws-amd64, aws-arm64, gcp-amd64, home, scw-buffer';
 
 const FUNCTIONS = { aws: 'fn-aws', gcp: 'fn-gcp', scaleway: 'fn-scaleway' };
-const planProvision = (input: unknown, cfg: ShepherdConfig, execution: string) => planWith(input, cfg, execution, FUNCTIONS);
+/** The execution ARN Step Functions gives an execution of that name. */
+const arnOf = (name: string) => `arn:aws:states:eu-west-3:123456789012:execution:shepherd-kosmos-demo-provision-node:${name}`;
+const planProvision = (input: unknown, cfg: ShepherdConfig, execution: string) => planWith(input, cfg, { name: execution, id: arnOf(execution) }, FUNCTIONS);
 const offeringsFor = (pool: PoolConfig, cfg: ShepherdConfig) => providerNamed(pool.provider).offerings(pool, cfg);
 
 function poolNamed(name: string, cfg: ShepherdConfig = config): PoolConfig {
@@ -42,7 +44,7 @@ function invalid(input: unknown): InvalidInputError {
 }
 
 describe('Function: planProvision', () => {
-  it('plans one node with the default reason, the execution as owner and the registration deadline as polls', () => {
+  it('plans one node with the default reason, the execution ARN as owner, the offerings and the registration deadline as polls', () => {
     const plan = planProvision({ pool: 'aws-amd64' }, config, 'exec-1');
     expect(plan).toMatchObject({ pool: 'aws-amd64', provider: 'aws', count: 1, reason: 'manual', poll: { seconds: 15, maxPolls: 60 } });
     expect(plan).not.toHaveProperty('requestId');
@@ -50,14 +52,21 @@ describe('Function: planProvision', () => {
       {
         pool: 'aws-amd64',
         provider: 'aws',
-        claimId: claimIdOf('aws-amd64', 'exec-1', 0),
+        claimId: claimIdOf('kosmos-demo', 'aws-amd64', 'exec-1', 0),
         slot: 0,
         reason: 'manual',
-        owner: 'exec-1',
+        owner: arnOf('exec-1'),
         providerFunction: 'fn-aws',
       },
     ]);
     expect(plan.maxConcurrency).toBe(5);
+    expect(plan.offerings).toEqual(offeringsFor(poolNamed('aws-amd64'), config));
+    expect(plan.offerings.map((o) => `${o.type}@${o.zone}`)).toEqual([
+      't3.medium@eu-west-3a',
+      't3.medium@eu-west-3b',
+      't3.large@eu-west-3a',
+      't3.large@eu-west-3b',
+    ]);
   });
 
   it("runs Scaleway pool slots one at a time and names each slot's provider function", () => {
@@ -67,7 +76,7 @@ describe('Function: planProvision', () => {
   });
 
   it("fails loudly when the stack gave no function for the pool's provider", () => {
-    expect(() => planWith({ pool: 'gcp-amd64' }, config, 'exec-1', { aws: 'fn-aws' })).toThrow(/no function for provider gcp/);
+    expect(() => planWith({ pool: 'gcp-amd64' }, config, { name: 'exec-1', id: arnOf('exec-1') }, { aws: 'fn-aws' })).toThrow(/no function for provider gcp/);
   });
 
   it('rounds the registration deadline up to whole polls', () => {
@@ -145,12 +154,21 @@ describe('Function: planProvision', () => {
       const a = planProvision({ pool: 'aws-amd64', count: 2, requestId: 'req-1' }, config, 'exec-1');
       const b = planProvision({ pool: 'aws-amd64', count: 2, requestId: 'req-1' }, config, 'exec-2');
       expect(b.slots.map((s) => s.claimId)).toEqual(a.slots.map((s) => s.claimId));
-      expect(b.slots.map((s) => s.owner)).toEqual(['exec-2', 'exec-2']);
+      expect(b.slots.map((s) => s.owner)).toEqual([arnOf('exec-2'), arnOf('exec-2')]);
       expect(a.slots[0].claimId).not.toBe(planProvision({ pool: 'aws-amd64' }, config, 'exec-1').slots[0].claimId);
     });
 
     it('differ between pools for the same request', () => {
       expect(ids({ pool: 'aws-amd64', requestId: 'req-1' }, 'e')[0]).not.toBe(ids({ pool: 'aws-arm64', requestId: 'req-1' }, 'e')[0]);
+    });
+
+    it("differ between two clusters for the same pool and request, so neither finds the other cluster's VMs by claim", () => {
+      const other = { ...config, cluster: { ...config.cluster, name: 'other-cluster' } };
+      const input = { pool: 'aws-amd64', count: 2, requestId: 'req-1' };
+      const here = ids(input, 'e');
+      const there = planProvision(input, other, 'e').slots.map((s) => s.claimId);
+      expect(there.filter((id) => here.includes(id))).toEqual([]);
+      expect(there[0]).toBe(claimIdOf('other-cluster', 'aws-amd64', 'req-1', 0));
     });
   });
 });

@@ -47,7 +47,7 @@ function poolNamed(config: ShepherdConfig, name: string): PoolConfig {
 
 function spec(config: ShepherdConfig, pool: PoolConfig, slot = 0, more: Partial<LaunchSpec> = {}): LaunchSpec {
   const offering = providerNamed(pool.provider).offerings(pool, config)[0];
-  return { clusterName: config.cluster.name, pool, claimId: claimIdOf(pool.name, 'exec-1', slot), owner: 'exec-1', offering, ...more };
+  return { clusterName: config.cluster.name, pool, claimId: claimIdOf(config.cluster.name, pool.name, 'exec-1', slot), owner: 'exec-1', offering, ...more };
 }
 
 async function allOwned(provider: CloudProvider): Promise<VmRef[]> {
@@ -112,13 +112,13 @@ describe('Class: Ec2Provider (simulated EC2, @aws-sdk/client-ec2)', () => {
     expect(vm.launchedAt).toBe(new Date(s.clock.now()).toISOString());
 
     expect(await provider.describe(vm, pool)).toBe('unknown');
-    expect(await provider.findByClaim(claimIdOf(pool.name, 'exec-1', 0), pool)).toEqual([]);
+    expect(await provider.findByClaim(claimIdOf(base.cluster.name, pool.name, 'exec-1', 0), pool)).toEqual([]);
     await expect(provider.terminate(vm, pool)).rejects.toBeInstanceOf(TransientError);
     expect(s.world.getVm(vm.id)?.state).toBe('pending');
 
     await s.clock.advance(EC2_CONSISTENCY_LAG_MS.max);
     expect(await provider.describe(vm, pool)).toBe('running');
-    expect((await provider.findByClaim(claimIdOf(pool.name, 'exec-1', 0), pool)).map((v) => v.id)).toEqual([vm.id]);
+    expect((await provider.findByClaim(claimIdOf(base.cluster.name, pool.name, 'exec-1', 0), pool)).map((v) => v.id)).toEqual([vm.id]);
     await provider.terminate(vm, pool);
     expect(s.world.getVm(vm.id)?.state).toBe('shutting-down');
   });
@@ -127,7 +127,7 @@ describe('Class: Ec2Provider (simulated EC2, @aws-sdk/client-ec2)', () => {
     const s = await world();
     const provider: CloudProvider = ec2(s);
     const pool = poolNamed(base, 'aws-amd64');
-    const claimId = claimIdOf(pool.name, 'exec-1', 0);
+    const claimId = claimIdOf(base.cluster.name, pool.name, 'exec-1', 0);
     s.world.launchVm({ provider: 'aws', zone: 'eu-west-3a', type: 't3.medium', tags: { 'shepherd:cluster': 'other-cluster', 'shepherd:claim': claimId } });
     const ours = s.world.launchVm({
       provider: 'aws',
@@ -250,7 +250,7 @@ describe('Class: GceProvider (simulated GCE, @google-cloud/compute)', () => {
     expect(metadataKeys()).toEqual([]);
     expect(await provider.removeJoinSecrets(vm)).toEqual({ removed: [] });
 
-    const claimId = claimIdOf(pool.name, 'exec-1', 0);
+    const claimId = claimIdOf(base.cluster.name, pool.name, 'exec-1', 0);
     expect((await provider.findByClaim(claimId, pool)).map((v) => v.id)).toEqual([vm.id]);
     // The same claim label on another cluster's VM (same project) is not this cluster's.
     s.world.launchVm({

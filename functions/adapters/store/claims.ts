@@ -1,16 +1,20 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, paginateScan, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { VmRef } from '../../decisions/provision.js';
-import { DuplicateRequestError, PoolAtCapacityError } from '../../runtime/errors.js';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, paginateScan, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { OfferingAttempt, VmRef } from '../../decisions/provision.js';
+import { ClaimNotOwnedError, DuplicateRequestError, PoolAtCapacityError } from '../../runtime/errors.js';
+import { retryableDynamoError } from './dynamo-errors.js';
 
 export type ClaimStatus = 'claimed' | 'launched' | 'active' | 'released';
 
 export interface Claim {
   claimId: string;
   pool: string;
+  /** The execution (ARN) that owns the claim: only it changes the claim, its VM or its Node. */
   owner: string;
   status: ClaimStatus;
   reason: string;
+  /** The offering being tried, recorded before each launch so that a retry resumes it. */
+  offering?: OfferingAttempt;
   vm?: VmRef;
   nodeName?: string;
   releaseReason?: string;
@@ -33,6 +37,8 @@ export interface ClaimInput {
   reason: string;
   /** Epoch seconds: the claim's execution is over by then (see Claim.claimExpiresAt). */
   expiresAt?: number;
+  /** The first offering to try. */
+  offering: OfferingAttempt;
 }
 
 export interface ClaimResult {
@@ -43,12 +49,13 @@ export interface ClaimResult {
   activeClaims: number;
 }
 
-/** Capacity claims, node records and the audit log. */
+/** Capacity claims, node records and the audit log. Every change to a claim is made only for its owner. */
 export interface ClaimStore {
   claim(input: ClaimInput): Promise<ClaimResult>;
-  attachVm(claimId: string, vm: VmRef): Promise<void>;
-  complete(claimId: string, vm: VmRef, nodeName: string): Promise<Claim>;
-  release(claimId: string, pool: string, reason: string): Promise<{ released: boolean; activeClaims: number }>;
+  attachVm(claimId: string, owner: string, vm: VmRef): Promise<void>;
+  complete(claimId: string, owner: string, vm: VmRef, nodeName: string): Promise<Claim>;
+  tryOffering(claimId: string, owner: string, from: number, next: OfferingAttempt): Promise<OfferingAttempt>;
+  release(claimId: string, pool: string, owner: string, reason: string): Promise<{ released: boolean; activeClaims: number }>;
   get(claimId: string): Promise<Claim | undefined>;
   /** Claims of the pool still counted whose expiry has passed: their execution is over, their VM may run. */
   expiredClaims(pool: string): Promise<string[]>;
@@ -58,6 +65,9 @@ export interface ClaimStore {
 const AUDIT_TTL_DAYS = 90;
 const RELEASED_TTL_DAYS = 30;
 
+/** Statuses in which the owner is still working on the claim. */
+const IN_PROGRESS = { ':claimed': 'claimed', ':launched': 'launched' };
+
 /**
  * One DynamoDB table. Items:
  *   POOL#<pool> / STATE           { claims: map<claimId, 1>, active: number,   (the capacity counter)
@@ -65,7 +75,8 @@ const RELEASED_TTL_DAYS = 30;
  *   CLAIM#<claimId> / CLAIM       the claim record
  *   AUDIT#<yyyy-mm-dd> / <iso>#<n> audit entries, expiring after 90 days
  * The counter and the claim-id map change in one conditional update, so a claim is counted once and
- * never above max, without transactions.
+ * never above max, without transactions. A claim id is counted only while an execution owns its record (the record
+ * is written first and released last), so only the owner ever counts or un-counts it.
  */
 export class DynamoClaimStore implements ClaimStore {
   private readonly doc: DynamoDBDocumentClient;
@@ -75,13 +86,13 @@ export class DynamoClaimStore implements ClaimStore {
     client?: DynamoDBClient,
     private readonly now: () => Date = () => new Date(),
   ) {
+    // The SDK retries throttling and 5xx a few times (its standard mode); past that the workflow retries.
     this.doc = DynamoDBDocumentClient.from(client ?? new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
   }
 
   async claim(input: ClaimInput): Promise<ClaimResult> {
     const existing = await this.get(input.claimId);
     if (existing && existing.status !== 'released') return this.found(existing, input);
-    const active = await this.count(input);
     const at = this.now().toISOString();
     const claim: Claim = {
       claimId: input.claimId,
@@ -90,36 +101,56 @@ export class DynamoClaimStore implements ClaimStore {
       status: 'claimed',
       reason: input.reason,
       ...(input.expiresAt !== undefined ? { claimExpiresAt: input.expiresAt } : {}),
+      offering: input.offering,
       createdAt: at,
       updatedAt: at,
     };
     try {
-      // Two executions sharing a request id can both get past the counter (the second finds the claim already
-      // counted): the one whose record lands first owns the claim, the other is told who does.
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { pk: `CLAIM#${input.claimId}`, sk: 'CLAIM', ...claim },
-          ConditionExpression: 'attribute_not_exists(pk) OR #s = :released',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':released': 'released' },
-        }),
-      );
+      // Two executions sharing a request id race here: the one whose record lands first owns the claim, the other is
+      // told who does. Only then is the claim counted.
+      await this.doc
+        .send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { pk: `CLAIM#${input.claimId}`, sk: 'CLAIM', ...claim },
+            ConditionExpression: 'attribute_not_exists(pk) OR #s = :released',
+            ExpressionAttributeNames: { '#s': 'status' },
+            ExpressionAttributeValues: { ':released': 'released' },
+          }),
+        )
+        .catch(rethrow('PutItem'));
     } catch (err) {
       const current = isConditionFailed(err) ? await this.get(input.claimId) : undefined;
       if (!current) throw err;
       return this.found(current, input);
     }
+    const active = await this.countOrGiveBack(input);
     await this.audit('claim.created', { pool: input.pool, claimId: input.claimId, owner: input.owner, reason: input.reason, activeClaims: active });
     return { claim, created: true, activeClaims: active };
   }
 
   /** A claim that already exists: the same execution retrying, a request already done, or another execution's. */
   private async found(existing: Claim, input: ClaimInput): Promise<ClaimResult> {
-    if (existing.owner !== input.owner && existing.status !== 'active') {
-      throw new DuplicateRequestError(`request already in progress in execution ${existing.owner} (claim ${input.claimId}); wait for it to finish`);
+    if (existing.owner !== input.owner) {
+      if (existing.status !== 'active') {
+        throw new DuplicateRequestError(`request already in progress in execution ${existing.owner} (claim ${input.claimId}); wait for it to finish`);
+      }
+      return { claim: existing, created: false, activeClaims: await this.activeClaims(input.pool) };
     }
-    return { claim: existing, created: false, activeClaims: await this.activeClaims(input.pool) };
+    // This execution's own claim, from an attempt whose answer was lost: that attempt may have stopped between the
+    // record and the count, so count it (counting is idempotent).
+    const activeClaims = existing.status === 'active' ? await this.activeClaims(input.pool) : await this.countOrGiveBack(input);
+    return { claim: existing, created: false, activeClaims };
+  }
+
+  /** Counts the claim; at max, releases the refused claim's record so that nothing of it stays. */
+  private async countOrGiveBack(input: ClaimInput): Promise<number> {
+    try {
+      return await this.count(input);
+    } catch (err) {
+      if (err instanceof PoolAtCapacityError) await this.markReleased(input.claimId, input.owner, `${err.name}: ${err.message}`);
+      throw err;
+    }
   }
 
   /**
@@ -130,17 +161,19 @@ export class DynamoClaimStore implements ClaimStore {
   private async count(input: ClaimInput, poolInitialized = false, expiredRoom = 0): Promise<number> {
     const expiry = input.expiresAt !== undefined;
     try {
-      const out = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { pk: `POOL#${input.pool}`, sk: 'STATE' },
-          UpdateExpression: expiry ? 'SET claims.#c = :one, expiries.#c = :exp ADD active :one' : 'SET claims.#c = :one ADD active :one',
-          ConditionExpression: 'attribute_not_exists(claims.#c) AND (attribute_not_exists(active) OR active < :max)',
-          ExpressionAttributeNames: { '#c': input.claimId },
-          ExpressionAttributeValues: { ':one': 1, ':max': input.max + expiredRoom, ...(expiry ? { ':exp': input.expiresAt } : {}) },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
+      const out = await this.doc
+        .send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: { pk: `POOL#${input.pool}`, sk: 'STATE' },
+            UpdateExpression: expiry ? 'SET claims.#c = :one, expiries.#c = :exp ADD active :one' : 'SET claims.#c = :one ADD active :one',
+            ConditionExpression: 'attribute_not_exists(claims.#c) AND (attribute_not_exists(active) OR active < :max)',
+            ExpressionAttributeNames: { '#c': input.claimId },
+            ExpressionAttributeValues: { ':one': 1, ':max': input.max + expiredRoom, ...(expiry ? { ':exp': input.expiresAt } : {}) },
+            ReturnValues: 'ALL_NEW',
+          }),
+        )
+        .catch(rethrow('UpdateItem'));
       return Number(out.Attributes?.active ?? 1) - expiredRoom;
     } catch (err) {
       if (isConditionFailed(err)) {
@@ -181,36 +214,29 @@ export class DynamoClaimStore implements ClaimStore {
           ExpressionAttributeNames: { '#c': claimId },
         }),
       )
+      .catch(rethrow('UpdateItem'))
       .catch((err) => {
         if (!isConditionFailed(err)) throw err;
       });
   }
 
-  async attachVm(claimId: string, vm: VmRef): Promise<void> {
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: { pk: `CLAIM#${claimId}`, sk: 'CLAIM' },
-        UpdateExpression: 'SET vm = :vm, #s = :s, updatedAt = :at',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':vm': vm, ':s': 'launched', ':at': this.now().toISOString() },
-      }),
-    );
+  /** Records the launched VM, for the claim's owner only. */
+  async attachVm(claimId: string, owner: string, vm: VmRef): Promise<void> {
+    await this.ownerUpdate(claimId, owner, 'record its VM', {
+      UpdateExpression: 'SET vm = :vm, #s = :s, updatedAt = :at',
+      ConditionExpression: '#o = :me AND #s IN (:claimed, :launched)',
+      ExpressionAttributeValues: { ':vm': vm, ':s': 'launched', ':at': this.now().toISOString(), ...IN_PROGRESS },
+    });
   }
 
-  async complete(claimId: string, vm: VmRef, nodeName: string): Promise<Claim> {
-    const out = await this.doc.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: { pk: `CLAIM#${claimId}`, sk: 'CLAIM' },
-        UpdateExpression: 'SET vm = :vm, nodeName = :n, #s = :s, updatedAt = :at',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':vm': vm, ':n': nodeName, ':s': 'active', ':at': this.now().toISOString() },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
+  /** Marks the claim active with its node, for the claim's owner only (again when retried). */
+  async complete(claimId: string, owner: string, vm: VmRef, nodeName: string): Promise<Claim> {
+    const out = await this.ownerUpdate(claimId, owner, 'record its node', {
+      UpdateExpression: 'SET vm = :vm, nodeName = :n, #s = :s, updatedAt = :at',
+      ConditionExpression: '#o = :me AND #s IN (:claimed, :launched, :s)',
+      ExpressionAttributeValues: { ':vm': vm, ':n': nodeName, ':s': 'active', ':at': this.now().toISOString(), ...IN_PROGRESS },
+      ReturnValues: 'ALL_NEW',
+    });
     const claim = strip(out.Attributes) as unknown as Claim;
     // Counted for good now: a node that runs never expires.
     await this.forgetExpiry(claim.pool, claimId);
@@ -218,24 +244,59 @@ export class DynamoClaimStore implements ClaimStore {
     return claim;
   }
 
-  /** Idempotent: releasing twice counts once. */
-  async release(claimId: string, pool: string, reason: string): Promise<{ released: boolean; activeClaims: number }> {
+  /**
+   * Moves the claim from offering `from` to `next` (after a definite capacity error on `from`), for its owner only.
+   * Idempotent: when a retry finds the claim already moved on, it gets the offering the claim records.
+   */
+  async tryOffering(claimId: string, owner: string, from: number, next: OfferingAttempt): Promise<OfferingAttempt> {
+    try {
+      await this.ownerUpdate(claimId, owner, 'try another offering', {
+        UpdateExpression: 'SET offering = :next, updatedAt = :at',
+        ConditionExpression: '#o = :me AND #s IN (:claimed, :launched) AND offering.#i = :from',
+        ExpressionAttributeNames: { '#i': 'index' },
+        ExpressionAttributeValues: { ':next': next, ':from': from, ':at': this.now().toISOString(), ...IN_PROGRESS },
+      });
+      return next;
+    } catch (err) {
+      const current = err instanceof ClaimNotOwnedError ? await this.get(claimId) : undefined;
+      if (current?.owner === owner && current.offering && current.status !== 'released') return current.offering;
+      throw err;
+    }
+  }
+
+  /**
+   * Releases the claim, for its owner only; idempotent (releasing twice counts once). The count goes first, while the
+   * record is still the owner's (nobody else can take it before it is released).
+   */
+  async release(claimId: string, pool: string, owner: string, reason: string): Promise<{ released: boolean; activeClaims: number }> {
+    const claim = await this.get(claimId);
+    if (!claim || claim.owner !== owner || claim.status === 'released') return { released: false, activeClaims: await this.activeClaims(pool) };
     let released = true;
     try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { pk: `POOL#${pool}`, sk: 'STATE' },
-          UpdateExpression: 'REMOVE claims.#c ADD active :minus',
-          ConditionExpression: 'attribute_exists(claims.#c)',
-          ExpressionAttributeNames: { '#c': claimId },
-          ExpressionAttributeValues: { ':minus': -1 },
-        }),
-      );
+      await this.doc
+        .send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: { pk: `POOL#${pool}`, sk: 'STATE' },
+            UpdateExpression: 'REMOVE claims.#c ADD active :minus',
+            ConditionExpression: 'attribute_exists(claims.#c)',
+            ExpressionAttributeNames: { '#c': claimId },
+            ExpressionAttributeValues: { ':minus': -1 },
+          }),
+        )
+        .catch(rethrow('UpdateItem'));
     } catch (err) {
       if (!(isConditionFailed(err) || (err as Error).name === 'ValidationException')) throw err;
       released = false;
     }
+    await this.markReleased(claimId, owner, reason);
+    await this.forgetExpiry(pool, claimId);
+    if (released) await this.audit('claim.released', { pool, claimId, owner, reason: reason.slice(0, 1000) });
+    return { released, activeClaims: await this.activeClaims(pool) };
+  }
+
+  /** Marks the owner's claim record released, with an expiry; a record already released or not the owner's is left. */
+  private async markReleased(claimId: string, owner: string, reason: string): Promise<void> {
     const expiresAt = Math.floor(this.now().getTime() / 1000) + RELEASED_TTL_DAYS * 86400;
     await this.doc
       .send(
@@ -243,39 +304,68 @@ export class DynamoClaimStore implements ClaimStore {
           TableName: this.table,
           Key: { pk: `CLAIM#${claimId}`, sk: 'CLAIM' },
           UpdateExpression: 'SET #s = :s, releaseReason = :r, updatedAt = :at, expiresAt = :exp',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':s': 'released', ':r': reason.slice(0, 1000), ':at': this.now().toISOString(), ':exp': expiresAt },
+          ConditionExpression: '#o = :me AND #s <> :s',
+          ExpressionAttributeNames: { '#s': 'status', '#o': 'owner' },
+          ExpressionAttributeValues: { ':s': 'released', ':me': owner, ':r': reason.slice(0, 1000), ':at': this.now().toISOString(), ':exp': expiresAt },
         }),
       )
+      .catch(rethrow('UpdateItem'))
       .catch((err) => {
-        if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
+        if (!isConditionFailed(err)) throw err;
       });
-    await this.forgetExpiry(pool, claimId);
-    if (released) await this.audit('claim.released', { pool, claimId, reason: reason.slice(0, 1000) });
-    return { released, activeClaims: await this.activeClaims(pool) };
+  }
+
+  /** An update of the claim record conditioned on its owner; ClaimNotOwnedError when the condition fails. */
+  private async ownerUpdate(
+    claimId: string,
+    owner: string,
+    what: string,
+    update: Pick<UpdateCommandInput, 'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues' | 'ReturnValues'>,
+  ) {
+    try {
+      return await this.doc
+        .send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: { pk: `CLAIM#${claimId}`, sk: 'CLAIM' },
+            ...update,
+            ExpressionAttributeNames: { '#s': 'status', '#o': 'owner', ...update.ExpressionAttributeNames },
+            ExpressionAttributeValues: { ':me': owner, ...update.ExpressionAttributeValues },
+          }),
+        )
+        .catch(rethrow('UpdateItem'));
+    } catch (err) {
+      if (!isConditionFailed(err)) throw err;
+      const current = await this.get(claimId);
+      const holder = current ? `is ${current.status} and owned by execution ${current.owner}` : 'does not exist';
+      throw new ClaimNotOwnedError(`claim ${claimId} ${holder}; this execution may not ${what}`);
+    }
   }
 
   async get(claimId: string): Promise<Claim | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: `CLAIM#${claimId}`, sk: 'CLAIM' }, ConsistentRead: true }));
+    const out = await this.doc
+      .send(new GetCommand({ TableName: this.table, Key: { pk: `CLAIM#${claimId}`, sk: 'CLAIM' }, ConsistentRead: true }))
+      .catch(rethrow('GetItem'));
     return out.Item ? (strip(out.Item) as unknown as Claim) : undefined;
   }
 
   async audit(event: string, detail: Record<string, unknown>): Promise<void> {
     const now = this.now();
     const iso = now.toISOString();
-    await this.doc.send(
-      new PutCommand({
-        TableName: this.table,
-        Item: {
-          pk: `AUDIT#${iso.slice(0, 10)}`,
-          sk: `${iso}#${Math.random().toString(36).slice(2, 10)}`,
-          event,
-          detail,
-          expiresAt: Math.floor(now.getTime() / 1000) + AUDIT_TTL_DAYS * 86400,
-        },
-      }),
-    );
+    await this.doc
+      .send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            pk: `AUDIT#${iso.slice(0, 10)}`,
+            sk: `${iso}#${Math.random().toString(36).slice(2, 10)}`,
+            event,
+            detail,
+            expiresAt: Math.floor(now.getTime() / 1000) + AUDIT_TTL_DAYS * 86400,
+          },
+        }),
+      )
+      .catch(rethrow('PutItem'));
   }
 
   /** Claims the pool holds now (0 before its first claim). */
@@ -303,7 +393,9 @@ export class DynamoClaimStore implements ClaimStore {
   }
 
   private async poolState(pool: string): Promise<Record<string, unknown> | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { pk: `POOL#${pool}`, sk: 'STATE' }, ConsistentRead: true }));
+    const out = await this.doc
+      .send(new GetCommand({ TableName: this.table, Key: { pk: `POOL#${pool}`, sk: 'STATE' }, ConsistentRead: true }))
+      .catch(rethrow('GetItem'));
     return out.Item;
   }
 
@@ -316,8 +408,9 @@ export class DynamoClaimStore implements ClaimStore {
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       )
+      .catch(rethrow('PutItem'))
       .catch((err) => {
-        if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
+        if (!isConditionFailed(err)) throw err;
       });
     // A pool counted before claims had an expiry.
     await this.doc
@@ -330,10 +423,18 @@ export class DynamoClaimStore implements ClaimStore {
           ExpressionAttributeValues: { ':empty': {} },
         }),
       )
+      .catch(rethrow('UpdateItem'))
       .catch((err) => {
         if (!isConditionFailed(err)) throw err;
       });
   }
+}
+
+/** Rethrows a DynamoDB error as the workflow retries it (throttling, 5xx); others unchanged. */
+function rethrow(operation: string): (err: unknown) => never {
+  return (err) => {
+    throw retryableDynamoError(err, operation);
+  };
 }
 
 function isConditionFailed(err: unknown): boolean {
