@@ -3,6 +3,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
+import { providerFunction } from './provider-function.js';
 
 export interface ClaimCleanupFunctions {
   cleanup: lambda.IFunction;
@@ -94,14 +95,6 @@ export function claimCleanupDefinition(scope: Construct, fns: ClaimCleanupFuncti
   const nothing = new sfn.Succeed(scope, 'Nothing left behind');
   const anything = new sfn.Choice(scope, 'Claims left behind?').when(sfn.Condition.isPresent('$.found.claims[0]'), each).otherwise(nothing);
   return find.next(anything);
-}
-
-/** The claim's provider function, chosen at run time from its slot; the state machine may invoke exactly `candidates`. */
-function providerFunction(candidates: lambda.IFunction[]): lambda.IFunction {
-  return {
-    functionArn: sfn.JsonPath.stringAt('$.slot.providerFunction'),
-    resourceArnsForGrantInvoke: candidates.flatMap((f) => f.resourceArnsForGrantInvoke),
-  } as Partial<lambda.IFunction> as lambda.IFunction;
 }
 
 /**

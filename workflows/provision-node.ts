@@ -3,6 +3,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
+import { providerFunction } from './provider-function.js';
 
 export interface ProvisionNodeFunctions {
   validate: lambda.IFunction;
@@ -71,17 +72,6 @@ export function provisionNodeDefinition(scope: Construct, fns: ProvisionNodeFunc
   slots.next(summarize);
   summarize.next(checkResults).next(outcome);
   return validate.next(slots);
-}
-
-/**
- * The pool's provider function, chosen at run time from the slot (validate-input names it). The state machine
- * may invoke exactly the functions in `candidates`.
- */
-function providerFunction(candidates: lambda.IFunction[]): lambda.IFunction {
-  return {
-    functionArn: sfn.JsonPath.stringAt('$.slot.providerFunction'),
-    resourceArnsForGrantInvoke: candidates.flatMap((f) => f.resourceArnsForGrantInvoke),
-  } as Partial<lambda.IFunction> as lambda.IFunction;
 }
 
 function slotMap(scope: Construct, fns: ProvisionNodeFunctions): sfn.Map {
