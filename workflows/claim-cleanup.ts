@@ -1,9 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import { providerFunction } from './provider-function.js';
+import { lambdaTask, providerFunction } from './lambda-task.js';
 
 export interface ClaimCleanupFunctions {
   cleanup: lambda.IFunction;
@@ -112,15 +112,7 @@ function invoke(
   /** Retries matched before the catch-all (States.ALL must come last). */
   retries: sfn.RetryProps[] = [],
 ): tasks.LambdaInvoke {
-  const task = new tasks.LambdaInvoke(scope, id, {
-    lambdaFunction: fn,
-    payload: sfn.TaskInput.fromObject({ ...payload, 'execution.$': '$$.Execution.Id' }),
-    payloadResponseOnly: !sfn.JsonPath.isEncodedJsonPath(fn.functionArn),
-    retryOnServiceExceptions: false,
-    resultSelector,
-    resultPath,
-    taskTimeout: sfn.Timeout.duration(Duration.seconds(timeoutSeconds)),
-  });
+  const task = lambdaTask(scope, id, fn, payload, resultPath, timeoutSeconds, resultSelector);
   for (const retry of retries) task.addRetry(retry);
   task.addRetry({
     errors: ['States.ALL'],

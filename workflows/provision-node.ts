@@ -1,9 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import { providerFunction } from './provider-function.js';
+import { lambdaTask, providerFunction } from './lambda-task.js';
 
 export interface ProvisionNodeFunctions {
   validate: lambda.IFunction;
@@ -270,17 +270,7 @@ function invoke(
   maxAttempts = 6,
   resultSelector?: Record<string, string>,
 ): tasks.LambdaInvoke {
-  const task = new tasks.LambdaInvoke(scope, id, {
-    lambdaFunction: fn,
-    // `execution` is the correlation id every log line of the function carries (runtime/execution-context.ts).
-    payload: sfn.TaskInput.fromObject({ ...payload, 'execution.$': '$$.Execution.Id' }),
-    // A function chosen at run time needs the invoke integration (FunctionName.$); its result is wrapped.
-    payloadResponseOnly: !sfn.JsonPath.isEncodedJsonPath(fn.functionArn),
-    retryOnServiceExceptions: false,
-    resultSelector,
-    resultPath,
-    taskTimeout: sfn.Timeout.duration(Duration.seconds(timeoutSeconds)),
-  });
+  const task = lambdaTask(scope, id, fn, payload, resultPath, timeoutSeconds, resultSelector);
   task.addRetry({
     errors: TRANSIENT,
     interval: Duration.seconds(2),
