@@ -103,6 +103,9 @@ export class ShepherdFunction extends Construct {
         define: { 'process.env.SHEPHERD_CONFIG': JSON.stringify(JSON.stringify(props.config)) },
         // The handlers are tested against the SDK versions in package-lock.json, not the runtime's copy.
         bundleAwsSDK: true,
+        // Lambda hands its credentials over in environment variables: the SDK's default chain (SSO, profiles, IMDS...)
+        // is 120 KB of every bundle that never runs (functions/runtime/lambda-credentials.ts).
+        esbuildArgs: { '--alias': '@aws-sdk/credential-provider-node=./functions/runtime/lambda-credentials.ts' },
       },
     });
     acknowledgeWildcardResources(this, wildcards);
