@@ -16,7 +16,16 @@ export type TaskPlan =
   | { kind: 'wait' }
   | { kind: 'lambda-invoke'; state: string; resource: string; retry: Retrier[]; timeoutSeconds?: number }
   | { kind: 'lambda-function'; state: string; resource: string; retry: Retrier[]; timeoutSeconds?: number }
+  | { kind: 'start-execution'; state: string; resource: string; pattern: StartExecutionPattern; retry: Retrier[]; timeoutSeconds?: number }
   | { kind: 'unsupported'; resource: string };
+
+/**
+ * How a Task starts another state machine: `request-response` returns once the execution has started; `sync` waits
+ * for it and returns DescribeExecution's answer with Output as a string, `sync:2` with Output as JSON.
+ */
+export type StartExecutionPattern = 'request-response' | 'sync' | 'sync:2';
+
+const START_EXECUTION = /^arn:aws[\w-]*:states:::states:startExecution(\.sync(:2)?)?$/;
 
 export interface PreparedDefinition {
   /** What aws-local-stepfunctions runs. */
@@ -116,7 +125,10 @@ function prepareTask(name: string, state: State, out: PreparedDefinition): State
   if (/^arn:aws[\w-]*:states:::lambda:invoke$/.test(resource)) out.tasks.set(name, { kind: 'lambda-invoke', state: name, resource, retry, timeoutSeconds });
   else if (/^arn:aws[\w-]*:lambda:[^:]+:\d+:function:/.test(resource))
     out.tasks.set(name, { kind: 'lambda-function', state: name, resource, retry, timeoutSeconds });
-  else out.tasks.set(name, { kind: 'unsupported', resource });
+  else if (START_EXECUTION.test(resource)) {
+    const pattern = resource.endsWith('.sync:2') ? 'sync:2' : resource.endsWith('.sync') ? 'sync' : 'request-response';
+    out.tasks.set(name, { kind: 'start-execution', state: name, resource, pattern, retry, timeoutSeconds });
+  } else out.tasks.set(name, { kind: 'unsupported', resource });
   // TimeoutSecondsPath stays with the library (a real-time limit over all attempts): it needs the state's input.
   return kept.TimeoutSecondsPath !== undefined ? kept : { ...kept, TimeoutSeconds: NO_LIBRARY_TIMEOUT_SECONDS };
 }

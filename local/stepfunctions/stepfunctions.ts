@@ -6,6 +6,8 @@ import type { EventBridgeEvent, LambdaInvoker, StateMachineSpec } from '../types
 import { type PreparedDefinition, prepareDefinition, SIMULATED_START_TIME_FIELD, type TaskPlan } from './asl-prepare.js';
 import { ClockActivity, sleepOnClock } from './clock-activity.js';
 import { ExecutionHistory, json, type LibraryEvent } from './execution-history.js';
+import { runNestedExecution } from './nested-execution.js';
+import { statesError } from './states-error.js';
 import { statusChangeEvent } from './status-events.js';
 import { RetryPolicy } from './task-retry.js';
 
@@ -257,6 +259,14 @@ export class StepFunctionsService {
           return input;
         });
     }
+    if (plan.kind === 'start-execution') {
+      const { region, random } = this.options;
+      return (input) =>
+        activity.run(async () => {
+          await new Promise((resolve) => setImmediate(resolve));
+          return runNestedExecution({ service: this, clock, region, random, plan, input, history: execution.history, activity, signal });
+        });
+    }
     if (plan.kind === 'unsupported') {
       return async () => {
         throw statesError('States.Runtime', `Task resource ${plan.resource} is not supported by the local control plane`, false);
@@ -368,18 +378,6 @@ function taskFailure(err: unknown): { name: string; cause: string; timedOut: boo
   if (err instanceof TaskTimeoutError) return { name: 'States.Timeout', cause: '', timedOut: true };
   if (err instanceof LambdaServiceError) return { name: err.name, cause: err.message, timedOut: false };
   return { name: 'States.TaskFailed', cause: (err as Error)?.message ?? String(err), timedOut: false };
-}
-
-/**
- * An error for aws-local-stepfunctions: Retry/Catch match `name`, Catch reports `message` as Cause.
- * States.Runtime cannot be caught, as in AWS.
- */
-function statesError(name: string, cause: string, catchable = true): Error {
-  const err = new Error(cause) as Error & { isCatchable: boolean; isRetryable: boolean };
-  err.name = name;
-  err.isCatchable = catchable;
-  err.isRetryable = false;
-  return err;
 }
 
 function waitMs(seconds: unknown, timestamp: unknown, now: number): number {
