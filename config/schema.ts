@@ -148,7 +148,7 @@ export const healingSchema = z
     evictionRetrySeconds: seconds.default(DEFAULT_HEALING.evictionRetrySeconds).describe('Time between evictions a PodDisruptionBudget blocked.'),
     apiUnreachableFreezeSeconds: seconds
       .default(DEFAULT_HEALING.apiUnreachableFreezeSeconds)
-      .describe('Healing freezes once the API server has been unreachable this long.'),
+      .describe('How long the cluster API fails before the watcher reports it unreachable; no heal starts while it fails.'),
     orphanSweepMinutes: seconds.default(DEFAULT_HEALING.orphanSweepMinutes).describe('Minutes between sweeps for tagged VMs without a Node.'),
     orphanGraceSeconds: seconds
       .optional()
