@@ -72,7 +72,7 @@ export function eventConfirmation(event: Ec2HealingEvent, instanceId: string, fa
       return { decision: 'ignore', why: 'stale', reason: `${about}: the warning is ${old} and the instance still runs with a Ready Node; stale or replayed` };
     }
   }
-  if (event.kind === 'rebalance-recommendation' && facts.state !== 'gone') {
+  if (event.kind === 'rebalance-recommendation' && facts.state === 'running') {
     return {
       decision: 'act',
       action: ctx.rebalancePolicy,

@@ -60,17 +60,19 @@ describe('Function: eventConfirmation', () => {
     }
   });
 
-  it('answers a rebalance recommendation as the policy says, and replaces a node whose VM is already gone', () => {
+  it('answers a rebalance recommendation as the policy says, and replaces a node whose VM is already stopping or gone', () => {
     expect(eventConfirmation(rebalance, ID, ours(), ctx({ rebalancePolicy: 'taint' }))).toMatchObject({
       decision: 'act',
       action: 'taint',
       reason: expect.stringContaining('healing.rebalanceRecommendation is taint'),
     });
     expect(eventConfirmation(rebalance, ID, ours(), ctx({ rebalancePolicy: 'replace' }))).toMatchObject({ decision: 'act', action: 'replace' });
-    expect(eventConfirmation(rebalance, ID, ours({ state: 'gone', nodeReady: 'Unknown' }), ctx({ rebalancePolicy: 'taint' }))).toMatchObject({
-      decision: 'act',
-      action: 'replace',
-    });
+    for (const state of ['gone', 'stopping'] as const) {
+      expect(eventConfirmation(rebalance, ID, ours({ state, nodeReady: 'Unknown' }), ctx({ rebalancePolicy: 'taint' }))).toMatchObject({
+        decision: 'act',
+        action: 'replace',
+      });
+    }
   });
 
   it('replaces ahead of an AWS Health scheduled change, and ignores a closed one', () => {
