@@ -13,8 +13,14 @@ export const DEFAULT_PROVISIONING = {
 export const DEFAULT_HEALING = {
   /** Medik8s NodeHealthCheck: remediate after Ready=False/Unknown for 300 s. */
   unhealthyAfterSeconds: 300,
-  /** Cluster Autoscaler stops acting when 45 % of nodes are unready (mass loss looks like a partition). */
+  /** Cluster Autoscaler stops acting when 45 % of nodes are unready (mass loss looks like a partition)... */
   maxUnhealthyPercent: 45,
+  /** ...once more than 3 are (its ok-total-unready-count), so one dead node of a small cluster is still healed. */
+  okUnhealthyNodes: 3,
+  /** The same share within one provider: a provider or region going dark is not a reason to replace its nodes. */
+  maxUnhealthyPercentPerProvider: 45,
+  /** Ours: a provider's second unhealthy node can trip its short-circuit (a dark provider may hold only two nodes). */
+  okUnhealthyNodesPerProvider: 1,
   /** Gardener MCM: one replacement in flight per machine group. */
   maxConcurrentPerPool: 1,
   /** Gardener MCM forces a drain after 5 min. */
@@ -25,6 +31,13 @@ export const DEFAULT_HEALING = {
   apiUnreachableFreezeSeconds: 30,
   /** Gardener MCM sweeps orphan VMs (tagged VM, no machine) every 15 min. */
   orphanSweepMinutes: 15,
+  /**
+   * AWS Node Termination Handler only cordons on a rebalance recommendation unless told to drain
+   * (enableRebalanceDraining: false): the signal is early and often not followed by an interruption.
+   */
+  rebalanceRecommendation: 'taint',
+  /** The cluster watcher's schedule: EventBridge schedules run at most once a minute. */
+  watcherIntervalMinutes: 1,
 } as const;
 
 export const DEFAULT_SCALING = {

@@ -19,6 +19,7 @@ export function checkCrossFieldRules(config: ShepherdConfig, ctx: core.$Refineme
   checkUniqueNames(config, report);
   checkDns(config, report);
   checkPolicies(config, report);
+  checkHealing(config, report);
 }
 
 function checkProviders(config: ShepherdConfig, report: Report): void {
@@ -118,6 +119,28 @@ function checkPolicies(config: ShepherdConfig, report: Report): void {
   }
   if (scaling.backoffSeconds > scaling.maxBackoffSeconds) {
     report({ path: ['scaling', 'backoffSeconds'], input: scaling.backoffSeconds, allowed: `at most maxBackoffSeconds (${scaling.maxBackoffSeconds})` });
+  }
+}
+
+function checkHealing(config: ShepherdConfig, report: Report): void {
+  const { healing, provisioning } = config;
+  const deadline = provisioning.registrationTimeoutSeconds;
+  // A VM younger than the registration deadline may still join; the sweep would terminate a node being born.
+  if (healing.orphanGraceSeconds !== undefined && healing.orphanGraceSeconds < deadline) {
+    report({
+      path: ['healing', 'orphanGraceSeconds'],
+      input: healing.orphanGraceSeconds,
+      problem: `got ${healing.orphanGraceSeconds}, shorter than provisioning.registrationTimeoutSeconds (${deadline}): VMs still joining would be terminated`,
+      allowed: `at least ${deadline}, or leave it out to use provisioning.registrationTimeoutSeconds`,
+    });
+  }
+  if (healing.evictionRetrySeconds >= healing.drainTimeoutSeconds) {
+    report({
+      path: ['healing', 'evictionRetrySeconds'],
+      input: healing.evictionRetrySeconds,
+      problem: `got ${healing.evictionRetrySeconds}, not shorter than drainTimeoutSeconds (${healing.drainTimeoutSeconds}): a blocked eviction would never be retried`,
+      allowed: `less than drainTimeoutSeconds (${healing.drainTimeoutSeconds}); raise drainTimeoutSeconds or lower this`,
+    });
   }
 }
 

@@ -123,22 +123,47 @@ export const provisioningSchema = z
   .prefault({})
   .describe('ProvisionNode policy.');
 
+export const REBALANCE_POLICIES = ['replace', 'taint'] as const;
+
+const percent = z.number().min(0).max(100);
+const nodeCount = z.number().int().min(0).max(10000);
+
 export const healingSchema = z
   .strictObject({
     unhealthyAfterSeconds: seconds.default(DEFAULT_HEALING.unhealthyAfterSeconds).describe('How long a Node is NotReady or Unknown before it is replaced.'),
-    maxUnhealthyPercent: z
-      .number()
-      .min(0)
-      .max(100)
+    maxUnhealthyPercent: percent
       .default(DEFAULT_HEALING.maxUnhealthyPercent)
-      .describe('Above this share of unhealthy nodes, healing stops (a partition looks like mass node loss).'),
+      .describe('Above this share of unhealthy nodes in the cluster, healing stops (a partition looks like mass node loss).'),
+    okUnhealthyNodes: nodeCount
+      .default(DEFAULT_HEALING.okUnhealthyNodes)
+      .describe('Unhealthy nodes the cluster may have whatever their share: maxUnhealthyPercent applies only above this many.'),
+    maxUnhealthyPercentPerProvider: percent
+      .default(DEFAULT_HEALING.maxUnhealthyPercentPerProvider)
+      .describe("Above this share of one provider's nodes unhealthy, that provider's nodes are not healed (provider or region degraded)."),
+    okUnhealthyNodesPerProvider: nodeCount
+      .default(DEFAULT_HEALING.okUnhealthyNodesPerProvider)
+      .describe('Unhealthy nodes one provider may have whatever their share: maxUnhealthyPercentPerProvider applies only above this many.'),
     maxConcurrentPerPool: z.number().int().min(1).default(DEFAULT_HEALING.maxConcurrentPerPool).describe('Replacements in flight per pool.'),
     drainTimeoutSeconds: seconds.default(DEFAULT_HEALING.drainTimeoutSeconds).describe('How long a drain may take before pods are deleted.'),
     evictionRetrySeconds: seconds.default(DEFAULT_HEALING.evictionRetrySeconds).describe('Time between evictions a PodDisruptionBudget blocked.'),
     apiUnreachableFreezeSeconds: seconds
       .default(DEFAULT_HEALING.apiUnreachableFreezeSeconds)
-      .describe('Healing freezes once the API server has been unreachable this long.'),
+      .describe('How long the cluster API fails before the watcher reports it unreachable; no heal starts while it fails.'),
     orphanSweepMinutes: seconds.default(DEFAULT_HEALING.orphanSweepMinutes).describe('Minutes between sweeps for tagged VMs without a Node.'),
+    orphanGraceSeconds: seconds
+      .optional()
+      .describe('How long a VM shepherd created may be without a Node before the sweep terminates it; absent: provisioning.registrationTimeoutSeconds.'),
+    rebalanceRecommendation: z
+      .enum(REBALANCE_POLICIES)
+      .default(DEFAULT_HEALING.rebalanceRecommendation)
+      .describe('On an EC2 rebalance recommendation: "replace" the node early, or only "taint" it so new pods avoid it.'),
+    watcherIntervalMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(1440)
+      .default(DEFAULT_HEALING.watcherIntervalMinutes)
+      .describe('Minutes between two passes of the cluster watcher (each pass is billed; see the README).'),
   })
   .prefault({})
   .describe('Node healing policy.');
