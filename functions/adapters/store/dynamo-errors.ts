@@ -24,3 +24,8 @@ export function retryableDynamoError(err: unknown, operation: string): unknown {
   }
   return err;
 }
+
+/** A conditional write refused because its condition did not hold (the SDK's class, or its name across copies). */
+export function isConditionFailed(err: unknown): boolean {
+  return (err as Error | undefined)?.name === 'ConditionalCheckFailedException';
+}
