@@ -1,4 +1,6 @@
 import { DynamoClaimStore } from '../adapters/store/claims.js';
+import { DynamoNodeLeaseStore } from '../adapters/store/node-lease.js';
+import { leaseRequest } from '../decisions/node-lease.js';
 import { offeringLabel } from '../decisions/offerings.js';
 import type { Offering, OfferingAttempt, ProvisionSlot, VmRef } from '../decisions/provision.js';
 import { config, poolNamed } from '../runtime/config.js';
@@ -13,18 +15,38 @@ export type ClaimsEvent =
   | { action: 'complete'; slot: ProvisionSlot; vm: VmRef; nodeName: string }
   | { action: 'nextOffering'; slot: ProvisionSlot; offerings: Offering[]; from: number }
   | { action: 'checkOwner'; slot: ProvisionSlot }
-  | { action: 'release'; slot: ProvisionSlot; error?: { Error?: string; Cause?: string } };
+  | { action: 'release'; slot: ProvisionSlot; error?: { Error?: string; Cause?: string } }
+  | LeaseEvent;
+
+/**
+ * HealNode's lease on a node (one heal per node), for `owner`, the execution (ARN) healing it. The ProvisionNode
+ * actions above carry a slot; these carry the node. Checked here: a workflow's input reaches them.
+ */
+export type LeaseEvent =
+  | { action: 'acquireLease' | 'renewLease'; node: string; owner: string; ttlSeconds: number; slot?: undefined }
+  | { action: 'releaseLease'; node: string; owner: string; slot?: undefined };
 
 let store: DynamoClaimStore | undefined;
+let leaseStore: DynamoNodeLeaseStore | undefined;
 
-function claims(): DynamoClaimStore {
+function tableName(): string {
   const table = process.env.TABLE_NAME;
   if (!table) throw new Error('TABLE_NAME is not set: the stack gives it to this function');
-  store ??= new DynamoClaimStore(table);
+  return table;
+}
+
+function claims(): DynamoClaimStore {
+  store ??= new DynamoClaimStore(tableName());
   return store;
 }
 
+function leases(): DynamoNodeLeaseStore {
+  leaseStore ??= new DynamoNodeLeaseStore(tableName());
+  return leaseStore;
+}
+
 export const handler = withExecutionContext(async (event: ClaimsEvent) => {
+  if (isLeaseEvent(event)) return lease(event);
   const slot = event.slot;
   switch (event.action) {
     case 'claim': {
@@ -75,6 +97,32 @@ export const handler = withExecutionContext(async (event: ClaimsEvent) => {
       throw new Error(`unknown action ${(event as { action: string }).action}`);
   }
 });
+
+function isLeaseEvent(event: ClaimsEvent): event is LeaseEvent {
+  return event.action === 'acquireLease' || event.action === 'renewLease' || event.action === 'releaseLease';
+}
+
+/** A lease held by another heal is an answer, not an error: the workflow's Choice leaves the node to that heal. */
+async function lease(event: LeaseEvent) {
+  const { node, owner, ttlSeconds } = leaseRequest(event, event.action !== 'releaseLease');
+  switch (event.action) {
+    case 'acquireLease': {
+      const out = await leases().acquire(node, owner, ttlSeconds);
+      log(out.acquired ? 'info' : 'warn', out.acquired ? 'lease acquired' : 'lease held by another heal', { node, ...out });
+      return out;
+    }
+    case 'renewLease': {
+      const out = await leases().renew(node, owner, ttlSeconds);
+      log(out.renewed ? 'info' : 'warn', out.renewed ? 'lease renewed' : 'lease not renewed', { node, ...out });
+      return out;
+    }
+    case 'releaseLease': {
+      const out = await leases().release(node, owner);
+      log(out.released ? 'info' : 'warn', out.released ? 'lease released' : 'lease not released: not held by this execution', { node, ...out });
+      return out;
+    }
+  }
+}
 
 /**
  * After a definite capacity error on offering `from`: records the next one in the claim (before it is launched, so a
