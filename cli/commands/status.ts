@@ -2,6 +2,9 @@ import { loadConfigFile } from '../../config/load.js';
 import type { ShepherdConfig } from '../../config/types.js';
 import type { Claim } from '../../functions/adapters/store/claims.js';
 import { DynamoClaimStore } from '../../functions/adapters/store/claims.js';
+import { DynamoNodeLeaseStore } from '../../functions/adapters/store/node-lease.js';
+import { DynamoRemediationSwitchStore, type RemediationSwitch } from '../../functions/adapters/store/remediation-switch.js';
+import { executionName } from '../../functions/decisions/node-lease.js';
 import { helpOption, integerOption, parseCommandArgs } from '../args.js';
 import { dynamoClient } from '../aws-clients.js';
 import { kubeconfigPath, listClusterNodes, type NodeRow } from '../cluster-nodes.js';
@@ -9,9 +12,10 @@ import { type CliContext, processContext } from '../context.js';
 import { CommandError } from '../errors.js';
 import type { LocalEndpoints } from '../local-endpoints.js';
 import { localOptions, localTarget } from '../local-target.js';
+import { describeSwitch } from '../remediation-switch.js';
 import { textTable } from '../text-table.js';
 
-export const summary = 'show pools, recent claims and cluster nodes';
+export const summary = 'show the pause switch, pools, recent claims, cluster nodes and node leases';
 
 export const usage = `usage: shepherd status [--local [--endpoints PATH]] [--config PATH] [--table NAME] [--kubeconfig PATH] [--claims N] [--json]
 
@@ -51,12 +55,27 @@ export interface PoolStatus {
   activeClaims: number | null;
 }
 
+/** A heal's lease on a node (one heal per node). */
+export interface LeaseRow {
+  node: string;
+  /** The execution (ARN) healing the node, and its name. */
+  owner: string;
+  execution: string;
+  /** Epoch seconds. */
+  leaseExpiresAt: number;
+  expiresInSeconds: number;
+}
+
 export interface StatusReport {
+  /** The pause switch (`shepherd pause`); null when the table could not be read. */
+  remediation: RemediationSwitch | null;
   pools: PoolStatus[];
   claims: Claim[];
   nodes: NodeRow[];
+  /** Leases held now, soonest to expire first. */
+  leases: LeaseRow[];
   /** What could not be read, by part. */
-  errors: { part: 'claims' | 'nodes'; message: string }[];
+  errors: { part: 'claims' | 'nodes' | 'remediation'; message: string }[];
 }
 
 export async function run(argv: string[], ctx: CliContext = processContext()): Promise<number> {
@@ -71,8 +90,13 @@ export async function run(argv: string[], ctx: CliContext = processContext()): P
   const table = values.table || local?.tableName || ctx.env.SHEPHERD_TABLE;
   const kubeconfig = kubeconfigPath([values.kubeconfig, local?.kubeconfig], ctx.env);
 
-  const [claims, nodes] = await Promise.allSettled([readClaims(config, table, claimLimit, local), listClusterNodes(kubeconfig)]);
+  const [claims, nodes, remediation] = await Promise.allSettled([
+    readClaims(config, table, claimLimit, local),
+    listClusterNodes(kubeconfig),
+    readRemediation(table, local),
+  ]);
   const report: StatusReport = {
+    remediation: remediation.status === 'fulfilled' ? remediation.value.state : null,
     pools: config.pools.map((p) => ({
       name: p.name,
       provider: p.provider,
@@ -83,9 +107,11 @@ export async function run(argv: string[], ctx: CliContext = processContext()): P
     })),
     claims: claims.status === 'fulfilled' ? claims.value.recent : [],
     nodes: nodes.status === 'fulfilled' ? nodes.value : [],
+    leases: remediation.status === 'fulfilled' ? remediation.value.leases : [],
     errors: [
       ...(claims.status === 'rejected' ? [{ part: 'claims' as const, message: messageOf(claims.reason) }] : []),
       ...(nodes.status === 'rejected' ? [{ part: 'nodes' as const, message: messageOf(nodes.reason) }] : []),
+      ...(remediation.status === 'rejected' ? [{ part: 'remediation' as const, message: messageOf(remediation.reason) }] : []),
     ],
   };
   if (values.json) ctx.stdout(`${JSON.stringify(report, null, 2)}\n`);
@@ -113,6 +139,26 @@ async function readClaims(
   }
 }
 
+/** The pause switch and the leases held now. */
+async function readRemediation(table: string | undefined, local: LocalEndpoints | undefined): Promise<{ state: RemediationSwitch; leases: LeaseRow[] }> {
+  if (!table) throw new CommandError('the table name is unknown; pass --table NAME or set SHEPHERD_TABLE (the stack output TableName)');
+  const client = dynamoClient(local);
+  try {
+    const [state, held] = await Promise.all([new DynamoRemediationSwitchStore(table, client).read(), new DynamoNodeLeaseStore(table, client).heldLeases()]);
+    const now = Math.floor(Date.now() / 1000);
+    const leases = held.map((l) => ({
+      node: l.node,
+      owner: l.owner ?? '',
+      execution: executionName(l.owner ?? ''),
+      leaseExpiresAt: l.leaseExpiresAt,
+      expiresInSeconds: l.leaseExpiresAt - now,
+    }));
+    return { state, leases };
+  } finally {
+    client.destroy();
+  }
+}
+
 function humanReport(r: StatusReport): string {
   const pools = textTable(
     ['POOL', 'PROVIDER', 'ROLE', 'MIN', 'MAX', 'CLAIMS'],
@@ -132,7 +178,15 @@ function humanReport(r: StatusReport): string {
           ['NODE', 'READY', 'POOL', 'PROVIDER', 'ZONE', 'TYPE'],
           r.nodes.map((n) => [n.name, n.ready, n.pool, n.provider, n.zone, n.instanceType]),
         );
-  return `POOLS\n${pools}\n\nRECENT CLAIMS\n${claims}\n\nNODES\n${nodes}\n`;
+  const leases =
+    r.leases.length === 0
+      ? '(none)'
+      : textTable(
+          ['NODE', 'HEALED BY EXECUTION', 'EXPIRES IN'],
+          r.leases.map((l) => [l.node, l.execution, `${l.expiresInSeconds} s`]),
+        );
+  const remediation = r.remediation ? describeSwitch(r.remediation) : 'Remediation: ?';
+  return `${remediation}\n\nPOOLS\n${pools}\n\nRECENT CLAIMS\n${claims}\n\nNODES\n${nodes}\n\nNODE LEASES\n${leases}\n`;
 }
 
 function shorten(text: string | undefined, max: number): string | undefined {

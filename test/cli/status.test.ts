@@ -130,6 +130,8 @@ describe('shepherd status', () => {
     expect(code).toBe(0);
     const report = JSON.parse(ctx.out()) as StatusReport;
     expect(report.errors).toEqual([]);
+    expect(report.remediation).toEqual({ paused: false });
+    expect(report.leases).toEqual([]);
     expect(report.pools).toEqual([
       { name: 'aws-amd64', provider: 'aws', role: 'worker', min: 0, max: 3, activeClaims: 0 },
       { name: 'home-lab', provider: 'home', role: 'worker', min: 0, max: 4, activeClaims: 1 },
@@ -151,12 +153,12 @@ describe('shepherd status', () => {
     const code = await main(['status', '--local', '--endpoints', endpointsFile, '--kubeconfig', missing, '--claims', '1'], ctx);
     expect(code).toBe(1);
     const out = ctx.out();
-    expect(out).toMatch(/^POOLS\nPOOL +PROVIDER +ROLE +MIN +MAX +CLAIMS\naws-amd64 +aws +worker +0 +3 +0\nhome-lab +home +worker +0 +4 +1\n/);
+    expect(out).toMatch(/^Remediation: active\n\nPOOLS\nPOOL +PROVIDER +ROLE +MIN +MAX +CLAIMS\naws-amd64 +aws +worker +0 +3 +0\nhome-lab +home +worker +0 +4 +1\n/);
     expect(out).toMatch(
       /RECENT CLAIMS\nCLAIM +POOL +STATUS +NODE +VM +UPDATED +RELEASED BECAUSE\nc-2 +home-lab +active +nuc-1 +home-nuc-1 +2026-01-01T01:05:00.000Z +-\n\n/,
     );
     expect(out).not.toMatch(/^c-1 /m);
-    expect(out).toMatch(/NODES\n\(none\)\n$/);
+    expect(out).toMatch(/NODES\n\(none\)\n\nNODE LEASES\n\(none\)\n$/);
     expect(ctx.err()).toBe(`shepherd status: cannot read nodes: cannot read kubeconfig ${missing} (ENOENT); pass --kubeconfig PATH or set KUBECONFIG\n`);
   });
 
@@ -167,6 +169,11 @@ describe('shepherd status', () => {
     const report = JSON.parse(ctx.out()) as StatusReport;
     expect(report.pools.map((p) => p.activeClaims)).toEqual([null, null]);
     expect(report.nodes.map((n) => n.name)).toEqual(['nuc-1', 'nuc-2']);
-    expect(report.errors).toEqual([{ part: 'claims', message: expect.stringMatching(/^the table name is unknown; pass --table NAME or set SHEPHERD_TABLE/) }]);
+    const unknownTable = expect.stringMatching(/^the table name is unknown; pass --table NAME or set SHEPHERD_TABLE/);
+    expect(report.errors).toEqual([
+      { part: 'claims', message: unknownTable },
+      { part: 'remediation', message: unknownTable },
+    ]);
+    expect(report.remediation).toBeNull();
   });
 });
