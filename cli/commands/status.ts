@@ -55,7 +55,7 @@ export interface PoolStatus {
   activeClaims: number | null;
 }
 
-/** A heal's lease on a node (one heal per node). */
+/** A heal's lease on a node (one heal per node), not released: held, or expired (its heal crashed). */
 export interface LeaseRow {
   node: string;
   /** The execution (ARN) healing the node, and its name. */
@@ -63,6 +63,7 @@ export interface LeaseRow {
   execution: string;
   /** Epoch seconds. */
   leaseExpiresAt: number;
+  /** From this command's clock; negative: expired, free for the next heal. */
   expiresInSeconds: number;
 }
 
@@ -72,7 +73,7 @@ export interface StatusReport {
   pools: PoolStatus[];
   claims: Claim[];
   nodes: NodeRow[];
-  /** Leases held now, soonest to expire first. */
+  /** Node leases not released, soonest to expire first. */
   leases: LeaseRow[];
   /** What could not be read, by part. */
   errors: { part: 'claims' | 'nodes' | 'remediation'; message: string }[];
@@ -144,7 +145,7 @@ async function readRemediation(table: string | undefined, local: LocalEndpoints 
   if (!table) throw new CommandError('the table name is unknown; pass --table NAME or set SHEPHERD_TABLE (the stack output TableName)');
   const client = dynamoClient(local);
   try {
-    const [state, held] = await Promise.all([new DynamoRemediationSwitchStore(table, client).read(), new DynamoNodeLeaseStore(table, client).heldLeases()]);
+    const [state, held] = await Promise.all([new DynamoRemediationSwitchStore(table, client).read(), new DynamoNodeLeaseStore(table, client).openLeases()]);
     const now = Math.floor(Date.now() / 1000);
     const leases = held.map((l) => ({
       node: l.node,
@@ -183,7 +184,7 @@ function humanReport(r: StatusReport): string {
       ? '(none)'
       : textTable(
           ['NODE', 'HEALED BY EXECUTION', 'EXPIRES IN'],
-          r.leases.map((l) => [l.node, l.execution, `${l.expiresInSeconds} s`]),
+          r.leases.map((l) => [l.node, l.execution, l.expiresInSeconds > 0 ? `${l.expiresInSeconds} s` : `expired ${-l.expiresInSeconds} s ago`]),
         );
   const remediation = r.remediation ? describeSwitch(r.remediation) : 'Remediation: ?';
   return `${remediation}\n\nPOOLS\n${pools}\n\nRECENT CLAIMS\n${claims}\n\nNODES\n${nodes}\n\nNODE LEASES\n${leases}\n`;

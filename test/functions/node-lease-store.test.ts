@@ -169,7 +169,7 @@ describe('Class: DynamoNodeLeaseStore (local DynamoDB)', () => {
     expect(await rawLease(node)).toBeUndefined();
   });
 
-  it('lists the leases held now, soonest to expire first, leaving out released and expired ones', async () => {
+  it('lists the leases not released, soonest to expire first: held ones and expired ones (a crashed heal), not released ones', async () => {
     const s = store();
     const [n1, n2, n3, n4] = [newNode(), newNode(), newNode(), newNode()];
     await s.acquire(n1, A, 900);
@@ -177,8 +177,9 @@ describe('Class: DynamoNodeLeaseStore (local DynamoDB)', () => {
     await s.acquire(n3, A, 300);
     await s.release(n3, A);
     await store(() => T0 - 3_600_000).acquire(n4, B, 60);
-    const held = (await s.heldLeases()).filter((l) => [n1, n2, n3, n4].includes(l.node));
-    expect(held.map((l) => [l.node, l.owner, l.leaseExpiresAt])).toEqual([
+    const open = (await s.openLeases()).filter((l) => [n1, n2, n3, n4].includes(l.node));
+    expect(open.map((l) => [l.node, l.owner, l.leaseExpiresAt])).toEqual([
+      [n4, B, seconds(T0) - 3600 + 60],
       [n2, B, seconds(T0) + 300],
       [n1, A, seconds(T0) + 900],
     ]);

@@ -131,19 +131,20 @@ export class DynamoNodeLeaseStore implements NodeLeaseStore {
   }
 
   /**
-   * The leases held now, soonest to expire first. The table has no index for them, so this scans (an operator's read
-   * for `shepherd status`, not the workflow's: the functions' IAM grants no Scan); lease items expire within a day.
+   * The leases not released, soonest to expire first: held ones, and those a crashed heal let expire (their expiry is
+   * in the past). The caller compares expiries with its own clock. The table has no index for leases, so this scans
+   * (an operator's read for `shepherd status`, not the workflow's: the functions' IAM grants no Scan); lease items
+   * expire from the table a day after their lease.
    */
-  async heldLeases(): Promise<NodeLease[]> {
-    const now = this.seconds();
+  async openLeases(): Promise<NodeLease[]> {
     const leases: NodeLease[] = [];
     const pages = paginateScan(
       { client: this.doc },
       {
         TableName: this.table,
-        FilterExpression: 'begins_with(pk, :lease) AND sk = :sk AND attribute_exists(#o) AND leaseExpiresAt > :now',
+        FilterExpression: 'begins_with(pk, :lease) AND sk = :sk AND attribute_exists(#o)',
         ExpressionAttributeNames: { '#o': 'owner' },
-        ExpressionAttributeValues: { ':lease': 'LEASE#', ':sk': 'LEASE', ':now': now },
+        ExpressionAttributeValues: { ':lease': 'LEASE#', ':sk': 'LEASE' },
       },
     );
     for await (const page of pages) for (const item of page.Items ?? []) leases.push(toLease(item));
