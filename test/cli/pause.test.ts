@@ -67,7 +67,9 @@ describe('shepherd pause / resume --local', () => {
 
     const paused = await cli('pause', '--local', '--endpoints', endpointsFile, '--reason', 'incident 42: provider outage', '--by', 'alice');
     expect(paused).toMatchObject({ code: 0, err: '' });
-    expect(paused.out).toMatch(new RegExp(`^Remediation: paused since ${ISO} by alice: incident 42: provider outage\\nNo remediation starts until \`shepherd resume\`\\.\\n$`));
+    expect(paused.out).toMatch(
+      new RegExp(`^Remediation: paused since ${ISO} by alice: incident 42: provider outage\\nNo remediation starts until \`shepherd resume\`\\.\\n$`),
+    );
 
     const again = await cli('pause', '--local', '--endpoints', endpointsFile, '--reason', 'me too', '--by', 'bob', '--json');
     expect(again.code).toBe(0);

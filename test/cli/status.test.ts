@@ -153,7 +153,9 @@ describe('shepherd status', () => {
     const code = await main(['status', '--local', '--endpoints', endpointsFile, '--kubeconfig', missing, '--claims', '1'], ctx);
     expect(code).toBe(1);
     const out = ctx.out();
-    expect(out).toMatch(/^Remediation: active\n\nPOOLS\nPOOL +PROVIDER +ROLE +MIN +MAX +CLAIMS\naws-amd64 +aws +worker +0 +3 +0\nhome-lab +home +worker +0 +4 +1\n/);
+    expect(out).toMatch(
+      /^Remediation: active\n\nPOOLS\nPOOL +PROVIDER +ROLE +MIN +MAX +CLAIMS\naws-amd64 +aws +worker +0 +3 +0\nhome-lab +home +worker +0 +4 +1\n/,
+    );
     expect(out).toMatch(
       /RECENT CLAIMS\nCLAIM +POOL +STATUS +NODE +VM +UPDATED +RELEASED BECAUSE\nc-2 +home-lab +active +nuc-1 +home-nuc-1 +2026-01-01T01:05:00.000Z +-\n\n/,
     );

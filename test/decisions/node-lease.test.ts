@@ -5,7 +5,13 @@ import { InvalidInputError } from '../../functions/runtime/errors.js';
 const A = 'arn:aws:states:eu-west-3:123456789012:execution:shepherd-heal-node:heal-a';
 const B = 'arn:aws:states:eu-west-3:123456789012:execution:shepherd-heal-node:heal-b';
 
-const held = (over: Partial<NodeLease> = {}): NodeLease => ({ node: 'ip-10-0-1-5', owner: A, leaseExpiresAt: 1_000, acquiredAt: '2026-01-01T00:00:00.000Z', ...over });
+const held = (over: Partial<NodeLease> = {}): NodeLease => ({
+  node: 'ip-10-0-1-5',
+  owner: A,
+  leaseExpiresAt: 1_000,
+  acquiredAt: '2026-01-01T00:00:00.000Z',
+  ...over,
+});
 
 describe('Function: leaseAvailability', () => {
   it('is free when no lease exists', () => {
@@ -20,7 +26,7 @@ describe('Function: leaseAvailability', () => {
     expect(leaseAvailability(held(), A, 500)).toEqual({ free: true, why: 'own' });
   });
 
-  it("is not free for another execution while it runs, and names the holder and how long it still runs", () => {
+  it('is not free for another execution while it runs, and names the holder and how long it still runs', () => {
     expect(leaseAvailability(held(), B, 940)).toEqual({
       free: false,
       holder: A,

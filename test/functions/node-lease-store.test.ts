@@ -92,7 +92,12 @@ describe('Class: DynamoNodeLeaseStore (local DynamoDB)', () => {
       const [a, b] = await Promise.all([store().acquire(node, A, 600), store().acquire(node, B, 600)]);
       expect([a.acquired, b.acquired].filter(Boolean)).toHaveLength(1);
       const [winner, loser] = a.acquired ? [A, b] : [B, a];
-      expect(loser).toEqual({ acquired: false, holder: winner, leaseExpiresAt: seconds(T0) + 600, reason: expect.stringMatching(/^node node-\d+ is being healed by execution heal-[ab] \(lease expires in 600 s\)$/) });
+      expect(loser).toEqual({
+        acquired: false,
+        holder: winner,
+        leaseExpiresAt: seconds(T0) + 600,
+        reason: expect.stringMatching(/^node node-\d+ is being healed by execution heal-[ab] \(lease expires in 600 s\)$/),
+      });
       expect((await rawLease(node))?.owner).toBe(winner);
     }
   });

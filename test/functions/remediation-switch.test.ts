@@ -41,7 +41,13 @@ describe('Class: DynamoRemediationSwitchStore', () => {
     const input = doc.commandCalls(UpdateCommand)[0].args[0].input;
     expect(input.Key).toEqual(KEY);
     expect(input.ConditionExpression).toBe('attribute_not_exists(pk) OR paused = :false');
-    expect(input.ExpressionAttributeValues).toMatchObject({ ':true': true, ':false': false, ':by': 'alice', ':at': NOW.toISOString(), ':reason': 'incident 42' });
+    expect(input.ExpressionAttributeValues).toMatchObject({
+      ':true': true,
+      ':false': false,
+      ':by': 'alice',
+      ':at': NOW.toISOString(),
+      ':reason': 'incident 42',
+    });
   });
 
   it('pausing twice keeps the first pause and says nothing changed', async () => {

@@ -4,7 +4,12 @@ import { type LeaseAvailability, leaseAvailability, type NodeLease } from '../..
 import { isConditionFailed, retryableDynamoError } from './dynamo-errors.js';
 
 export type AcquireOutcome =
-  | { acquired: true; lease: NodeLease; /** Why it was free: no lease, released, expired, or already this owner's. */ took: Extract<LeaseAvailability, { free: true }>['why']; previousOwner?: string }
+  | {
+      acquired: true;
+      lease: NodeLease /** Why it was free: no lease, released, expired, or already this owner's. */;
+      took: Extract<LeaseAvailability, { free: true }>['why'];
+      previousOwner?: string;
+    }
   | { acquired: false; holder: string; leaseExpiresAt: number; reason: string };
 
 export type RenewOutcome = { renewed: true; leaseExpiresAt: number } | { renewed: false; reason: string; holder?: string };
@@ -74,7 +79,8 @@ export class DynamoNodeLeaseStore implements NodeLeaseStore {
         if (!isConditionFailed(err)) throw err;
         const current = await this.get(node);
         const availability = leaseAvailability(current, owner, this.seconds());
-        if (!availability.free) return { acquired: false, holder: availability.holder, leaseExpiresAt: availability.leaseExpiresAt, reason: availability.reason };
+        if (!availability.free)
+          return { acquired: false, holder: availability.holder, leaseExpiresAt: availability.leaseExpiresAt, reason: availability.reason };
         // Released or expired since the write was refused: take it now, unless it keeps changing hands.
         if (attempt >= ACQUIRE_ATTEMPTS) throw err;
       }

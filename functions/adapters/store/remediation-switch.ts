@@ -6,9 +6,7 @@ import { isConditionFailed, retryableDynamoError } from './dynamo-errors.js';
  * The pause switch that stops all remediation (`shepherd pause` / `shepherd resume`). Assignable to the healing
  * decisions' PauseSwitch (functions/decisions/healing/types.ts), which remediationSafety reads.
  */
-export type RemediationSwitch =
-  | { paused: false; resumedBy?: string; resumedAt?: string }
-  | { paused: true; by: string; since: string; reason: string };
+export type RemediationSwitch = { paused: false; resumedBy?: string; resumedAt?: string } | { paused: true; by: string; since: string; reason: string };
 
 export interface SwitchChange {
   /** False when the switch already was where it was asked to go (pausing twice keeps the first pause). */
