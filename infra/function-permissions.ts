@@ -7,7 +7,10 @@ import type { ProviderDescriptor } from '../functions/providers/types.js';
 import type { FunctionPermission } from './constructs/shepherd-function.js';
 import { readSecrets } from './secret-permissions.js';
 
-/** The item operations the claims store performs (functions/adapters/store); no scans, deletes or table admin. */
+/**
+ * The item operations the claims and node-lease stores perform (functions/adapters/store); no scans, deletes or table
+ * admin: a released lease is updated, not deleted, and the table's TTL removes it later.
+ */
 export const CLAIMS_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
 
 /** validate-input only checks its input against the config: no AWS access at all. */

@@ -5,7 +5,8 @@ import { Construct } from 'constructs';
 /**
  * The single DynamoDB table behind capacity claims, node records and the audit trail.
  * Generic keys (`pk`, `sk`) because the claims handler stores several item kinds in one table;
- * `expiresAt` (epoch seconds) lets DynamoDB drop expired claims and old audit items by itself.
+ * `expiresAt` (epoch seconds) lets DynamoDB drop released claims, old audit items and node leases a day past their
+ * expiry by itself (TTL deletes late: no rule depends on it).
  */
 export class ShepherdTable extends Construct {
   readonly table: dynamodb.Table;

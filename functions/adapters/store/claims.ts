@@ -74,6 +74,8 @@ const IN_PROGRESS = { ':claimed': 'claimed', ':launched': 'launched' };
  *                                   expiries: map<claimId, epoch s> }        (claims not yet active, and when they expire)
  *   CLAIM#<claimId> / CLAIM       the claim record
  *   AUDIT#<yyyy-mm-dd> / <iso>#<n> audit entries, expiring after 90 days
+ *   LEASE#<node> / LEASE          a heal's lease on a node (node-lease.ts)
+ *   SWITCH#remediation / SWITCH   the pause switch (remediation-switch.ts)
  * The counter and the claim-id map change in one conditional update, so a claim is counted once and
  * never above max, without transactions. A claim id is counted only while an execution owns its record (the record
  * is written first and released last), so only the owner ever counts or un-counts it.
