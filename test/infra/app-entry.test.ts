@@ -21,4 +21,21 @@ describe('infra/app.ts (what `cdk synth` runs)', () => {
       `${file}: pools[2].arch (pool "${raw.pools[2].name}"): got "x86"; allowed: "amd64" | "arm64"`,
     ]);
   }, 150_000);
+
+  it('leaves cdk.out with the shepherd stack alone in its manifest, so that `cdk deploy` deploys it', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'shepherd-out-'));
+    const run = spawnSync('npx', ['tsx', 'infra/app.ts'], {
+      encoding: 'utf8',
+      // As the CDK CLI runs the app; bundling off, which changes no stack's presence.
+      env: { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ 'aws:cdk:bundling-stacks': [] }) },
+      timeout: 120_000,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8'));
+    const stacks = Object.entries(manifest.artifacts as Record<string, { type: string }>)
+      .filter(([, a]) => a.type === 'aws:cloudformation:stack')
+      .map(([id]) => id);
+    const cluster = JSON.parse(readFileSync('shepherd.config.json', 'utf8')).cluster.name;
+    expect(stacks).toEqual([`shepherd-${cluster}`]);
+  }, 150_000);
 });
