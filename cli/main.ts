@@ -3,6 +3,7 @@ import * as cost from './commands/cost.js';
 import * as demo from './commands/demo.js';
 import * as executions from './commands/executions.js';
 import * as local from './commands/local.js';
+import * as secrets from './commands/secrets.js';
 import * as start from './commands/start.js';
 import * as status from './commands/status.js';
 import * as watch from './commands/watch.js';
@@ -10,7 +11,7 @@ import { type CliContext, type Command, processContext } from './context.js';
 import { UsageError } from './errors.js';
 import { didYouMean } from './suggest.js';
 
-export const commands: Record<string, Command> = { start, watch, executions, status, local, demo, cost };
+export const commands: Record<string, Command> = { start, watch, executions, status, local, demo, cost, secrets };
 
 export function mainUsage(): string {
   const width = Math.max(...Object.keys(commands).map((n) => n.length));
