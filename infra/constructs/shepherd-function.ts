@@ -103,6 +103,9 @@ export class ShepherdFunction extends Construct {
         define: { 'process.env.SHEPHERD_CONFIG': JSON.stringify(JSON.stringify(props.config)) },
         // The handlers are tested against the SDK versions in package-lock.json, not the runtime's copy.
         bundleAwsSDK: true,
+        // What CDK documents as the default but passes to esbuild only when set: warnings and errors, without esbuild's
+        // info-level summary of output sizes (which flags the GCP bundle's size on every synth; bench:functions reports it).
+        logLevel: nodejs.LogLevel.WARNING,
       },
     });
     acknowledgeWildcardResources(this, wildcards);
