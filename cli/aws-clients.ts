@@ -1,5 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { CommandError } from './errors.js';
 import type { LocalEndpoints } from './local-endpoints.js';
 
 /**
@@ -12,4 +15,15 @@ export function stepFunctionsClient(local?: LocalEndpoints): SFNClient {
 
 export function dynamoClient(local?: LocalEndpoints): DynamoDBClient {
   return new DynamoDBClient(local ? { endpoint: local.endpoints.dynamodb, region: local.region, credentials: local.credentials } : {});
+}
+
+/** Secrets live in the region their ARN names, which is where these clients go (the default credential chain otherwise). */
+export function secretsManagerClient(region: string, local?: LocalEndpoints): SecretsManagerClient {
+  return new SecretsManagerClient(local ? { endpoint: local.endpoints.secretsmanager, region, credentials: local.credentials } : { region });
+}
+
+export function ssmClient(region: string, local?: LocalEndpoints): SSMClient {
+  if (!local) return new SSMClient({ region });
+  if (!local.endpoints.ssm) throw new CommandError('the local endpoints file names no ssm endpoint; restart `shepherd local` to write a current one');
+  return new SSMClient({ endpoint: local.endpoints.ssm, region, credentials: local.credentials });
 }

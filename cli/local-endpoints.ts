@@ -19,6 +19,7 @@ const localEndpointsSchema: z.ZodType<LocalEndpoints> = z.object({
     dynamodb: url,
     eventbridge: url,
     secretsmanager: url,
+    ssm: url.optional(),
     ec2: url.optional(),
     kube: url.optional(),
     gce: url.optional(),

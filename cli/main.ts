@@ -5,6 +5,7 @@ import * as executions from './commands/executions.js';
 import * as local from './commands/local.js';
 import * as pause from './commands/pause.js';
 import * as resume from './commands/resume.js';
+import * as secrets from './commands/secrets.js';
 import * as start from './commands/start.js';
 import * as status from './commands/status.js';
 import * as watch from './commands/watch.js';
@@ -12,7 +13,7 @@ import { type CliContext, type Command, processContext } from './context.js';
 import { UsageError } from './errors.js';
 import { didYouMean } from './suggest.js';
 
-export const commands: Record<string, Command> = { start, watch, executions, status, pause, resume, local, demo, cost };
+export const commands: Record<string, Command> = { start, watch, executions, status, pause, resume, local, demo, cost, secrets };
 
 export function mainUsage(): string {
   const width = Math.max(...Object.keys(commands).map((n) => n.length));

@@ -48,6 +48,7 @@ export interface LocalEndpoints {
   stepfunctions: string;
   eventbridge: string;
   secretsmanager: string;
+  ssm: string;
   dynamodb: string;
 }
 
@@ -170,7 +171,7 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions):
     const stateMachines = Object.fromEntries(stack.stateMachines.map((m) => [m.name, m.arn]));
     return {
       stack,
-      endpoints: { stepfunctions: api.url, eventbridge: api.url, secretsmanager: api.url, dynamodb: dynamo.endpoint },
+      endpoints: { stepfunctions: api.url, eventbridge: api.url, secretsmanager: api.url, ssm: api.url, dynamodb: dynamo.endpoint },
       env,
       stateMachines,
       stepFunctions,

@@ -11,6 +11,8 @@ export interface LocalEndpointsFile {
     dynamodb: string;
     eventbridge: string;
     secretsmanager: string;
+    /** Parameter Store (GetParameter); absent in files written before it was served. */
+    ssm?: string;
     ec2?: string;
     kube?: string;
     gce?: string;

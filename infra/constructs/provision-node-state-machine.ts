@@ -91,10 +91,12 @@ export class ProvisionNodeStateMachine extends Construct {
 
 /**
  * The definition's states as ASL, to read their timeouts and retries. Built in a scratch app: a state belongs to one
- * graph, and the real one is built by the StateMachine (with the timeout this reading decides).
+ * graph, and the real one is built by the StateMachine (with the timeout this reading decides). The scratch app must
+ * not synthesize: under the CDK CLI (CDK_OUTDIR set) an App synthesizes itself before the process exits, into the
+ * same cdk.out, and its manifest would replace the real app's (cdk deploy would then see only this scratch stack).
  */
 function definitionTiming(functions: ProvisionNodeFunctions): StatesTiming {
-  const scratch = new Stack(new App(), 'ProvisionNodeTiming');
+  const scratch = new Stack(new App({ autoSynth: false }), 'ProvisionNodeTiming');
   const start = sfn.Chain.start(provisionNodeDefinition(scratch, functions)).startState;
   return new sfn.StateGraph(start, 'timing').toGraphJson() as unknown as StatesTiming;
 }

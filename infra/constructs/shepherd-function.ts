@@ -106,6 +106,9 @@ export class ShepherdFunction extends Construct {
         // Lambda hands its credentials over in environment variables: the SDK's default chain (SSO, profiles, IMDS...)
         // is 120 KB of every bundle that never runs (functions/runtime/lambda-credentials.ts).
         esbuildArgs: { '--alias': '@aws-sdk/credential-provider-node=./functions/runtime/lambda-credentials.ts' },
+        // What CDK documents as the default but passes to esbuild only when set: warnings and errors, without esbuild's
+        // info-level summary of output sizes (which flags the GCP bundle's size on every synth; bench:functions reports it).
+        logLevel: nodejs.LogLevel.WARNING,
       },
     });
     acknowledgeWildcardResources(this, wildcards);

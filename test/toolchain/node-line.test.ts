@@ -55,6 +55,16 @@ describe('Node line', () => {
     expect(major(pkg.engines.node)).toBe(lambdaMajor);
   });
 
+  it('npm, run by the machine’s own Node, accepts that Node (devEngines, which npm checks instead of engines)', async () => {
+    const node = machineNode();
+    const npm = join(node, '..', 'npm');
+    // `npm run` checks devEngines before it lists the scripts; a runtime it does not accept is EBADDEVENGINES, exit 1.
+    const pathOfMachine = [join(node, '..'), ...(process.env.PATH ?? '').split(delimiter).filter((d) => !d.includes('node_modules'))].join(delimiter);
+    const { stdout, stderr } = await promisify(execFile)(npm, ['run'], { cwd: root(''), env: { ...process.env, PATH: pathOfMachine } });
+    expect(stderr).not.toMatch(/EBADDEVENGINES|EBADENGINE/);
+    expect(stdout).toMatch(/^ {2}demo$/m);
+  });
+
   describe('a local Lambda', () => {
     let clock: Clock;
     let runner: LambdaRunner;
