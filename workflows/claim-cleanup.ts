@@ -113,6 +113,17 @@ export function claimCleanupDefinition(scope: Construct, fns: ClaimCleanupFuncti
     .otherwise(done);
   each.next(summarize).next(check).next(outcome);
   // Most events find nothing (the execution cleaned up after itself, or another execution owns the claims).
+  // Finding the claims failed after its retries: nothing was cleaned up; say so rather than fail outside a Catch.
+  const notFound = failWithCause(scope, 'Claims not found', {
+    error: 'CleanupFailed',
+    sentence: sfn.JsonPath.format(
+      'The claims left behind could not be read, so nothing was cleaned up; the hourly sweep cleans up their claims once they expire (their VMs carry the tag shepherd:claim). Error {}: {}',
+      sfn.JsonPath.stringAt('$.failure.error'),
+      sfn.JsonPath.stringAt('$.failure.message'),
+    ),
+    details: { 'error.$': '$.failure.error', 'message.$': '$.failure.message' },
+  });
+  find.addCatch(readError(scope, 'Read find error', '$.error', '$.failure').next(notFound), { resultPath: '$.error' });
   const nothing = new sfn.Succeed(scope, 'Nothing left behind');
   const anything = new sfn.Choice(scope, 'Claims left behind?').when(sfn.Condition.isPresent('$.found.claims[0]'), each).otherwise(nothing);
   return find.next(anything);

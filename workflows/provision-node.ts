@@ -51,6 +51,17 @@ export function provisionNodeDefinition(scope: Construct, fns: ProvisionNodeFunc
     details: { 'error.$': '$.failure.error' },
   });
   validate.addCatch(readError(scope, 'Read invalid input', '$.error', '$.failure').next(invalid), { errors: ['InvalidInputError'], resultPath: '$.error' });
+  // Anything else (the table unreadable, the function lost after its retries) ends here, not outside a Catch.
+  const unchecked = failWithCause(scope, 'Validation failed', {
+    error: 'ValidationFailed',
+    sentence: sfn.JsonPath.format(
+      'The request could not be checked, so nothing was claimed or launched; start it again, and if it fails the same way see the validate-input function logs. Error {}: {}',
+      sfn.JsonPath.stringAt('$.failure.error'),
+      sfn.JsonPath.stringAt('$.failure.message'),
+    ),
+    details: { 'error.$': '$.failure.error', 'message.$': '$.failure.message' },
+  });
+  validate.addCatch(readError(scope, 'Read validation error', '$.error', '$.failure').next(unchecked), { resultPath: '$.error' });
 
   const slots = slotMap(scope, fns);
 

@@ -98,6 +98,23 @@ describe('Workflow: ProvisionNode and ClaimCleanup fail with causes a person can
     expect(cause.details).toEqual({ error: 'InvalidInputError' });
   });
 
+  it('"Validation failed": an error validate-input cannot turn into a refusal says nothing was claimed and what to do', async () => {
+    await start();
+    const denied = local.controlPlane.faults.lambda({
+      state: 'Validate input',
+      fault: { kind: 'error', errorType: 'AccessDeniedException', errorMessage: 'not authorized to perform dynamodb:GetItem on the claims table' },
+    });
+    const out = await provision({ pool: 'aws-amd64' }, 'unchecked');
+    expect(denied.hits).toBe(1);
+    expect(out.error).toBe('ValidationFailed');
+    const cause = expectReadableCause(out.cause);
+    expect(cause.sentence).toMatch(
+      /^The request could not be checked, so nothing was claimed or launched; .* Error AccessDeniedException: not authorized to perform dynamodb:GetItem on the claims table$/,
+    );
+    expect(cause.details).toEqual({ error: 'AccessDeniedException', message: 'not authorized to perform dynamodb:GetItem on the claims table' });
+    expect(statesEntered(out.executionArn)).not.toContain('Claim capacity');
+  });
+
   it('"Provisioning failed" for a duplicate of a request still running: names the pool, how many failed, and the refusal', async () => {
     await start();
     // The first execution holds the request: labelling its node keeps failing, so it sits in its retries.
@@ -159,5 +176,34 @@ describe('Workflow: ProvisionNode and ClaimCleanup fail with causes a person can
     });
     expect(live('aws')).toHaveLength(1);
     expect(await activeClaims('aws-amd64')).toBe(1);
+  }, 300_000);
+
+  it('"Claims not found": ClaimCleanup that cannot read the claims says nothing was cleaned up and what happens next', async () => {
+    await start();
+    local.sim.faults.set('kube', 'nodes.patch', { errorRate: 1 });
+    const executionArn = startProvision({ pool: 'aws-amd64', requestId: 'unread' }, 'stopped-unread');
+    await local.sim.clock.until(() => shepherdNodes().length === 1, 30 * 60_000, 'the Node to register');
+    // Every attempt of the find step fails (its 10 retries included).
+    const broken = local.controlPlane.faults.lambda({
+      state: 'Find claims left behind',
+      count: 20,
+      fault: { kind: 'error', errorType: 'InternalServerError', errorMessage: 'DynamoDB answered 500' },
+    });
+    local.controlPlane.stepFunctions.stopExecution(executionArn, 'Operator', 'stopped by the test');
+    await local.controlPlane.waitForExecution(executionArn);
+
+    const machine = Object.entries(local.controlPlane.stateMachines).find(([name]) => name.endsWith('claim-cleanup'))![1];
+    await local.sim.clock.until(() => local.controlPlane.stepFunctions.listExecutions(machine).length > 0, 60_000, 'ClaimCleanup to start');
+    const cleanup = await local.controlPlane.waitForExecution(local.controlPlane.stepFunctions.listExecutions(machine)[0].executionArn);
+
+    expect(broken.hits).toBe(11);
+    expect(cleanup.status).toBe('FAILED');
+    expect(cleanup.error).toBe('CleanupFailed');
+    const cause = expectReadableCause(cleanup.cause);
+    expect(cause.sentence).toMatch(
+      /^The claims left behind could not be read, so nothing was cleaned up; .* Error InternalServerError: DynamoDB answered 500$/,
+    );
+    expect(cause.details).toEqual({ error: 'InternalServerError', message: 'DynamoDB answered 500' });
+    expect(live('aws')).toHaveLength(1);
   }, 300_000);
 });
