@@ -1,5 +1,6 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
+import { outcomeText } from '../../cli/execution-progress.js';
 import { provisionNodePhases } from '../../cli/progress/provision-node-phases.js';
 import { SlotProgress } from '../../cli/progress/slot-progress.js';
 import { causeSummary } from '../../cli/progress/workflow-phases.js';
@@ -86,6 +87,26 @@ describe('Function: causeSummary', () => {
     expect(causeSummary('Pool full; raise max. Details: {not JSON')).toBe('Pool full; raise max.');
     expect(causeSummary(JSON.stringify({ errorType: 'E', errorMessage: 'It broke. Trace' }))).toBe('It broke.');
     expect(causeSummary('x'.repeat(300), 20)).toHaveLength(20);
+  });
+});
+
+describe('Function: outcomeText', () => {
+  const sentence = 'pool gcp-amd64 has 1 of its 3 nodes free (2 claimed); asked for 3. Lower count, raise pools[].max, or remove a node.';
+  const failed = {
+    executionArn: 'arn:aws:states:eu-west-3:123456789012:execution:shepherd-kosmos-demo-provision-node:x',
+    stateMachineArn: 'arn:aws:states:eu-west-3:123456789012:stateMachine:shepherd-kosmos-demo-provision-node',
+    startDate: undefined as unknown as Date,
+    status: 'FAILED' as const,
+    error: 'InvalidInput',
+    cause: `${sentence} {"error":"InvalidInputError"}`,
+  };
+
+  it('shows the error and the whole sentence of a fail cause, without its details', () => {
+    expect(outcomeText(failed, { withOutput: false })).toBe(`execution FAILED\nerror: InvalidInput\ncause: ${sentence}\n`);
+  });
+
+  it('with the output (--verbose), shows the sentence and then the details, pretty', () => {
+    expect(outcomeText(failed)).toBe(`execution FAILED\nerror: InvalidInput\ncause: ${sentence}\n{\n  "error": "InvalidInputError"\n}\n`);
   });
 });
 
