@@ -1,5 +1,5 @@
 import type { DescribeExecutionOutput, HistoryEvent } from '@aws-sdk/client-sfn';
-import { causeSummary } from './progress/workflow-phases.js';
+import { causeSummary, splitCause } from './progress/workflow-phases.js';
 
 /**
  * One progress line for a history event, or undefined for events not worth a line. States entered and
@@ -46,8 +46,13 @@ function prettyJson(text: string): string {
   }
 }
 
-/** A Lambda error cause is JSON with errorType, errorMessage and a stack trace; the trace is noise here. */
+/**
+ * A workflow's fail cause: its sentence, then its details, pretty. A Lambda error cause is JSON with errorType,
+ * errorMessage and a stack trace; the trace is noise here.
+ */
 function readableCause(cause: string): string {
+  const split = splitCause(cause);
+  if (split) return `${split.sentence}\n${JSON.stringify(split.details, null, 2)}`;
   try {
     const parsed = JSON.parse(cause) as { errorType?: unknown; errorMessage?: unknown };
     if (typeof parsed?.errorMessage === 'string')

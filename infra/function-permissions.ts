@@ -13,9 +13,21 @@ import { readSecrets } from './secret-permissions.js';
  */
 export const CLAIMS_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
 
-/** validate-input only checks its input against the config: no AWS access at all. */
-export function validateInputPermissions(): FunctionPermission[] {
-  return [];
+/**
+ * validate-input checks its input against the config and the pool's free capacity: it reads the pools' counters
+ * (`POOL#<pool>` items, GetItem only), nothing else of the table.
+ */
+export function validateInputPermissions(table: dynamodb.ITable): FunctionPermission[] {
+  return [
+    {
+      statement: new iam.PolicyStatement({
+        sid: 'ReadPoolCounters',
+        actions: ['dynamodb:GetItem'],
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['POOL#*'] } },
+      }),
+    },
+  ];
 }
 
 export function claimsPermissions(table: dynamodb.ITable): FunctionPermission[] {

@@ -90,9 +90,9 @@ export class ShepherdStack extends Stack {
         ...common,
         name: 'validate-input',
         entry: handlerEntry('validate-input'),
-        description: 'shepherd validate-input: checks a ProvisionNode request against the config',
-        permissions: validateInputPermissions(),
-        environment: providerFunctionEnv,
+        description: "shepherd validate-input: checks a ProvisionNode request against the config and the pool's free capacity",
+        permissions: validateInputPermissions(this.table.table),
+        environment: { TABLE_NAME: this.table.table.tableName, ...providerFunctionEnv },
         timeout: Duration.seconds(20),
       }),
       claims: new ShepherdFunction(this, 'Claims', {

@@ -3,6 +3,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
+import { failWithCause, readError } from './fail-cause.js';
 import { lambdaTask, providerFunction } from './lambda-task.js';
 
 export interface ClaimCleanupFunctions {
@@ -47,7 +48,7 @@ export function claimCleanupDefinition(scope: Construct, fns: ClaimCleanupFuncti
     30,
   );
   const cleaned = new sfn.Pass(scope, 'Claim cleaned up', {
-    parameters: { status: 'cleaned', 'claimId.$': '$.slot.claimId', 'cleanup.$': '$.cleanup' },
+    parameters: { status: 'cleaned', 'claimId.$': '$.slot.claimId', 'pool.$': '$.slot.pool', 'cleanup.$': '$.cleanup' },
   });
   const record = invoke(
     scope,
@@ -61,13 +62,16 @@ export function claimCleanupDefinition(scope: Construct, fns: ClaimCleanupFuncti
     parameters: {
       status: 'failed',
       'claimId.$': '$.slot.claimId',
-      'error.$': '$.error.Error',
-      'cause.$': '$.error.Cause',
+      'pool.$': '$.slot.pool',
+      'error.$': '$.failure.error',
+      'message.$': '$.failure.message',
       cleanup: 'The claim is kept so that capacity is not over-committed; the hourly sweep tries again once it expires.',
     },
   });
-  record.addCatch(notCleaned, { resultPath: '$.recordError' });
-  record.next(notCleaned);
+  // The claim's error as { error, message } for its result (fail-cause convention), recorded or not.
+  const readFailure = readError(scope, 'Read cleanup error', '$.error', '$.failure').next(notCleaned);
+  record.addCatch(readFailure, { resultPath: '$.recordError' });
+  record.next(readFailure);
   terminate.addCatch(nothingFound, { errors: ['ListingLagError'], resultPath: '$.cleanupLag' });
   nothingFound.next(release);
   for (const t of [removeNode, terminate, release]) t.addCatch(record, { resultPath: '$.error' });
@@ -80,18 +84,46 @@ export function claimCleanupDefinition(scope: Construct, fns: ClaimCleanupFuncti
   });
   each.itemProcessor(removeNode.next(terminate).next(release).next(cleaned));
 
-  const summarize = new sfn.Pass(scope, 'Summarize cleanup', { parameters: { 'claims.$': '$.results', 'statuses.$': '$.results[*].status' } });
-  const check = new sfn.Pass(scope, 'Check cleanup', {
-    parameters: { 'claims.$': '$.claims', 'anyFailed.$': "States.ArrayContains($.statuses, 'failed')" },
+  const summarize = new sfn.Pass(scope, 'Summarize cleanup', {
+    parameters: { 'trigger.$': '$.found.reason.Error', 'claims.$': '$.results', 'statuses.$': '$.results[*].status' },
   });
-  const failed = new sfn.Fail(scope, 'Cleanup failed', {
+  const check = new sfn.Pass(scope, 'Check cleanup', {
+    parameters: { 'trigger.$': '$.trigger', 'claims.$': '$.claims', 'anyFailed.$': "States.ArrayContains($.statuses, 'failed')" },
+  });
+  // Filters are full JSONPath, documented in Parameters (not in intrinsic arguments): collect the failed ones first.
+  const collectFailures = new sfn.Pass(scope, 'Collect cleanup failures', {
+    parameters: { 'trigger.$': '$.trigger', 'claims.$': '$.claims', 'failed.$': "$.claims[?(@.status == 'failed')]" },
+  });
+  const failed = failWithCause(scope, 'Cleanup failed', {
     error: 'CleanupFailed',
-    cause: 'A claim could not be cleaned up; it is kept and swept again. See the execution output and the audit items.',
+    sentence: sfn.JsonPath.format(
+      'Cleanup failed for {} of {} claims left behind; each is kept, so its capacity stays counted, and the hourly sweep tries again once it expires (its VM carries the tag shepherd:claim). First failure, claim {} of pool {}, {}: {}',
+      sfn.JsonPath.arrayLength(sfn.JsonPath.listAt('$.failed')),
+      sfn.JsonPath.arrayLength(sfn.JsonPath.listAt('$.claims')),
+      sfn.JsonPath.stringAt('$.failed[0].claimId'),
+      sfn.JsonPath.stringAt('$.failed[0].pool'),
+      sfn.JsonPath.stringAt('$.failed[0].error'),
+      sfn.JsonPath.stringAt('$.failed[0].message'),
+    ),
+    details: { 'trigger.$': '$.trigger', 'claims.$': '$.claims' },
   });
   const done = new sfn.Succeed(scope, 'Cleaned up');
-  const outcome = new sfn.Choice(scope, 'All claims cleaned up?').when(sfn.Condition.booleanEquals('$.anyFailed', true), failed).otherwise(done);
+  const outcome = new sfn.Choice(scope, 'All claims cleaned up?')
+    .when(sfn.Condition.booleanEquals('$.anyFailed', true), collectFailures.next(failed))
+    .otherwise(done);
   each.next(summarize).next(check).next(outcome);
   // Most events find nothing (the execution cleaned up after itself, or another execution owns the claims).
+  // Finding the claims failed after its retries: nothing was cleaned up; say so rather than fail outside a Catch.
+  const notFound = failWithCause(scope, 'Claims not found', {
+    error: 'CleanupFailed',
+    sentence: sfn.JsonPath.format(
+      'The claims left behind could not be read, so nothing was cleaned up; the hourly sweep cleans up their claims once they expire (their VMs carry the tag shepherd:claim). Error {}: {}',
+      sfn.JsonPath.stringAt('$.failure.error'),
+      sfn.JsonPath.stringAt('$.failure.message'),
+    ),
+    details: { 'error.$': '$.failure.error', 'message.$': '$.failure.message' },
+  });
+  find.addCatch(readError(scope, 'Read find error', '$.error', '$.failure').next(notFound), { resultPath: '$.error' });
   const nothing = new sfn.Succeed(scope, 'Nothing left behind');
   const anything = new sfn.Choice(scope, 'Claims left behind?').when(sfn.Condition.isPresent('$.found.claims[0]'), each).otherwise(nothing);
   return find.next(anything);

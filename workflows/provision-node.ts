@@ -3,6 +3,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
+import { failWithCause, readError } from './fail-cause.js';
 import { lambdaTask, providerFunction } from './lambda-task.js';
 
 export interface ProvisionNodeFunctions {
@@ -43,11 +44,24 @@ const TRANSIENT = [
  */
 export function provisionNodeDefinition(scope: Construct, fns: ProvisionNodeFunctions): sfn.IChainable {
   const validate = invoke(scope, 'Validate input', fns.validate, { 'input.$': '$', 'executionName.$': '$$.Execution.Name' }, '$.plan', 30);
-  const explainInvalid = new sfn.Pass(scope, 'Explain invalid input', {
-    parameters: { 'cause.$': 'States.StringToJson($.error.Cause)' },
+  // validate-input's message is the sentence: it names the field, or the pool and its free capacity, and what to do.
+  const invalid = failWithCause(scope, 'Invalid input', {
+    error: 'InvalidInput',
+    sentence: sfn.JsonPath.stringAt('$.failure.message'),
+    details: { 'error.$': '$.failure.error' },
   });
-  const invalid = new sfn.Fail(scope, 'Invalid input', { error: 'InvalidInput', causePath: '$.cause.errorMessage' });
-  validate.addCatch(explainInvalid.next(invalid), { errors: ['InvalidInputError'], resultPath: '$.error' });
+  validate.addCatch(readError(scope, 'Read invalid input', '$.error', '$.failure').next(invalid), { errors: ['InvalidInputError'], resultPath: '$.error' });
+  // Anything else (the table unreadable, the function lost after its retries) ends here, not outside a Catch.
+  const unchecked = failWithCause(scope, 'Validation failed', {
+    error: 'ValidationFailed',
+    sentence: sfn.JsonPath.format(
+      'The request could not be checked, so nothing was claimed or launched; start it again, and if it fails the same way see the validate-input function logs. Error {}: {}',
+      sfn.JsonPath.stringAt('$.failure.error'),
+      sfn.JsonPath.stringAt('$.failure.message'),
+    ),
+    details: { 'error.$': '$.failure.error', 'message.$': '$.failure.message' },
+  });
+  validate.addCatch(readError(scope, 'Read validation error', '$.error', '$.failure').next(unchecked), { resultPath: '$.error' });
 
   const slots = slotMap(scope, fns);
 
@@ -58,21 +72,38 @@ export function provisionNodeDefinition(scope: Construct, fns: ProvisionNodeFunc
   const checkResults = new sfn.Pass(scope, 'Check results', {
     parameters: { 'pool.$': '$.pool', 'reason.$': '$.reason', 'nodes.$': '$.nodes', 'anyFailed.$': "States.ArrayContains($.statuses, 'failed')" },
   });
-  const explainFailure = new sfn.Pass(scope, 'Explain failure', {
+  // Filters are full JSONPath, documented in Parameters (not in intrinsic arguments): collect the failed ones first.
+  const collectFailures = new sfn.Pass(scope, 'Collect failures', {
     parameters: {
-      'cause.$':
-        "States.Format('Not every node could be provisioned. Each failed one was cleaned up (VM terminated, half-registered Node removed, claim released) unless its result says otherwise. Results: {}', States.JsonToString($.nodes))",
+      'pool.$': '$.pool',
+      'nodes.$': '$.nodes',
+      'errors.$': "$.nodes[?(@.status == 'failed')].error",
+      'messages.$': "$.nodes[?(@.status == 'failed')].message",
     },
   });
-  const failed = new sfn.Fail(scope, 'Provisioning failed', { error: 'ProvisionFailed', causePath: '$.cause' });
+  const failed = failWithCause(scope, 'Provisioning failed', {
+    error: 'ProvisionFailed',
+    sentence: sfn.JsonPath.format(
+      'Provisioning failed for {} of {} nodes of pool {}; each failed node was cleaned up (VM terminated, half-registered Node removed, claim released) unless its result below says otherwise. First failure, {}: {}',
+      sfn.JsonPath.arrayLength(sfn.JsonPath.listAt('$.messages')),
+      sfn.JsonPath.arrayLength(sfn.JsonPath.listAt('$.nodes')),
+      sfn.JsonPath.stringAt('$.pool'),
+      sfn.JsonPath.arrayGetItem(sfn.JsonPath.listAt('$.errors'), 0),
+      sfn.JsonPath.arrayGetItem(sfn.JsonPath.listAt('$.messages'), 0),
+    ),
+    details: { 'pool.$': '$.pool', 'nodes.$': '$.nodes' },
+  });
   const done = new sfn.Succeed(scope, 'Provisioned');
   const outcome = new sfn.Choice(scope, 'All nodes provisioned?')
-    .when(sfn.Condition.booleanEquals('$.anyFailed', true), explainFailure.next(failed))
+    .when(sfn.Condition.booleanEquals('$.anyFailed', true), collectFailures.next(failed))
     .otherwise(done);
   slots.next(summarize);
   summarize.next(checkResults).next(outcome);
   return validate.next(slots);
 }
+
+/** A failed slot's result names its error and message (readError put them at $.failure), never a Lambda's raw Cause. */
+const FAILURE = { 'error.$': '$.failure.error', 'message.$': '$.failure.message' };
 
 function slotMap(scope: Construct, fns: ProvisionNodeFunctions): sfn.Map {
   const provider = providerFunction(fns.providers);
@@ -88,7 +119,7 @@ function slotMap(scope: Construct, fns: ProvisionNodeFunctions): sfn.Map {
 
   const claim = invoke(scope, 'Claim capacity', fns.claims, { action: 'claim', 'slot.$': '$.slot', 'offerings.$': '$.offerings' }, '$.claim', 30);
   const rejected = new sfn.Pass(scope, 'Claim refused', {
-    parameters: { status: 'failed', 'claimId.$': '$.slot.claimId', 'error.$': '$.error.Error', 'cause.$': '$.error.Cause', cleanedUp: 'nothing to clean up' },
+    parameters: { status: 'failed', 'claimId.$': '$.slot.claimId', ...FAILURE, cleanedUp: 'nothing to clean up' },
   });
   const reused = new sfn.Pass(scope, 'Already provisioned', {
     parameters: { status: 'succeeded', reused: true, 'claimId.$': '$.slot.claimId', 'nodeName.$': '$.claim.nodeName', 'vm.$': '$.claim.vm' },
@@ -126,7 +157,7 @@ function slotMap(scope: Construct, fns: ProvisionNodeFunctions): sfn.Map {
     parameters: {
       Error: 'RegistrationTimeout',
       'Cause.$':
-        "States.Format('VM {} did not register a Ready Node within {} polls of {} s; it is being terminated', $.vm.id, $.poll.maxPolls, $.poll.seconds)",
+        "States.Format('VM {} did not register a Ready Node within {} polls of {} s; it is being terminated.', $.vm.id, $.poll.maxPolls, $.poll.seconds)",
     },
     resultPath: '$.error',
   });
@@ -185,15 +216,14 @@ function slotMap(scope: Construct, fns: ProvisionNodeFunctions): sfn.Map {
   );
   const release = invoke(scope, 'Release claim', fns.claims, { action: 'release', 'slot.$': '$.slot', 'error.$': '$.error' }, '$.cleanup.claim', 30, 8);
   const slotFailed = new sfn.Pass(scope, 'Node failed', {
-    parameters: { status: 'failed', 'claimId.$': '$.slot.claimId', 'error.$': '$.error.Error', 'cause.$': '$.error.Cause', 'cleanup.$': '$.cleanup' },
+    parameters: { status: 'failed', 'claimId.$': '$.slot.claimId', ...FAILURE, 'cleanup.$': '$.cleanup' },
   });
   const orphanRisk = new sfn.Pass(scope, 'Cleanup incomplete', {
     parameters: {
       status: 'failed',
       'claimId.$': '$.slot.claimId',
-      'error.$': '$.error.Error',
-      'cause.$': '$.error.Cause',
-      'cleanupError.$': '$.cleanupError',
+      ...FAILURE,
+      'cleanupError.$': '$.cleanupError.Error',
       cleanup: 'VM termination failed; the claim is kept so capacity is not over-committed. Find the VM by tag shepherd:claim.',
     },
   });
@@ -214,8 +244,7 @@ function slotMap(scope: Construct, fns: ProvisionNodeFunctions): sfn.Map {
     parameters: {
       status: 'failed',
       'claimId.$': '$.slot.claimId',
-      'error.$': '$.error.Error',
-      'cause.$': '$.error.Cause',
+      ...FAILURE,
       'claimOwner.$': '$.fence.owner',
       cleanup: 'nothing to clean up: the claim is not owned by this execution (another one owns it, or it was never made or is already released)',
     },
@@ -224,9 +253,8 @@ function slotMap(scope: Construct, fns: ProvisionNodeFunctions): sfn.Map {
     parameters: {
       status: 'failed',
       'claimId.$': '$.slot.claimId',
-      'error.$': '$.error.Error',
-      'cause.$': '$.error.Cause',
-      'cleanupError.$': '$.cleanupError',
+      ...FAILURE,
+      'cleanupError.$': '$.cleanupError.Error',
       cleanup: 'the claim could not be read, so nothing was cleaned up; a claim this execution owns stays counted. Find its VM by tag shepherd:claim.',
     },
   });
@@ -234,9 +262,13 @@ function slotMap(scope: Construct, fns: ProvisionNodeFunctions): sfn.Map {
   const owns = new sfn.Choice(scope, 'Owns the claim?')
     .when(sfn.Condition.booleanEquals('$.fence.owned', true), removeNode.next(terminate).next(release).next(slotFailed))
     .otherwise(notOwner);
-  const cleanup = checkOwner.next(owns);
+  // The error that sent the slot here, read once as { error, message } for its result (fail-cause convention).
+  const cleanup = readError(scope, 'Read node error', '$.error', '$.failure').next(checkOwner).next(owns);
 
-  claim.addCatch(rejected, { errors: ['PoolAtCapacityError', 'DuplicateRequestError', 'InvalidInputError'], resultPath: '$.error' });
+  claim.addCatch(readError(scope, 'Read claim refusal', '$.error', '$.failure').next(rejected), {
+    errors: ['PoolAtCapacityError', 'DuplicateRequestError', 'InvalidInputError'],
+    resultPath: '$.error',
+  });
   // Caught before the catch-all below: a definite capacity error (or EC2's unsupported instance type, a kind of it)
   // moves the claim on to the next offering.
   launch.addCatch(nextOffering, { errors: ['InsufficientCapacityError', 'InstanceTypeUnsupportedError'], resultPath: '$.capacityError' });

@@ -5,8 +5,9 @@ function errorName(d: SlotData): string {
   return typeof d.error === 'string' ? d.error : (d.error?.Error ?? 'error');
 }
 
+/** A slot's error: a Catch's { Error, Cause }, or a slot result's error name and message (fail-cause convention). */
 function failed(d: SlotData): string {
-  const cause = typeof d.error === 'object' ? d.error?.Cause : d.cause;
+  const cause = typeof d.error === 'object' ? d.error?.Cause : (d.message ?? d.cause);
   return `failed: ${errorName(d)}${cause ? `: ${causeSummary(cause)}` : ''}`;
 }
 
@@ -15,7 +16,7 @@ export const provisionNodePhases: WorkflowPhases = {
   exits: {
     'Claim capacity': (d) =>
       `claimed ${d.slot?.claimId ?? ''} in pool ${d.slot?.pool ?? '?'}${d.claim?.activeClaims !== undefined ? ` (${d.claim.activeClaims} active)` : ''}`,
-    'Claim refused': (d) => `refused: ${errorName(d)}${d.cause ? `: ${causeSummary(d.cause)}` : ''}`,
+    'Claim refused': (d) => `refused: ${errorName(d)}${d.message ? `: ${causeSummary(d.message)}` : ''}`,
     'Already provisioned': (d) => `already provisioned: node ${d.nodeName ?? '?'}`,
     'Keep VM': (d) => (d.vm ? `launched ${d.vm.id} (${d.vm.type} in ${d.vm.zone})` : undefined),
     'Check node': (d) => {

@@ -10,6 +10,8 @@ export interface SlotData {
   nodeName?: string;
   status?: string;
   error?: string | { Error?: string; Cause?: string };
+  /** A failed slot's message (its result, fail-cause convention). */
+  message?: string;
   cause?: string;
   cleanup?: unknown;
   pollState?: { attempt?: number };

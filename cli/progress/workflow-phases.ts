@@ -11,11 +11,26 @@ export interface WorkflowPhases {
   polls: Record<string, (data: SlotData) => string>;
 }
 
-/** The first sentence of a cause, short: causes can be long JSON; the full text is in the execution. */
+/**
+ * The sentence of a cause, short. A workflow's fail cause is "<sentence> <JSON details>" (workflows/fail-cause.ts):
+ * its whole sentence; any other cause (a Lambda error's JSON, a plain text) its first sentence. The full text is in
+ * the execution.
+ */
 export function causeSummary(cause: unknown, max = 160): string {
   const text = typeof cause === 'string' ? readable(cause) : '';
-  const sentence = /^(.*?\.)(\s|$)/.exec(text)?.[1] ?? text;
+  const sentence = splitCause(text)?.sentence ?? /^(.*?\.)(\s|$)/.exec(text)?.[1] ?? text;
   return sentence.length > max ? `${sentence.slice(0, max - 1)}…` : sentence;
+}
+
+/** A cause in the fail-cause convention, split into its sentence and its details; undefined for any other text. */
+export function splitCause(cause: string): { sentence: string; details: unknown } | undefined {
+  const at = cause.indexOf('{');
+  if (at < 2 || cause[at - 1] !== ' ') return undefined;
+  try {
+    return { sentence: cause.slice(0, at - 1), details: JSON.parse(cause.slice(at)) };
+  } catch {
+    return undefined;
+  }
 }
 
 /** A Lambda error cause is JSON with errorType and errorMessage; a Fail state's is often a plain sentence. */

@@ -53,7 +53,7 @@ export interface ExecutionRef {
  */
 export function planProvision(input: unknown, config: ShepherdConfig, execution: ExecutionRef, providerFunctions: Record<string, string>): ProvisionPlan {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw new InvalidInputError('input must be a JSON object like {"pool": "<pool name>", "count": 1, "reason": "..."}');
+    throw new InvalidInputError('input must be a JSON object with "pool" (a pool name) and optionally "count", "reason" and "requestId"');
   }
   const raw = input as Record<string, unknown>;
   const unknownKeys = Object.keys(raw).filter((k) => !['pool', 'count', 'reason', 'requestId'].includes(k));

@@ -1,8 +1,10 @@
+import { DynamoClaimStore } from '../adapters/store/claims.js';
 import { claimExpiresAt, EXECUTION_BUDGET_ENV, type ExecutionBudget, executionWorstSeconds, maxCountWithinCap } from '../decisions/execution-budget.js';
+import { checkFreeCapacity } from '../decisions/pool-capacity.js';
 import { type ProvisionPlan, planProvision } from '../decisions/provision.js';
 import { providerFunctionsFromEnv } from '../providers/function-env.js';
 import { PROVIDER_NAMES } from '../providers/registry.js';
-import { config } from '../runtime/config.js';
+import { config, poolNamed } from '../runtime/config.js';
 import { InvalidInputError } from '../runtime/errors.js';
 import { withExecutionContext } from '../runtime/execution-context.js';
 
@@ -13,15 +15,28 @@ export interface ValidateInputEvent {
   execution: string;
 }
 
+let store: DynamoClaimStore | undefined;
+
+function claims(): DynamoClaimStore {
+  const table = process.env.TABLE_NAME;
+  if (!table) throw new Error('TABLE_NAME is not set: the stack gives it to this function');
+  store ??= new DynamoClaimStore(table);
+  return store;
+}
+
 /**
  * First state of ProvisionNode: turns the raw input into a plan, or fails with InvalidInputError. A request that
- * could not finish within the state machine's timeout is refused here, before it claims anything; each slot
- * carries the moment its claim expires.
+ * could not finish within the state machine's timeout, or that the pool's free capacity cannot hold, is refused
+ * here, before it claims anything; each slot carries the moment its claim expires.
  */
 export const handler = withExecutionContext(async (event: ValidateInputEvent): Promise<ProvisionPlan> => {
   const execution = { name: event.executionName, id: event.execution };
   const plan = planProvision(event.input, config(), execution, providerFunctionsFromEnv(PROVIDER_NAMES));
-  return withinBudget(plan, executionBudget(), Date.now());
+  const now = Date.now();
+  const planned = withinBudget(plan, executionBudget(), now);
+  const request = { pool: plan.pool, max: poolNamed(plan.pool, config()).max, claimIds: plan.slots.map((s) => s.claimId) };
+  checkFreeCapacity(request, await claims().poolClaims(plan.pool), now / 1000);
+  return planned;
 });
 
 /** The plan with each slot's claim expiry, or InvalidInputError when its worst case exceeds the timeout. */

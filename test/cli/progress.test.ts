@@ -1,5 +1,6 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
+import { outcomeText } from '../../cli/execution-progress.js';
 import { provisionNodePhases } from '../../cli/progress/provision-node-phases.js';
 import { SlotProgress } from '../../cli/progress/slot-progress.js';
 import { causeSummary } from '../../cli/progress/workflow-phases.js';
@@ -49,6 +50,22 @@ describe('Class: SlotProgress', () => {
     expect(progress.onEvent(exited('Node failed', { status: 'failed', claimId: 'unknown-claim', error: 'X' })).lines).toEqual([]);
   });
 
+  it("shows a failed slot's result by its error name and message (fail-cause convention), refusals too", () => {
+    const progress = new SlotProgress(provisionNodePhases);
+    progress.onEvent(exited('Claim capacity', { slot: slot(0), claim: {} }));
+    const message = 'VM i-1 did not register a Ready Node within 60 polls of 15 s; it is being terminated.';
+    expect(progress.onEvent(exited('Node failed', { status: 'failed', claimId: 'c0', error: 'RegistrationTimeout', message })).lines).toEqual([
+      `slot 1: failed: RegistrationTimeout: ${message}`,
+    ]);
+    const refused = {
+      status: 'failed',
+      claimId: 'c0',
+      error: 'PoolAtCapacityError',
+      message: 'pool aws-amd64 already has its max of 3 nodes claimed; raise pools[].max or wait for a release',
+    };
+    expect(progress.onEvent(exited('Claim refused', refused)).lines).toEqual([`slot 1: refused: PoolAtCapacityError: ${refused.message}`]);
+  });
+
   it('shows polls as one status line across slots, and drops a slot from it once the slot moves on', () => {
     const progress = new SlotProgress(provisionNodePhases);
     const poll = (n: number, attempt: number) => entered('Wait for node', { slot: slot(n), pollState: { attempt }, poll: { maxPolls: 60 } });
@@ -60,10 +77,36 @@ describe('Class: SlotProgress', () => {
 });
 
 describe('Function: causeSummary', () => {
+  it('keeps the whole sentence of a fail cause ("<sentence> <JSON details>"), not its details', () => {
+    const sentence = 'pool gcp-amd64 has 1 of its 3 nodes free (2 claimed); asked for 3. Lower count, raise pools[].max, or remove a node.';
+    expect(causeSummary(`${sentence} {"error":"InvalidInputError"}`, 400)).toBe(sentence);
+    expect(causeSummary(`${sentence} {"error":"InvalidInputError"}`, 40)).toHaveLength(40);
+  });
+
   it('keeps a Lambda error message or a plain cause up to its first sentence, cut to the limit', () => {
-    expect(causeSummary('Pool full; raise max. Details: {"a":1}')).toBe('Pool full; raise max.');
+    expect(causeSummary('Pool full; raise max. Details: {not JSON')).toBe('Pool full; raise max.');
     expect(causeSummary(JSON.stringify({ errorType: 'E', errorMessage: 'It broke. Trace' }))).toBe('It broke.');
     expect(causeSummary('x'.repeat(300), 20)).toHaveLength(20);
+  });
+});
+
+describe('Function: outcomeText', () => {
+  const sentence = 'pool gcp-amd64 has 1 of its 3 nodes free (2 claimed); asked for 3. Lower count, raise pools[].max, or remove a node.';
+  const failed = {
+    executionArn: 'arn:aws:states:eu-west-3:123456789012:execution:shepherd-kosmos-demo-provision-node:x',
+    stateMachineArn: 'arn:aws:states:eu-west-3:123456789012:stateMachine:shepherd-kosmos-demo-provision-node',
+    startDate: undefined as unknown as Date,
+    status: 'FAILED' as const,
+    error: 'InvalidInput',
+    cause: `${sentence} {"error":"InvalidInputError"}`,
+  };
+
+  it('shows the error and the whole sentence of a fail cause, without its details', () => {
+    expect(outcomeText(failed, { withOutput: false })).toBe(`execution FAILED\nerror: InvalidInput\ncause: ${sentence}\n`);
+  });
+
+  it('with the output (--verbose), shows the sentence and then the details, pretty', () => {
+    expect(outcomeText(failed)).toBe(`execution FAILED\nerror: InvalidInput\ncause: ${sentence}\n{\n  "error": "InvalidInputError"\n}\n`);
   });
 });
 

@@ -318,6 +318,19 @@ describe('Class: DynamoClaimStore', () => {
       expect(raw?.expiresAt).toBeUndefined();
     });
 
+    it('lists the claims a pool counts, with the expiries of those in progress, for validate-input; none before the first claim', async () => {
+      const pool = newPool();
+      expect(await store().poolClaims(pool)).toEqual({ counted: [], expiries: {} });
+      await store().claim({ pool, claimId: 'c-a', owner: 'exec-1', max: 3, reason: 'r', expiresAt: 1_900_000_000, offering });
+      await store().claim({ pool, claimId: 'c-b', owner: 'exec-2', max: 3, reason: 'r', expiresAt: 1_900_000_100, offering });
+      await store().complete('c-b', 'exec-2', vm, 'node-b');
+      await store().claim({ pool, claimId: 'c-gone', owner: 'exec-3', max: 3, reason: 'r', offering });
+      await store().release('c-gone', pool, 'exec-3', 'done');
+      const listed = await store().poolClaims(pool);
+      expect(listed.counted.sort()).toEqual(['c-a', 'c-b']);
+      expect(listed.expiries).toEqual({ 'c-a': 1_900_000_000 });
+    });
+
     it('adds the expiries to a pool counted before claims expired', async () => {
       const pool = newPool();
       await doc.send(new PutCommand({ TableName: TABLE, Item: { pk: `POOL#${pool}`, sk: 'STATE', claims: { 'c-old': 1 }, active: 1 } }));

@@ -129,12 +129,24 @@ describe('ShepherdStack with the example config', () => {
     expect(new Set(groups).size).toBe(7);
   });
 
-  it('gives validate-input no permission beyond its own logs and traces, and the function of each provider', () => {
+  it("gives validate-input GetItem on the pools' counters only (no claim records), the table name and the function of each provider", () => {
     const fn = stack.functions.validate;
-    expect(statementsOf(template, stack, fn)).toEqual(baseStatements(stack, fn));
+    const table = logicalId(stack, stack.table.table);
+    expect(statementsOf(template, stack, fn).sort(bySid)).toEqual(
+      [
+        ...baseStatements(stack, fn),
+        {
+          Sid: 'ReadPoolCounters',
+          Action: ['dynamodb:GetItem'],
+          Resource: [`<${table}.Arn>`],
+          Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['POOL#*'] } },
+        },
+      ].sort(bySid),
+    );
     const arn = (name: string) => ({ 'Fn::GetAtt': [logicalId(stack, stack.functions.providers[name].fn), 'Arn'] });
     expect(template.findResources('AWS::Lambda::Function')[logicalId(stack, fn.fn)].Properties.Environment).toEqual({
       Variables: {
+        TABLE_NAME: { Ref: table },
         SHEPHERD_PROVIDER_FUNCTION_AWS: arn('aws'),
         SHEPHERD_PROVIDER_FUNCTION_GCP: arn('gcp'),
         SHEPHERD_PROVIDER_FUNCTION_SCALEWAY: arn('scaleway'),
@@ -482,8 +494,8 @@ describe('ShepherdStack with other configs', () => {
     const envs = Object.values(template.findResources('AWS::Lambda::Function')).map((f) => Object.keys(f.Properties.Environment?.Variables ?? {}));
     const providers = [...new Set(config.pools.map((p) => p.provider))].filter((p) => providerNamed(p).launchable);
     const providerEnv = providers.map((p) => `SHEPHERD_PROVIDER_FUNCTION_${p.toUpperCase()}`);
-    // claims and claim-cleanup read the table; validate-input and claim-cleanup name the provider functions.
-    expect(envs.flat().sort()).toEqual(['TABLE_NAME', 'TABLE_NAME', 'SHEPHERD_EXECUTION_BUDGET', ...providerEnv, ...providerEnv].sort());
+    // validate-input, claims and claim-cleanup read the table; validate-input and claim-cleanup name the provider functions.
+    expect(envs.flat().sort()).toEqual(['TABLE_NAME', 'TABLE_NAME', 'TABLE_NAME', 'SHEPHERD_EXECUTION_BUDGET', ...providerEnv, ...providerEnv].sort());
   });
 });
 

@@ -8,6 +8,7 @@ import type { ShepherdConfig } from '../../config/types.js';
 import { synthesizeStack } from '../../local/cloudformation/synth.js';
 import { type ShepherdLocal, startShepherdLocal } from '../../local/shepherd-local.js';
 import type { KubeObject } from '../../sim/world/types.js';
+import { expectReadableCause } from '../helpers/fail-cause.js';
 
 /**
  * ProvisionNode end to end: the synthesized stack's state machine and bundled functions, run by the
@@ -160,7 +161,7 @@ describe('Workflow: ProvisionNode (local control plane + simulated clouds)', () 
     const out = await provision({ pool: 'scw-buffer' });
 
     expect(out.status).toBe('FAILED');
-    expect(out.cause).toContain('TransientError');
+    expect(expectReadableCause(out.cause).sentence).toMatch(/^Provisioning failed for 1 of 1 nodes of pool scw-buffer; .* First failure, TransientError: /);
     expect(world.getPool(poolId)?.size).toBe(2);
     // The claim's own node is replaced through the node API (test/integration/gce-scaleway.test.ts); the other stays.
     expect(world.getVm(heldVm.id)?.state).toBe('running');
@@ -233,8 +234,11 @@ describe('Workflow: ProvisionNode (local control plane + simulated clouds)', () 
     const out = await provision({ pool: 'aws-amd64' });
     expect(out.status).toBe('FAILED');
     expect(out.error).toBe('ProvisionFailed');
-    expect(out.cause).toContain('InsufficientCapacityError');
-    expect(out.cause).toContain('t3.medium@eu-west-3a');
+    const cause = expectReadableCause(out.cause);
+    expect(cause.sentence).toMatch(
+      /^Provisioning failed for 1 of 1 nodes of pool aws-amd64; .* First failure, InsufficientCapacityError: .*t3\.medium@eu-west-3a/,
+    );
+    expect(cause.details.nodes).toEqual([expect.objectContaining({ status: 'failed', error: 'InsufficientCapacityError', message: expect.any(String) })]);
     expect(local.sim.world.listVms('aws')).toHaveLength(0);
     expect((await poolState('aws-amd64')).active).toBe(0);
   });
@@ -245,8 +249,9 @@ describe('Workflow: ProvisionNode (local control plane + simulated clouds)', () 
     const startedAt = local.sim.clock.now();
     const out = await provision({ pool: 'aws-amd64' });
     expect(out.status).toBe('FAILED');
-    expect(out.cause).toContain('RegistrationTimeout');
-    expect(out.cause).toMatch(/did not register a Ready Node within 60 polls of 15 s/);
+    expect(expectReadableCause(out.cause).sentence).toMatch(
+      /First failure, RegistrationTimeout: VM i-\w+ did not register a Ready Node within 60 polls of 15 s; it is being terminated\.$/,
+    );
     const [vm] = local.sim.world.listVms('aws');
     expect(['shutting-down', 'terminated']).toContain(vm.state);
     expect(vm.stateChangedAt - startedAt).toBeGreaterThanOrEqual(900_000);
@@ -273,7 +278,9 @@ describe('Workflow: ProvisionNode (local control plane + simulated clouds)', () 
     local.sim.faults.set('kube', 'nodes.patch', { errorRate: 1 });
     const out = await provision({ pool: 'aws-amd64' });
     expect(out.status).toBe('FAILED');
-    expect(out.cause).toContain('TransientError');
+    const cause = expectReadableCause(out.cause);
+    expect(cause.sentence).toMatch(/^Provisioning failed for 1 of 1 nodes of pool aws-amd64; .* First failure, TransientError: /);
+    expect(cause.details.nodes).toEqual([expect.objectContaining({ status: 'failed', error: 'TransientError', cleanup: expect.anything() })]);
     expect(local.sim.world.listVms('aws').map((v) => v.state)).toEqual([expect.stringMatching(/shutting-down|terminated/)]);
     expect(local.sim.world.kube.list('nodes').filter((n) => n.metadata.name.startsWith('ip-'))).toHaveLength(0);
     expect((await poolState('aws-amd64')).active).toBe(0);
@@ -289,7 +296,7 @@ describe('Workflow: ProvisionNode (local control plane + simulated clouds)', () 
     const statuses = [ra.status, rb.status].sort();
     expect(statuses).toContain('SUCCEEDED');
     const loser = [ra, rb].find((r) => r.status === 'FAILED');
-    if (loser) expect(loser.cause).toContain('DuplicateRequestError');
+    if (loser) expect(expectReadableCause(loser.cause).sentence).toContain('First failure, DuplicateRequestError: ');
     expect(local.sim.world.listVms('aws')).toHaveLength(1);
     expect(nodesOfPool('aws-amd64')).toHaveLength(1);
     expect((await poolState('aws-amd64')).active).toBe(1);
@@ -305,7 +312,10 @@ describe('Workflow: ProvisionNode (local control plane + simulated clouds)', () 
     const out = await provision({ pool: 'aws-amd46' });
     expect(out.status).toBe('FAILED');
     expect(out.error).toBe('InvalidInput');
-    expect(out.cause).toBe('"pool": no pool named "aws-amd46" in the config; pools: aws-amd64, aws-arm64, gcp-amd64, home, scw-buffer, fake-pool');
+    expect(expectReadableCause(out.cause)).toEqual({
+      sentence: '"pool": no pool named "aws-amd46" in the config; pools: aws-amd64, aws-arm64, gcp-amd64, home, scw-buffer, fake-pool',
+      details: { error: 'InvalidInputError' },
+    });
     expect(local.sim.world.listVms('aws')).toHaveLength(0);
   });
 

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, paginateScan, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { PoolClaims } from '../../decisions/pool-capacity.js';
 import type { OfferingAttempt, VmRef } from '../../decisions/provision.js';
 import { ClaimNotOwnedError, DuplicateRequestError, PoolAtCapacityError } from '../../runtime/errors.js';
 import { retryableDynamoError } from './dynamo-errors.js';
@@ -368,6 +369,16 @@ export class DynamoClaimStore implements ClaimStore {
         }),
       )
       .catch(rethrow('PutItem'));
+  }
+
+  /** The claim ids the pool's counter holds and the expiries of those not yet active (none before its first claim). */
+  async poolClaims(pool: string): Promise<PoolClaims> {
+    const state = await this.poolState(pool);
+    const expiries = (state?.expiries ?? {}) as Record<string, unknown>;
+    return {
+      counted: Object.keys((state?.claims ?? {}) as Record<string, unknown>),
+      expiries: Object.fromEntries(Object.entries(expiries).map(([claimId, at]) => [claimId, Number(at)])),
+    };
   }
 
   /** Claims the pool holds now (0 before its first claim). */

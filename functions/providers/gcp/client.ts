@@ -37,7 +37,9 @@ async function accessToken(config: ShepherdConfig): Promise<string> {
   const creds = await getJsonSecret<Record<string, string>>(gcp.credentialsSecretArn, []);
   if (creds.access_token) return creds.access_token;
   if (!creds.client_email || !creds.private_key) {
-    throw new ProviderRequestError(`secret ${gcp.credentialsSecretArn} is neither a service-account key (client_email, private_key) nor {"access_token": ...}`);
+    throw new ProviderRequestError(
+      `secret ${gcp.credentialsSecretArn} is neither a service-account key (client_email, private_key) nor an object with "access_token"`,
+    );
   }
   const jwt = new JWT({ email: creds.client_email, key: creds.private_key, scopes: ['https://www.googleapis.com/auth/compute'] });
   const { token } = await jwt.getAccessToken();
