@@ -1,5 +1,6 @@
 import { claimExpiresAt, EXECUTION_BUDGET_ENV, type ExecutionBudget, executionWorstSeconds, maxCountWithinCap } from '../decisions/execution-budget.js';
 import { type ProvisionPlan, planProvision } from '../decisions/provision.js';
+import { planRemoval, type RemovalPlan } from '../decisions/remove-node.js';
 import { providerFunctionsFromEnv } from '../providers/function-env.js';
 import { PROVIDER_NAMES } from '../providers/registry.js';
 import { config } from '../runtime/config.js';
@@ -7,6 +8,8 @@ import { InvalidInputError } from '../runtime/errors.js';
 import { withExecutionContext } from '../runtime/execution-context.js';
 
 export interface ValidateInputEvent {
+  /** Which workflow's input: ProvisionNode's when absent. */
+  workflow?: 'provision-node' | 'remove-node';
   input: unknown;
   executionName: string;
   /** The execution ARN (`$$.Execution.Id`, which every task passes): it owns the plan's claims. */
@@ -14,12 +17,13 @@ export interface ValidateInputEvent {
 }
 
 /**
- * First state of ProvisionNode: turns the raw input into a plan, or fails with InvalidInputError. A request that
+ * First state of ProvisionNode and RemoveNode: turns the raw input into a plan, or fails with InvalidInputError. A request that
  * could not finish within the state machine's timeout is refused here, before it claims anything; each slot
  * carries the moment its claim expires.
  */
-export const handler = withExecutionContext(async (event: ValidateInputEvent): Promise<ProvisionPlan> => {
+export const handler = withExecutionContext(async (event: ValidateInputEvent): Promise<ProvisionPlan | RemovalPlan> => {
   const execution = { name: event.executionName, id: event.execution };
+  if (event.workflow === 'remove-node') return planRemoval(event.input, config(), execution, providerFunctionsFromEnv(PROVIDER_NAMES));
   const plan = planProvision(event.input, config(), execution, providerFunctionsFromEnv(PROVIDER_NAMES));
   return withinBudget(plan, executionBudget(), Date.now());
 });

@@ -274,7 +274,7 @@ describe('ShepherdStack with the example config', () => {
   });
 
   it('runs ProvisionNode as a Standard state machine with tracing, ALL-level logs without execution data, and a timeout', () => {
-    template.resourceCountIs('AWS::StepFunctions::StateMachine', 2);
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 3);
     const logGroup = logicalId(stack, stack.provisionNode.logGroup);
     const machineId = logicalId(stack, stack.provisionNode.stateMachine);
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
