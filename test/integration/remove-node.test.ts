@@ -94,6 +94,8 @@ describe('Workflow: RemoveNode (local control plane + simulated clouds)', () => 
     expect(result).toMatchObject({ status: 'removed', nodeName, claimId, pool: 'aws-arm64' });
     expect(result.teardown.cordon.cordoned).toBe(true);
     expect(result.teardown.drain.drained).toBe(true);
+    // The DaemonSet's pod on the node was left alone (it tolerates unschedulable; its controller would recreate it).
+    expect(result.teardown.drain.skipped).toBeGreaterThan(0);
     expect(result.teardown.node.deleted).toBe(true);
     expect(result.teardown.vm.terminated).toEqual([vm.id]);
     await expectGone('aws-arm64', nodeName, claimId);
@@ -209,7 +211,10 @@ describe('Workflow: RemoveNode (local control plane + simulated clouds)', () => 
         selector: { matchLabels: { app: 'guarded' } },
         template: {
           metadata: { labels: { app: 'guarded' } },
-          spec: { nodeSelector: { 'shepherd.io/pool': 'aws-arm64' }, containers: [{ name: 'app', image: 'registry.example/app:1', resources: { requests: { cpu: '100m', memory: '64Mi' } } }] },
+          spec: {
+            nodeSelector: { 'shepherd.io/pool': 'aws-arm64' },
+            containers: [{ name: 'app', image: 'registry.example/app:1', resources: { requests: { cpu: '100m', memory: '64Mi' } } }],
+          },
         },
       },
     });
@@ -244,5 +249,59 @@ describe('Workflow: RemoveNode (local control plane + simulated clouds)', () => 
     expect(forced.status, forced.cause).toBe('SUCCEEDED');
     expect(JSON.parse(forced.output ?? '{}').teardown.forced.deleted).toHaveLength(1);
     await expectGone('aws-arm64', nodeName, claimId);
+  });
+
+  it('a VM that cannot be terminated: the Node is deleted, the claim kept (still counted) and the cause parses; a second run by claim takes it over and finishes', async () => {
+    await start();
+    const { nodeName, claimId } = await provisioned('aws-arm64');
+    const fault = local.controlPlane.faults.lambda({
+      state: 'Terminate node VM',
+      fault: { kind: 'error', errorType: 'ProviderRequestError', errorMessage: 'EC2: UnauthorizedOperation' },
+    });
+    const out = await run('removeNode', { nodeName });
+    expect(fault.hits).toBe(1);
+    expect(out.status).toBe('FAILED');
+    expect(out.error).toBe('RemovalFailed');
+    const { sentence, details } = parseCause(out.cause);
+    expect(sentence).toContain(`Node of claim ${claimId} was deleted but its VM could not be terminated`);
+    expect(sentence).toContain('UnauthorizedOperation');
+    expect(details).toMatchObject({ nodeName, claimId, pool: 'aws-arm64', error: 'ProviderRequestError' });
+    expect(node(nodeName)).toBeUndefined();
+    expect(local.sim.world.vmOfNode(nodeName)?.state ?? 'running').toBe('running');
+    expect(await claim(claimId)).toMatchObject({ status: 'removing', leaseExpiresAt: 0 });
+    expect(await activeClaims('aws-arm64')).toBe(1);
+
+    const again = await run('removeNode', { claimId });
+    expect(again.status, again.cause).toBe('SUCCEEDED');
+    expect(JSON.parse(again.output ?? '{}').status).toBe('removed');
+    await expectGone('aws-arm64', nodeName, claimId);
+  });
+
+  it('a cordon refused by the API server: the claim is given back to its provisioner, the node kept, and the cause parses', async () => {
+    await start();
+    const { nodeName, claimId } = await provisioned('aws-arm64');
+    const provisioner = (await claim(claimId))?.owner;
+    local.controlPlane.faults.lambda({ state: 'Cordon node', fault: { kind: 'error', errorType: 'KubeApiError', errorMessage: '403 Forbidden' } });
+    const out = await run('removeNode', { nodeName });
+    expect(out.status).toBe('FAILED');
+    expect(out.error).toBe('RemovalFailed');
+    const { sentence, details } = parseCause(out.cause);
+    expect(sentence).toContain(`Could not remove node ${nodeName}: KubeApiError failed (403 Forbidden)`);
+    expect(details).toMatchObject({ nodeName, claimId, error: 'KubeApiError' });
+    expect(node(nodeName)).toBeDefined();
+    expect(await claim(claimId)).toMatchObject({ status: 'active', owner: provisioner });
+  });
+
+  it('a failure that cannot be recorded either still ends with a cause that parses', async () => {
+    await start();
+    const { nodeName, claimId } = await provisioned('aws-arm64');
+    local.controlPlane.faults.lambda({ state: 'Cordon node', fault: { kind: 'error', errorType: 'KubeApiError', errorMessage: '403 Forbidden' } });
+    local.controlPlane.faults.lambda({ state: 'Give claim back', fault: { kind: 'error', errorType: 'AccessDeniedException', errorMessage: 'denied' } });
+    const out = await run('removeNode', { nodeName });
+    expect(out.status).toBe('FAILED');
+    expect(out.error).toBe('KubeApiError');
+    const { sentence, details } = parseCause(out.cause);
+    expect(sentence).toContain(`Could not remove the node of claim ${claimId}`);
+    expect(details).toMatchObject({ error: 'KubeApiError', recordError: 'AccessDeniedException', nodeName, claimId });
   });
 });
