@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../config/load.js';
@@ -234,4 +235,18 @@ describe('Function: removalFailureCause', () => {
     expect(sentence).toContain('(timed out)');
     expect(details.error).toBe('States.Timeout');
   });
+});
+
+describe('Example inputs (workflows/examples/remove-node.*.json)', () => {
+  const dir = fileURLToPath(new URL('../../workflows/examples/', import.meta.url));
+  const files = readdirSync(dir).filter((f) => f.startsWith('remove-node.') && f.endsWith('.json'));
+  it('covers removal by node name, by claim and forced', () => {
+    expect(files.sort()).toEqual(['remove-node.by-claim.json', 'remove-node.by-node-name.json', 'remove-node.force.json']);
+  });
+  for (const file of files) {
+    it(`${file} is a valid RemoveNode input for the example config`, () => {
+      const p = plan(JSON.parse(readFileSync(`${dir}${file}`, 'utf8')));
+      expect(p.nodeName ?? p.claimId).toBeTruthy();
+    });
+  }
 });
