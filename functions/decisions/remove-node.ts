@@ -267,7 +267,7 @@ export function removalFailureCause(kind: RemovalFailureKind, f: RemovalFailureF
   } else {
     error = 'RemovalFailed';
     details.error = f.error?.Error ?? 'Error';
-    sentence = `Node of claim ${f.claimId} was deleted but its VM could not be terminated: ${f.error?.Error ?? 'the provider'} failed (${message}). The claim is kept so that capacity is not over-committed; run RemoveNode again with "claimId": "${f.claimId}", or find the VM by tag shepherd:claim.`;
+    sentence = `The Node of claim ${f.claimId} was deleted, but its VM could not be terminated or its claim released: ${f.error?.Error ?? 'a step'} failed (${message}). The claim is kept so that capacity is not over-committed; run RemoveNode again with "claimId": "${f.claimId}", or find the VM by tag shepherd:claim.`;
   }
   return { error, cause: `${sentence.replace(/[{}]/g, '')} ${JSON.stringify(details)}` };
 }
