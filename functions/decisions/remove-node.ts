@@ -1,5 +1,6 @@
 import type { ShepherdConfig } from '../../config/types.js';
 import { InvalidInputError } from '../runtime/errors.js';
+import { type DrainPolicy, drainPolicy } from './drain.js';
 import type { ExecutionRef } from './provision.js';
 
 /**
@@ -15,13 +16,6 @@ const CLAIM_ID = /^c[0-9a-f]{25}$/;
 /** A Node name is a DNS subdomain (RFC 1123): at most 253 characters. */
 const NODE_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 const FIELDS = ['nodeName', 'claimId', 'force', 'drainTimeoutSeconds', 'reason'];
-
-/** How the drain polls: a pass every `retrySeconds`, at most `maxPasses` passes (the drain deadline). */
-export interface DrainPolicy {
-  deadlineSeconds: number;
-  retrySeconds: number;
-  maxPasses: number;
-}
 
 /** A validated RemoveNode request: exactly one of nodeName and claimId is set. */
 export interface RemovalPlan {
@@ -76,12 +70,6 @@ export function planRemoval(input: unknown, config: ShepherdConfig, execution: E
     drain: drainPolicy(deadline, config.healing.evictionRetrySeconds),
     providerFunctions,
   };
-}
-
-/** One pass at once, then one every `retrySeconds` until `deadlineSeconds` have passed. */
-export function drainPolicy(deadlineSeconds: number, retrySeconds: number): DrainPolicy {
-  const retry = Math.max(1, retrySeconds);
-  return { deadlineSeconds, retrySeconds: retry, maxPasses: 1 + Math.ceil(deadlineSeconds / retry) };
 }
 
 /** The claim as removal reads it (functions/adapters/store/claims.ts). */
@@ -188,43 +176,6 @@ export function decideRemoval(f: RemovalFacts): RemovalDecision {
 /** Removing one of `poolNodes` nodes would leave the pool below its configured min (a pool gone from the config has none). */
 export function isLastAtMin(poolNodes: number, poolMin: number | undefined): boolean {
   return poolMin !== undefined && poolNodes - 1 < poolMin;
-}
-
-/** The fields of a Pod (core/v1) a drain reads. */
-export interface DrainPod {
-  namespace: string;
-  name: string;
-  /** Kind of its controller owner reference (DaemonSet, ReplicaSet, ...). */
-  controllerKind?: string;
-  /** Set for a static pod's mirror (annotation kubernetes.io/config.mirror). */
-  mirror: boolean;
-  terminating: boolean;
-  phase?: string;
-}
-
-/** What one drain pass does with the pods on a node. */
-export interface DrainSelection {
-  /** Pods to evict (or, on the force path, delete). */
-  evict: DrainPod[];
-  /** Pods already going: the drain waits for them, as kubectl drain does. */
-  terminating: DrainPod[];
-  /** DaemonSet and mirror pods: left alone, as kubectl drain --ignore-daemonsets and Cluster Autoscaler do. */
-  skipped: DrainPod[];
-}
-
-/**
- * kubectl drain's filters (k8s.io/kubectl/pkg/drain/filters.go): DaemonSet pods are skipped (their controller would
- * recreate them on the cordoned node anyway, it tolerates unschedulable), mirror pods are skipped (the kubelet owns
- * them; deleting the mirror does nothing). Finished pods (Succeeded, Failed) are evicted too: they ignore budgets.
- */
-export function selectPodsToDrain(pods: DrainPod[]): DrainSelection {
-  const out: DrainSelection = { evict: [], terminating: [], skipped: [] };
-  for (const p of pods) {
-    if (p.mirror || p.controllerKind === 'DaemonSet') out.skipped.push(p);
-    else if (p.terminating) out.terminating.push(p);
-    else out.evict.push(p);
-  }
-  return out;
 }
 
 /** Where a removal stopped: at the drain deadline, or a step that failed for good before or after the Node went. */

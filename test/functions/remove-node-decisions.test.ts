@@ -2,17 +2,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../config/load.js';
+import { type DrainPod, drainPolicy, selectPodsToDrain } from '../../functions/decisions/drain.js';
 import {
-  type DrainPod,
   decideRemoval,
-  drainPolicy,
   isLastAtMin,
   planRemoval,
   type RemovalClaim,
   type RemovalFacts,
   type RemovalNode,
   removalFailureCause,
-  selectPodsToDrain,
 } from '../../functions/decisions/remove-node.js';
 import { InvalidInputError } from '../../functions/runtime/errors.js';
 

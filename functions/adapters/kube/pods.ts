@@ -1,4 +1,4 @@
-import type { DrainPod } from '../../decisions/remove-node.js';
+import type { DrainPod } from '../../decisions/drain.js';
 import { KubeClient } from './client.js';
 import { isKubeApiError } from './errors.js';
 import { parseKubeconfig } from './kubeconfig.js';
