@@ -263,7 +263,9 @@ describe('Workflow: RemoveNode (local control plane + simulated clouds)', () => 
     expect(out.status).toBe('FAILED');
     expect(out.error).toBe('RemovalFailed');
     const { sentence, details } = parseCause(out.cause);
-    expect(sentence).toContain(`The Node of claim ${claimId} was deleted, but its VM could not be terminated or its claim released: ProviderRequestError failed`);
+    expect(sentence).toContain(
+      `The Node of claim ${claimId} was deleted, but its VM could not be terminated or its claim released: ProviderRequestError failed`,
+    );
     expect(sentence).toContain('UnauthorizedOperation');
     expect(details).toMatchObject({ nodeName, claimId, pool: 'aws-arm64', error: 'ProviderRequestError' });
     expect(node(nodeName)).toBeUndefined();
