@@ -1,9 +1,11 @@
 import { provisionNodePhases } from './progress/provision-node-phases.js';
+import { removeNodePhases } from './progress/remove-node-phases.js';
 import type { WorkflowPhases } from './progress/workflow-phases.js';
 
 /** shepherd's workflows by the names users know them by, each with how its progress reads (one line per workflow). */
 const WORKFLOWS: Record<string, WorkflowPhases> = {
   'provision-node': provisionNodePhases,
+  'remove-node': removeNodePhases,
 };
 
 export const WORKFLOW_NAMES = Object.keys(WORKFLOWS);

@@ -11,6 +11,7 @@ import type { ProviderDescriptor } from '../functions/providers/types.js';
 import { AlarmTopic } from './constructs/alarm-topic.js';
 import { ClaimCleanupStateMachine } from './constructs/claim-cleanup-state-machine.js';
 import { ProvisionNodeStateMachine } from './constructs/provision-node-state-machine.js';
+import { RemoveNodeStateMachine } from './constructs/remove-node-state-machine.js';
 import { ShepherdFunction } from './constructs/shepherd-function.js';
 import { ShepherdTable } from './constructs/shepherd-table.js';
 import { claimsPermissions, clusterNodesPermissions, providerPermissions, validateInputPermissions } from './function-permissions.js';
@@ -52,6 +53,7 @@ export class ShepherdStack extends Stack {
   };
   readonly provisionNode: ProvisionNodeStateMachine;
   readonly claimCleanup: ClaimCleanupStateMachine;
+  readonly removeNode: RemoveNodeStateMachine;
   readonly alarms: AlarmTopic;
 
   constructor(scope: Construct, id: string, props: ShepherdStackProps) {
@@ -90,7 +92,7 @@ export class ShepherdStack extends Stack {
         ...common,
         name: 'validate-input',
         entry: handlerEntry('validate-input'),
-        description: "shepherd validate-input: checks a ProvisionNode request against the config and the pool's free capacity",
+        description: "shepherd validate-input: checks a ProvisionNode or RemoveNode request against the config and the pool's free capacity",
         permissions: validateInputPermissions(this.table.table),
         environment: { TABLE_NAME: this.table.table.tableName, ...providerFunctionEnv },
         timeout: Duration.seconds(20),
@@ -108,7 +110,7 @@ export class ShepherdStack extends Stack {
         ...common,
         name: 'cluster-nodes',
         entry: handlerEntry('cluster-nodes'),
-        description: 'shepherd cluster-nodes: finds, labels, taints and removes Kubernetes Nodes',
+        description: 'shepherd cluster-nodes: finds, labels, taints, cordons, drains and removes Kubernetes Nodes',
         permissions: clusterNodesPermissions(config),
         timeout: Duration.seconds(45),
       }),
@@ -154,6 +156,20 @@ export class ShepherdStack extends Stack {
       clusterName: config.cluster.name,
     });
 
+    this.removeNode = new RemoveNodeStateMachine(this, 'RemoveNode', {
+      functions: {
+        validate: this.functions.validate.fn,
+        claims: this.functions.claims.fn,
+        cluster: this.functions.cluster.fn,
+        providers: Object.values(providers).map((f) => f.fn),
+      },
+      clusterName: config.cluster.name,
+    });
+
+    new CfnOutput(this, 'RemoveNodeStateMachineArn', {
+      value: this.removeNode.stateMachine.stateMachineArn,
+      description: 'Start a RemoveNode execution here',
+    });
     new CfnOutput(this, 'ProvisionNodeStateMachineArn', {
       value: this.provisionNode.stateMachine.stateMachineArn,
       description: 'Start a ProvisionNode execution here',

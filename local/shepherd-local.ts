@@ -23,7 +23,7 @@ export interface ShepherdLocal {
   sim: Sim;
   controlPlane: LocalControlPlane;
   /** The local ARN of a workflow's state machine, e.g. `provisionNode`. */
-  stateMachineArn(workflow: 'provisionNode'): string;
+  stateMachineArn(workflow: 'provisionNode' | 'removeNode'): string;
   tableName: string;
   stop(): Promise<void>;
 }
@@ -57,15 +57,16 @@ export async function startShepherdLocal(options: ShepherdLocalOptions = {}): Pr
       onLambdaLog: options.onLambdaLog,
     });
     const unsubscribe = sim.awsEvents.subscribe((e) => controlPlane.publish(e));
-    const machine = Object.entries(controlPlane.stateMachines).find(([name]) => /provisionnode/i.test(name.replace(/[-_]/g, '')));
     const table = controlPlane.stack.tables[0];
     return {
       config,
       sim,
       controlPlane,
       tableName: table?.name ?? '',
-      stateMachineArn: () => {
-        if (!machine) throw new Error(`no ProvisionNode state machine in the synthesized stack; have: ${Object.keys(controlPlane.stateMachines).join(', ')}`);
+      stateMachineArn: (workflow) => {
+        const wanted = workflow.toLowerCase();
+        const machine = Object.entries(controlPlane.stateMachines).find(([name]) => name.replace(/[-_]/g, '').toLowerCase().includes(wanted));
+        if (!machine) throw new Error(`no ${workflow} state machine in the synthesized stack; have: ${Object.keys(controlPlane.stateMachines).join(', ')}`);
         return machine[1];
       },
       async stop() {

@@ -22,10 +22,10 @@ export interface ProvisionNodeFunctions {
  * idempotent: a lost invocation may have done its work (launch by its client token, claims by claim id, labels and
  * deletes by name).
  */
-const FUNCTION_LOST = ['Sandbox.Timedout', 'Lambda.Unknown', 'Runtime.OutOfMemory', 'Runtime.ExitError'];
+export const FUNCTION_LOST = ['Sandbox.Timedout', 'Lambda.Unknown', 'Runtime.OutOfMemory', 'Runtime.ExitError'];
 
 /** Errors worth retrying: throttling, transient provider faults, Lambda service hiccups. */
-const TRANSIENT = [
+export const TRANSIENT = [
   'ThrottledError',
   'TransientError',
   'NodeConflictError',

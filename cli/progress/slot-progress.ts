@@ -36,10 +36,15 @@ export class SlotProgress {
     this.lastLine.set(slot, phase);
     // A slot that moved on is no longer polling.
     const wasPolling = this.pollBySlot.delete(slot);
-    return { lines: [`slot ${slot + 1}: ${phase}`], ...(wasPolling ? { status: this.status() } : {}) };
+    return { lines: [this.prefixed(slot, phase)], ...(wasPolling ? { status: this.status() } : {}) };
+  }
+
+  private prefixed(slot: number, text: string): string {
+    return this.phases.singleNode ? text : `slot ${slot + 1}: ${text}`;
   }
 
   private slotOf(data: SlotData): number | undefined {
+    if (this.phases.singleNode) return 0;
     const claimId = data.slot?.claimId ?? (typeof data.claimId === 'string' ? data.claimId : undefined);
     const slot = data.slot?.slot;
     if (typeof slot === 'number') {
@@ -52,7 +57,7 @@ export class SlotProgress {
   private status(): string {
     return [...this.pollBySlot.entries()]
       .sort(([a], [b]) => a - b)
-      .map(([slot, text]) => `slot ${slot + 1}: ${text}`)
+      .map(([slot, text]) => this.prefixed(slot, text))
       .join('; ');
   }
 }

@@ -9,6 +9,8 @@ export interface WorkflowPhases {
   exits: Record<string, PhaseLine>;
   /** States entered once per poll: shown as one updating status line on a terminal, not as lines. */
   polls: Record<string, (data: SlotData) => string>;
+  /** A workflow about one node (RemoveNode): every state is that node's, and lines carry no slot prefix. */
+  singleNode?: boolean;
 }
 
 /**

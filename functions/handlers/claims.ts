@@ -3,8 +3,17 @@ import { DynamoNodeLeaseStore } from '../adapters/store/node-lease.js';
 import { leaseRequest } from '../decisions/node-lease.js';
 import { offeringLabel } from '../decisions/offerings.js';
 import type { Offering, OfferingAttempt, ProvisionSlot, VmRef } from '../decisions/provision.js';
+import {
+  decideRemoval,
+  REMOVAL_LEASE_SECONDS,
+  type RemovalFailureFacts,
+  type RemovalFailureKind,
+  type RemovalNode,
+  type RemovalPlan,
+  removalFailureCause,
+} from '../decisions/remove-node.js';
 import { config, poolNamed } from '../runtime/config.js';
-import { InsufficientCapacityError } from '../runtime/errors.js';
+import { InsufficientCapacityError, NodeNotOwnedError, REMOVAL_REFUSALS } from '../runtime/errors.js';
 import { withExecutionContext } from '../runtime/execution-context.js';
 import { log } from '../runtime/logger.js';
 
@@ -16,6 +25,11 @@ export type ClaimsEvent =
   | { action: 'nextOffering'; slot: ProvisionSlot; offerings: Offering[]; from: number }
   | { action: 'checkOwner'; slot: ProvisionSlot }
   | { action: 'release'; slot: ProvisionSlot; error?: { Error?: string; Cause?: string } }
+  | { action: 'findRemoval'; plan: RemovalPlan }
+  | { action: 'takeForRemoval'; plan: RemovalPlan; claimId: string | null; node: RemovalNode }
+  | { action: 'recordRemoval'; slot: ProvisionSlot; nodeName: string | null; teardown?: unknown }
+  | { action: 'giveBack'; slot: ProvisionSlot; kind: RemovalFailureKind; failure: Omit<RemovalFailureFacts, 'claimId' | 'pool'> }
+  | { action: 'endLease'; slot: ProvisionSlot; failure: Omit<RemovalFailureFacts, 'claimId' | 'pool'> }
   | LeaseEvent;
 
 /**
@@ -47,6 +61,43 @@ function leases(): DynamoNodeLeaseStore {
 
 export const handler = withExecutionContext(async (event: ClaimsEvent) => {
   if (isLeaseEvent(event)) return lease(event);
+  switch (event.action) {
+    case 'findRemoval':
+      return findRemoval(event.plan);
+    case 'takeForRemoval':
+      return takeForRemoval(event.plan, event.claimId, event.node);
+    case 'recordRemoval': {
+      const { slot } = event;
+      const out = await claims().release(slot.claimId, slot.pool, slot.owner, `removed by RemoveNode: ${slot.reason}`.slice(0, 1000));
+      await claims().audit('node.removed', { pool: slot.pool, claimId: slot.claimId, nodeName: event.nodeName, owner: slot.owner, released: out.released });
+      log('info', 'node removed, claim released', { pool: slot.pool, claimId: slot.claimId, nodeName: event.nodeName, released: out.released });
+      return out;
+    }
+    case 'giveBack': {
+      // The removal gave up before the Node went: the claim is active again, for the execution that provisioned it.
+      await claims().giveBack(event.slot.claimId, event.slot.owner);
+      const failure = removalFailureCause(event.kind, { ...event.failure, claimId: event.slot.claimId, pool: event.slot.pool });
+      await claims().audit('node.removal.failed', {
+        pool: event.slot.pool,
+        claimId: event.slot.claimId,
+        nodeName: event.failure.nodeName,
+        error: failure.error,
+      });
+      return failure;
+    }
+    case 'endLease': {
+      // The Node is gone but the VM may run: the claim stays (counted), free for the next RemoveNode to take over.
+      await claims().endLease(event.slot.claimId, event.slot.owner);
+      const failure = removalFailureCause('failedAfterNodeDeleted', { ...event.failure, claimId: event.slot.claimId, pool: event.slot.pool });
+      await claims().audit('node.removal.failed', {
+        pool: event.slot.pool,
+        claimId: event.slot.claimId,
+        nodeName: event.failure.nodeName,
+        error: failure.error,
+      });
+      return failure;
+    }
+  }
   const slot = event.slot;
   switch (event.action) {
     case 'claim': {
@@ -122,6 +173,50 @@ async function lease(event: LeaseEvent) {
       return out;
     }
   }
+}
+
+/**
+ * The claim and Node a removal names: by claim id, the claim's Node; by Node name, the claim a removal recorded for
+ * that name (the Node may be gone). A claim the Node's label names is read later, once the Node is read.
+ */
+async function findRemoval(plan: RemovalPlan): Promise<{ claimId: string | null; nodeName: string | null; pool: string | null }> {
+  const claimId = plan.claimId ?? (plan.nodeName ? ((await claims().claimOfNode(plan.nodeName)) ?? null) : null);
+  const claim = claimId ? await claims().get(claimId) : undefined;
+  return { claimId, nodeName: plan.nodeName ?? claim?.nodeName ?? null, pool: claim?.pool ?? null };
+}
+
+/**
+ * Decides whether this execution may remove the node (decisions/remove-node.ts) and, when it may, fences the claim
+ * to it. Returns the slot the teardown steps act for (the claim's pool, provider and provider function, this
+ * execution as owner) and the VM the claim recorded; `done` when a removal already finished (a second run).
+ */
+async function takeForRemoval(plan: RemovalPlan, foundClaimId: string | null, node: RemovalNode) {
+  const claimId = foundClaimId ?? node.claimLabel;
+  const claim = claimId ? await claims().get(claimId) : undefined;
+  const pool = claim ? config().pools.find((p) => p.name === claim.pool) : undefined;
+  const now = Math.floor(Date.now() / 1000);
+  const decision = decideRemoval({ plan, claim, node, poolMin: pool?.min, now });
+  if (decision.kind === 'refuse') throw new REMOVAL_REFUSALS[decision.error](decision.message);
+  if (decision.kind === 'done') {
+    log('info', 'nothing to remove', { claimId, nodeName: plan.nodeName, why: decision.why });
+    return { done: true, message: `Nothing to do: ${decision.why}.`, claimId, nodeName: claim?.nodeName ?? plan.nodeName };
+  }
+  // Only a claim with a pool in the config reaches here with a pool (a pool removed from the config keeps its claims).
+  if (!claim || !pool) throw new NodeNotOwnedError(`Claim ${claimId} belongs to pool ${claim?.pool}, which the config no longer has; remove its node by hand.`);
+  const providerFunction = plan.providerFunctions[pool.provider];
+  if (!providerFunction) throw new Error(`no function for provider ${pool.provider} in this stack: the stack and the config disagree; deploy again`);
+  const taken = await claims().takeForRemoval(claim.claimId, plan.owner, now + REMOVAL_LEASE_SECONDS);
+  const slot: ProvisionSlot = {
+    pool: pool.name,
+    provider: pool.provider,
+    claimId: claim.claimId,
+    slot: 0,
+    reason: plan.reason,
+    owner: plan.owner,
+    providerFunction,
+  };
+  log('info', 'claim taken for removal', { claimId: claim.claimId, nodeName: taken.nodeName, takeover: decision.takeover, previousOwner: taken.previousOwner });
+  return { done: false, slot, vm: taken.vm ?? null, nodeName: taken.nodeName ?? plan.nodeName, takeover: decision.takeover };
 }
 
 /**

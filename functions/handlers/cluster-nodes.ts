@@ -1,5 +1,10 @@
+import { KubeClient } from '../adapters/kube/client.js';
+import { parseKubeconfig } from '../adapters/kube/kubeconfig.js';
 import { KubeNodeApi, type NodeApi, NodeConflictError } from '../adapters/kube/nodes.js';
+import { KubePodApi, type PodApi } from '../adapters/kube/pods.js';
+import { selectPodsToDrain } from '../decisions/drain.js';
 import { mergeTaints, nodeLabels, type ProvisionSlot, type VmRef } from '../decisions/provision.js';
+import type { RemovalNode } from '../decisions/remove-node.js';
 import { nodeSiteOf } from '../providers/node-match.js';
 import { providerNamed } from '../providers/registry.js';
 import { config, poolNamed } from '../runtime/config.js';
@@ -11,16 +16,26 @@ import { getSecret } from '../runtime/secrets.js';
 export type ClusterNodesEvent =
   | { action: 'findNode'; slot: ProvisionSlot; vm: VmRef }
   | { action: 'prepareNode'; slot: ProvisionSlot; vm: VmRef; nodeName: string }
-  | { action: 'removeNode'; slot: ProvisionSlot; vm?: VmRef | null };
+  | { action: 'removeNode'; slot: ProvisionSlot; vm?: VmRef | null }
+  | { action: 'readNode'; nodeName: string | null; pool?: string | null }
+  | { action: 'cordon'; nodeName: string | null }
+  | { action: 'drain'; nodeName: string | null; force?: boolean }
+  | { action: 'deleteNode'; nodeName: string | null };
 
-let api: NodeApi | undefined;
+let api: { nodes: NodeApi; pods: PodApi } | undefined;
 
-async function nodes(): Promise<NodeApi> {
+/** One client (its keep-alive connections) for both APIs, built on first use and kept while the function is warm. */
+async function kube(): Promise<{ nodes: NodeApi; pods: PodApi }> {
   if (!api) {
     const arn = config().cluster.kubeconfigSecretArn;
-    api = KubeNodeApi.fromKubeconfig(await getSecret(arn), arn);
+    const client = new KubeClient(parseKubeconfig(await getSecret(arn), arn));
+    api = { nodes: new KubeNodeApi(client), pods: new KubePodApi(client) };
   }
   return api;
+}
+
+async function nodes(): Promise<NodeApi> {
+  return (await kube()).nodes;
 }
 
 export const handler = withExecutionContext(async (event: ClusterNodesEvent) => {
@@ -31,6 +46,14 @@ export const handler = withExecutionContext(async (event: ClusterNodesEvent) => 
       return prepareNode(event.slot, event.vm, event.nodeName);
     case 'removeNode':
       return removeNode(event.slot, event.vm ?? undefined);
+    case 'readNode':
+      return readNode(event.nodeName, event.pool ?? null);
+    case 'cordon':
+      return cordon(event.nodeName);
+    case 'drain':
+      return drain(event.nodeName, event.force === true);
+    case 'deleteNode':
+      return deleteNode(event.nodeName);
     default:
       throw new Error(`unknown action ${(event as { action: string }).action}`);
   }
@@ -90,4 +113,62 @@ async function removeNode(slot: ProvisionSlot, vm?: VmRef): Promise<{ removed: s
   for (const name of names) if (await k.delete(name)) removed.push(name);
   log('info', 'half-registered node cleanup', { claimId: slot.claimId, removed });
   return { removed };
+}
+
+/** The Node a removal names, with its shepherd labels, and how many Nodes shepherd holds in its pool. */
+async function readNode(nodeName: string | null, pool: string | null): Promise<RemovalNode> {
+  const k = await nodes();
+  const node = nodeName ? await k.get(nodeName) : undefined;
+  const poolName = pool ?? node?.labels['shepherd.io/pool'] ?? null;
+  const poolNodes = poolName ? (await k.list(`shepherd.io/pool=${poolName}`)).filter((n) => n.labels['shepherd.io/claim']).length : 0;
+  return {
+    exists: node !== undefined,
+    nodeName,
+    claimLabel: node?.labels['shepherd.io/claim'] ?? null,
+    poolLabel: node?.labels['shepherd.io/pool'] ?? null,
+    poolNodes,
+  };
+}
+
+/** kubectl cordon: the Node takes no new pods. A Node already gone is not an error (there is nothing to drain). */
+async function cordon(nodeName: string | null): Promise<{ cordoned: boolean }> {
+  const cordoned = nodeName ? await (await nodes()).cordon(nodeName) : false;
+  log('info', 'cordon', { nodeName, cordoned });
+  return { cordoned };
+}
+
+/**
+ * One drain pass: evicts every pod that may go (the Eviction API honours PodDisruptionBudgets; a blocked pod is
+ * tried again on the next pass), skipping DaemonSet and mirror pods. With `force` (the drain deadline passed and the
+ * request allows it) the pods are deleted instead, bypassing budgets. `drained` once no pod but skipped ones is left.
+ */
+async function drain(nodeName: string | null, force: boolean) {
+  const none = { drained: true, evicted: [], deleted: [], blocked: [], terminating: 0, skipped: 0 };
+  if (!nodeName) return none;
+  const { pods } = await kube();
+  const selection = selectPodsToDrain(await pods.listOnNode(nodeName));
+  const evicted: string[] = [];
+  const deleted: string[] = [];
+  const blocked: string[] = [];
+  for (const p of selection.evict) {
+    const id = `${p.namespace}/${p.name}`;
+    if (force) {
+      if (await pods.delete(p.namespace, p.name)) deleted.push(id);
+      continue;
+    }
+    const result = await pods.evict(p.namespace, p.name);
+    if (result === 'evicted') evicted.push(id);
+    else if (result === 'blocked') blocked.push(id);
+  }
+  const drained = selection.evict.length === 0 && selection.terminating.length === 0;
+  const out = { drained, evicted, deleted, blocked, terminating: selection.terminating.length, skipped: selection.skipped.length };
+  log(blocked.length > 0 ? 'warn' : 'info', 'drain pass', { nodeName, force, ...out });
+  return out;
+}
+
+/** Deletes the Node object; one already gone is not an error. */
+async function deleteNode(nodeName: string | null): Promise<{ deleted: boolean }> {
+  const deleted = nodeName ? await (await nodes()).delete(nodeName) : false;
+  log('info', 'node deleted', { nodeName, deleted });
+  return { deleted };
 }

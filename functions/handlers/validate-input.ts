@@ -2,6 +2,7 @@ import { DynamoClaimStore } from '../adapters/store/claims.js';
 import { claimExpiresAt, EXECUTION_BUDGET_ENV, type ExecutionBudget, executionWorstSeconds, maxCountWithinCap } from '../decisions/execution-budget.js';
 import { checkFreeCapacity } from '../decisions/pool-capacity.js';
 import { type ProvisionPlan, planProvision } from '../decisions/provision.js';
+import { planRemoval, type RemovalPlan } from '../decisions/remove-node.js';
 import { providerFunctionsFromEnv } from '../providers/function-env.js';
 import { PROVIDER_NAMES } from '../providers/registry.js';
 import { config, poolNamed } from '../runtime/config.js';
@@ -9,6 +10,8 @@ import { InvalidInputError } from '../runtime/errors.js';
 import { withExecutionContext } from '../runtime/execution-context.js';
 
 export interface ValidateInputEvent {
+  /** Which workflow's input: ProvisionNode's when absent. */
+  workflow?: 'provision-node' | 'remove-node';
   input: unknown;
   executionName: string;
   /** The execution ARN (`$$.Execution.Id`, which every task passes): it owns the plan's claims. */
@@ -25,12 +28,13 @@ function claims(): DynamoClaimStore {
 }
 
 /**
- * First state of ProvisionNode: turns the raw input into a plan, or fails with InvalidInputError. A request that
- * could not finish within the state machine's timeout, or that the pool's free capacity cannot hold, is refused
- * here, before it claims anything; each slot carries the moment its claim expires.
+ * First state of ProvisionNode and RemoveNode: turns the raw input into a plan, or fails with InvalidInputError. A
+ * provision request that could not finish within the state machine's timeout, or that the pool's free capacity cannot
+ * hold, is refused here, before it claims anything; each slot carries the moment its claim expires.
  */
-export const handler = withExecutionContext(async (event: ValidateInputEvent): Promise<ProvisionPlan> => {
+export const handler = withExecutionContext(async (event: ValidateInputEvent): Promise<ProvisionPlan | RemovalPlan> => {
   const execution = { name: event.executionName, id: event.execution };
+  if (event.workflow === 'remove-node') return planRemoval(event.input, config(), execution, providerFunctionsFromEnv(PROVIDER_NAMES));
   const plan = planProvision(event.input, config(), execution, providerFunctionsFromEnv(PROVIDER_NAMES));
   const now = Date.now();
   const planned = withinBudget(plan, executionBudget(), now);

@@ -6,11 +6,12 @@ import { InvalidInputError, isInsufficientCapacityError, ListingLagError } from 
 import { withExecutionContext } from '../runtime/execution-context.js';
 import { log } from '../runtime/logger.js';
 import { joinUserData } from '../runtime/user-data.js';
-import type { CloudProvider, Interruption, Page, ProviderDescriptor, VmState } from './types.js';
+import type { CloudProvider, Interruption, Page, ProviderDescriptor, TerminateOptions, VmState } from './types.js';
 
 export type ProviderEvent =
   | { action: 'launch'; slot: ProvisionSlot; offering: Offering; activeClaims?: number }
-  | { action: 'cleanup'; slot: ProvisionSlot; vm?: VmRef | null; node?: { nodeName?: string | null } | null }
+  /** `removal`: RemoveNode takes the node away for good (a pool shrinks); otherwise a failed launch is undone. */
+  | { action: 'cleanup'; slot: ProvisionSlot; vm?: VmRef | null; node?: { nodeName?: string | null } | null; removal?: boolean }
   | { action: 'listOwned'; pageToken?: string }
   | { action: 'describe'; pool: string; vm: VmRef }
   | { action: 'removeJoinSecrets'; slot: ProvisionSlot; vm: VmRef }
@@ -31,7 +32,9 @@ export function providerHandler(descriptor: ProviderDescriptor, makeClient: (con
       case 'launch':
         return launch(descriptor, cfg, ownPool(descriptor, event.slot.pool, cfg), client, event.slot, event.offering, event.activeClaims);
       case 'cleanup':
-        return cleanup(descriptor, ownPool(descriptor, event.slot.pool, cfg), client, event.slot, event.vm ?? undefined, event.node?.nodeName ?? undefined);
+        return cleanup(descriptor, ownPool(descriptor, event.slot.pool, cfg), client, event.slot, event.vm ?? undefined, event.node?.nodeName ?? undefined, {
+          removal: event.removal === true,
+        });
       case 'listOwned':
         return client.listOwned(event.pageToken);
       case 'describe':
@@ -107,6 +110,7 @@ async function cleanup(
   slot: ProvisionSlot,
   vm?: VmRef,
   nodeName?: string,
+  options: TerminateOptions = {},
 ): Promise<{ terminated: string[] }> {
   const found = await client.findByClaim(slot.claimId, pool);
   const all = new Map<string, VmRef>();
@@ -115,7 +119,7 @@ async function cleanup(
   if (all.size === 0 && descriptor.eventuallyConsistent) {
     throw new ListingLagError(`no VM found for claim ${slot.claimId} yet; ${descriptor.name}'s lists may lag a launch of moments ago`);
   }
-  for (const v of all.values()) await client.terminate(v, pool, nodeName);
+  for (const v of all.values()) await client.terminate(v, pool, nodeName, options);
   const terminated = [...all.keys()];
   log('info', 'cleanup', { pool: pool.name, claimId: slot.claimId, terminated });
   return { terminated };

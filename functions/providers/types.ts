@@ -32,6 +32,11 @@ export interface Interruption {
   description?: string;
 }
 
+/** Why a VM is terminated: `removal` when RemoveNode takes its node away for good (a pool shrinks, no replacement). */
+export interface TerminateOptions {
+  removal?: boolean;
+}
+
 /** A page of results; `next` is passed back to get the next page, absent on the last one. */
 export interface Page<T> {
   items: T[];
@@ -55,7 +60,7 @@ export interface CloudProvider {
    * Terminates the VM; a VM already gone is not an error. `nodeName` is the Node the claim took, for providers whose
    * VM reference cannot say which machine is the claim's (takesNode matchers, Scaleway pools).
    */
-  terminate(vm: VmRef, pool: PoolConfig, nodeName?: string): Promise<void>;
+  terminate(vm: VmRef, pool: PoolConfig, nodeName?: string, options?: TerminateOptions): Promise<void>;
   /** Announced interruptions of VMs this cluster owns; empty where the provider announces none. */
   interruptions(): Promise<Interruption[]>;
   /**

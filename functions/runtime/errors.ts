@@ -78,3 +78,40 @@ export class ClaimNotOwnedError extends ShepherdError {
 export function isClaimNotOwnedError(err: unknown): err is ClaimNotOwnedError {
   return err instanceof ClaimNotOwnedError;
 }
+
+/** RemoveNode refuses the node: one of the subclasses below says why. Not retried. */
+export class RemovalRefusedError extends ShepherdError {
+  override name = 'RemovalRefusedError';
+}
+
+export function isRemovalRefusedError(err: unknown): err is RemovalRefusedError {
+  return err instanceof RemovalRefusedError;
+}
+
+/** The node was not provisioned by shepherd (no claim of this cluster records it). */
+export class NodeNotOwnedError extends RemovalRefusedError {
+  override name = 'NodeNotOwnedError';
+}
+
+/** No Node of that name, and no record of one. */
+export class NodeNotFoundError extends RemovalRefusedError {
+  override name = 'NodeNotFoundError';
+}
+
+/** Removing the node would leave its pool below its min; `force` overrides. */
+export class LastNodeAtMinError extends RemovalRefusedError {
+  override name = 'LastNodeAtMinError';
+}
+
+/** Another execution is provisioning or removing the node. */
+export class RemovalInProgressError extends RemovalRefusedError {
+  override name = 'RemovalInProgressError';
+}
+
+/** The refusals by name, as decisions/remove-node.ts names them. */
+export const REMOVAL_REFUSALS = {
+  NodeNotOwnedError,
+  NodeNotFoundError,
+  LastNodeAtMinError,
+  RemovalInProgressError,
+} as const;

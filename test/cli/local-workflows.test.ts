@@ -133,3 +133,28 @@ describe('shepherd command line mistakes', () => {
     expect(noRegion.err()).toMatch(/no AWS region: set AWS_REGION/);
   });
 });
+
+describe('shepherd start remove-node --local', () => {
+  it('follows a removal in a few lines without slot prefixes, and says so when a second run has nothing to do', async () => {
+    const [node] = local.sim.world.kube.list('nodes', { labelSelector: 'shepherd.io/pool=aws-arm64' });
+    const nodeName = node.metadata.name;
+    const ctx = captureContext();
+    const input = JSON.stringify({ nodeName, reason: 'cli test' });
+    expect(await main(['start', 'remove-node', '--local', '--endpoints', endpointsFile, '--input', input, '--name', 'cli-remove'], ctx)).toBe(0);
+    const lines = ctx.out().trimEnd().split('\n');
+    expect(lines.length).toBeLessThanOrEqual(12);
+    expect(lines[0]).toMatch(/^started arn:aws:states:[^:]+:\d{12}:execution:[^:]*remove-node:cli-remove$/);
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^removing node ${nodeName} \\(claim c\\w+ in pool aws-arm64\\)$`)));
+    expect(lines).toContain(`cordoned node ${nodeName}`);
+    expect(lines).toContain(`drained node ${nodeName}`);
+    expect(lines).toContain(`deleted Node ${nodeName}`);
+    expect(lines).toContainEqual(expect.stringMatching(/^terminated VM i-[0-9a-f]+$/));
+    expect(lines).toContain('claim released');
+    expect(lines.filter((l) => l.startsWith('slot '))).toEqual([]);
+    expect(lines.at(-1)).toMatch(/^execution SUCCEEDED after \d+/);
+
+    const again = captureContext();
+    expect(await main(['start', 'remove-node', '--local', '--endpoints', endpointsFile, '--input', input], again)).toBe(0);
+    expect(again.out()).toMatch(new RegExp(`^Nothing to do: node ${nodeName} is already removed: claim c\\w+ was released`, 'm'));
+  });
+});

@@ -2,6 +2,7 @@ import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
 import { outcomeText } from '../../cli/execution-progress.js';
 import { provisionNodePhases } from '../../cli/progress/provision-node-phases.js';
+import { removeNodePhases } from '../../cli/progress/remove-node-phases.js';
 import { SlotProgress } from '../../cli/progress/slot-progress.js';
 import { causeSummary } from '../../cli/progress/workflow-phases.js';
 import { closest } from '../../cli/suggest.js';
@@ -126,5 +127,40 @@ describe('Function: closest', () => {
     expect(closest('deploy', ['start', 'status', 'watch'])).toBeUndefined();
     expect(closest('wtch', ['watch'])).toBe('watch');
     expect(closest('xy', ['watch'])).toBeUndefined();
+  });
+});
+
+describe('Constant: removeNodePhases', () => {
+  it('prints one unprefixed line per phase of the one node, a blocked drain once, and the drain polls as a status line', () => {
+    const progress = new SlotProgress(removeNodePhases);
+    const lines = (e: HistoryEvent) => progress.onEvent(e).lines;
+    const slot = { slot: 0, claimId: 'c1', pool: 'aws-arm64' };
+    expect(lines(exited('Take claim for removal', { removal: { done: false, nodeName: 'n1', slot } }))).toEqual([
+      'removing node n1 (claim c1 in pool aws-arm64)',
+    ]);
+    expect(lines(exited('Cordon node', { nodeName: 'n1', teardown: { cordon: { cordoned: true } } }))).toEqual(['cordoned node n1']);
+    const blocked = { nodeName: 'n1', teardown: { drain: { drained: false, blocked: ['default/web-1'], evicted: [] } } };
+    expect(lines(exited('Drain node', blocked))).toEqual(['drain: 1 pod(s) held by a PodDisruptionBudget; retrying until the deadline']);
+    expect(lines(exited('Drain node', blocked))).toEqual([]);
+    expect(progress.onEvent(entered('Wait for evictions', { nodeName: 'n1', drainState: { pass: 2 }, drain: { maxPasses: 7 } })).status).toBe(
+      'draining node n1 (pass 2 of 7)',
+    );
+    expect(progress.onEvent(exited('Delete remaining pods', { nodeName: 'n1', teardown: { forced: { deleted: ['default/web-1'] } } }))).toEqual({
+      lines: ['drain deadline passed; forced: deleted 1 pod(s)'],
+      status: '',
+    });
+    expect(lines(exited('Delete node', { nodeName: 'n1', teardown: { node: { deleted: true } } }))).toEqual(['deleted Node n1']);
+    expect(lines(exited('Terminate node VM', { nodeName: 'n1', teardown: { vm: { terminated: ['i-1'] } } }))).toEqual(['terminated VM i-1']);
+    expect(lines(exited('Release claim of node', { nodeName: 'n1' }))).toEqual(['claim released']);
+  });
+
+  it('says why a removal stopped, with the first sentence of the cause', () => {
+    const progress = new SlotProgress(removeNodePhases);
+    const failure = { error: 'DrainTimedOut', cause: 'Could not drain node n1 within 60 s: a budget blocks it. It is left cordoned. {"nodeName":"n1"}' };
+    expect(progress.onEvent(exited('Give claim back', { failure })).lines).toEqual([
+      'failed: DrainTimedOut: Could not drain node n1 within 60 s: a budget blocks it. The claim is active again.',
+    ]);
+    expect(phasesFor('shepherd-kosmos-demo-remove-node')).toBe(removeNodePhases);
+    expect(workflowOf('shepherd-kosmos-demo-remove-node')).toBe('remove-node');
   });
 });

@@ -339,4 +339,67 @@ describe('Class: DynamoClaimStore', () => {
       expect(await poolState(pool)).toMatchObject({ active: 2, claims: { 'c-old': 1, 'c-new': 1 }, expiries: { 'c-new': 1_900_000_000 } });
     });
   });
+
+  describe('removal', () => {
+    async function activeNode(pool: string, claimId: string, owner = 'exec-provision'): Promise<void> {
+      await store().claim({ pool, claimId, owner, max: 3, reason: 'r', offering });
+      await store().complete(claimId, owner, vm, `node-${claimId}`);
+    }
+
+    it('takes an active claim for the removing execution, records the Node name and keeps the claim counted', async () => {
+      const pool = newPool();
+      await activeNode(pool, 'c-rm-1');
+      const taken = await store().takeForRemoval('c-rm-1', 'exec-remove', 5_000);
+      expect(taken).toMatchObject({
+        status: 'removing',
+        owner: 'exec-remove',
+        previousOwner: 'exec-provision',
+        leaseExpiresAt: 5_000,
+        nodeName: 'node-c-rm-1',
+      });
+      expect(await store().claimOfNode('node-c-rm-1')).toBe('c-rm-1');
+      expect((await poolState(pool))?.active).toBe(1);
+      // Its owner now releases it: the count goes.
+      await store().release('c-rm-1', pool, 'exec-remove', 'removed');
+      expect((await poolState(pool))?.active).toBe(0);
+      expect(await store().claimOfNode('node-c-rm-1')).toBe('c-rm-1');
+    });
+
+    it('refuses a second removal while the lease holds, and lets one take over once it has passed', async () => {
+      const pool = newPool();
+      await activeNode(pool, 'c-rm-2');
+      const at = (s: number) => () => new Date(s * 1000);
+      await store(at(1_000)).takeForRemoval('c-rm-2', 'exec-a', 2_000);
+      await expect(store(at(1_500)).takeForRemoval('c-rm-2', 'exec-b', 3_000)).rejects.toBeInstanceOf(ClaimNotOwnedError);
+      // The same execution retrying is let through.
+      await store(at(1_500)).takeForRemoval('c-rm-2', 'exec-a', 2_000);
+      const later = await store(at(2_001)).takeForRemoval('c-rm-2', 'exec-b', 9_000);
+      expect(later).toMatchObject({ owner: 'exec-b', previousOwner: 'exec-provision', leaseExpiresAt: 9_000 });
+    });
+
+    it('refuses a claim still being provisioned or already released', async () => {
+      const pool = newPool();
+      await store().claim({ pool, claimId: 'c-rm-3', owner: 'exec-p', max: 3, reason: 'r', offering });
+      await expect(store().takeForRemoval('c-rm-3', 'exec-r', 9_000)).rejects.toBeInstanceOf(ClaimNotOwnedError);
+      await store().release('c-rm-3', pool, 'exec-p', 'done');
+      await expect(store().takeForRemoval('c-rm-3', 'exec-r', 9_000)).rejects.toBeInstanceOf(ClaimNotOwnedError);
+    });
+
+    it('gives the claim back to its provisioner (idempotently), or ends the lease so that the next removal may take it', async () => {
+      const pool = newPool();
+      await activeNode(pool, 'c-rm-4');
+      await store().takeForRemoval('c-rm-4', 'exec-r', 9_999_999_999);
+      await store().giveBack('c-rm-4', 'exec-r');
+      await store().giveBack('c-rm-4', 'exec-r');
+      const back = await rawClaim('c-rm-4');
+      expect(back).toMatchObject({ status: 'active', owner: 'exec-provision' });
+      expect(back).not.toHaveProperty('previousOwner');
+      expect(back).not.toHaveProperty('leaseExpiresAt');
+
+      await store().takeForRemoval('c-rm-4', 'exec-r2', 9_999_999_999);
+      await store().endLease('c-rm-4', 'exec-r2');
+      expect(await rawClaim('c-rm-4')).toMatchObject({ status: 'removing', owner: 'exec-r2', leaseExpiresAt: 0 });
+      expect(await store().takeForRemoval('c-rm-4', 'exec-r3', 9_999_999_999)).toMatchObject({ owner: 'exec-r3', previousOwner: 'exec-provision' });
+    });
+  });
 });

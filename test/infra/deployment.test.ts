@@ -138,9 +138,9 @@ describe('Alarm delivery', () => {
     const topic = logicalId(example.stack, example.stack.alarms.topic);
     example.template.hasResourceProperties('AWS::SNS::Topic', { TopicName: 'shepherd-kosmos-demo-alarms' });
     const alarms = Object.values(example.template.findResources('AWS::CloudWatch::Alarm'));
-    // One per function (the fixed ones and one per provider), two for ProvisionNode and one for ClaimCleanup.
+    // One per function (the fixed ones and one per provider), two for ProvisionNode, one for ClaimCleanup, one for RemoveNode.
     const { providers, ...fixed } = example.stack.functions;
-    expect(alarms.length).toBe(Object.keys(fixed).length + Object.keys(providers).length + 3);
+    expect(alarms.length).toBe(Object.keys(fixed).length + Object.keys(providers).length + 4);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions, alarm.Properties.AlarmDescription).toEqual([{ Ref: topic }]);
       expect(alarm.Properties.OKActions, alarm.Properties.AlarmDescription).toEqual([{ Ref: topic }]);

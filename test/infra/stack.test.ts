@@ -286,7 +286,7 @@ describe('ShepherdStack with the example config', () => {
   });
 
   it('runs ProvisionNode as a Standard state machine with tracing, ALL-level logs without execution data, and a timeout', () => {
-    template.resourceCountIs('AWS::StepFunctions::StateMachine', 2);
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 3);
     const logGroup = logicalId(stack, stack.provisionNode.logGroup);
     const machineId = logicalId(stack, stack.provisionNode.stateMachine);
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
@@ -337,6 +337,43 @@ describe('ShepherdStack with the example config', () => {
         .filter((id) => id !== cleanupFn)
         .sort(),
     );
+  });
+
+  it('runs RemoveNode as a Standard state machine named for people, logging under /aws/vendedlogs/states/, that may invoke only its own functions', () => {
+    const machineId = logicalId(stack, stack.removeNode.stateMachine);
+    const machine = template.findResources('AWS::StepFunctions::StateMachine')[machineId];
+    expect(machine.Properties).toMatchObject({
+      StateMachineName: 'shepherd-kosmos-demo-remove-node',
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+    });
+    const logGroup = logicalId(stack, stack.removeNode.logGroup);
+    expect(template.findResources('AWS::Logs::LogGroup')[logGroup].Properties.LogGroupName).toBe('/aws/vendedlogs/states/shepherd-kosmos-demo-remove-node');
+    const asl = stateMachineAsl(template.toJSON(), machineId);
+    expect(asl.TimeoutSeconds).toBe(7200);
+    const functions = template.findResources('AWS::Lambda::Function');
+    for (const [name, task] of allStates(asl).filter(([, s]) => s.Type === 'Task')) {
+      expect(task.Retry?.length, `${name} has no Retry`).toBeGreaterThan(0);
+      const dynamic = task.Parameters?.['FunctionName.$'];
+      const fn = dynamic ? undefined : functionLogicalId(String(task.Parameters?.FunctionName ?? task.Resource));
+      if (fn) expect(functions[fn!].Properties.Timeout, name).toBeLessThan(task.TimeoutSeconds!);
+      else expect(dynamic, name).toBe('$.slot.providerFunction');
+    }
+    // Its role invokes validate-input, claims, cluster-nodes and the provider functions: not claim-cleanup's.
+    const role = logicalId(stack, stack.removeNode.stateMachine.role);
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
+      list(p.Properties.Roles).some((r: { Ref?: string }) => r.Ref === role),
+    );
+    const invoked = new Set(
+      policies
+        .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[])
+        .filter((st) => list(st.Action).includes('lambda:InvokeFunction'))
+        .flatMap((st) => list(st.Resource).map((r) => text(r).replace(/^<(\w+)\.Arn>(:\*)?$/, '$1'))),
+    );
+    const expected = [stack.functions.validate, stack.functions.claims, stack.functions.cluster, ...Object.values(stack.functions.providers)].map((f) =>
+      logicalId(stack, f.fn),
+    );
+    expect([...invoked].sort()).toEqual(expected.sort());
   });
 
   it('starts ClaimCleanup on the ProvisionNode executions that timed out, were stopped or failed, and every hour for expired claims', () => {

@@ -357,6 +357,24 @@ describe('Class: ScalewayPoolProvider (simulated Scaleway, @scaleway/sdk-k8s)', 
     expect(s.world.getVm(registered.id)?.state).toBe('running');
     expect(s.world.getPool(poolId)?.size).toBe(1);
   });
+
+  it('a removal (RemoveNode) of a node the claim found in the pool deletes it without a replacement: the pool shrinks', async () => {
+    const s = await world();
+    const provider = scaleway(s);
+    const pool = poolNamed(base, 'scw-buffer');
+    const poolId = (pool.join as { poolId: string }).poolId;
+    s.world.resizePool(poolId, 1);
+    await s.clock.until(() => s.world.listVms('scaleway').some((v) => v.nodeName), 600_000, 'the pool node');
+    const launched = await provider.launch(spec(base, pool, 0, { activeClaims: 1 }));
+    // Found in the pool: undoing a failed launch would keep the size (replace), a removal gives the node up.
+    expect(launched.resized).toBe(false);
+    const node = s.world.poolVms(poolId)[0];
+    await provider.terminate(launched, pool, node.nodeName, { removal: true });
+    expect(s.world.getPool(poolId)?.size).toBe(0);
+    expect(s.world.getVm(node.id)?.state).toBe('shutting-down');
+    await s.clock.advance(120_000);
+    expect(s.world.poolVms(poolId).filter((v) => v.state === 'running')).toEqual([]);
+  });
 });
 
 describe('Class: FakeProvider (in memory; its VMs register through the simulated Kubernetes API)', () => {

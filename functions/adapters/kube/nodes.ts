@@ -1,9 +1,8 @@
 import type { NodeTaint, NodeView } from '../../decisions/provision.js';
-import { ThrottledError, TransientError } from '../../runtime/errors.js';
 import { KubeClient } from './client.js';
 import { isKubeApiError } from './errors.js';
 import { parseKubeconfig } from './kubeconfig.js';
-import { networkErrorCode } from './network-errors.js';
+import { retryableKubeCall } from './retryable.js';
 import type { KubeNode } from './types.js';
 
 /** The Kubernetes API as the node workflows need it. */
@@ -17,6 +16,8 @@ export interface NodeApi {
   label(name: string, labels: Record<string, string>, taints: NodeTaint[] | undefined, resourceVersion?: string): Promise<void>;
   /** Deletes the Node; one already gone is not an error. Returns whether it existed. */
   delete(name: string): Promise<boolean>;
+  /** Marks the Node unschedulable (kubectl cordon). Returns false when there is no such Node. */
+  cordon(name: string): Promise<boolean>;
 }
 
 export class NodeConflictError extends Error {
@@ -63,17 +64,20 @@ export class KubeNodeApi implements NodeApi {
     return this.call(() => this.kube.delete(nodePath(name)));
   }
 
-  /** Throttling and server or network failures become retryable errors; everything else is rethrown as it is. */
-  private async call<T>(fn: () => Promise<T>): Promise<T> {
+  /** A merge patch of spec.unschedulable, as kubectl cordon sends: idempotent, and it leaves taints and labels alone. */
+  async cordon(name: string): Promise<boolean> {
     try {
-      return await fn();
+      await this.call(() => this.kube.patch(nodePath(name), { spec: { unschedulable: true } }, 'merge'));
+      return true;
     } catch (err) {
-      const status = isKubeApiError(err) ? err.status : undefined;
-      const network = networkErrorCode(err);
-      if (status === 429) throw new ThrottledError((err as Error).message);
-      if ((status !== undefined && status >= 500) || network !== undefined) throw new TransientError((err as Error).message);
+      if (isKubeApiError(err) && err.status === 404) return false;
       throw err;
     }
+  }
+
+  /** Throttling and server or network failures become retryable errors; everything else is rethrown as it is. */
+  private call<T>(fn: () => Promise<T>): Promise<T> {
+    return retryableKubeCall(fn);
   }
 }
 

@@ -5,7 +5,8 @@ import type { OfferingAttempt, VmRef } from '../../decisions/provision.js';
 import { ClaimNotOwnedError, DuplicateRequestError, PoolAtCapacityError } from '../../runtime/errors.js';
 import { retryableDynamoError } from './dynamo-errors.js';
 
-export type ClaimStatus = 'claimed' | 'launched' | 'active' | 'released';
+/** `removing`: a RemoveNode execution (the owner then) is taking the node down; the claim still counts. */
+export type ClaimStatus = 'claimed' | 'launched' | 'active' | 'removing' | 'released';
 
 export interface Claim {
   claimId: string;
@@ -25,6 +26,10 @@ export interface Claim {
    * may still run.
    */
   claimExpiresAt?: number;
+  /** While removing: the owner before the removal took the claim (it gets it back if the removal gives up). */
+  previousOwner?: string;
+  /** While removing: epoch seconds until which the removing execution holds the claim (its execution's timeout). */
+  leaseExpiresAt?: number;
   createdAt: string;
   updatedAt: string;
 }
@@ -61,6 +66,14 @@ export interface ClaimStore {
   /** Claims of the pool still counted whose expiry has passed: their execution is over, their VM may run. */
   expiredClaims(pool: string): Promise<string[]>;
   audit(event: string, detail: Record<string, unknown>): Promise<void>;
+  /** The claim a removal recorded for a Node name (so a second run by name finds the claim after the Node is gone). */
+  claimOfNode(nodeName: string): Promise<string | undefined>;
+  /** Fences the claim to a RemoveNode execution until `leaseExpiresAt`; see DynamoClaimStore.takeForRemoval. */
+  takeForRemoval(claimId: string, owner: string, leaseExpiresAt: number): Promise<Claim>;
+  /** A removal that gave up before the Node was deleted: the claim is active again, for its previous owner. */
+  giveBack(claimId: string, owner: string): Promise<void>;
+  /** A removal that failed after the Node was deleted: the claim stays removing, free for the next removal to take. */
+  endLease(claimId: string, owner: string): Promise<void>;
 }
 
 const AUDIT_TTL_DAYS = 90;
@@ -342,6 +355,83 @@ export class DynamoClaimStore implements ClaimStore {
       const current = await this.get(claimId);
       const holder = current ? `is ${current.status} and owned by execution ${current.owner}` : 'does not exist';
       throw new ClaimNotOwnedError(`claim ${claimId} ${holder}; this execution may not ${what}`);
+    }
+  }
+
+  /**
+   * The claim-owner fence of a removal, as ProvisionNode's: the claim moves from active to removing and to this
+   * execution, in one conditional update. A claim already removing is taken over only by the same execution (a
+   * retry) or once the holder's lease has passed (its execution is over). The Node's name is recorded beside it, so
+   * that a second run by name finds the released claim and says there is nothing left to do.
+   */
+  async takeForRemoval(claimId: string, owner: string, leaseExpiresAt: number): Promise<Claim> {
+    const now = this.now();
+    const out = await this.ownerUpdate(claimId, owner, 'remove its node', {
+      UpdateExpression: 'SET previousOwner = if_not_exists(previousOwner, #o), #o = :me, #s = :removing, leaseExpiresAt = :lease, updatedAt = :at',
+      ConditionExpression: '#s = :active OR (#s = :removing AND (#o = :me OR leaseExpiresAt < :now))',
+      ExpressionAttributeValues: {
+        ':active': 'active',
+        ':removing': 'removing',
+        ':lease': leaseExpiresAt,
+        ':now': Math.floor(now.getTime() / 1000),
+        ':at': now.toISOString(),
+      },
+      ReturnValues: 'ALL_NEW',
+    });
+    const claim = strip(out.Attributes) as unknown as Claim;
+    if (claim.nodeName) {
+      await this.doc
+        .send(
+          new PutCommand({
+            TableName: this.table,
+            Item: {
+              pk: `NODE#${claim.nodeName}`,
+              sk: 'REMOVAL',
+              claimId,
+              execution: owner,
+              at: now.toISOString(),
+              expiresAt: Math.floor(now.getTime() / 1000) + RELEASED_TTL_DAYS * 86400,
+            },
+          }),
+        )
+        .catch(rethrow('PutItem'));
+    }
+    await this.audit('node.removal.started', { pool: claim.pool, claimId, nodeName: claim.nodeName, owner, previousOwner: claim.previousOwner });
+    return claim;
+  }
+
+  async claimOfNode(nodeName: string): Promise<string | undefined> {
+    const out = await this.doc
+      .send(new GetCommand({ TableName: this.table, Key: { pk: `NODE#${nodeName}`, sk: 'REMOVAL' }, ConsistentRead: true }))
+      .catch(rethrow('GetItem'));
+    return out.Item?.claimId as string | undefined;
+  }
+
+  async giveBack(claimId: string, owner: string): Promise<void> {
+    try {
+      const out = await this.ownerUpdate(claimId, owner, 'give the claim back', {
+        UpdateExpression: 'SET #o = previousOwner, #s = :active, updatedAt = :at REMOVE previousOwner, leaseExpiresAt',
+        ConditionExpression: '#o = :me AND #s = :removing AND attribute_exists(previousOwner)',
+        ExpressionAttributeValues: { ':active': 'active', ':removing': 'removing', ':at': this.now().toISOString() },
+        ReturnValues: 'ALL_NEW',
+      });
+      const claim = strip(out.Attributes) as unknown as Claim;
+      await this.audit('node.removal.abandoned', { pool: claim.pool, claimId, nodeName: claim.nodeName, owner });
+    } catch (err) {
+      // Given back already (a retry): the claim is active and no longer this execution's.
+      if (!(err instanceof ClaimNotOwnedError)) throw err;
+    }
+  }
+
+  async endLease(claimId: string, owner: string): Promise<void> {
+    try {
+      await this.ownerUpdate(claimId, owner, 'end its lease', {
+        UpdateExpression: 'SET leaseExpiresAt = :zero, updatedAt = :at',
+        ConditionExpression: '#o = :me AND #s = :removing',
+        ExpressionAttributeValues: { ':zero': 0, ':removing': 'removing', ':at': this.now().toISOString() },
+      });
+    } catch (err) {
+      if (!(err instanceof ClaimNotOwnedError)) throw err;
     }
   }
 

@@ -4,7 +4,7 @@ import type { PoolConfig, ShepherdConfig } from '../../../config/types.js';
 import type { VmRef } from '../../decisions/provision.js';
 import { InsufficientCapacityError, ProviderRequestError, ThrottledError, TransientError } from '../../runtime/errors.js';
 import { getJsonSecret } from '../../runtime/secrets.js';
-import type { CloudProvider, Interruption, LaunchSpec, Page, VmState } from '../types.js';
+import type { CloudProvider, Interruption, LaunchSpec, Page, TerminateOptions, VmState } from '../types.js';
 
 type PoolsApi = Pick<K8Sv1.API, 'getPool' | 'updatePool' | 'listNodes' | 'getNode' | 'deleteNode'>;
 
@@ -109,9 +109,10 @@ export class ScalewayPoolProvider implements CloudProvider {
    * picks which node a shrink removes, and it may be another claim's. The node the claim took goes, replaced when the
    * claim found it in the pool (the pool keeps its size) and not when this claim's launch grew the pool. A claim that
    * grew the pool but took no node removes one node that has not registered yet (no claim can hold it); if every
-   * node registered, the size stays (the safe side: one idle node). A node already deleting or gone is done.
+   * node registered, the size stays (the safe side: one idle node). A node already deleting or gone is done. A
+   * removal (RemoveNode) never replaces: the pool shrinks by the node it gives up.
    */
-  async terminate(vm: VmRef, poolCfg: PoolConfig, nodeName?: string): Promise<void> {
+  async terminate(vm: VmRef, poolCfg: PoolConfig, nodeName?: string, options: TerminateOptions = {}): Promise<void> {
     if (!nodeName && !vm.resized) return;
     const { poolId, region } = this.poolOf(poolCfg);
     const nodes = await this.poolNodes(poolId, region);
@@ -119,7 +120,9 @@ export class ScalewayPoolProvider implements CloudProvider {
     if (!target || target.status === 'deleting' || target.status === 'deleted') return;
     const api = await this.pools;
     try {
-      await this.call(() => api.deleteNode({ region: region as never, nodeId: target.id, replace: Boolean(nodeName) && !vm.resized, skipDrain: true }));
+      await this.call(() =>
+        api.deleteNode({ region: region as never, nodeId: target.id, replace: Boolean(nodeName) && !vm.resized && !options.removal, skipDrain: true }),
+      );
     } catch (err) {
       // Deleted by an earlier attempt: gone (404) or still deleting (409 transient_state).
       if (/not found|transient state: deleting/i.test((err as Error).message)) return;
