@@ -1,10 +1,13 @@
+import { KubeClient } from '../adapters/kube/client.js';
+import { executionName, type NodeEvent, type NodeRef, recordNodeEvent } from '../adapters/kube/events.js';
+import { parseKubeconfig } from '../adapters/kube/kubeconfig.js';
 import { KubeNodeApi, type NodeApi, NodeConflictError } from '../adapters/kube/nodes.js';
 import { mergeTaints, nodeLabels, type ProvisionSlot, type VmRef } from '../decisions/provision.js';
 import { nodeSiteOf } from '../providers/node-match.js';
 import { providerNamed } from '../providers/registry.js';
 import { config, poolNamed } from '../runtime/config.js';
 import { TransientError } from '../runtime/errors.js';
-import { withExecutionContext } from '../runtime/execution-context.js';
+import { executionOf, withExecutionContext } from '../runtime/execution-context.js';
 import { log } from '../runtime/logger.js';
 import { getSecret } from '../runtime/secrets.js';
 
@@ -13,24 +16,34 @@ export type ClusterNodesEvent =
   | { action: 'prepareNode'; slot: ProvisionSlot; vm: VmRef; nodeName: string }
   | { action: 'removeNode'; slot: ProvisionSlot; vm?: VmRef | null };
 
-let api: NodeApi | undefined;
+let kube: KubeClient | undefined;
+
+async function client(): Promise<KubeClient> {
+  if (!kube) {
+    const arn = config().cluster.kubeconfigSecretArn;
+    kube = new KubeClient(parseKubeconfig(await getSecret(arn), arn));
+  }
+  return kube;
+}
 
 async function nodes(): Promise<NodeApi> {
-  if (!api) {
-    const arn = config().cluster.kubeconfigSecretArn;
-    api = KubeNodeApi.fromKubeconfig(await getSecret(arn), arn);
-  }
-  return api;
+  return new KubeNodeApi(await client());
+}
+
+/** Records an Event on the Node (best effort: a failure is logged, never thrown). */
+async function record(node: NodeRef, event: NodeEvent): Promise<void> {
+  await recordNodeEvent(await client(), node, event);
 }
 
 export const handler = withExecutionContext(async (event: ClusterNodesEvent) => {
+  const execution = executionName(executionOf(event));
   switch (event.action) {
     case 'findNode':
-      return findNode(event.slot, event.vm);
+      return findNode(event.slot, event.vm, execution);
     case 'prepareNode':
-      return prepareNode(event.slot, event.vm, event.nodeName);
+      return prepareNode(event.slot, event.vm, event.nodeName, execution);
     case 'removeNode':
-      return removeNode(event.slot, event.vm ?? undefined);
+      return removeNode(event.slot, event.vm ?? undefined, execution);
     default:
       throw new Error(`unknown action ${(event as { action: string }).action}`);
   }
@@ -40,7 +53,7 @@ export const handler = withExecutionContext(async (event: ClusterNodesEvent) => 
  * Has the VM's Node registered, and is it Ready? The provider's matcher finds it; where the provider cannot say
  * which Node is the VM's (Scaleway pools), the claim takes a fitting Node by labelling it with the claim.
  */
-async function findNode(slot: ProvisionSlot, vm: VmRef): Promise<{ registered: boolean; ready: boolean; nodeName: string | null }> {
+async function findNode(slot: ProvisionSlot, vm: VmRef, execution: string): Promise<{ registered: boolean; ready: boolean; nodeName: string | null }> {
   const k = await nodes();
   const matcher = providerNamed(slot.provider).nodeMatcher;
   const none = { registered: false, ready: false, nodeName: null };
@@ -59,12 +72,26 @@ async function findNode(slot: ProvisionSlot, vm: VmRef): Promise<{ registered: b
       if (err instanceof NodeConflictError) return none;
       throw err;
     }
+    await record(node, {
+      reason: 'Claimed',
+      type: 'Normal',
+      message: `Claimed for pool ${slot.pool} (claim ${slot.claimId}, ${vm.provider} VM ${vm.id}) by execution ${execution}.`,
+    });
   }
-  return { registered: true, ready: node.ready === 'True', nodeName: node.name };
+  const ready = node.ready === 'True';
+  // Only once Ready: the step polls a registered Node until then, and each poll would count the Event again.
+  if (ready) {
+    await record(node, {
+      reason: 'Registered',
+      type: 'Normal',
+      message: `Registered and Ready as ${vm.provider} VM ${vm.id} of pool ${slot.pool} (claim ${slot.claimId}), found by execution ${execution}.`,
+    });
+  }
+  return { registered: true, ready, nodeName: node.name };
 }
 
 /** Applies the pool's labels and taints plus topology, instance type, provider, pool and claim labels. */
-async function prepareNode(slot: ProvisionSlot, vm: VmRef, nodeName: string) {
+async function prepareNode(slot: ProvisionSlot, vm: VmRef, nodeName: string, execution: string) {
   const pool = poolNamed(slot.pool);
   const k = await nodes();
   const node = await k.get(nodeName);
@@ -73,21 +100,38 @@ async function prepareNode(slot: ProvisionSlot, vm: VmRef, nodeName: string) {
   const taints = pool.taints.length > 0 ? mergeTaints(node.taints, pool.taints) : undefined;
   await k.label(nodeName, labels, taints);
   log('info', 'node prepared', { pool: pool.name, claimId: slot.claimId, nodeName });
+  await record(node, {
+    reason: 'Labelled',
+    type: 'Normal',
+    message: `Labelled for pool ${pool.name} (${Object.keys(labels).length} labels, claim ${slot.claimId}) by execution ${execution}.`,
+  });
+  if (pool.taints.length > 0) {
+    const applied = pool.taints.map((t) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`).join(', ');
+    await record(node, { reason: 'Tainted', type: 'Normal', message: `Tainted ${applied} for pool ${pool.name} by execution ${execution}.` });
+  }
   return { nodeName, labels, taints: taints ?? node.taints };
 }
 
 /** Removes the Node a failed claim left half-registered (found by VM or by claim label). */
-async function removeNode(slot: ProvisionSlot, vm?: VmRef): Promise<{ removed: string[] }> {
+async function removeNode(slot: ProvisionSlot, vm: VmRef | undefined, execution: string): Promise<{ removed: string[] }> {
   const k = await nodes();
   const all = await k.list();
-  const names = new Set(all.filter((n) => n.labels['shepherd.io/claim'] === slot.claimId).map((n) => n.name));
+  const targets = new Map(all.filter((n) => n.labels['shepherd.io/claim'] === slot.claimId).map((n) => [n.name, n]));
   const matcher = providerNamed(slot.provider).nodeMatcher;
   if (vm && !matcher.takesNode) {
     const m = matcher.find(all, vm, slot.claimId, nodeSiteOf(poolNamed(slot.pool)));
-    if (m) names.add(m.name);
+    if (m) targets.set(m.name, m);
   }
   const removed: string[] = [];
-  for (const name of names) if (await k.delete(name)) removed.push(name);
+  for (const node of targets.values()) {
+    if (!(await k.delete(node.name))) continue;
+    removed.push(node.name);
+    await record(node, {
+      reason: 'Removed',
+      type: 'Warning',
+      message: `Removed the Node of claim ${slot.claimId} (pool ${slot.pool}), whose provisioning failed, by execution ${execution}.`,
+    });
+  }
   log('info', 'half-registered node cleanup', { claimId: slot.claimId, removed });
   return { removed };
 }
