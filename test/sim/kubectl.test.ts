@@ -1,29 +1,13 @@
-import { execFile } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sim, startSim } from '../../sim/index.js';
 import { podReady, readyStatus } from '../../sim/world/cluster/status.js';
 import { isoSeconds } from '../../sim/world/kube-store.js';
 import type { KubeObject } from '../../sim/world/types.js';
-
-const execFileAsync = promisify(execFile);
-
-/** The real kubectl: on PATH or where Debian's kubernetes-client (and the Cloud SDK) put it. */
-function findKubectl(): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), '/usr/bin', '/usr/local/bin'];
-  for (const dir of dirs) {
-    const candidate = join(dir, 'kubectl');
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {}
-  }
-  return undefined;
-}
+import { findKubectl, tableRows as rows, runKubectl } from '../helpers/kubectl.js';
 
 const KUBECTL = findKubectl();
 if (!KUBECTL) console.warn('kubectl.test.ts skipped: no kubectl binary found (install Debian package kubernetes-client)');
@@ -52,18 +36,7 @@ afterAll(async () => {
 });
 
 async function kubectl(...args: string[]): Promise<{ stdout: string; stderr: string }> {
-  return execFileAsync(KUBECTL as string, [...args, '--request-timeout=10s', `--cache-dir=${join(workDir, 'cache')}`], {
-    env: { ...process.env, KUBECONFIG: join(workDir, 'kubeconfig'), CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK: '1' },
-    timeout: 30_000,
-  });
-}
-
-/** kubectl's table output as rows of cells (columns are at least three spaces apart, cells hold at most one). */
-function rows(stdout: string): string[][] {
-  return stdout
-    .trim()
-    .split('\n')
-    .map((line) => line.trim().split(/\s{2,}/));
+  return runKubectl(KUBECTL as string, join(workDir, 'kubeconfig'), join(workDir, 'cache'), args);
 }
 
 function node(name: string): KubeObject {
@@ -259,7 +232,7 @@ describe.skipIf(!KUBECTL)('kubectl against the simulated API server', () => {
     expect(header).toEqual(['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE']);
     expect(row.slice(0, 4)).toEqual(['api', '2/2', '2', '2']);
 
-    const info = (await kubectl('cluster-info')).stdout.replace(/\u001b\[[0-9;]*m/g, '');
+    const info = stripVTControlCharacters((await kubectl('cluster-info')).stdout);
     const server = /server: (\S+)/.exec(await readFile(join(workDir, 'kubeconfig'), 'utf8'))?.[1];
     expect(info).toContain(`Kubernetes control plane is running at ${server}`);
     expect(info).toContain(`CoreDNS is running at ${server}/api/v1/namespaces/kube-system/services/kube-dns:dns/proxy`);
