@@ -60,7 +60,11 @@ describe.skipIf(!KUBECTL)('Workflow: ProvisionNode records Kubernetes Events (ku
     const nodeName = node.metadata.name;
     await local.sim.writeKubeconfig(join(workDir, 'kubeconfig'));
 
-    const [header, ...rows] = tableRows(await kubectl('get', 'events', '--field-selector', 'source=multicloud-shepherd', '-o', 'wide'));
+    const listed = await kubectl('get', 'events', '--field-selector', 'source=multicloud-shepherd', '-o', 'wide');
+    const [header, ...unordered] = tableRows(listed);
+    // The API server lists by name, and an Event's name ends in a hash: order them by what happened.
+    const order = ['Registered', 'Labelled', 'Tainted'];
+    const rows = unordered.sort((a, b) => order.indexOf(a[2]) - order.indexOf(b[2]));
     expect(header.slice(0, 4)).toEqual(['LAST SEEN', 'TYPE', 'REASON', 'OBJECT']);
     // Wide rows without a SUBOBJECT: LAST SEEN, TYPE, REASON, OBJECT, SOURCE, MESSAGE, FIRST SEEN, COUNT, NAME.
     expect(rows.map((r) => [r[1], r[2], r[3], r[4], r[7]])).toEqual([
