@@ -183,6 +183,8 @@ export function mergeTaints(existing: NodeTaint[] | undefined, wanted: NodeTaint
 /** Whether a Node has registered for the VM and is Ready, from the Node's own fields. */
 export interface NodeView {
   name: string;
+  /** metadata.uid: what Events about the Node refer to. */
+  uid?: string;
   providerID?: string;
   internalIp?: string;
   ready: 'True' | 'False' | 'Unknown';

@@ -50,6 +50,10 @@ export const RESOURCES: Record<string, ResourceInfo> = {
   daemonsets: { plural: 'daemonsets', kind: 'DaemonSet', apiVersion: 'apps/v1', namespaced: true },
   replicasets: { plural: 'replicasets', kind: 'ReplicaSet', apiVersion: 'apps/v1', namespaced: true },
   leases: { plural: 'leases', kind: 'Lease', apiVersion: 'coordination.k8s.io/v1', namespaced: true },
+  /** Stored as core/v1 Events; the API server also serves them as events.k8s.io/v1 (servers/kube/event-codec.ts). */
+  events: { plural: 'events', kind: 'Event', apiVersion: 'v1', namespaced: true },
+  deployments: { plural: 'deployments', kind: 'Deployment', apiVersion: 'apps/v1', namespaced: true },
+  services: { plural: 'services', kind: 'Service', apiVersion: 'v1', namespaced: true },
 };
 
 export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -355,6 +359,32 @@ type FieldGetter = (o: KubeObject) => string;
 const NAME: FieldGetter = (o) => o.metadata.name;
 const NAMESPACE: FieldGetter = (o) => o.metadata.namespace ?? '';
 
+const involved =
+  (field: string): FieldGetter =>
+  (o) =>
+    String((o.involvedObject as Record<string, unknown> | undefined)?.[field] ?? '');
+
+/**
+ * An Event's selectable fields, as kube-apiserver's event registry builds them (kubernetes
+ * pkg/registry/core/event/strategy.go, ToSelectableFields; pkg/apis/core/v1/conversion.go admits the
+ * same labels): `source` is source.component, or reportingController when that is empty.
+ */
+const EVENT_FIELDS: Record<string, FieldGetter> = {
+  'metadata.name': NAME,
+  'metadata.namespace': NAMESPACE,
+  'involvedObject.kind': involved('kind'),
+  'involvedObject.namespace': involved('namespace'),
+  'involvedObject.name': involved('name'),
+  'involvedObject.uid': involved('uid'),
+  'involvedObject.apiVersion': involved('apiVersion'),
+  'involvedObject.resourceVersion': involved('resourceVersion'),
+  'involvedObject.fieldPath': involved('fieldPath'),
+  reason: (o) => String(o.reason ?? ''),
+  reportingComponent: (o) => String(o.reportingComponent ?? ''),
+  source: (o) => String((o.source as { component?: string } | undefined)?.component || o.reportingComponent || ''),
+  type: (o) => String(o.type ?? ''),
+};
+
 /**
  * The fields each resource may be selected on, as the API server's field label conversions allow
  * (kubernetes pkg/apis/core/v1/conversion.go, pkg/apis/apps/v1/conversion.go; other kinds get
@@ -380,6 +410,7 @@ const SELECTABLE_FIELDS: Record<string, Record<string, FieldGetter>> = {
     'status.nominatedNodeName': (o) => o.status?.nominatedNodeName ?? '',
   },
   replicasets: { 'metadata.name': NAME, 'metadata.namespace': NAMESPACE, 'status.replicas': (o) => String(o.status?.replicas ?? 0) },
+  events: EVENT_FIELDS,
 };
 
 const DEFAULT_FIELDS: Record<string, FieldGetter> = { 'metadata.name': NAME, 'metadata.namespace': NAMESPACE };

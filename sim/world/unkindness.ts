@@ -26,6 +26,8 @@ export const UNKIND_BEHAVIOURS = [
   'scaleway-autoscaler',
   /** Cloudflare zones have a plan (Free by default): Free refuses record tags, caps comments at 100 characters and holds 200 records. */
   'cloudflare-plans',
+  /** Kubernetes Events expire an hour after their last write (kube-apiserver --event-ttl default 1h): older ones are gone from lists (cluster/events.ts). */
+  'event-ttl',
   /** EventBridge delivers at least once, best effort, in no set order: the local control plane duplicates, reorders and delays events. */
   'eventbridge-delivery',
 ] as const;

@@ -9,7 +9,7 @@ import { UnknownResourceError } from './errors.js';
 import { KubeStore } from './kube-store.js';
 import { Kubelets } from './kubelets.js';
 import { type CreatePoolInput, ScalewayPools } from './scaleway/pools.js';
-import type { LaunchRequest, ProviderName, ScalewayCluster, ScalewayPool, TimelineEntry, Vm, WorldEvents } from './types.js';
+import type { KubeObject, LaunchRequest, ProviderName, ScalewayCluster, ScalewayPool, TimelineEntry, Vm, WorldEvents } from './types.js';
 import { type KindSwitches, Unkindness } from './unkindness.js';
 import { VmFleet } from './vm-fleet.js';
 import { providerIdOf } from './vm-identity.js';
@@ -51,6 +51,41 @@ export interface WorldOptions {
 const DEFAULT_BOOT: Record<ProviderName, number> = { aws: 20_000, gcp: 25_000, scaleway: 40_000, home: 0 };
 /** How long before reclaiming a spot VM each provider warns (EC2: two minutes; GCE: 30 s). */
 const SPOT_NOTICE_MS: Record<ProviderName, number> = { aws: 120_000, gcp: 30_000, scaleway: 120_000, home: 120_000 };
+
+/**
+ * The Services every cluster has from the start: the API server's, and the cluster DNS, which carries the
+ * `kubernetes.io/cluster-service` label `kubectl cluster-info` lists (as kubeadm's CoreDNS Service does).
+ */
+const CLUSTER_SERVICES: KubeObject[] = [
+  {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
+    spec: { type: 'ClusterIP', clusterIP: '10.96.0.1', clusterIPs: ['10.96.0.1'], ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }] },
+    status: { loadBalancer: {} },
+  },
+  {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {
+      name: 'kube-dns',
+      namespace: 'kube-system',
+      labels: { 'k8s-app': 'kube-dns', 'kubernetes.io/cluster-service': 'true', 'kubernetes.io/name': 'CoreDNS' },
+    },
+    spec: {
+      type: 'ClusterIP',
+      clusterIP: '10.96.0.10',
+      clusterIPs: ['10.96.0.10'],
+      selector: { 'k8s-app': 'kube-dns' },
+      ports: [
+        { name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 },
+        { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 },
+        { name: 'metrics', port: 9153, protocol: 'TCP', targetPort: 9153 },
+      ],
+    },
+    status: { loadBalancer: {} },
+  },
+];
 
 /**
  * The one shared model behind every simulated API: providers and their VMs, the Kubernetes
@@ -130,6 +165,8 @@ export class World {
         cloudLifecycleController: options.cloudLifecycleController ?? false,
         nodeReadyDelayMs: options.nodeReadyDelayMs ?? 10_000,
         unhealthyPodsNeedHealthyBudget: this.unkindness.has('pdb-guards-unready-pods'),
+        // kube-apiserver --event-ttl default 1h0m0s (kube-apiserver reference).
+        eventTtlMs: this.unkindness.has('event-ttl') ? 3_600_000 : 0,
       },
     );
     this.kube.onChange((resource) => {
@@ -152,6 +189,7 @@ export class World {
       });
     for (const ns of ['default', 'kube-system', 'kube-node-lease'])
       this.kube.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns }, status: { phase: 'Active' } });
+    for (const svc of CLUSTER_SERVICES) this.kube.create('services', svc);
   }
 
   // ---- timeline and events --------------------------------------------------------------------

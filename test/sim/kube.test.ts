@@ -144,6 +144,7 @@ describe('discovery', () => {
     const groups = JSON.parse((await raw('GET', '/apis')).body);
     expect(groups.groups.map((g: { preferredVersion: { groupVersion: string } }) => g.preferredVersion.groupVersion)).toEqual([
       'apps/v1',
+      'events.k8s.io/v1',
       'coordination.k8s.io/v1',
       'policy/v1',
     ]);
@@ -753,7 +754,7 @@ describe('errors', () => {
     expect(watch.status).toBe(405);
     expect(JSON.parse(watch.body)).toMatchObject({ reason: 'MethodNotAllowed' });
     expect(JSON.parse(watch.body).message).toContain('watch is not supported');
-    expect(JSON.parse((await raw('GET', '/api/v1/services')).body)).toMatchObject({ code: 404, reason: 'NotFound' });
+    expect(JSON.parse((await raw('GET', '/api/v1/configmaps')).body)).toMatchObject({ code: 404, reason: 'NotFound' });
     expect((await raw('DELETE', '/api/v1/nodes')).status).toBe(405);
     const badJson = await raw('POST', '/api/v1/nodes', { headers: { 'content-type': 'application/json' }, body: '{nope' });
     expect(JSON.parse(badJson.body)).toMatchObject({ code: 400, reason: 'BadRequest' });

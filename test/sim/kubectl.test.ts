@@ -1,28 +1,13 @@
-import { execFile } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sim, startSim } from '../../sim/index.js';
 import { podReady, readyStatus } from '../../sim/world/cluster/status.js';
+import { isoSeconds } from '../../sim/world/kube-store.js';
 import type { KubeObject } from '../../sim/world/types.js';
-
-const execFileAsync = promisify(execFile);
-
-/** The real kubectl: on PATH or where Debian's kubernetes-client (and the Cloud SDK) put it. */
-function findKubectl(): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), '/usr/bin', '/usr/local/bin'];
-  for (const dir of dirs) {
-    const candidate = join(dir, 'kubectl');
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {}
-  }
-  return undefined;
-}
+import { findKubectl, tableRows as rows, runKubectl } from '../helpers/kubectl.js';
 
 const KUBECTL = findKubectl();
 if (!KUBECTL) console.warn('kubectl.test.ts skipped: no kubectl binary found (install Debian package kubernetes-client)');
@@ -51,18 +36,7 @@ afterAll(async () => {
 });
 
 async function kubectl(...args: string[]): Promise<{ stdout: string; stderr: string }> {
-  return execFileAsync(KUBECTL as string, [...args, '--request-timeout=10s', `--cache-dir=${join(workDir, 'cache')}`], {
-    env: { ...process.env, KUBECONFIG: join(workDir, 'kubeconfig'), CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK: '1' },
-    timeout: 30_000,
-  });
-}
-
-/** kubectl's table output as rows of cells (columns are at least three spaces apart, cells hold at most one). */
-function rows(stdout: string): string[][] {
-  return stdout
-    .trim()
-    .split('\n')
-    .map((line) => line.trim().split(/\s{2,}/));
+  return runKubectl(KUBECTL as string, join(workDir, 'kubeconfig'), join(workDir, 'cache'), args);
 }
 
 function node(name: string): KubeObject {
@@ -192,4 +166,75 @@ describe.skipIf(!KUBECTL)('kubectl against the simulated API server', () => {
     expect(blocked?.stderr).toContain("Cannot evict pod as it would violate the pod's disruption budget");
     expect(livePods('app=web').filter(podReady)).toHaveLength(3);
   }, 40_000);
+
+  it('get events and describe node show the kubelet, the node controller and a recorded Event; unsupported field selectors are refused', async () => {
+    const uid = node('nuc-1').metadata.uid as string;
+    const now = isoSeconds(sim.clock.now());
+    sim.world.kube.create('events', {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: 'nuc-1.shepherd', namespace: 'default' },
+      involvedObject: { apiVersion: 'v1', kind: 'Node', name: 'nuc-1', uid },
+      reason: 'Labelled',
+      message: 'Labelled for pool attic by execution kubectl-test.',
+      type: 'Normal',
+      source: { component: 'multicloud-shepherd' },
+      firstTimestamp: now,
+      lastTimestamp: now,
+      count: 3,
+    });
+    const { stdout } = await kubectl('get', 'events', '-o', 'wide', '--field-selector', 'involvedObject.name=nuc-1');
+    const [header, ...body] = rows(stdout);
+    expect(header).toEqual(['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'SUBOBJECT', 'SOURCE', 'MESSAGE', 'FIRST SEEN', 'COUNT', 'NAME']);
+    const ours = body.find((r) => r.includes('Labelled'));
+    // SUBOBJECT is empty, so the row has one cell fewer than the header.
+    expect(ours?.slice(1)).toEqual([
+      'Normal',
+      'Labelled',
+      'node/nuc-1',
+      'multicloud-shepherd',
+      'Labelled for pool attic by execution kubectl-test.',
+      ours?.[6],
+      '3',
+      'nuc-1.shepherd',
+    ]);
+    expect(body.map((r) => r[2])).toEqual(expect.arrayContaining(['Starting', 'NodeReady', 'RegisteredNode']));
+
+    // kubectl describe node asks for the Node's Events twice: by its uid (controllers) and by its name as uid (kubelet).
+    const described = (await kubectl('describe', 'node', 'nuc-1')).stdout;
+    const events = described.slice(described.indexOf('\nEvents:'));
+    // The age cell says how often it happened: `2m (x3 over 2m)`.
+    expect(events).toMatch(/Normal\s+Labelled\s+\S+ \(x3 over \S+\)\s+multicloud-shepherd\s+Labelled for pool attic by execution kubectl-test\./);
+    expect(events).toMatch(/Normal\s+RegisteredNode\s+\S+\s+node-controller\s+Node nuc-1 event: Registered Node nuc-1 in Controller/);
+    expect(events).toMatch(/Normal\s+NodeReady\s+\S+\s+kubelet\s+Node nuc-1 status is now: NodeReady/);
+    expect(described).toMatch(/PIDPressure\s+False.*KubeletHasSufficientPID\s+kubelet has sufficient PID available/);
+
+    const refused = await kubectl('get', 'events', '--field-selector', 'message=x').then(
+      () => undefined,
+      (err: { stderr: string }) => err,
+    );
+    expect(refused?.stderr).toContain('field label not supported: message');
+  });
+
+  it('get deploy lists a Deployment with its Ready count; cluster-info names the control plane and CoreDNS', async () => {
+    sim.world.kube.create('deployments', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'api', namespace: 'default' },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: 'api' } },
+        template: { metadata: { labels: { app: 'api' } }, spec: { containers: [{ name: 'main', image: 'api:1', resources: { requests: { cpu: '10m' } } }] } },
+      },
+    });
+    await sim.clock.until(() => sim.world.kube.get('deployments', 'default', 'api')?.status?.readyReplicas === 2, 120_000, 'api ready');
+    const [header, row] = rows((await kubectl('get', 'deploy')).stdout);
+    expect(header).toEqual(['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE']);
+    expect(row.slice(0, 4)).toEqual(['api', '2/2', '2', '2']);
+
+    const info = stripVTControlCharacters((await kubectl('cluster-info')).stdout);
+    const server = /server: (\S+)/.exec(await readFile(join(workDir, 'kubeconfig'), 'utf8'))?.[1];
+    expect(info).toContain(`Kubernetes control plane is running at ${server}`);
+    expect(info).toContain(`CoreDNS is running at ${server}/api/v1/namespaces/kube-system/services/kube-dns:dns/proxy`);
+  });
 });

@@ -89,6 +89,7 @@ function toView(n: KubeNode): NodeView {
   const ready = n.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? 'Unknown';
   return {
     name: n.metadata?.name ?? '',
+    uid: n.metadata?.uid,
     providerID: n.spec?.providerID,
     internalIp: n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address,
     ready: ready as NodeView['ready'],

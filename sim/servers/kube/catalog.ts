@@ -1,3 +1,6 @@
+import type { KubeObject } from '../../world/types.js';
+import { EVENTS_V1_CODEC } from './event-codec.js';
+
 /**
  * The resources this API server serves, as discovery describes them. Their plural names are
  * the keys the world's KubeStore uses.
@@ -14,6 +17,18 @@ export interface ApiResource {
   categories: string[];
   /** Subresources served besides the object itself. */
   subresources: ApiSubresource[];
+  /** Set when this version's objects are stored in another shape (events.k8s.io/v1 Events are stored as core/v1). */
+  codec?: ObjectCodec;
+}
+
+/** Converts between a resource's wire form and the form the store keeps, as the API server converts versions. */
+export interface ObjectCodec {
+  /** Wire form -> stored form. */
+  decode(obj: KubeObject): KubeObject;
+  /** Stored form -> wire form. */
+  encode(obj: KubeObject): KubeObject;
+  /** A field selector label of the wire form -> the stored form's; undefined when not selectable. */
+  fieldLabel(label: string): string | undefined;
 }
 
 export interface ApiSubresource {
@@ -70,6 +85,39 @@ export const API_RESOURCES: readonly ApiResource[] = [
     subresources: [{ name: 'eviction', kind: 'Eviction', group: 'policy', version: 'v1', verbs: ['create'] }, status('Pod')],
   },
   {
+    group: '',
+    version: 'v1',
+    plural: 'events',
+    singular: 'event',
+    kind: 'Event',
+    namespaced: true,
+    shortNames: ['ev'],
+    categories: [],
+    subresources: [],
+  },
+  {
+    group: '',
+    version: 'v1',
+    plural: 'services',
+    singular: 'service',
+    kind: 'Service',
+    namespaced: true,
+    shortNames: ['svc'],
+    categories: ['all'],
+    subresources: [status('Service')],
+  },
+  {
+    group: 'apps',
+    version: 'v1',
+    plural: 'deployments',
+    singular: 'deployment',
+    kind: 'Deployment',
+    namespaced: true,
+    shortNames: ['deploy'],
+    categories: ['all'],
+    subresources: [status('Deployment')],
+  },
+  {
     group: 'apps',
     version: 'v1',
     plural: 'daemonsets',
@@ -103,6 +151,18 @@ export const API_RESOURCES: readonly ApiResource[] = [
     subresources: [],
   },
   {
+    group: 'events.k8s.io',
+    version: 'v1',
+    plural: 'events',
+    singular: 'event',
+    kind: 'Event',
+    namespaced: true,
+    shortNames: ['ev'],
+    categories: [],
+    subresources: [],
+    codec: EVENTS_V1_CODEC,
+  },
+  {
     group: 'policy',
     version: 'v1',
     plural: 'poddisruptionbudgets',
@@ -116,7 +176,7 @@ export const API_RESOURCES: readonly ApiResource[] = [
 ];
 
 /** Group names in the order `/apis` lists them. */
-export const API_GROUPS: readonly string[] = ['apps', 'coordination.k8s.io', 'policy'];
+export const API_GROUPS: readonly string[] = ['apps', 'events.k8s.io', 'coordination.k8s.io', 'policy'];
 
 export function groupVersion(group: string, version: string): string {
   return group ? `${group}/${version}` : version;

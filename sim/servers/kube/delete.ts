@@ -35,6 +35,7 @@ export function deleteObject(env: KubeEnv, req: SimRequest, rp: ParsedResourcePa
       return successStatus(200, details);
     case 'namespaces':
       return { status: 200, body: deleteNamespace(env, current) };
+    case 'deployments':
     case 'replicasets':
     case 'daemonsets':
       kube.remove(rp.resource, rp.namespace, name);
@@ -60,18 +61,27 @@ export function checkPreconditions(resource: string, current: KubeObject, pre: D
   }
 }
 
-/** The garbage collector's part: dependents are deleted (Background, Foreground) or released (Orphan). */
+/**
+ * The garbage collector's part: dependents (a Deployment's ReplicaSets, a ReplicaSet's or DaemonSet's pods) are
+ * deleted with their own dependents (Background, Foreground) or released (Orphan).
+ */
 function collectDependents(env: KubeEnv, owner: KubeObject, opts: DeleteOptions): void {
   const { kube, cluster } = env.world;
-  const owned = kube.list('pods', { namespace: owner.metadata.namespace }).filter((p) => p.metadata.ownerReferences?.some((r) => r.uid === owner.metadata.uid));
-  for (const pod of owned) {
-    const ns = pod.metadata.namespace as string;
-    if (opts.propagationPolicy === 'Orphan') {
-      kube.mutate('pods', ns, pod.metadata.name, (p) => {
-        p.metadata.ownerReferences = p.metadata.ownerReferences?.filter((r) => r.uid !== owner.metadata.uid);
-        if (p.metadata.ownerReferences?.length === 0) delete p.metadata.ownerReferences;
-      });
-    } else cluster.deletePod(ns, pod.metadata.name);
+  const ownedBy = (o: KubeObject) => o.metadata.ownerReferences?.some((r) => r.uid === owner.metadata.uid);
+  for (const resource of ['replicasets', 'pods']) {
+    for (const dependent of kube.list(resource, { namespace: owner.metadata.namespace }).filter(ownedBy)) {
+      const ns = dependent.metadata.namespace as string;
+      if (opts.propagationPolicy === 'Orphan') {
+        kube.mutate(resource, ns, dependent.metadata.name, (p) => {
+          p.metadata.ownerReferences = p.metadata.ownerReferences?.filter((r) => r.uid !== owner.metadata.uid);
+          if (p.metadata.ownerReferences?.length === 0) delete p.metadata.ownerReferences;
+        });
+      } else if (resource === 'pods') cluster.deletePod(ns, dependent.metadata.name);
+      else {
+        kube.remove(resource, ns, dependent.metadata.name);
+        collectDependents(env, dependent, opts);
+      }
+    }
   }
 }
 

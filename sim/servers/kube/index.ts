@@ -6,8 +6,9 @@ import { internalError, statusResponse, tooManyRequests, unauthorized } from './
 
 /**
  * The simulated Kubernetes API server over the world's cluster: discovery, nodes, pods (with
- * eviction), namespaces, ReplicaSets, DaemonSets and PodDisruptionBudgets; list/get/create/
- * update/patch/delete, server-side Tables for kubectl, Status errors. No watch.
+ * eviction), namespaces, services, Events (core/v1 and events.k8s.io/v1), Deployments, ReplicaSets,
+ * DaemonSets, Leases and PodDisruptionBudgets; list/get/create/update/patch/delete, server-side
+ * Tables for kubectl, Status errors. No watch.
  */
 export function kubeServer(env: SimEnv): ServerSpec {
   const token = Buffer.from(env.credentials.kube.token);

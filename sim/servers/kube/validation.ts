@@ -9,7 +9,8 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** Throws 422 Invalid when an object would not pass the API server's validation of its kind (the checks that matter here). */
 export function validate(info: ApiResource, obj: KubeObject): void {
-  const causes: FieldCause[] = [...nameCauses(info, obj.metadata.name), ...(KIND_CHECKS[info.plural]?.(obj) ?? [])];
+  const kindCauses = info.plural === 'events' ? eventCauses(obj, info.group === 'events.k8s.io') : (KIND_CHECKS[info.plural]?.(obj) ?? []);
+  const causes: FieldCause[] = [...nameCauses(info, obj.metadata.name), ...kindCauses];
   if (causes.length > 0) throw invalid(info.kind, obj.metadata.name, causes);
 }
 
@@ -72,9 +73,41 @@ function pdbCauses(pdb: KubeObject): FieldCause[] {
   return causes;
 }
 
+/**
+ * An Event (stored as core/v1) as kube-apiserver validates it (kubernetes pkg/apis/core/validation/events.go):
+ * an Event without eventTime (the core/v1 recorders') must sit in its object's namespace, or in default (or none)
+ * for a cluster-scoped object; one with eventTime needs reportingController, reportingInstance, action and reason.
+ * Created through events.k8s.io/v1 it must also have eventTime and type Normal or Warning, and no firstTimestamp.
+ * Field names are the ones of the version written to.
+ */
+function eventCauses(ev: KubeObject, eventsV1: boolean): FieldCause[] {
+  const causes: FieldCause[] = [];
+  const involvedField = eventsV1 ? 'regarding' : 'involvedObject';
+  const involvedNs = (ev.involvedObject as { namespace?: string } | undefined)?.namespace ?? '';
+  const ns = ev.metadata.namespace ?? '';
+  const mismatch = () => badValue(`${involvedField}.namespace`, involvedNs, 'does not match event.namespace');
+  if (!ev.eventTime) {
+    if (involvedNs === '' ? ns !== '' && ns !== 'default' : ns !== involvedNs) causes.push(mismatch());
+  } else {
+    if (involvedNs === '' && ns !== 'default' && ns !== 'kube-system') causes.push(mismatch());
+    const controllerField = eventsV1 ? 'reportingController' : 'reportingComponent';
+    if (!ev.reportingComponent) causes.push(required(controllerField));
+    if (!ev.reportingInstance) causes.push(required('reportingInstance'));
+    if (!ev.action) causes.push(required('action'));
+    if (!ev.reason) causes.push(required('reason'));
+  }
+  if (eventsV1) {
+    if (!ev.eventTime) causes.push(required('eventTime'));
+    if (ev.type !== 'Normal' && ev.type !== 'Warning') causes.push(badValue('type', '', `has invalid value: ${ev.type ?? ''}`));
+    if (ev.firstTimestamp) causes.push(badValue('deprecatedFirstTimestamp', '', 'needs to be unset'));
+  }
+  return causes;
+}
+
 const KIND_CHECKS: Record<string, (obj: KubeObject) => FieldCause[]> = {
   pods: (pod) => containerCauses(pod.spec, 'spec'),
   replicasets: workloadCauses,
+  deployments: workloadCauses,
   daemonsets: workloadCauses,
   poddisruptionbudgets: pdbCauses,
   nodes: () => [],

@@ -6,6 +6,7 @@ import { type ApiResource, groupVersion } from './catalog.js';
 import { bodyMediaType } from './negotiation.js';
 import { applyPatch } from './patch/index.js';
 import type { ParsedResourcePath } from './paths.js';
+import { wireForm } from './read.js';
 import { badRequest } from './status.js';
 import type { KubeEnv } from './types.js';
 import { validate } from './validation.js';
@@ -16,8 +17,7 @@ const NAME_SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 /** POST on a collection. Pods go through the cluster (admission defaults, scheduling); new Nodes get node-lifecycle monitoring. */
 export function createObject(env: KubeEnv, req: SimRequest, rp: ParsedResourcePath): SimResponse {
   const { info } = rp;
-  const obj = objectBody(req);
-  checkTypeMeta(rp, obj);
+  const obj = storedForm(rp, objectBody(req));
   if (info.namespaced) {
     const ns = rp.namespace as string;
     checkNamespace(obj, ns);
@@ -30,10 +30,10 @@ export function createObject(env: KubeEnv, req: SimRequest, rp: ParsedResourcePa
   if (obj.metadata.resourceVersion) {
     throw new KubeStatusError(500, 'InternalError', 'Internal error occurred: resourceVersion should not be set on objects to be created');
   }
-  prepareForCreate(info, obj);
+  prepareForCreate(env, info, obj);
   validate(info, obj);
   if (isDryRun(req)) {
-    return { status: 201, body: { ...obj, apiVersion: groupVersion(rp.group, rp.version), kind: info.kind } };
+    return { status: 201, body: { ...wireForm(info)(obj), apiVersion: groupVersion(rp.group, rp.version), kind: info.kind } };
   }
   let created: KubeObject;
   if (rp.resource === 'pods') created = env.world.cluster.createPod(obj);
@@ -41,13 +41,12 @@ export function createObject(env: KubeEnv, req: SimRequest, rp: ParsedResourcePa
     created = env.world.kube.create(rp.resource, obj);
     if (rp.resource === 'nodes') env.world.cluster.refreshNode(created.metadata.name);
   }
-  return { status: 201, body: created };
+  return { status: 201, body: wireForm(info)(created) };
 }
 
 /** PUT on an object or its status. The object endpoint keeps the stored status, the status endpoint everything else. */
 export function updateObject(env: KubeEnv, req: SimRequest, rp: ParsedResourcePath): SimResponse {
-  const obj = objectBody(req);
-  checkTypeMeta(rp, obj);
+  const obj = storedForm(rp, objectBody(req));
   if (obj.metadata.name !== rp.name) {
     throw badRequest(`the name of the object (${obj.metadata.name ?? ''}) does not match the name on the URL (${rp.name})`);
   }
@@ -59,10 +58,12 @@ export function updateObject(env: KubeEnv, req: SimRequest, rp: ParsedResourcePa
 /** PATCH on an object or its status, in any of the three patch types (415 otherwise). */
 export function patchObject(env: KubeEnv, req: SimRequest, rp: ParsedResourcePath): SimResponse {
   const current = env.world.kube.mustGet(rp.resource, rp.namespace, rp.name as string);
-  const patched = applyPatch(rp.resource, bodyMediaType(req.headers['content-type']), current, req.text());
-  if (typeof patched !== 'object' || patched === null || Array.isArray(patched) || typeof patched.metadata !== 'object' || patched.metadata === null) {
+  // A patch applies to the object in the form of the version it was sent to.
+  const wire = applyPatch(rp.resource, bodyMediaType(req.headers['content-type']), wireForm(rp.info)(current), req.text());
+  if (typeof wire !== 'object' || wire === null || Array.isArray(wire) || typeof wire.metadata !== 'object' || wire.metadata === null) {
     throw badRequest('the patch did not produce an object with metadata');
   }
+  const patched = rp.info.codec ? rp.info.codec.decode(wire) : wire;
   if (patched.metadata.name !== current.metadata.name) {
     throw badRequest(`the name of the object (${patched.metadata.name ?? ''}) does not match the name on the URL (${rp.name})`);
   }
@@ -86,9 +87,15 @@ function combine(rp: ParsedResourcePath, current: KubeObject, incoming: KubeObje
 
 function store(env: KubeEnv, req: SimRequest, rp: ParsedResourcePath, next: KubeObject): SimResponse {
   validate(rp.info, next);
-  if (isDryRun(req)) return { status: 200, body: next };
+  if (isDryRun(req)) return { status: 200, body: wireForm(rp.info)(next) };
   // The store checks a carried resourceVersion against its own: 409 Conflict when stale.
-  return { status: 200, body: env.world.kube.update(rp.resource, next) };
+  return { status: 200, body: wireForm(rp.info)(env.world.kube.update(rp.resource, next)) };
+}
+
+/** A request body checked against the URL's version, in the form the store keeps. */
+function storedForm(rp: ParsedResourcePath, obj: KubeObject): KubeObject {
+  checkTypeMeta(rp, obj);
+  return rp.info.codec ? rp.info.codec.decode(obj) : obj;
 }
 
 function checkTypeMeta(rp: ParsedResourcePath, obj: KubeObject): void {
@@ -108,15 +115,35 @@ function checkNamespace(obj: KubeObject, namespace: string): void {
 }
 
 /** Clears what only the server sets, and sets what each kind's create strategy sets. */
-function prepareForCreate(info: ApiResource, obj: KubeObject): void {
+function prepareForCreate(env: KubeEnv, info: ApiResource, obj: KubeObject): void {
   for (const field of ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation']) delete obj.metadata[field];
   if (info.plural === 'namespaces') {
     obj.metadata.labels = { ...obj.metadata.labels, 'kubernetes.io/metadata.name': obj.metadata.name };
     obj.spec = { finalizers: ['kubernetes'], ...obj.spec };
     obj.status = { phase: 'Active' };
+  } else if (info.plural === 'services') {
+    delete obj.status;
+    obj.spec = { type: 'ClusterIP', sessionAffinity: 'None', ...obj.spec };
+    obj.spec.ports = (obj.spec.ports ?? []).map((p: { port: number; protocol?: string; targetPort?: unknown }) => ({
+      protocol: 'TCP',
+      targetPort: p.port,
+      ...p,
+    }));
+    if (!obj.spec.clusterIP) obj.spec.clusterIP = serviceIp(env);
+    obj.spec.clusterIPs = [obj.spec.clusterIP];
+    obj.status = { loadBalancer: {} };
   } else if (info.plural !== 'nodes') {
     // Controllers own status; the node's kubelet may register one at create.
     delete obj.status;
+  }
+}
+
+/** A free ClusterIP in the default service range 10.96.0.0/12 (kube-apiserver --service-cluster-ip-range). */
+function serviceIp(env: KubeEnv): string {
+  const taken = new Set(env.world.kube.list('services').map((s) => s.spec?.clusterIP));
+  for (;;) {
+    const ip = `10.${96 + env.random.int(0, 15)}.${env.random.int(0, 255)}.${env.random.int(1, 254)}`;
+    if (!taken.has(ip)) return ip;
   }
 }
 

@@ -4,6 +4,7 @@ import type { KubeStore } from '../kube-store.js';
 import type { KubeObject, Vm } from '../types.js';
 import type { ClusterControllers, ClusterEnv, ClusterOptions, MachineView } from './context.js';
 import { type DisruptionBudgetStatus, pdbStatus } from './disruption-budgets.js';
+import { ClusterEvents } from './events.js';
 import { NodeLifecycle } from './node-lifecycle.js';
 import { PodLifecycle } from './pod-lifecycle.js';
 import { Scheduler } from './scheduler.js';
@@ -20,6 +21,7 @@ export class Cluster implements ClusterControllers {
   readonly pods: PodLifecycle;
   readonly scheduler: Scheduler;
   readonly workloads: WorkloadControllers;
+  readonly events: ClusterEvents;
 
   constructor(
     readonly store: KubeStore,
@@ -28,7 +30,8 @@ export class Cluster implements ClusterControllers {
     machines: MachineView,
     readonly options: ClusterOptions,
   ) {
-    const env: ClusterEnv = { store, clock, random, machines, options };
+    this.events = new ClusterEvents(store, clock, options.eventTtlMs);
+    const env: ClusterEnv = { store, clock, random, machines, options, events: this.events };
     this.nodes = new NodeLifecycle(env, this);
     this.pods = new PodLifecycle(env, this);
     this.scheduler = new Scheduler(env);
@@ -100,7 +103,7 @@ export class Cluster implements ClusterControllers {
     } else if (resource === 'pods') {
       if (type === 'DELETED' || obj.metadata.deletionTimestamp) this.scheduler.scheduleSoon();
       this.workloads.reconcileSoon();
-    } else if (resource === 'replicasets' || resource === 'daemonsets' || resource === 'poddisruptionbudgets') {
+    } else if (resource === 'replicasets' || resource === 'daemonsets' || resource === 'poddisruptionbudgets' || resource === 'deployments') {
       this.workloads.reconcileSoon();
     }
   }

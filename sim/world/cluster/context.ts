@@ -2,6 +2,7 @@ import type { Clock } from '../../clock.js';
 import type { Random } from '../../random.js';
 import type { KubeStore } from '../kube-store.js';
 import type { Vm } from '../types.js';
+import type { ClusterEvents } from './events.js';
 import type { NodeLifecycle } from './node-lifecycle.js';
 import type { PodLifecycle } from './pod-lifecycle.js';
 import type { Scheduler } from './scheduler.js';
@@ -29,6 +30,8 @@ export interface ClusterOptions {
   nodeReadyDelayMs: number;
   /** PodDisruptionBudgets with the default IfHealthyBudget policy guard pods that are not Ready too (disruption-budgets.ts). */
   unhealthyPodsNeedHealthyBudget: boolean;
+  /** How long an Event lives after its last write (kube-apiserver --event-ttl); 0 for ever (events.ts). */
+  eventTtlMs: number;
 }
 
 /** What every controller of the simulated control plane works with. */
@@ -38,6 +41,8 @@ export interface ClusterEnv {
   readonly random: Random;
   readonly machines: MachineView;
   readonly options: ClusterOptions;
+  /** The controllers' and kubelets' Events. */
+  readonly events: ClusterEvents;
 }
 
 /** The controllers, as they reach each other (a node turning Ready wakes the scheduler, and so on). */

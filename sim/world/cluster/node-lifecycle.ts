@@ -83,7 +83,14 @@ export class NodeLifecycle {
     };
     const existing = store.get('nodes', undefined, name);
     const created = existing ? existing : store.create('nodes', node);
-    if (!existing) this.env.machines.record('node.registered', `node ${name} registered (NotReady)`, name);
+    this.kubeletEvent(name, 'Starting', 'Starting kubelet.');
+    for (const condition of ['NodeHasSufficientMemory', 'NodeHasNoDiskPressure', 'NodeHasSufficientPID']) {
+      this.kubeletEvent(name, condition, `Node ${name} status is now: ${condition}`);
+    }
+    if (!existing) {
+      this.env.machines.record('node.registered', `node ${name} registered (NotReady)`, name);
+      this.controllerEvent(created, 'RegisteredNode', `Node ${name} event: Registered Node ${name} in Controller`);
+    }
     this.leases.started(created);
     clock.setTimer(this.env.options.nodeReadyDelayMs, () => this.refresh(name), `ready ${name}`);
     return created;
@@ -125,6 +132,17 @@ export class NodeLifecycle {
     return node;
   }
 
+  /** The kubelet's Events about its Node name it by name, uid included (kubelet nodeRef), as kubectl describe expects. */
+  private kubeletEvent(name: string, reason: string, message: string): void {
+    this.env.events.record({ kind: 'Node', name, uid: name }, { reason, message, component: 'kubelet', host: name });
+  }
+
+  /** The node-lifecycle controller's Events reference the Node object (its uid). */
+  private controllerEvent(node: KubeObject, reason: string, message: string): void {
+    const about = { kind: 'Node', apiVersion: 'v1', name: node.metadata.name, uid: node.metadata.uid as string };
+    this.env.events.record(about, { reason, message, component: 'node-controller' });
+  }
+
   private markReady(name: string, recovered: boolean): void {
     const { pods, scheduler, workloads } = this.controllers;
     const now = isoSeconds(this.env.clock.now());
@@ -134,6 +152,7 @@ export class NodeLifecycle {
       if (n.spec.taints.length === 0) delete n.spec.taints;
     });
     this.env.machines.record('node.ready', `node ${name} is Ready${recovered ? ' again' : ''}`, name);
+    this.kubeletEvent(name, 'NodeReady', `Node ${name} status is now: NodeReady`);
     for (const pod of pods.onNode(name)) pods.nodeBack(pod);
     scheduler.scheduleSoon();
     workloads.reconcileSoon();
@@ -152,6 +171,7 @@ export class NodeLifecycle {
       n.spec.taints = taints;
     });
     machines.record('node.unknown', `node ${name} Ready=Unknown: kubelet stopped posting node status`, name);
+    this.controllerEvent(node, 'NodeNotReady', `Node ${name} status is now: NodeNotReady`);
     for (const pod of this.controllers.pods.onNode(name)) this.controllers.pods.nodeLost(pod);
     if (options.cloudLifecycleController) {
       const vm = machines.vmOfNode(name);

@@ -12,28 +12,23 @@ export function podKey(pod: KubeObject): string {
   return `${pod.metadata.namespace}/${pod.metadata.name}`;
 }
 
+/** The kubelet's reason and message for each pressure condition while it is False (kubelet setters.go). */
+const PRESSURE_CONDITIONS: ReadonlyArray<readonly [type: string, reason: string, message: string]> = [
+  ['MemoryPressure', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'],
+  ['DiskPressure', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'],
+  ['PIDPressure', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'],
+];
+
 /** A Node's conditions as the kubelet (or, for Unknown, the node-lifecycle controller) writes them. */
 export function nodeConditions(ready: 'True' | 'False' | 'Unknown', reason: string, message: string, now: string) {
-  const pressure = ready === 'Unknown' ? 'Unknown' : 'False';
-  const pReason = ready === 'Unknown' ? 'NodeStatusUnknown' : undefined;
-  const pMessage = ready === 'Unknown' ? 'Kubelet stopped posting node status.' : undefined;
-  const c = (type: string, ok: string) => ({
+  const unknown = ready === 'Unknown';
+  const pressure = PRESSURE_CONDITIONS.map(([type, okReason, okMessage]) => ({
     type,
-    status: pressure,
+    status: unknown ? 'Unknown' : 'False',
     lastHeartbeatTime: now,
     lastTransitionTime: now,
-    reason: pReason ?? `KubeletHas${ok}`,
-    message:
-      pMessage ??
-      `kubelet has ${ok
-        .replace(/([A-Z])/g, ' $1')
-        .trim()
-        .toLowerCase()}`,
-  });
-  return [
-    c('MemoryPressure', 'SufficientMemory'),
-    c('DiskPressure', 'NoDiskPressure'),
-    c('PIDPressure', 'SufficientPID'),
-    { type: 'Ready', status: ready, lastHeartbeatTime: now, lastTransitionTime: now, reason, message },
-  ];
+    reason: unknown ? 'NodeStatusUnknown' : okReason,
+    message: unknown ? 'Kubelet stopped posting node status.' : okMessage,
+  }));
+  return [...pressure, { type: 'Ready', status: ready, lastHeartbeatTime: now, lastTransitionTime: now, reason, message }];
 }

@@ -1,6 +1,6 @@
 import { podReady, readyStatus } from '../../../world/cluster/status.js';
 import type { KubeObject } from '../../../world/types.js';
-import { age } from './duration.js';
+import { age, humanDuration } from './duration.js';
 
 /** One column of a meta.k8s.io/v1 Table; priority 1 columns show only with `-o wide`. */
 export interface TableColumn {
@@ -207,7 +207,104 @@ const LEASE: Printer = {
   cells: (lease, now) => [lease.metadata.name, lease.spec?.holderIdentity ?? '', age(lease.metadata.creationTimestamp, now)],
 };
 
+const DEPLOYMENT: Printer = {
+  columns: [
+    NAME,
+    col('Ready', 'Number of the pod with ready state'),
+    col('Up-to-date', 'Total number of non-terminated pods targeted by this deployment that have the desired template spec.', 0, 'integer'),
+    col('Available', 'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.', 0, 'integer'),
+    AGE,
+    CONTAINERS,
+    IMAGES,
+    SELECTOR,
+  ],
+  cells: (d, now) => [
+    d.metadata.name,
+    `${d.status?.readyReplicas ?? 0}/${d.spec?.replicas ?? 1}`,
+    d.status?.updatedReplicas ?? 0,
+    d.status?.availableReplicas ?? 0,
+    age(d.metadata.creationTimestamp, now),
+    ...templateColumns(d),
+  ],
+};
+
+/** kubectl's Service columns (pkg/printers/internalversion printers.go, printService). */
+const SERVICE: Printer = {
+  columns: [
+    NAME,
+    col('Type', 'Determines how the Service is exposed.'),
+    col('Cluster-IP', 'The IP address of the service, assigned by the master.'),
+    col('External-IP', 'The list of external IP addresses of the service.'),
+    col('Port(s)', 'The list of ports that are exposed by this service.'),
+    AGE,
+    col('Selector', 'Route service traffic to pods with label keys and values matching this selector.', 1),
+  ],
+  cells: (svc, now) => {
+    const ports: Array<{ port: number; protocol?: string; nodePort?: number }> = svc.spec?.ports ?? [];
+    const selector = Object.entries((svc.spec?.selector ?? {}) as Record<string, string>)
+      .map(([k, v]) => `${k}=${v}`)
+      .sort()
+      .join(',');
+    const external: string[] = [
+      ...(svc.status?.loadBalancer?.ingress ?? []).map((i: { ip?: string; hostname?: string }) => i.ip ?? i.hostname ?? ''),
+      ...(svc.spec?.externalIPs ?? []),
+    ];
+    return [
+      svc.metadata.name,
+      svc.spec?.type ?? 'ClusterIP',
+      svc.spec?.clusterIP || '<none>',
+      external.length ? external.join(',') : svc.spec?.type === 'LoadBalancer' ? '<pending>' : '<none>',
+      ports.length ? ports.map((p) => `${p.port}${p.nodePort ? `:${p.nodePort}` : ''}/${p.protocol ?? 'TCP'}`).join(',') : '<none>',
+      age(svc.metadata.creationTimestamp, now),
+      selector || '<none>',
+    ];
+  },
+};
+
+/** kubectl's Event columns (pkg/printers/internalversion printers.go, printEvent): the server fills the wide ones too. */
+const EVENT: Printer = {
+  columns: [
+    col('Last Seen', 'The time at which the most recent occurrence of this event was recorded.'),
+    col('Type', 'Type of this event (Normal, Warning), new types could be added in the future'),
+    col('Reason', "This should be a short, machine understandable string that gives the reason for the transition into the object's current status."),
+    col('Object', 'The object that this event is about.'),
+    col('Subobject', 'If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement.', 1),
+    col('Source', 'The component reporting this event. Should be a short machine understandable string.', 1),
+    col('Message', 'A human-readable description of the status of this operation.'),
+    col('First Seen', 'The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)', 1),
+    col('Count', 'The number of times this event has occurred.', 1),
+    { ...col('Name', 'Name must be unique within a namespace.', 1), format: 'name' },
+  ],
+  cells: (ev, now) => {
+    const since = (t: unknown) => (typeof t === 'string' && t ? humanDuration(now - Date.parse(t)) : '<unknown>');
+    const series = ev.series as { count?: number; lastObservedTime?: string } | undefined;
+    const first = ev.firstTimestamp ? since(ev.firstTimestamp) : since(ev.eventTime);
+    const last = series ? since(series.lastObservedTime) : ev.lastTimestamp ? since(ev.lastTimestamp) : first;
+    const count = series ? (series.count ?? 0) : Number(ev.count ?? 0) || 1;
+    const involved = (ev.involvedObject ?? {}) as { kind?: string; name?: string; fieldPath?: string };
+    const kind = (involved.kind ?? '').toLowerCase();
+    const source = (ev.source ?? {}) as { component?: string; host?: string };
+    const component = source.component || String(ev.reportingComponent ?? '');
+    const instance = source.host || String(ev.reportingInstance ?? '');
+    return [
+      last,
+      String(ev.type ?? ''),
+      String(ev.reason ?? ''),
+      involved.name ? `${kind}/${involved.name}` : kind,
+      involved.fieldPath ?? '',
+      instance ? `${component}, ${instance}` : component,
+      String(ev.message ?? '').trim(),
+      first,
+      count,
+      ev.metadata.name,
+    ];
+  },
+};
+
 export const PRINTERS: Record<string, Printer> = {
+  deployments: DEPLOYMENT,
+  services: SERVICE,
+  events: EVENT,
   nodes: NODE,
   pods: POD,
   namespaces: NAMESPACE,
