@@ -30,15 +30,18 @@ export async function runLocal(options: RunLocalOptions): Promise<number> {
   await local.sim.writeKubeconfig(kubeconfig);
   const file: LocalEndpointsFile = {
     ready: true,
-    endpoints: { ...local.controlPlane.endpoints, ...local.sim.endpoints },
+    endpoints: { ...local.controlPlane.endpoints, ...local.sim.endpoints, chaos: local.chaos.url },
     region: local.config.providers.aws?.region ?? local.sim.credentials.aws.region,
     credentials: { accessKeyId: local.sim.credentials.aws.accessKeyId, secretAccessKey: local.sim.credentials.aws.secretAccessKey },
     tableName: local.tableName,
+    chaosToken: local.chaos.token,
     kubeconfig,
     ...(options.configFile ? { configFile: resolve(options.configFile) } : {}),
     pid: process.pid,
   };
-  await writeFile(endpointsFile, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
+  // The file carries the chaos token: a new file (the mode applies only to one) readable by this user alone.
+  await rm(endpointsFile, { force: true });
+  await writeFile(endpointsFile, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
   console.log(
     JSON.stringify({ ready: true, endpointsFile, stateMachines: local.controlPlane.stateMachines, endpoints: file.endpoints, clock: local.sim.clock.mode }),
   );
