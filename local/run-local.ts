@@ -39,9 +39,7 @@ export async function runLocal(options: RunLocalOptions): Promise<number> {
     ...(options.configFile ? { configFile: resolve(options.configFile) } : {}),
     pid: process.pid,
   };
-  // The file carries the chaos token: a new file (the mode applies only to one) readable by this user alone.
-  await rm(endpointsFile, { force: true });
-  await writeFile(endpointsFile, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+  await writeEndpointsFile(endpointsFile, file);
   console.log(
     JSON.stringify({ ready: true, endpointsFile, stateMachines: local.controlPlane.stateMachines, endpoints: file.endpoints, clock: local.sim.clock.mode }),
   );
@@ -54,4 +52,13 @@ export async function runLocal(options: RunLocalOptions): Promise<number> {
   await rm(endpointsFile, { force: true });
   await local.stop();
   return 0;
+}
+
+/**
+ * Writes the endpoints file readable by this user alone, since it carries the chaos token: always a new file, as the
+ * mode applies only to a file being created (one left behind by an earlier run keeps its own otherwise).
+ */
+export async function writeEndpointsFile(path: string, file: LocalEndpointsFile): Promise<void> {
+  await rm(path, { force: true });
+  await writeFile(path, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
 }
