@@ -1,4 +1,5 @@
 import { pathToFileURL } from 'node:url';
+import * as chaos from './commands/chaos.js';
 import * as cost from './commands/cost.js';
 import * as demo from './commands/demo.js';
 import * as executions from './commands/executions.js';
@@ -13,7 +14,7 @@ import { type CliContext, type Command, processContext } from './context.js';
 import { UsageError } from './errors.js';
 import { didYouMean } from './suggest.js';
 
-export const commands: Record<string, Command> = { start, watch, executions, status, pause, resume, local, demo, cost, secrets };
+export const commands: Record<string, Command> = { start, watch, executions, status, pause, resume, local, chaos, demo, cost, secrets };
 
 export function mainUsage(): string {
   const width = Math.max(...Object.keys(commands).map((n) => n.length));

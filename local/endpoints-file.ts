@@ -18,12 +18,16 @@ export interface LocalEndpointsFile {
     gce?: string;
     scaleway?: string;
     cloudflare?: string;
+    /** The chaos endpoint (`shepherd chaos`), loopback only. */
+    chaos?: string;
   };
   region: string;
   /** What the local services accept (fake, generated per run). */
   credentials: { accessKeyId: string; secretAccessKey: string };
   /** The local name of the stack's DynamoDB table (claims, pool counters, audit). */
   tableName?: string;
+  /** The bearer token the chaos endpoint wants (which is why the file is mode 0600). */
+  chaosToken?: string;
   /** Path of a kubeconfig file for the simulated cluster. */
   kubeconfig?: string;
   /** Path of the shepherd config the control plane runs with. */

@@ -30,15 +30,16 @@ export async function runLocal(options: RunLocalOptions): Promise<number> {
   await local.sim.writeKubeconfig(kubeconfig);
   const file: LocalEndpointsFile = {
     ready: true,
-    endpoints: { ...local.controlPlane.endpoints, ...local.sim.endpoints },
+    endpoints: { ...local.controlPlane.endpoints, ...local.sim.endpoints, chaos: local.chaos.url },
     region: local.config.providers.aws?.region ?? local.sim.credentials.aws.region,
     credentials: { accessKeyId: local.sim.credentials.aws.accessKeyId, secretAccessKey: local.sim.credentials.aws.secretAccessKey },
     tableName: local.tableName,
+    chaosToken: local.chaos.token,
     kubeconfig,
     ...(options.configFile ? { configFile: resolve(options.configFile) } : {}),
     pid: process.pid,
   };
-  await writeFile(endpointsFile, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
+  await writeEndpointsFile(endpointsFile, file);
   console.log(
     JSON.stringify({ ready: true, endpointsFile, stateMachines: local.controlPlane.stateMachines, endpoints: file.endpoints, clock: local.sim.clock.mode }),
   );
@@ -51,4 +52,13 @@ export async function runLocal(options: RunLocalOptions): Promise<number> {
   await rm(endpointsFile, { force: true });
   await local.stop();
   return 0;
+}
+
+/**
+ * Writes the endpoints file readable by this user alone, since it carries the chaos token: always a new file, as the
+ * mode applies only to a file being created (one left behind by an earlier run keeps its own otherwise).
+ */
+export async function writeEndpointsFile(path: string, file: LocalEndpointsFile): Promise<void> {
+  await rm(path, { force: true });
+  await writeFile(path, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
 }

@@ -1,6 +1,8 @@
 import { loadConfigFile } from '../config/load.js';
 import type { ShepherdConfig } from '../config/types.js';
 import { type ClockOptions, type KindSwitches, type Sim, startSim } from '../sim/index.js';
+import { type ChaosServer, startChaosServer } from './chaos/chaos-server.js';
+import { ChaosService } from './chaos/chaos-service.js';
 import { synthesizeStack } from './cloudformation/synth.js';
 import { type LocalControlPlane, startLocalControlPlane } from './control-plane.js';
 import { prepareWorld, simulatorEnv } from './shepherd-world.js';
@@ -22,6 +24,8 @@ export interface ShepherdLocal {
   config: ShepherdConfig;
   sim: Sim;
   controlPlane: LocalControlPlane;
+  /** The chaos endpoint on loopback (`shepherd chaos`): its URL and bearer token. */
+  chaos: Pick<ChaosServer, 'url' | 'token'>;
   /** The local ARN of a workflow's state machine, e.g. `provisionNode`. */
   stateMachineArn(workflow: 'provisionNode' | 'removeNode'): string;
   tableName: string;
@@ -57,11 +61,20 @@ export async function startShepherdLocal(options: ShepherdLocalOptions = {}): Pr
       onLambdaLog: options.onLambdaLog,
     });
     const unsubscribe = sim.awsEvents.subscribe((e) => controlPlane.publish(e));
+    let chaos: ChaosServer;
+    try {
+      chaos = await startChaosServer(new ChaosService({ sim, config }));
+    } catch (err) {
+      unsubscribe();
+      await controlPlane.stop();
+      throw err;
+    }
     const table = controlPlane.stack.tables[0];
     return {
       config,
       sim,
       controlPlane,
+      chaos: { url: chaos.url, token: chaos.token },
       tableName: table?.name ?? '',
       stateMachineArn: (workflow) => {
         const wanted = workflow.toLowerCase();
@@ -71,6 +84,7 @@ export async function startShepherdLocal(options: ShepherdLocalOptions = {}): Pr
       },
       async stop() {
         unsubscribe();
+        await chaos.close();
         await controlPlane.stop();
         await sim.stop();
       },

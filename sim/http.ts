@@ -64,6 +64,8 @@ export interface RunningServer {
   name: string;
   url: string;
   port: number;
+  /** Stops listening (true: connections to its port are refused, as to a server that is down) or listens again on the same port. */
+  refuse(on: boolean): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -196,16 +198,29 @@ export async function startHttpServer(ctx: ServerContext, spec: ServerSpec): Pro
   });
   const { port } = server.address() as AddressInfo;
   const scheme = spec.tls ? 'https' : 'http';
-  return {
-    name: spec.name,
-    url: `${scheme}://127.0.0.1:${port}`,
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+  const close = () =>
+    new Promise<void>((resolve) => {
+      // Called back with ERR_SERVER_NOT_RUNNING when it already refuses: closed either way.
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  // One change at a time, in order: a refuse(false) must not start listening before the refuse(true) before it closed.
+  let changes = Promise.resolve();
+  const refuse = (on: boolean) => {
+    changes = changes.then(async () => {
+      if (on === !server.listening) return;
+      if (on) return close();
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, '127.0.0.1', () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+    });
+    return changes;
   };
+  return { name: spec.name, url: `${scheme}://127.0.0.1:${port}`, port, refuse, close };
 }
 
 async function handle(

@@ -19,7 +19,7 @@ export type { AwsEvent, ServerName, SimCredentials } from './env.js';
 export type { ApiFault } from './http.js';
 export { Random } from './random.js';
 export { addWorkload } from './scenarios.js';
-export type { TimelineEntry } from './world/types.js';
+export type { ProviderName, TimelineEntry, Vm } from './world/types.js';
 export type { KindSwitches, UnkindBehaviour } from './world/unkindness.js';
 export { UNKIND_BEHAVIOURS } from './world/unkindness.js';
 export { World } from './world/world.js';
@@ -56,6 +56,8 @@ export interface Sim {
   /** A kubeconfig (YAML) for the Kubernetes API, bearer-token auth. */
   readonly kubeconfig: string;
   writeKubeconfig(path: string): Promise<void>;
+  /** The cluster's API server goes down (its port refuses connections) or comes back; resolves once it does. */
+  setClusterApiDown(down: boolean): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -100,6 +102,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
   const running: RunningServer[] = [];
   const endpoints: SimEndpoints = { kube: '', ec2: '', gce: '', scaleway: '', cloudflare: '' };
   const isApiDown = (server: string) => {
+    if (server === 'kube') return world.isClusterApiDown();
     const provider = SERVER_PROVIDER[server as ServerName];
     return provider ? world.isApiDown(provider) : false;
   };
@@ -118,6 +121,12 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     throw err;
   }
   if (endpoints.kube) world.apiServerEndpoint = endpoints.kube.replace(/^https?:\/\//, '');
+  // The world says when the cluster API is down; its server stops listening then, so clients see ECONNREFUSED.
+  const kubeServer = running.find((s) => s.name === 'kube');
+  let clusterApi = Promise.resolve();
+  const offClusterApi = world.on('cluster-api', ({ down }) => {
+    if (kubeServer) clusterApi = kubeServer.refuse(down);
+  });
   const kubeconfig = endpoints.kube
     ? kubeconfigYaml({ server: endpoints.kube, caCert: tls.caCert, token: credentials.kube.token, clusterName: world.clusterName })
     : '';
@@ -136,7 +145,13 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
       await mkdir(dirname(path), { recursive: true });
       await writeFile(path, kubeconfig, { mode: 0o600 });
     },
+    async setClusterApiDown(down) {
+      world.setClusterApiDown(down);
+      await clusterApi;
+    },
     async stop() {
+      offClusterApi();
+      await clusterApi.catch(() => {});
       clock.stop();
       await Promise.all(running.map((s) => s.close()));
     },

@@ -169,4 +169,6 @@ export interface WorldEvents {
   'vm-state': { vm: Vm; previous: VmState | undefined };
   'spot-interruption': { vm: Vm; actionAt: number };
   'rebalance-recommendation': { vm: Vm };
+  /** The cluster's API server went down or came back (its server stops or starts listening). */
+  'cluster-api': { down: boolean };
 }

@@ -8,6 +8,8 @@ export class WorldFaults {
   private readonly dark = new Set<string>();
   private readonly apiDown = new Set<ProviderName>();
   private readonly partitioned = new Set<string>();
+  private readonly partitionedProviders = new Set<ProviderName>();
+  private clusterApiDown = false;
   private neverJoin: VmMatch[] = [];
   private readonly capacity = new Map<string, number>();
 
@@ -45,6 +47,33 @@ export class WorldFaults {
     this.world.record(on ? 'network.partition' : 'network.healed', `${on ? 'partitioned' : 'reconnected'}: ${nodeNames.join(', ')}`);
   }
 
+  /**
+   * A network partition between the control plane and every node of a provider (on) or its end (off): the VMs run
+   * and their cloud API answers, but their kubelets cannot reach the API server, so the node lifecycle controller
+   * marks their Nodes Unknown after the grace period (https://kubernetes.io/docs/concepts/architecture/nodes/#condition).
+   */
+  setProviderPartition(provider: ProviderName, on: boolean): void {
+    if (on) this.partitionedProviders.add(provider);
+    else this.partitionedProviders.delete(provider);
+    this.world.record(on ? 'network.partition' : 'network.healed', `${on ? 'partitioned' : 'reconnected'}: every ${provider} node`, provider);
+    for (const vm of this.world.fleet.liveVms()) if (vm.provider === provider) this.world.kubelets.afterReachabilityChange(vm);
+  }
+
+  /**
+   * The cluster's API server is down (true) or back (false): connections to it are refused. Nodes keep their
+   * conditions meanwhile: the node lifecycle controller talks to the API server too, so it marks nothing while it
+   * is gone (https://kubernetes.io/docs/concepts/architecture/nodes/#node-controller).
+   */
+  setClusterApiDown(down: boolean): void {
+    if (this.clusterApiDown === down) return;
+    this.clusterApiDown = down;
+    this.world.record(down ? 'cluster-api.down' : 'cluster-api.up', `cluster API server ${down ? 'down' : 'up'}`);
+  }
+
+  isClusterApiDown(): boolean {
+    return this.clusterApiDown;
+  }
+
   /** VMs launched while a match is set boot but never join (undefined clears). */
   setNeverJoin(match: VmMatch | undefined): void {
     this.neverJoin = match ? [...this.neverJoin, match] : [];
@@ -76,7 +105,7 @@ export class WorldFaults {
   nodeReachable(nodeName: string): boolean {
     if (this.partitioned.has(nodeName)) return false;
     const vm = [...this.world.fleet.liveVms()].find((v) => v.nodeName === nodeName);
-    return vm ? this.vmReachable(vm) : false;
+    return vm ? this.vmReachable(vm) && !this.partitionedProviders.has(vm.provider) : false;
   }
 
   vmReachable(vm: Vm): boolean {

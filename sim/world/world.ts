@@ -302,6 +302,22 @@ export class World {
     this.faults.setPartition(nodeNames, on);
   }
 
+  /** A network partition between the control plane and every node of a provider (on) or its end (off). */
+  setProviderPartition(provider: ProviderName, on: boolean): void {
+    this.faults.setProviderPartition(provider, on);
+  }
+
+  /** The cluster's API server is down (true: connections are refused) or back (false). */
+  setClusterApiDown(down: boolean): void {
+    if (down === this.faults.isClusterApiDown()) return;
+    this.faults.setClusterApiDown(down);
+    this.emitter.emit('cluster-api', { down });
+  }
+
+  isClusterApiDown(): boolean {
+    return this.faults.isClusterApiDown();
+  }
+
   /** VMs launched while a match is set boot but never join (undefined clears). */
   setNeverJoin(match: VmMatch | undefined): void {
     this.faults.setNeverJoin(match);
