@@ -276,7 +276,7 @@ describe('Workflow: ProvisionNode (local control plane + simulated clouds)', () 
     expect(out.status).toBe('FAILED');
     expect(out.cause).toContain('TransientError');
     expect(local.sim.world.listVms('aws').map((v) => v.state)).toEqual([expect.stringMatching(/shutting-down|terminated/)]);
-    expect(local.sim.world.kube.list('nodes').filter((n) => n.metadata.name.startsWith('ip-'))).toHaveLength(0);
+    expect(local.sim.world.kube.list('nodes').filter((n) => local.sim.world.vmOfNode(n.metadata.name)?.provider === 'aws')).toHaveLength(0);
     expect((await poolState('aws-amd64')).active).toBe(0);
     expect(orphans()).toEqual([]);
   });
