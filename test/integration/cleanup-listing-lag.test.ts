@@ -96,4 +96,17 @@ describe('Workflow: ClaimCleanup when EC2 does not list the claim’s VM yet', (
     expect(['shutting-down', 'terminated']).toContain(local.sim.world.getVm(vmId)?.state);
     expect(await claimRecord(claimId)).toMatchObject({ status: 'released' });
   }, 240_000);
+
+  it('a VM EC2 lists only minutes later (AWS advises retrying for a few minutes) is still terminated, not left running uncounted', async () => {
+    local = await startShepherdLocal({ config, seed: 5, clock: { mode: 'virtual' }, onLambdaLog: () => undefined });
+    const { vmId, claimId } = await stopRightAfterLaunch('lag-long', 3 * 60_000);
+
+    const cleanup = await firstCleanup();
+
+    expect(cleanup.status, cleanup.cause).toBe('SUCCEEDED');
+    expect(failedAttempts(cleanup.executionArn, 'Terminate VMs of claim').length).toBeGreaterThan(4);
+    expect(JSON.parse(cleanup.output ?? '{}').claims[0]).toMatchObject({ status: 'cleaned', claimId, cleanup: { vm: { terminated: [vmId] } } });
+    expect(['shutting-down', 'terminated']).toContain(local.sim.world.getVm(vmId)?.state);
+    expect(await claimRecord(claimId)).toMatchObject({ status: 'released' });
+  }, 240_000);
 });
