@@ -24,7 +24,7 @@ export const EXAMPLE_IDS: SampleIds = {
  * one AWS and one GCP external node, two home-lab machines, a web workload, and an entrypoint A
  * record pointing at the first home machine. `ready` resolves once every node is Ready. The sites reuse
  * the same private range (overlapping-private-ips): home-nuc-1 and the AWS node share 10.0.0.4, and the
- * home machines register without a providerID.
+ * home machines and the Kosmos external nodes (named scw-<cluster>-<pool>-<hex> by Scaleway) register without a providerID.
  */
 export function buildSampleWorld(sim: Sim, ids: SampleIds = EXAMPLE_IDS): { ready: Promise<void> } {
   const { world } = sim;

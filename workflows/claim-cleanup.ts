@@ -34,9 +34,22 @@ export function claimCleanupDefinition(scope: Construct, fns: ClaimCleanupFuncti
     {
       'terminated.$': '$.Payload.terminated',
     },
-    // A provider whose lists lag its launches (EC2) found no VM for the claim: look again for a minute, as
-    // ProvisionNode's cleanup does, then believe that nothing runs (a claim taken before its launch has none).
-    [{ errors: ['ListingLagError'], interval: Duration.seconds(4), backoffRate: 2, maxAttempts: 4, jitterStrategy: sfn.JitterType.NONE }],
+    // A provider whose lists lag its launches (EC2) found no VM for the claim: look again, backing off from seconds
+    // up to a few minutes as AWS advises ("Eventual consistency in the Amazon EC2 API": retry Describe "starting with
+    // a couple of seconds of wait time, and increasing gradually up to a few minutes"), about 8 min in all, then
+    // believe that nothing runs (a claim taken before its launch has none). A shorter look releases the claim of a VM
+    // that EC2 lists a minute later, which then runs uncounted. Nobody waits on this workflow, so the wait costs a
+    // claim held a few minutes longer (the safe side) and eight invocations.
+    [
+      {
+        errors: ['ListingLagError'],
+        interval: Duration.seconds(4),
+        backoffRate: 2,
+        maxAttempts: 8,
+        maxDelay: Duration.minutes(2),
+        jitterStrategy: sfn.JitterType.NONE,
+      },
+    ],
   );
   const nothingFound = new sfn.Pass(scope, 'No VM of claim found', { result: sfn.Result.fromObject({ terminated: [] }), resultPath: '$.cleanup.vm' });
   const release = invoke(

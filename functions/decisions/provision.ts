@@ -148,7 +148,10 @@ export interface VmRef {
   poolId?: string;
   /** Pools shepherd sizes (Scaleway): whether this launch grew the pool, so that only then cleanup shrinks it. */
   resized?: boolean;
-  /** When the provider launched it (ISO 8601), where it says (EC2): how old a NotFound is tells unknown from gone. */
+  /**
+   * When the provider launched it (ISO 8601), where it says (EC2 LaunchTime, GCE creationTimestamp): how old a NotFound
+   * is tells unknown from gone, and a Node registered before it cannot be its Node.
+   */
   launchedAt?: string;
 }
 
@@ -189,4 +192,6 @@ export interface NodeView {
   internalIp?: string;
   ready: 'True' | 'False' | 'Unknown';
   labels: Record<string, string>;
+  /** When the Node registered (its creationTimestamp, ISO 8601). */
+  createdAt?: string;
 }

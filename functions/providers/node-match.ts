@@ -12,8 +12,10 @@ const KOSMOS_POOL_LABEL = 'k8s.scaleway.com/pool';
  * 3. the Node with the VM's private IP, only where the address says something: private ranges are reused
  *    across sites (a home lab and an EC2 subnet both hand out 10.0.0.4), so only a Node that registered on
  *    this pool's site (it carries the labels the pool's join gives, `site.joinLabels`), has no other machine's
- *    providerID, and is the only such Node with that IP. Kosmos external nodes need this: Kosmos names them
- *    itself and they may lack a providerID.
+ *    providerID, registered after the VM was launched (where the provider says when), and is the only such Node
+ *    with that IP. Kosmos external nodes need this: Kosmos names them itself (scw-<cluster>-<pool>-<hex>) and gives
+ *    them no providerID, and a Kosmos pool may hold machines of other sites, so its label alone does not say
+ *    which network an address belongs to; a machine already in the cluster before the VM existed is not the VM.
  */
 export function nodeOfVm(nodes: NodeView[], vm: VmRef, claimId: string, site: NodeSite = {}): NodeView | undefined {
   const open = nodes.filter((n) => !n.labels[CLAIM_LABEL] || n.labels[CLAIM_LABEL] === claimId);
@@ -26,8 +28,17 @@ export function nodeOfVm(nodes: NodeView[], vm: VmRef, claimId: string, site: No
   if (byName) return byName;
   const joinLabels = Object.entries(site.joinLabels ?? {});
   if (!vm.privateIp || joinLabels.length === 0) return undefined;
-  const byIp = candidates.filter((n) => n.internalIp === vm.privateIp && joinLabels.every(([k, v]) => n.labels[k] === v));
+  const byIp = candidates.filter((n) => n.internalIp === vm.privateIp && joinLabels.every(([k, v]) => n.labels[k] === v) && !registeredBeforeLaunch(n, vm));
   return byIp.length === 1 ? byIp[0] : undefined;
+}
+
+/**
+ * A Node that registered before the VM was launched. A kubelet registers only once its machine has booted, which
+ * takes far longer than the skew between the clouds' clocks, so the VM's own Node is never one of these.
+ */
+function registeredBeforeLaunch(node: NodeView, vm: VmRef): boolean {
+  if (!node.createdAt || !vm.launchedAt) return false;
+  return Date.parse(node.createdAt) < Date.parse(vm.launchedAt);
 }
 
 /** A Node whose providerID names a machine other than the VM. */

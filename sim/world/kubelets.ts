@@ -1,6 +1,5 @@
 import { decodeUserData, type JoinSpec, parseJoinScript } from './join.js';
 import type { Vm } from './types.js';
-import { providerIdOf } from './vm-identity.js';
 import type { World } from './world.js';
 import type { WorldTimings } from './world-context.js';
 
@@ -85,8 +84,14 @@ export class Kubelets {
       }
       return;
     }
-    if (spec?.method === 'kosmos') vm.poolId = spec.poolId;
     vm.nodeName = vm.name;
+    if (spec?.method === 'kosmos') {
+      // The node agent creates the external node (createExternalNode) and registers the kubelet under its name.
+      const node = this.world.scalewayPools.newNodeIdentity(spec.poolId);
+      vm.poolId = spec.poolId;
+      vm.poolNodeId = node.id;
+      if (this.world.unkindness.has('kosmos-node-identity')) vm.nodeName = node.name;
+    }
     this.world.cluster.registerNode(vm, this.poolLabels(vm), this.providerIdFor(vm));
   }
 
@@ -110,6 +115,6 @@ export class Kubelets {
 
   /** The providerID the Node registers with. */
   private providerIdFor(vm: Vm): string | undefined {
-    return providerIdOf(vm);
+    return this.world.providerIdOf(vm);
   }
 }

@@ -53,6 +53,8 @@ export interface Vm {
   project?: string;
   /** scaleway: the pool a pool node belongs to; also set when a VM joins a Kosmos external pool. */
   poolId?: string;
+  /** Scaleway's id for the pool node on this machine (its own, not the Instance id); named from it (scaleway/node-identity.ts). */
+  poolNodeId?: string;
   /** Set once the VM's kubelet has registered its Node. */
   nodeName?: string;
   /** Why the VM did not join, when it tried and failed. */
@@ -77,6 +79,7 @@ export interface LaunchRequest {
   spotAction?: SpotAction;
   project?: string;
   poolId?: string;
+  poolNodeId?: string;
   autoJoin?: boolean;
   extra?: Record<string, unknown>;
 }

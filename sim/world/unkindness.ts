@@ -22,6 +22,8 @@ export const UNKIND_BEHAVIOURS = [
   'gce-image-arch-check',
   /** Scaleway removes a node of its choice when a pool shrinks (undocumented which): here a seeded random one, not the newest. */
   'scaleway-random-shrink',
+  /** Kosmos names an external node scw-<cluster>-<pool>-<hex> (API and Node alike) and gives it no providerID; kind: the machine's own name and cloud providerID (scaleway/node-identity.ts). */
+  'kosmos-node-identity',
   /** Kapsule's cluster autoscaler sizes pools that have autoscaling on (pending pods up, unneeded nodes down after 10 min). */
   'scaleway-autoscaler',
   /** Cloudflare zones have a plan (Free by default): Free refuses record tags, caps comments at 100 characters and holds 200 records. */

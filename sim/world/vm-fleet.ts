@@ -23,7 +23,7 @@ export class VmFleet {
    * InsufficientCapacityError when a capacity limit for it is used up.
    */
   launch(req: LaunchRequest): Vm {
-    const { catalog, clock, random, clusterName, faults } = this.world;
+    const { catalog, clock, random, faults } = this.world;
     const region = regionOfZone(catalog, req.provider, req.zone);
     if (!region) throw new UnknownResourceError('zone', `${req.provider}/${req.zone}`);
     const type = findType(catalog, req.provider, req.type);
@@ -35,7 +35,7 @@ export class VmFleet {
     const id = newVmId(random, req.provider, req.name);
     const vm: Vm = {
       id,
-      name: req.name ?? defaultVmName(random, clusterName, req.provider, privateIp, region, id),
+      name: req.name ?? defaultVmName(req.provider, privateIp, region, id),
       provider: req.provider,
       region,
       zone: req.zone,
@@ -54,6 +54,7 @@ export class VmFleet {
       stateChangedAt: now,
       project: req.project,
       poolId: req.poolId,
+      ...(req.poolNodeId ? { poolNodeId: req.poolNodeId } : {}),
       autoJoin: req.autoJoin ?? false,
       neverJoins: faults.neverJoins(req.provider, req.zone, type.name),
       extra: { ...req.extra },

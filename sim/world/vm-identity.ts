@@ -15,11 +15,13 @@ export function newVmId(random: Random, provider: ProviderName, name?: string): 
   }
 }
 
-/** The name a VM gets when the launch names none, as each provider names its machines. */
-export function defaultVmName(random: Random, clusterName: string, provider: ProviderName, ip: string, region: string, id: string): string {
+/**
+ * The name a VM gets when the launch names none, as each provider names its machines. Scaleway machines come from
+ * pools, which name them (scaleway/node-identity.ts).
+ */
+export function defaultVmName(provider: ProviderName, ip: string, region: string, id: string): string {
   if (provider === 'aws') return `ip-${ip.replaceAll('.', '-')}.${region}.compute.internal`;
   if (provider === 'gcp') return `vm-${id.slice(-8)}`;
-  if (provider === 'scaleway') return `scw-${clusterName}-${random.hex(20)}`;
   return id;
 }
 

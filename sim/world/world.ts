@@ -272,8 +272,12 @@ export class World {
     this.fleet.recommendRebalance(id);
   }
 
-  /** The `spec.providerID` each cloud's kubelet/CCM sets. */
+  /**
+   * The `spec.providerID` the VM's Node gets from its kubelet or cloud controller: none for a Kosmos external node
+   * in the unkind world (kosmos-node-identity; scaleway/node-identity.ts), the cloud's own otherwise.
+   */
   providerIdOf(vm: Vm): string | undefined {
+    if (this.unkindness.has('kosmos-node-identity') && this.scalewayPools.isExternalNode(vm)) return undefined;
     return providerIdOf(vm);
   }
 

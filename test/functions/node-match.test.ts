@@ -41,6 +41,17 @@ describe('Function: nodeOfVm', () => {
     expect(nodeOfVm(nodes, awsVm, CLAIM, site)?.name).toBe('scw-kosmos-demo-a-2');
   });
 
+  it("never matches by IP a node of the Kosmos pool that registered before the VM was launched: that is another site's machine", () => {
+    const launched = { ...awsVm, launchedAt: '2026-01-01T10:00:00.000Z' };
+    const earlier = { ...kosmosNode('scw-kosmos-demo-aws-amd64-old', '10.0.0.4'), createdAt: '2026-01-01T09:59:59Z' };
+    const own = { ...kosmosNode('scw-kosmos-demo-aws-amd64-new', '10.0.0.4'), createdAt: '2026-01-01T10:01:30Z' };
+    expect(nodeOfVm([earlier], launched, CLAIM, site)).toBeUndefined();
+    expect(nodeOfVm([earlier, own], launched, CLAIM, site)?.name).toBe(own.name);
+    // A node registered the same second as the launch, or a provider that says nothing of when it launched: by IP alone.
+    expect(nodeOfVm([{ ...earlier, createdAt: '2026-01-01T10:00:00Z' }], launched, CLAIM, site)?.name).toBe(earlier.name);
+    expect(nodeOfVm([earlier], awsVm, CLAIM, site)?.name).toBe(earlier.name);
+  });
+
   it('never matches by IP a node on another site: private ranges are reused across sites', () => {
     const homeNode = node('home-1', { internalIp: '10.0.0.4', labels: { 'kubernetes.io/hostname': 'home-1' } });
     const otherPool = node('scw-kosmos-demo-gcp-1', { internalIp: '10.0.0.4', labels: { 'k8s.scaleway.com/pool': 'another-pool' } });

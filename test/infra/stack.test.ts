@@ -422,8 +422,10 @@ describe('ShepherdStack with the example config', () => {
     );
     const catchAll = expect.objectContaining({ ErrorEquals: ['States.ALL'], MaxAttempts: 10 });
     for (const [name, task] of tasks) {
-      // EC2's lists lag its launches: a claim with no VM found is looked at again for a minute, then released.
-      const lag = name === 'Terminate VMs of claim' ? [expect.objectContaining({ ErrorEquals: ['ListingLagError'], MaxAttempts: 4 })] : [];
+      // EC2's lists lag its launches: a claim with no VM found is looked at again for about 8 min (backing off to
+      // 2 min, as AWS advises for its eventual consistency), then released.
+      const lag =
+        name === 'Terminate VMs of claim' ? [expect.objectContaining({ ErrorEquals: ['ListingLagError'], MaxAttempts: 8, MaxDelaySeconds: 120 })] : [];
       expect(task.Retry, name).toEqual([...lag, catchAll]);
     }
     const states = Object.fromEntries(allStates(asl));

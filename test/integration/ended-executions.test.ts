@@ -66,7 +66,8 @@ async function activeClaims(pool: string): Promise<number> {
 const running = (pool: string) =>
   local.sim.world.listVms().filter((v) => v.tags?.['shepherd:pool'] === pool && !['terminated', 'shutting-down'].includes(v.state));
 const nodesOf = (pool: string) => local.sim.world.kube.list('nodes', { labelSelector: `shepherd.io/pool=${pool}` });
-const shepherdNodes = () => local.sim.world.kube.list('nodes').filter((n) => n.metadata.name.startsWith('ip-'));
+// Nodes of EC2 VMs, by their machine: Kosmos names them itself (kosmos-node-identity).
+const shepherdNodes = () => local.sim.world.kube.list('nodes').filter((n) => local.sim.world.vmOfNode(n.metadata.name)?.provider === 'aws');
 
 describe('Workflow: ClaimCleanup after a ProvisionNode execution that ended without its cleanup', () => {
   it('stopped while labelling its Node: the Node is deleted, the VM terminated, the claim released; the requestId works again; a duplicate event is harmless', async () => {

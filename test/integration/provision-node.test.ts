@@ -116,13 +116,14 @@ describe('Workflow: ProvisionNode (local control plane + simulated clouds)', () 
     expect(local.sim.world.vmOfNode(node.metadata.name)).toMatchObject({ arch: 'arm64', spot: true, type: 't4g.medium' });
   });
 
-  it('GCE: provisions a node with the pool taint and providerID gce://<project>/<zone>/<name>', async () => {
+  it('GCE: provisions a Kosmos external node with the pool taint; Kosmos names it and gives it no providerID', async () => {
     await start();
     const out = await provision({ pool: 'gcp-amd64' });
     expect(out.status, out.cause).toBe('SUCCEEDED');
     const [node] = nodesOfPool('gcp-amd64');
     expect(ready(node)).toBe('True');
-    expect(node.spec.providerID).toMatch(/^gce:\/\/shepherd-sim\/europe-west1-b\/gcp-amd64-[0-9a-f]{10}$/);
+    expect(node.metadata.name).toMatch(/^scw-kosmos-demo-/);
+    expect(node.spec.providerID).toBeUndefined();
     expect(node.spec.taints).toContainEqual({ key: 'shepherd.io/dedicated', value: 'gcp', effect: 'NoSchedule' });
     const vm = local.sim.world.vmOfNode(node.metadata.name)!;
     expect(vm).toMatchObject({ provider: 'gcp', project: 'shepherd-sim', state: 'running', type: 'e2-standard-2' });
@@ -282,7 +283,7 @@ describe('Workflow: ProvisionNode (local control plane + simulated clouds)', () 
     expect(cause.sentence).toMatch(/^Provisioning failed for 1 of 1 nodes of pool aws-amd64; .* First failure, TransientError: /);
     expect(cause.details.nodes).toEqual([expect.objectContaining({ status: 'failed', error: 'TransientError', cleanup: expect.anything() })]);
     expect(local.sim.world.listVms('aws').map((v) => v.state)).toEqual([expect.stringMatching(/shutting-down|terminated/)]);
-    expect(local.sim.world.kube.list('nodes').filter((n) => n.metadata.name.startsWith('ip-'))).toHaveLength(0);
+    expect(local.sim.world.kube.list('nodes').filter((n) => local.sim.world.vmOfNode(n.metadata.name)?.provider === 'aws')).toHaveLength(0);
     expect((await poolState('aws-amd64')).active).toBe(0);
     expect(orphans()).toEqual([]);
   });

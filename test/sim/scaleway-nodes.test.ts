@@ -3,6 +3,7 @@ import { K8Sv1 } from '@scaleway/sdk-k8s';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Sim, type SimOptions, startSim } from '../../sim/index.js';
 import { readyStatus } from '../../sim/world/cluster/status.js';
+import { AUTOSCALER_SCAN_MS } from '../../sim/world/scaleway/autoscaler.js';
 import type { KubeObject, ScalewayPool } from '../../sim/world/types.js';
 
 /**
@@ -147,7 +148,9 @@ describe('simulated Kapsule autoscaler (pools with autoscaling on)', () => {
     expect(scheduled().sort()).toEqual(['a', 'b']);
 
     // Both nodes hold a pod: nothing is unneeded. Delete the pods: after 10 min unneeded (and 10 min after the
-    // scale-up), the empty nodes go, one per scan, down to min_size.
+    // scale-up), the empty nodes go, one per scan, down to min_size. One scan first, so that the autoscaler has seen
+    // both nodes busy (a node that was empty at the scan before its pod landed counts as unneeded from that scan).
+    await s.clock.advance(AUTOSCALER_SCAN_MS);
     const upAt = s.clock.now();
     s.world.cluster.deletePod('default', 'a', 0);
     s.world.cluster.deletePod('default', 'b', 0);

@@ -94,5 +94,6 @@ function toView(n: KubeNode): NodeView {
     internalIp: n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address,
     ready: ready as NodeView['ready'],
     labels: n.metadata?.labels ?? {},
+    ...(n.metadata?.creationTimestamp ? { createdAt: n.metadata.creationTimestamp } : {}),
   };
 }

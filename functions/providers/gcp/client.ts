@@ -268,6 +268,7 @@ export class GceProvider implements CloudProvider {
       type: type || (pool?.instanceTypes[0] ?? ''),
       privateIp: i.networkInterfaces?.[0]?.networkIP ?? undefined,
       providerID: `gce://${project}/${zone}/${i.name}`,
+      ...(i.creationTimestamp ? { launchedAt: new Date(i.creationTimestamp).toISOString() } : {}),
     };
   }
 
@@ -329,6 +330,7 @@ interface GceInstance {
   machineType?: string | null;
   status?: string | null;
   networkInterfaces?: Array<{ networkIP?: string | null }> | null;
+  creationTimestamp?: string | null;
 }
 
 /** GCE names: lowercase, start with a letter, at most 63 characters; one per launch attempt. */

@@ -43,9 +43,8 @@ export function externalNodeAuthJson(pool: ScalewayPool, nodeSecretKey: string, 
 /** A new external node's identity and bootstrap material; recorded on the timeline without secrets. */
 export function createExternalNodeJson(env: SimEnv, pool: ScalewayPool, externalIp: string): Json {
   const { world } = env;
-  const id = env.random.uuid();
-  // Scaleway names pool nodes scw-<cluster>-<pool>-<first 22 hex digits of the node id>.
-  const name = `scw-${world.scalewayCluster.name}-${pool.name}-${id.replaceAll('-', '').slice(0, 22)}`;
+  // The same identity a joining machine's kubelet registers under (world/scaleway/node-identity.ts).
+  const { id, name } = world.scalewayPools.newNodeIdentity(pool.id);
   world.record('scaleway.external-node', `external node ${name} created for pool ${pool.name}`, id);
   return {
     cluster_ca: Buffer.from(env.tls.caCert).toString('base64'),

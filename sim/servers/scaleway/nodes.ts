@@ -1,15 +1,14 @@
 import { readyStatus } from '../../world/cluster/status.js';
 import type { KubeObject, ScalewayPool, Vm } from '../../world/types.js';
 import type { World } from '../../world/world.js';
-import { derivedUuid } from './ids.js';
 import { iso, type Json } from './wire.js';
 
 /** Scaleway's node statuses this simulation produces (a subset of the SDK's NodeStatus). */
 export type NodeStatus = 'creating' | 'starting' | 'not_ready' | 'ready' | 'deleting' | 'rebooting' | 'creation_error';
 
-/** Scaleway gives a pool node its own id, distinct from the Instance id behind it. */
+/** Scaleway gives a pool node its own id, distinct from the Instance id behind it (the world keeps it, node-identity.ts). */
 export function nodeIdOf(vm: Vm): string {
-  return derivedUuid(`k8s-node:${vm.id}`);
+  return vm.poolNodeId!;
 }
 
 /**

@@ -4,6 +4,7 @@ import { UnknownResourceError } from '../errors.js';
 import type { ScalewayPool, Vm } from '../types.js';
 import type { World } from '../world.js';
 import { PoolAutoscaler } from './autoscaler.js';
+import { poolNodeName } from './node-identity.js';
 
 export interface CreatePoolInput {
   id?: string;
@@ -206,15 +207,24 @@ export class ScalewayPools {
     }
   }
 
+  /**
+   * A new node of the pool as Scaleway identifies it: its own node id and the name both its Instance (managed
+   * pools) or its external node (Kosmos) and its Kubernetes Node carry (node-identity.ts).
+   */
+  newNodeIdentity(poolId: string): { id: string; name: string } {
+    const pool = this.mustPool(poolId);
+    const id = this.world.random.uuid();
+    return { id, name: poolNodeName(this.world.scalewayCluster.name, pool.name, id) };
+  }
+
+  /** An external (Kosmos) pool's node: Scaleway does not run its machine, so it knows no providerID for it. */
+  isExternalNode(vm: Vm): boolean {
+    return Boolean(vm.poolId && this.pools.get(vm.poolId)?.nodeType === 'external');
+  }
+
   private launchNode(pool: ScalewayPool): void {
-    this.world.launchVm({
-      provider: 'scaleway',
-      zone: pool.zone,
-      type: pool.nodeType,
-      poolId: pool.id,
-      autoJoin: true,
-      name: `scw-${this.world.clusterName}-${pool.name}-${this.world.random.hex(20)}`,
-    });
+    const node = this.newNodeIdentity(pool.id);
+    this.world.launchVm({ provider: 'scaleway', zone: pool.zone, type: pool.nodeType, poolId: pool.id, poolNodeId: node.id, autoJoin: true, name: node.name });
   }
 
   private removeNode(pool: ScalewayPool, vm: Vm, why: string): void {
