@@ -9,10 +9,8 @@ import { config } from '../runtime/config.js';
 import { withExecutionContext } from '../runtime/execution-context.js';
 import { log } from '../runtime/logger.js';
 import { getSecret } from '../runtime/secrets.js';
+import { PREEMPTIONS_BY_POLLING_ENV } from '../watcher/constants.js';
 import { runWatcherPass, type WatcherDeps } from '../watcher/pass.js';
-
-/** The environment variable through which the stack names the providers whose preemptions are polled. */
-export const PREEMPTIONS_BY_POLLING_ENV = 'SHEPHERD_WATCHER_PREEMPTIONS_BY_POLLING';
 
 let deps: WatcherDeps | undefined;
 let reader: KubeClusterReader | undefined;

@@ -3,9 +3,8 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { emptySnapshot, type WatcherSnapshot } from '../../decisions/watcher/types.js';
+import { WATCHER_PARTITION } from '../../watcher/constants.js';
 
-/** The partition key of every watcher item: the watcher's IAM grant is limited to it (dynamodb:LeadingKeys). */
-export const WATCHER_PARTITION = 'WATCHER';
 const HEAD = 'SNAPSHOT';
 /** DynamoDB items hold at most 400 KB (names and values); a chunk stays well below. */
 const CHUNK_BYTES = 300_000;
