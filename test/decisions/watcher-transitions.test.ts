@@ -9,6 +9,7 @@ import {
   type Observation,
   type ProviderObservation,
   type Transition,
+  type UnschedulablePods,
   type WatcherPolicy,
   type WatcherSnapshot,
 } from '../../functions/decisions/watcher/types.js';
@@ -42,7 +43,7 @@ const gcp = (vms: VmRef[], preemptions: { vmId: string; noticeId: string }[] = [
   vms,
   preemptions,
 });
-const noPods = { count: 0, sample: [] };
+const noPods: UnschedulablePods = { count: 0, sample: [] };
 
 function observe(minute: number, nodes: NodeObservation[], providers: ProviderObservation[] = [], pods = noPods): Observation {
   return { at: at(minute), cluster: { reachable: true, nodes, pods }, providers };
