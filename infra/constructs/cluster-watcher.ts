@@ -52,7 +52,7 @@ export class ClusterWatcher extends Construct {
       environment: {
         TABLE_NAME: props.table.tableName,
         EVENT_BUS_NAME: props.bus.eventBusName,
-        [PREEMPTIONS_BY_POLLING_ENV]: props.preemptionsByPolling.join(','),
+        ...(props.preemptionsByPolling.length ? { [PREEMPTIONS_BY_POLLING_ENV]: props.preemptionsByPolling.join(',') } : {}),
         ...props.providerFunctionEnv,
       },
       // Under the schedule's minute, so that passes do not pile up; npm run bench:watcher: 5,000 Nodes and 50,000 pods
