@@ -40,6 +40,19 @@ export const DEFAULT_HEALING = {
   watcherIntervalMinutes: 1,
 } as const;
 
+export const DEFAULT_WATCHER = {
+  /** The cluster watcher runs unless switched off (its schedule rule is then disabled, not removed). */
+  enabled: true,
+  /** Issue 9: every minute, EventBridge's finest schedule. */
+  everyMinutes: 1,
+  /** Cluster Autoscaler's max-total-unready-percentage: 45 % of a provider's (or region's) nodes NotReady at once. */
+  degradedPercent: 45,
+  /** Cluster Autoscaler's ok-total-unready-count: up to 3 unready nodes are node problems, not a degraded provider. */
+  degradedMinNodes: 4,
+  /** Ours: an unschedulable-pods event names this many pods; the count covers them all. */
+  podSampleSize: 10,
+} as const;
+
 export const DEFAULT_SCALING = {
   /** Cluster Autoscaler scale-down-unneeded-time: 10 min. */
   scaleDownUnneededSeconds: 600,

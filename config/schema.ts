@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PROVIDER_NAMES, PROVIDERS } from '../functions/providers/registry.js';
-import { DEFAULT_ENTRYPOINT_TTL, DEFAULT_HEALING, DEFAULT_PROVISIONING, DEFAULT_SCALING } from './defaults.js';
+import { DEFAULT_ENTRYPOINT_TTL, DEFAULT_HEALING, DEFAULT_PROVISIONING, DEFAULT_SCALING, DEFAULT_WATCHER } from './defaults.js';
 import {
   apiServerUrl,
   cloudflareZoneId,
@@ -168,6 +168,34 @@ export const healingSchema = z
   .prefault({})
   .describe('Node healing policy.');
 
+export const watcherSchema = z
+  .strictObject({
+    enabled: z.boolean().default(DEFAULT_WATCHER.enabled).describe('Run the cluster watcher; false disables its schedule rule.'),
+    everyMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(60)
+      .default(DEFAULT_WATCHER.everyMinutes)
+      .describe('Minutes between two watcher passes (EventBridge schedules fire at most once a minute).'),
+    degradedPercent: z
+      .number()
+      .min(1)
+      .max(100)
+      .default(DEFAULT_WATCHER.degradedPercent)
+      .describe('A provider or region is degraded when at least this share of its nodes is NotReady at once...'),
+    degradedMinNodes: z.number().int().min(1).default(DEFAULT_WATCHER.degradedMinNodes).describe('...and at least this many of them.'),
+    podSampleSize: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(DEFAULT_WATCHER.podSampleSize)
+      .describe('How many unschedulable pods an event names (the count covers all of them).'),
+  })
+  .prefault({})
+  .describe('The cluster watcher: a scheduled pass that publishes node, VM, pod and API transitions to the bus.');
+
 export const scalingSchema = z
   .strictObject({
     scaleDownUnneededSeconds: seconds.default(DEFAULT_SCALING.scaleDownUnneededSeconds).describe('How long a node is unneeded before it is removed.'),
@@ -205,6 +233,7 @@ export const shepherdConfigShape = z.strictObject({
   dns: dnsSchema.optional(),
   provisioning: provisioningSchema,
   healing: healingSchema,
+  watcher: watcherSchema,
   scaling: scalingSchema,
   alarms: alarmsSchema.optional(),
 });

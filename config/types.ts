@@ -17,6 +17,7 @@ import type {
   scalingSchema,
   shepherdConfigShape,
   taintSchema,
+  watcherSchema,
 } from './schema.js';
 
 /** The validated config, defaults applied. */
@@ -45,5 +46,6 @@ export type EntrypointConfig = z.output<typeof entrypointSchema>;
 
 export type ProvisioningPolicy = z.output<typeof provisioningSchema>;
 export type HealingPolicy = z.output<typeof healingSchema>;
+export type WatcherPolicy = z.output<typeof watcherSchema>;
 export type ScalingPolicy = z.output<typeof scalingSchema>;
 export type AlarmsConfig = z.output<typeof alarmsSchema>;

@@ -10,6 +10,7 @@ import { launchableProviders, providerNamed } from '../functions/providers/regis
 import type { ProviderDescriptor } from '../functions/providers/types.js';
 import { AlarmTopic } from './constructs/alarm-topic.js';
 import { ClaimCleanupStateMachine } from './constructs/claim-cleanup-state-machine.js';
+import { ClusterWatcher } from './constructs/cluster-watcher.js';
 import { ProvisionNodeStateMachine } from './constructs/provision-node-state-machine.js';
 import { RemoveNodeStateMachine } from './constructs/remove-node-state-machine.js';
 import { ShepherdFunction } from './constructs/shepherd-function.js';
@@ -54,6 +55,7 @@ export class ShepherdStack extends Stack {
   readonly provisionNode: ProvisionNodeStateMachine;
   readonly claimCleanup: ClaimCleanupStateMachine;
   readonly removeNode: RemoveNodeStateMachine;
+  readonly watcher: ClusterWatcher;
   readonly alarms: AlarmTopic;
 
   constructor(scope: Construct, id: string, props: ShepherdStackProps) {
@@ -170,6 +172,20 @@ export class ShepherdStack extends Stack {
       value: this.removeNode.stateMachine.stateMachineArn,
       description: 'Start a RemoveNode execution here',
     });
+
+    this.watcher = new ClusterWatcher(this, 'ClusterWatcher', {
+      projectRoot: PROJECT_ROOT,
+      entry: handlerEntry('cluster-watcher'),
+      config,
+      table: this.table.table,
+      bus: this.bus,
+      providerFunctions: Object.fromEntries(Object.entries(providers).map(([name, f]) => [name, f.fn])),
+      preemptionsByPolling: providersInUse(config)
+        .filter((p) => p.preemptionsByPolling)
+        .map((p) => p.name),
+      providerFunctionEnv,
+    });
+
     new CfnOutput(this, 'ProvisionNodeStateMachineArn', {
       value: this.provisionNode.stateMachine.stateMachineArn,
       description: 'Start a ProvisionNode execution here',

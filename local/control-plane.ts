@@ -8,6 +8,7 @@ import type { EventDeliveryMode } from './events/delivery.js';
 import { EventBridgeService } from './events/events.js';
 import { eventBridgeApi } from './events/events-api.js';
 import { IdSource } from './ids.js';
+import { lambdaApi } from './lambda/lambda-api.js';
 import type { LambdaFaults } from './lambda/lambda-faults.js';
 import { LambdaRunner } from './lambda/lambda-runner.js';
 import { ParameterStore } from './secrets/parameters.js';
@@ -158,6 +159,7 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions):
       clock,
       accessKeyId: credentials.accessKeyId,
       services: [stepFunctionsApi(stepFunctions), eventBridgeApi(events), secretsManagerApi(secrets), ssmApi(parameters)],
+      rest: lambdaApi(lambdas),
     });
     started.push({ stop: () => api.close() });
     Object.assign(env, {
@@ -165,6 +167,7 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions):
       AWS_ENDPOINT_URL_EVENTBRIDGE: api.url,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: api.url,
       AWS_ENDPOINT_URL_SSM: api.url,
+      AWS_ENDPOINT_URL_LAMBDA: api.url,
     });
     events.start();
 

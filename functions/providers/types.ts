@@ -149,6 +149,12 @@ export interface ProviderDescriptor<N extends string = string> {
    * left nothing running.
    */
   eventuallyConsistent?: boolean;
+  /**
+   * Its preemptions are found only by asking (GCE records them as zone operations; no event announces them): the
+   * cluster watcher asks the function's `interruptions` on every pass. Providers whose interruptions arrive as cloud
+   * events (EC2) leave it unset, which spares their APIs the calls.
+   */
+  preemptionsByPolling?: boolean;
   /** Memory (MB) and timeout (s) of its function, from measurements (README, Benchmarks). */
   function?: { memoryMb: number; timeoutSeconds: number };
   /** Zones a pool may name; undefined where any zone is accepted. */

@@ -16,6 +16,21 @@ export interface JsonService {
   operations: Record<string, JsonOperation>;
 }
 
+/** A REST operation (Lambda's API is REST-JSON, not routed by X-Amz-Target): a path pattern and its handler. */
+export interface RestRoute {
+  method: string;
+  /** Matched against the URL path; its groups are passed to `run`. */
+  path: RegExp;
+  run(params: string[], body: Buffer, headers: http.IncomingHttpHeaders): Promise<RestResponse>;
+}
+
+export interface RestResponse {
+  status: number;
+  headers?: Record<string, string>;
+  /** Sent as it is. */
+  body: string;
+}
+
 export interface ApiServer {
   url: string;
   close(): Promise<void>;
@@ -24,6 +39,8 @@ export interface ApiServer {
 export interface ApiServerOptions {
   clock: Clock;
   services: JsonService[];
+  /** REST operations, tried before the X-Amz-Target services. */
+  rest?: RestRoute[];
   /** Requests must be signed with this access key id (the signature itself is not checked). */
   accessKeyId: string;
 }
@@ -41,6 +58,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+      const route = options.rest?.find((r) => r.method === req.method && r.path.test(path));
+      if (route) {
+        serveRest(res, route, path, Buffer.concat(chunks), req.headers, options.accessKeyId);
+        return;
+      }
       const target = String(req.headers['x-amz-target'] ?? '');
       const dot = target.indexOf('.');
       const service = services.get(target.slice(0, dot));
@@ -76,6 +99,25 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         server.closeAllConnections();
       }),
   };
+}
+
+/** A REST operation's answer, or its error as REST-JSON services send one (x-amzn-ErrorType and a JSON message). */
+function serveRest(res: http.ServerResponse, route: RestRoute, path: string, body: Buffer, headers: http.IncomingHttpHeaders, accessKeyId: string): void {
+  const fail = (err: unknown) => {
+    const e = err instanceof AwsApiError ? err : new AwsApiError('ServiceException', `internal error: ${(err as Error).message}`, 500);
+    send(res, e.status, 'application/json', { Type: e.status >= 500 ? 'Service' : 'User', message: e.message }, { 'x-amzn-errortype': e.code });
+  };
+  try {
+    checkCredentials(headers.authorization, accessKeyId);
+  } catch (err) {
+    fail(err);
+    return;
+  }
+  route.run((route.path.exec(path) ?? []).slice(1).map(decodeURIComponent), body, headers).then((out) => {
+    if (res.destroyed) return;
+    res.writeHead(out.status, { 'content-length': String(Buffer.byteLength(out.body)), 'x-amzn-requestid': randomUUID(), ...out.headers });
+    res.end(out.body);
+  }, fail);
 }
 
 function checkCredentials(authorization: string | undefined, accessKeyId: string): void {

@@ -63,6 +63,7 @@ export class EventBridgeService {
   private readonly timers: Timer[] = [];
   /** Deliveries on their way (at-least-once); cancelled by stop(). */
   private readonly inFlight = new Set<Timer>();
+  private readonly listeners = new Set<(busName: string, event: EventBridgeEvent) => void>();
 
   constructor(private readonly options: EventBridgeOptions) {
     const defaultBus = { name: 'default', arn: `arn:aws:events:${options.region}:${options.accountId}:event-bus/default` };
@@ -87,10 +88,20 @@ export class EventBridgeService {
     this.inFlight.clear();
   }
 
+  /**
+   * Calls `listener` with every event put on any bus, once, whether a rule matches it or not (for inspection, as an
+   * archive or a catch-all rule to a log group shows them on AWS). Returns the unsubscribe function.
+   */
+  onPublish(listener: (busName: string, event: EventBridgeEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   /** Puts an event on a bus (by name or ARN), as an AWS service or an in-process producer would. */
   publish(busNameOrArn: string, event: EventBridgeEvent): void {
     const bus = this.bus(busNameOrArn);
     if (!bus) throw new AwsApiError('ResourceNotFoundException', `Event bus ${busNameOrArn} does not exist.`);
+    for (const listener of this.listeners) listener(bus.name, event);
     for (const rule of this.options.rules) {
       if (rule.busName === bus.name && rule.state === 'ENABLED' && rule.eventPattern && matchesPattern(rule.eventPattern, event)) this.deliver(rule, event);
     }

@@ -156,6 +156,14 @@ export class KubeStore {
 
   /** Objects sorted by namespace then name (the API server's etcd key order). */
   list(resource: string, opts: ListOptions = {}): KubeObject[] {
+    return this.listShared(resource, opts).map(clone);
+  }
+
+  /**
+   * What `list` returns without copying: the stored objects themselves, for a reader that copies only the part it
+   * keeps (a list page of 500 out of 50,000 pods). The caller must not change them.
+   */
+  listShared(resource: string, opts: ListOptions = {}): KubeObject[] {
     this.refreshForRead(resource);
     const label = opts.labelSelector ? parseLabelSelector(opts.labelSelector) : undefined;
     const field = opts.fieldSelector ? parseFieldSelector(opts.fieldSelector, resource) : undefined;
@@ -164,7 +172,7 @@ export class KubeStore {
       if (opts.namespace && obj.metadata.namespace !== opts.namespace) continue;
       if (label && !label(obj.metadata.labels ?? {})) continue;
       if (field && !field(obj)) continue;
-      out.push(clone(obj));
+      out.push(obj);
     }
     return out.sort((a, b) => key(a.metadata.namespace, a.metadata.name).localeCompare(key(b.metadata.namespace, b.metadata.name)));
   }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { shepherdConfigShape } from '../../config/schema.js';
 import { CONFIG_DOC, configDoc, inputJsonSchema } from './config-doc.js';
+import { EVENTS_DOC, eventsDoc } from './events-doc.js';
 import { formatMarkdown } from './format-markdown.js';
 import { ROOT, synthesizedTemplate } from './synth-template.js';
 import { stateMachineDefinitions } from './template-asl.js';
@@ -13,6 +14,7 @@ export function generatedDocs(): Record<string, string> {
   const docs = {
     [WORKFLOWS_DOC]: workflowsDoc(stateMachineDefinitions(synthesizedTemplate())),
     [CONFIG_DOC]: configDoc(inputJsonSchema(shepherdConfigShape)),
+    [EVENTS_DOC]: eventsDoc(),
   };
   return Object.fromEntries(Object.entries(docs).map(([path, text]) => [path, formatMarkdown(ROOT, path, text)]));
 }

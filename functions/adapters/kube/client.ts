@@ -65,7 +65,20 @@ export class KubeClient {
    * starts over in one unpaged request, as client-go's pager does.
    */
   async list<T>(path: string, query: Query = {}): Promise<T[]> {
-    const items: T[] = [];
+    let items: T[] = [];
+    for await (const page of this.pages<T>(path, query)) {
+      if (page.restarted) items = [];
+      items.push(...page.items);
+    }
+    return items;
+  }
+
+  /**
+   * A list one page at a time, for callers that keep only a summary of each page. When a continue token has expired
+   * (410), the list starts over in one unpaged request, as client-go's pager does: that page comes with `restarted`
+   * set, and the caller forgets the pages before it.
+   */
+  async *pages<T>(path: string, query: Query = {}): AsyncGenerator<{ items: T[]; restarted: boolean }> {
     let next: string | undefined;
     do {
       let page: KubeList<T>;
@@ -73,12 +86,12 @@ export class KubeClient {
         page = await this.request<KubeList<T>>('GET', path, { query: { ...query, limit: this.pageSize, continue: next } });
       } catch (err) {
         if (next === undefined || !(err instanceof KubeApiError) || err.status !== 410) throw err;
-        return (await this.request<KubeList<T>>('GET', path, { query })).items ?? [];
+        yield { items: (await this.request<KubeList<T>>('GET', path, { query })).items ?? [], restarted: true };
+        return;
       }
-      items.push(...(page.items ?? []));
+      yield { items: page.items ?? [], restarted: false };
       next = page.metadata?.continue || undefined;
     } while (next);
-    return items;
   }
 
   /** The object, or undefined when there is none (404). */

@@ -5,7 +5,7 @@ export interface KubeNode {
   metadata?: { name?: string; uid?: string; labels?: Record<string, string>; resourceVersion?: string; creationTimestamp?: string };
   spec?: { providerID?: string; taints?: NodeTaint[] };
   status?: {
-    conditions?: { type: string; status: string }[];
+    conditions?: { type: string; status: string; reason?: string; lastTransitionTime?: string }[];
     addresses?: { type: string; address: string }[];
   };
 }

@@ -17,6 +17,7 @@ export const fakeProvider: ProviderDescriptor<'fake'> = {
   secretArns: (config) => [config.cluster.kubeconfigSecretArn],
   iam: () => [],
   nodeMatcher: vmIdentityMatcher,
+  preemptionsByPolling: true,
   function: { memoryMb: 256, timeoutSeconds: 60 },
   zones: (config) => config.providers.fake?.zones,
 };

@@ -16,6 +16,8 @@ export const gcpProvider: ProviderDescriptor<'gcp'> = {
   // GCE permissions live in the service account, not in AWS IAM.
   iam: () => [],
   nodeMatcher: vmIdentityMatcher,
+  // Spot preemptions show only as compute.instances.preempted zone operations: the cluster watcher polls them.
+  preemptionsByPolling: true,
   // npm run bench:functions: one launch peaked at 456 MB RSS (the issue measured 487 MB); 896 MB keeps a call under 60 %.
   function: { memoryMb: 896, timeoutSeconds: 240 },
   zones: (config) => config.providers.gcp?.zones,

@@ -1,4 +1,4 @@
-import { KubeStatusError, type KubeStore } from '../../world/kube-store.js';
+import { clone, KubeStatusError, type KubeStore } from '../../world/kube-store.js';
 import type { KubeObject } from '../../world/types.js';
 import { badRequest } from './status.js';
 import type { ListMeta } from './tables/index.js';
@@ -31,7 +31,8 @@ interface ContinueState {
  */
 export function listPage(store: KubeStore, resource: string, query: ListQuery): ListPage {
   const resourceVersion = store.currentResourceVersion();
-  let items = store.list(resource, { namespace: query.namespace, labelSelector: query.labelSelector, fieldSelector: query.fieldSelector });
+  // Only the page served is copied (the real server does not read the whole collection for a page either).
+  let items = store.listShared(resource, { namespace: query.namespace, labelSelector: query.labelSelector, fieldSelector: query.fieldSelector });
   if (query.continueToken) {
     // The token's key is the last one served plus a NUL; resume strictly after that key, in the store's order.
     const { start, rv } = decodeContinue(query.continueToken);
@@ -40,8 +41,8 @@ export function listPage(store: KubeStore, resource: string, query: ListQuery): 
     const after = start.endsWith('\u0000') ? start.slice(0, -1) : start;
     items = items.filter((o) => objectKey(o).localeCompare(after) > 0);
   }
-  if (!query.limit || items.length <= query.limit) return { items, metadata: { resourceVersion } };
-  const page = items.slice(0, query.limit);
+  if (!query.limit || items.length <= query.limit) return { items: items.map(clone), metadata: { resourceVersion } };
+  const page = items.slice(0, query.limit).map(clone);
   const last = page[page.length - 1];
   const state: ContinueState = { v: 'meta.k8s.io/v1', rv: Number(resourceVersion), start: `${objectKey(last)}\u0000` };
   const filtered = Boolean(query.labelSelector || query.fieldSelector);

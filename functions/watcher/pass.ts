@@ -1,0 +1,108 @@
+import type { BusEvent } from '../adapters/events/bus-publisher.js';
+import type { SaveOutcome, StoredSnapshot } from '../adapters/store/watcher-snapshot.js';
+import type { VmRef } from '../decisions/provision.js';
+import { WATCHER_DETAIL_TYPES } from '../decisions/watcher/event-types.js';
+import { decidePass } from '../decisions/watcher/transitions.js';
+import type {
+  ClusterObservation,
+  NodeObservation,
+  Preemption,
+  ProviderObservation,
+  UnschedulablePods,
+  WatcherPolicy,
+  WatcherSnapshot,
+} from '../decisions/watcher/types.js';
+import { isSecretValueError } from '../runtime/errors.js';
+
+/** What a pass reads and writes, each behind one adapter (functions/adapters/...). */
+export interface WatcherDeps {
+  cluster: { nodes(): Promise<NodeObservation[]>; unschedulablePods(sampleSize: number): Promise<UnschedulablePods> };
+  providers: {
+    /** The providers whose VMs the pass lists (those with a function in this stack). */
+    providers(): string[];
+    listOwned(provider: string): Promise<VmRef[]>;
+    preemptions(provider: string): Promise<Preemption[]>;
+  };
+  /** Providers whose preemptions are found only by asking (GCE): the pass asks their `interruptions` too. */
+  preemptionsByPolling: ReadonlySet<string>;
+  snapshots: { read(): Promise<StoredSnapshot>; save(next: WatcherSnapshot, previous: StoredSnapshot, savedAt: string): Promise<SaveOutcome> };
+  bus: { publish(events: readonly BusEvent[]): Promise<number> };
+}
+
+export interface PassSummary {
+  observedAt: string;
+  reachable: boolean;
+  nodes: number;
+  notReady: number;
+  unschedulablePods: number | null;
+  vms: Record<string, number>;
+  providersFailed: Record<string, string>;
+  published: Record<string, number>;
+  snapshot: SaveOutcome;
+  generation: number;
+}
+
+/**
+ * One watcher pass: read the previous snapshot, observe the cluster and the providers (at once), decide the
+ * transitions, publish them, then save the snapshot. Publishing comes first, so a pass that dies in between loses
+ * nothing: the next starts from the same snapshot and publishes the same transitions under the same ids.
+ */
+export async function runWatcherPass(deps: WatcherDeps, policy: WatcherPolicy, at: string): Promise<PassSummary> {
+  const previous = await deps.snapshots.read();
+  const [cluster, providers] = await Promise.all([observeCluster(deps, policy), Promise.all(deps.providers.providers().map((p) => observeProvider(deps, p)))]);
+  const { transitions, next } = decidePass(previous.snapshot, { at, cluster, providers }, policy, String(previous.generation));
+  await deps.bus.publish(transitions.map((t) => ({ detailType: WATCHER_DETAIL_TYPES[t.kind], detail: t.detail as unknown as Record<string, unknown> })));
+  const snapshot = await deps.snapshots.save(next, previous, at);
+  const published: Record<string, number> = {};
+  for (const t of transitions) published[t.kind] = (published[t.kind] ?? 0) + 1;
+  return {
+    observedAt: at,
+    reachable: cluster.reachable,
+    nodes: cluster.reachable ? cluster.nodes.length : 0,
+    notReady: cluster.reachable ? cluster.nodes.filter((n) => n.ready !== 'True').length : 0,
+    unschedulablePods: cluster.reachable ? (cluster.pods?.count ?? null) : null,
+    vms: Object.fromEntries(providers.flatMap((p) => (p.listed ? [[p.provider, p.vms.length]] : []))),
+    providersFailed: Object.fromEntries(providers.flatMap((p) => (p.listed ? [] : [[p.provider, p.error]]))),
+    published,
+    snapshot,
+    generation: snapshot === 'saved' ? previous.generation + 1 : previous.generation,
+  };
+}
+
+/**
+ * The Node list decides reachability: any failure of it (connection, 5xx, 401) is "unreachable", except a kubeconfig
+ * that cannot be used, which is a configuration fault and fails the pass. A pod list that fails after the Node list
+ * answered leaves pods unknown for this pass.
+ */
+async function observeCluster(deps: WatcherDeps, policy: WatcherPolicy): Promise<ClusterObservation> {
+  let nodes: NodeObservation[];
+  try {
+    nodes = await deps.cluster.nodes();
+  } catch (err) {
+    if (isSecretValueError(err)) throw err;
+    return { reachable: false, error: describe(err) };
+  }
+  try {
+    return { reachable: true, nodes, pods: await deps.cluster.unschedulablePods(policy.podSampleSize) };
+  } catch (err) {
+    if (isSecretValueError(err)) throw err;
+    return { reachable: true, nodes };
+  }
+}
+
+async function observeProvider(deps: WatcherDeps, provider: string): Promise<ProviderObservation> {
+  try {
+    const [vms, preemptions] = await Promise.all([
+      deps.providers.listOwned(provider),
+      deps.preemptionsByPolling.has(provider) ? deps.providers.preemptions(provider) : Promise.resolve([]),
+    ]);
+    return { provider, listed: true, vms, preemptions };
+  } catch (err) {
+    return { provider, listed: false, error: describe(err) };
+  }
+}
+
+function describe(err: unknown): string {
+  const e = err as Error;
+  return `${e?.name ?? 'Error'}: ${e?.message ?? String(err)}`.slice(0, 500);
+}

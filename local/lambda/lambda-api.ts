@@ -1,0 +1,40 @@
+import type { RestResponse, RestRoute } from '../aws-api/api-server.js';
+import { AwsApiError, LambdaFunctionError, LambdaServiceError } from '../errors.js';
+import type { LambdaRunner } from './lambda-runner.js';
+
+/**
+ * Lambda's Invoke operation (`POST /2015-03-31/functions/{FunctionName}/invocations`), RequestResponse only, as a
+ * function that invokes another (the cluster watcher asks the provider functions) calls it with the AWS SDK. A
+ * handler that throws is answered as Lambda does: 200, `X-Amz-Function-Error: Unhandled` and the error as payload.
+ */
+export function lambdaApi(lambdas: LambdaRunner): RestRoute[] {
+  return [
+    {
+      method: 'POST',
+      path: /^\/2015-03-31\/functions\/([^/]+)\/invocations$/,
+      async run([functionName], body, headers): Promise<RestResponse> {
+        const type = String(headers['x-amz-invocation-type'] ?? 'RequestResponse');
+        if (type !== 'RequestResponse') throw new AwsApiError('InvalidParameterValueException', `InvocationType ${type} is not run by the local control plane`);
+        let event: unknown;
+        try {
+          event = body.length ? JSON.parse(body.toString('utf8')) : {};
+        } catch {
+          throw new AwsApiError('InvalidRequestContentException', 'Could not parse request body into json');
+        }
+        if (!lambdas.has(functionName)) throw new AwsApiError('ResourceNotFoundException', `Function not found: ${functionName}`, 404);
+        try {
+          const result = await lambdas.invoke(functionName, event);
+          return { status: 200, headers: { 'content-type': 'application/json', 'x-amz-executed-version': '$LATEST' }, body: JSON.stringify(result ?? null) };
+        } catch (err) {
+          if (err instanceof LambdaServiceError) throw new AwsApiError(err.code, err.message);
+          const e = err instanceof LambdaFunctionError ? err : new LambdaFunctionError('Error', (err as Error).message);
+          return {
+            status: 200,
+            headers: { 'content-type': 'application/json', 'x-amz-function-error': 'Unhandled', 'x-amz-executed-version': '$LATEST' },
+            body: JSON.stringify({ errorType: e.errorType, errorMessage: e.errorMessage, trace: e.trace }),
+          };
+        }
+      },
+    },
+  ];
+}
