@@ -1,5 +1,5 @@
 /**
- * Chaos benchmark: concurrent ProvisionNode executions in the local control plane against simulated clouds that
+ * Chaos benchmark: concurrent ProvisionNode and RemoveNode executions in the local control plane against simulated clouds that
  * fail (5xx, throttling, rate limits, latency, eventual consistency, lost Lambda responses, a pool that never joins,
  * repeated requestIds, aborts, a short deadline). For each seed it prints the invariants, computed from the clouds,
  * the cluster and the claims table once the run has settled. Exit code 1 when any invariant is violated.
@@ -34,7 +34,9 @@ const config = loadConfigFile(values.config);
 const wallStart = performance.now();
 console.log('Synthesizing the stack (bundled; cached in .shepherd/cdk-cache)...');
 await synthesizeStack(config);
-console.log(`Running ${executions} ProvisionNode executions per seed, deadline ${deadlineMinutes} min, seeds ${seeds.join(', ')}\n`);
+console.log(
+  `Running ${executions} ProvisionNode executions per seed (and RemoveNode executions for about a third of their nodes), deadline ${deadlineMinutes} min, seeds ${seeds.join(', ')}\n`,
+);
 
 const runs: SeedRun[] = [];
 for (const seed of seeds) {

@@ -1,4 +1,5 @@
 import type { PoolConfig, ShepherdConfig } from '../../config/types.js';
+import { claimIdOf } from '../../functions/decisions/provision.js';
 import type { LambdaFaultRule } from '../../local/lambda/lambda-faults.js';
 import type { ApiFault, Random } from '../../sim/index.js';
 import type { ProviderName } from '../../sim/world/types.js';
@@ -13,6 +14,20 @@ export interface PlannedExecution {
   /** StopExecution this many simulated ms after the run starts. */
   abortAtMs?: number;
   /** The execution whose requestId this one repeats. */
+  duplicateOf?: string;
+}
+
+/** One RemoveNode execution of a run: it removes the node a ProvisionNode execution of the plan made (if it made one). */
+export interface PlannedRemoval {
+  name: string;
+  input: { claimId: string; force: boolean; reason: string };
+  /** Simulated ms after the run starts. */
+  startAtMs: number;
+  /** StopExecution this many simulated ms after the run starts. */
+  abortAtMs?: number;
+  /** The ProvisionNode execution whose first node this removes. */
+  removes: string;
+  /** The removal whose input this one repeats. */
   duplicateOf?: string;
 }
 
@@ -35,6 +50,8 @@ export type SimulatedApi = 'ec2' | 'gce' | 'scaleway' | 'kube';
 /** Everything that goes wrong in one seeded run. */
 export interface ChaosPlan {
   executions: PlannedExecution[];
+  /** RemoveNode executions, by claim id, racing the provisions, each other and the faults. */
+  removals: PlannedRemoval[];
   apiFaults: PlannedApiFault[];
   throttles: PlannedThrottle[];
   /** Lost responses (the function ran, its answer never came) and errors the workflow does not retry. */
@@ -44,6 +61,8 @@ export interface ChaosPlan {
 }
 
 export interface PlanOptions {
+  /** The cluster's name: claim ids are scoped to it. */
+  cluster: string;
   executions: number;
   /** The pools shepherd can launch into. */
   pools: PoolConfig[];
@@ -117,7 +136,36 @@ export function planChaos(random: Random, options: PlanOptions): ChaosPlan {
 
   const dark = random.pick(pools);
   const neverJoin = { pool: dark.name, match: { provider: dark.provider as ProviderName, type: dark.instanceTypes[0] } };
-  return { executions, apiFaults, throttles, lambdaFaults, neverJoin };
+  // Drawn last, so that the rest of a seed's plan is what it was before removals existed.
+  const removals = planRemovals(random, options.cluster, executions);
+  return { executions, removals, apiFaults, throttles, lambdaFaults, neverJoin };
+}
+
+/**
+ * About a third of the provisions get a RemoveNode by claim id, some while their provision still runs, some forced
+ * (the pool may be at its minimum), some repeated or aborted. A provision that failed leaves nothing to remove: its
+ * removal is refused, which is an outcome to survive as well.
+ */
+function planRemovals(random: Random, cluster: string, executions: PlannedExecution[]): PlannedRemoval[] {
+  const removals: PlannedRemoval[] = [];
+  for (const e of executions.filter((x) => !x.duplicateOf)) {
+    if (!random.chance(0.35)) continue;
+    const name = `chaos-rm-${removals.length + 1}`;
+    const input = { claimId: claimIdOf(cluster, e.input.pool, e.input.requestId, 0), force: random.chance(0.5), reason: 'chaos' };
+    const removal: PlannedRemoval = { name, input, startAtMs: e.startAtMs + random.int(4 * MINUTE, 25 * MINUTE), removes: e.name };
+    if (random.chance(1 / 6)) removal.abortAtMs = removal.startAtMs + random.int(10_000, 5 * MINUTE);
+    removals.push(removal);
+    if (random.chance(0.25)) {
+      removals.push({
+        ...removal,
+        name: `chaos-rm-${removals.length + 1}`,
+        startAtMs: removal.startAtMs + random.int(0, 60_000),
+        abortAtMs: undefined,
+        duplicateOf: name,
+      });
+    }
+  }
+  return removals;
 }
 
 /** The plan in one line per kind, for the report. */
@@ -129,8 +177,10 @@ export function describePlan(plan: ChaosPlan): string[] {
     .map((f) => `${f.server} ${Math.round((f.fault.errorRate ?? 0) * 100)} % 5xx +${f.fault.latencyMs} ms`);
   const limits = plan.apiFaults.filter((f) => f.fault.rateLimit).map((f) => `${f.server} bucket ${f.fault.rateLimit?.capacity}`);
   const lost = plan.lambdaFaults.map((r) => `${r.fault.kind === 'timeout' ? 'lost' : 'error'}@${r.state}`);
+  const removals = plan.removals;
   return [
     `executions: ${plan.executions.length} (${dup} repeating a requestId, ${aborted} aborted), pools ${[...new Set(plan.executions.map((e) => e.input.pool))].join(', ')}`,
+    `removals: ${removals.length} (${removals.filter((r) => r.duplicateOf).length} repeated, ${removals.filter((r) => r.abortAtMs !== undefined).length} aborted, ${removals.filter((r) => r.input.force).length} forced)`,
     `API faults: ${faults.join(', ')}; rate limits: ${limits.join(', ') || 'none'}; throttled: ${plan.throttles.map((t) => `${t.server} ${Math.round(t.forMs / 1000)} s`).join(', ')}`,
     `Lambda faults: ${lost.join(', ')}; never joins: pool ${plan.neverJoin.pool}`,
   ];

@@ -60,7 +60,7 @@ export async function runSeed(options: SeedRunOptions): Promise<SeedRun> {
     const preexisting = new Set(world.listVms().map((v) => v.id));
     const worstCaseMs = lowerDeadline(local, options.deadlineMinutes);
     const pools = launchablePools(config);
-    const plan = planChaos(random, { executions: options.executions, pools });
+    const plan = planChaos(random, { cluster: config.cluster.name, executions: options.executions, pools });
     const armed = armFaults(local, plan);
     await runExecutions(local, plan, worstCaseMs);
 
@@ -131,7 +131,7 @@ function armFaults(local: ShepherdLocal, plan: ChaosPlan): ArmedLambdaFault[] {
   return plan.lambdaFaults.map((rule) => local.controlPlane.faults.lambda(rule));
 }
 
-const lastStart = (plan: ChaosPlan) => Math.max(0, ...plan.executions.map((e) => e.startAtMs));
+const lastStart = (plan: ChaosPlan) => Math.max(0, ...[...plan.executions, ...plan.removals].map((e) => e.startAtMs));
 
 /**
  * Starts and aborts the plan's executions through the local Step Functions API at their simulated times, then
@@ -143,12 +143,16 @@ async function runExecutions(local: ShepherdLocal, plan: ChaosPlan, worstCaseMs:
   const sfn = new SFNClient({ endpoint: cp.endpoints.stepfunctions, region: cp.stack.region, credentials: local.sim.credentials.aws });
   const arns = new Map<string, string>();
   const failures: string[] = [];
-  let toStart = plan.executions.length;
-  const stateMachineArn = local.stateMachineArn('provisionNode');
+  const runs = [
+    ...plan.executions.map((e) => ({ ...e, stateMachineArn: local.stateMachineArn('provisionNode') })),
+    ...plan.removals.map((r) => ({ ...r, stateMachineArn: local.stateMachineArn('removeNode') })),
+  ];
+  let toStart = runs.length;
   // Each call holds the virtual clock while it is in flight, as a client waiting for an answer does.
   const call = (what: string, send: () => Promise<unknown>) =>
     void clock.during(send).catch((err: Error) => failures.push(`${what}: ${err.name}: ${err.message}`));
-  for (const e of plan.executions) {
+  for (const e of runs) {
+    const { stateMachineArn } = e;
     clock.setTimer(
       e.startAtMs,
       () =>

@@ -7,7 +7,7 @@ import type { ChaosObservation } from '../../bench/chaos/types.js';
 const empty: ChaosObservation = { now: 0, worstCaseMs: 60_000, pools: ['p'], vms: [], nodes: [], foreignBefore: [], claims: [], counters: [] };
 
 function run(seed: number, observation: ChaosObservation): SeedRun {
-  const plan = { executions: [], apiFaults: [], throttles: [], lambdaFaults: [], neverJoin: { pool: 'p', match: {} } };
+  const plan = { executions: [], removals: [], apiFaults: [], throttles: [], lambdaFaults: [], neverJoin: { pool: 'p', match: {} } };
   return {
     seed,
     plan,

@@ -115,7 +115,9 @@ describe('shepherd chaos against shepherd local', () => {
       () => undefined,
       (err: Error) => err,
     );
-    expect((refused?.cause as NodeJS.ErrnoException | undefined)?.code).toBe('ECONNREFUSED');
+    // @kubernetes/client-node 1.x (node-fetch) puts the socket's code on the error, 2.x (undici) on its cause.
+    const errno = (refused as NodeJS.ErrnoException | undefined)?.code ?? (refused?.cause as NodeJS.ErrnoException | undefined)?.code;
+    expect(errno).toBe('ECONNREFUSED');
 
     const list = await chaos('list');
     expect(list.out).toMatch(/^api-down cluster API: since \S+, ends at \S+Z \(in \d+m?.* on the simulated clock\)$/m);

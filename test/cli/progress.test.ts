@@ -154,11 +154,11 @@ describe('Constant: removeNodePhases', () => {
     expect(lines(exited('Release claim of node', { nodeName: 'n1' }))).toEqual(['claim released']);
   });
 
-  it('says why a removal stopped, with the first sentence of the cause', () => {
+  it('says why a removal stopped, with the sentence of the cause (the JSON details left out)', () => {
     const progress = new SlotProgress(removeNodePhases);
     const failure = { error: 'DrainTimedOut', cause: 'Could not drain node n1 within 60 s: a budget blocks it. It is left cordoned. {"nodeName":"n1"}' };
     expect(progress.onEvent(exited('Give claim back', { failure })).lines).toEqual([
-      'failed: DrainTimedOut: Could not drain node n1 within 60 s: a budget blocks it. The claim is active again.',
+      'failed: DrainTimedOut: Could not drain node n1 within 60 s: a budget blocks it. It is left cordoned. The claim is active again.',
     ]);
     expect(phasesFor('shepherd-kosmos-demo-remove-node')).toBe(removeNodePhases);
     expect(workflowOf('shepherd-kosmos-demo-remove-node')).toBe('remove-node');

@@ -101,6 +101,7 @@ describe('Physical names', () => {
         'shepherd-kosmos-demo-claim-cleanup',
         'shepherd-kosmos-demo-claims',
         'shepherd-kosmos-demo-cluster-nodes',
+        'shepherd-kosmos-demo-cluster-watcher',
         'shepherd-kosmos-demo-provider-aws',
         'shepherd-kosmos-demo-provider-gcp',
         'shepherd-kosmos-demo-provider-scaleway',
@@ -138,9 +139,10 @@ describe('Alarm delivery', () => {
     const topic = logicalId(example.stack, example.stack.alarms.topic);
     example.template.hasResourceProperties('AWS::SNS::Topic', { TopicName: 'shepherd-kosmos-demo-alarms' });
     const alarms = Object.values(example.template.findResources('AWS::CloudWatch::Alarm'));
-    // One per function (the fixed ones and one per provider), two for ProvisionNode, one for ClaimCleanup, one for RemoveNode.
+    // One per function (the fixed ones, one per provider, the cluster watcher's), two for ProvisionNode, one for
+    // ClaimCleanup, one for RemoveNode.
     const { providers, ...fixed } = example.stack.functions;
-    expect(alarms.length).toBe(Object.keys(fixed).length + Object.keys(providers).length + 4);
+    expect(alarms.length).toBe(Object.keys(fixed).length + Object.keys(providers).length + 1 + 4);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions, alarm.Properties.AlarmDescription).toEqual([{ Ref: topic }]);
       expect(alarm.Properties.OKActions, alarm.Properties.AlarmDescription).toEqual([{ Ref: topic }]);

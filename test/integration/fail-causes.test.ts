@@ -26,8 +26,12 @@ afterEach(async () => {
   await local?.stop();
 });
 
+/** The Nodes the sample world had before any execution: whatever registers later is shepherd's. */
+let sampleNodes = new Set<string>();
+
 async function start(seed = 5) {
   local = await startShepherdLocal({ config, seed, clock: { mode: 'virtual' }, onLambdaLog: () => undefined });
+  sampleNodes = new Set(local.sim.world.kube.list('nodes').map((n) => n.metadata.name));
   return local;
 }
 
@@ -53,7 +57,8 @@ const statesEntered = (executionArn: string) =>
     .history(executionArn)
     .map((e) => (e.stateEnteredEventDetails as { name?: string } | undefined)?.name)
     .filter((n): n is string => n !== undefined);
-const shepherdNodes = () => local.sim.world.kube.list('nodes').filter((n) => n.metadata.name.startsWith('ip-'));
+// Kosmos names a node after its pool (scw-...), whatever the cloud under it: select by when it registered.
+const shepherdNodes = () => local.sim.world.kube.list('nodes').filter((n) => !sampleNodes.has(n.metadata.name));
 
 describe('Workflow: ProvisionNode refuses at validation what the pool cannot hold', () => {
   it('a count above the free capacity fails at "Validate input", launches nothing, and says so in one sentence; a replay of a request whose claims exist is not refused', async () => {
