@@ -61,11 +61,11 @@ describe('Function: readSecrets (in the synthesized template)', () => {
   });
 
   it('keeps the kubeconfig statement on Secrets Manager when the kubeconfig is a secret, with no parameter statement', () => {
-    expect(statements.get('ReadKubeconfig')).toHaveLength(1);
-    expect(statements.get('ReadKubeconfig')![0]).toMatchObject({
-      Action: 'secretsmanager:GetSecretValue',
-      Resource: [SM_KUBECONFIG, `${SM_KUBECONFIG}-??????`],
-    });
+    // cluster-nodes and the cluster watcher read it, each with its own role.
+    expect(statements.get('ReadKubeconfig')).toHaveLength(2);
+    for (const statement of statements.get('ReadKubeconfig') ?? []) {
+      expect(statement).toMatchObject({ Action: 'secretsmanager:GetSecretValue', Resource: [SM_KUBECONFIG, `${SM_KUBECONFIG}-??????`] });
+    }
     expect(statements.has('ReadKubeconfigFromParameterStore')).toBe(false);
   });
 
