@@ -24,7 +24,8 @@ async function started(): Promise<{ sim: Sim; core: CoreV1Api }> {
 const errnoOf = (p: Promise<unknown>) =>
   p.then(
     () => 'answered',
-    (err: Error) => (err.cause as NodeJS.ErrnoException | undefined)?.code ?? err.message,
+    // @kubernetes/client-node 1.x (node-fetch) puts the socket's code on the error, 2.x (undici) on its cause.
+    (err: Error) => (err as NodeJS.ErrnoException).code ?? (err.cause as NodeJS.ErrnoException | undefined)?.code ?? err.message,
   );
 
 async function ready(core: CoreV1Api, name: string): Promise<string | undefined> {
