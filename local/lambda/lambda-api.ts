@@ -1,3 +1,4 @@
+import type { Clock } from '../../sim/index.js';
 import type { RestResponse, RestRoute } from '../aws-api/api-server.js';
 import { AwsApiError, LambdaFunctionError, LambdaServiceError } from '../errors.js';
 import type { LambdaRunner } from './lambda-runner.js';
@@ -6,8 +7,11 @@ import type { LambdaRunner } from './lambda-runner.js';
  * Lambda's Invoke operation (`POST /2015-03-31/functions/{FunctionName}/invocations`), RequestResponse only, as a
  * function that invokes another (the cluster watcher asks the provider functions) calls it with the AWS SDK. A
  * handler that throws is answered as Lambda does: 200, `X-Amz-Function-Error: Unhandled` and the error as payload.
+ * The caller holds the simulated clock for its own invocation; while it waits here it counts as idle (Clock.lend),
+ * as a caller waiting on a parked server does: the invoked function holds the clock for itself, and a server it
+ * parks on (a latency fault) must be able to let time move.
  */
-export function lambdaApi(lambdas: LambdaRunner): RestRoute[] {
+export function lambdaApi(lambdas: LambdaRunner, clock: Clock): RestRoute[] {
   return [
     {
       method: 'POST',
@@ -23,7 +27,15 @@ export function lambdaApi(lambdas: LambdaRunner): RestRoute[] {
         }
         if (!lambdas.has(functionName)) throw new AwsApiError('ResourceNotFoundException', `Function not found: ${functionName}`, 404);
         try {
-          const result = await lambdas.invoke(functionName, event);
+          // Invoked first: the function takes its hold synchronously, so lending the caller's leaves no gap.
+          const invoked = lambdas.invoke(functionName, event);
+          const giveBack = clock.lend();
+          let result: unknown;
+          try {
+            result = await invoked;
+          } finally {
+            giveBack();
+          }
           return { status: 200, headers: { 'content-type': 'application/json', 'x-amz-executed-version': '$LATEST' }, body: JSON.stringify(result ?? null) };
         } catch (err) {
           if (err instanceof LambdaServiceError) throw new AwsApiError(err.code, err.message);

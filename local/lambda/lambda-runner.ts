@@ -158,7 +158,16 @@ class FunctionPool {
   async acquire(): Promise<WarmEnvironment> {
     const idle = this.idle.pop();
     if (idle) return idle;
-    if (this.all.size >= (this.options.maxWorkersPerFunction ?? 4)) return new Promise((resolve) => this.waiting.push(resolve));
+    if (this.all.size >= (this.options.maxWorkersPerFunction ?? 4)) {
+      // Waiting for a busy environment is no work: the invocations holding them may wait on a server parked on the
+      // clock, and a queued one that kept its hold would freeze time for all of them.
+      const giveBack = this.options.clock.lend();
+      try {
+        return await new Promise((resolve) => this.waiting.push(resolve));
+      } finally {
+        giveBack();
+      }
+    }
     this.staged ??= this.stage();
     const staged = await this.staged;
     const env = new WarmEnvironment(this.fn, staged, this.environment(), this.options);

@@ -134,6 +134,20 @@ describe('Function: cluster-watcher (schedule rule, local control plane, simulat
     expect(orphans[0]).toMatchObject({ provider: 'aws', deadlineSeconds: 300 });
   }, 1_500_000);
 
+  it('slow clouds do not stop time: passes go on while the provider functions it invokes wait on EC2 and GCE latency', async () => {
+    // The watcher waits on the provider functions through Lambda's Invoke API while they wait on the clouds; before the
+    // Invoke endpoint lent the caller's hold of the simulated clock, a parked cloud request froze time for good.
+    local.sim.faults.set('ec2', '*', { latencyMs: 1500 });
+    local.sim.faults.set('gce', '*', { latencyMs: 1500 });
+    const before = passes();
+    const started = local.sim.clock.now();
+    await passesDone(2);
+    expect(passes()).toBeGreaterThanOrEqual(before + 2);
+    expect(local.sim.clock.now() - started).toBeGreaterThanOrEqual(60_000);
+    local.sim.faults.clear('ec2');
+    local.sim.faults.clear('gce');
+  }, 300_000);
+
   it('the API server down: cluster API unreachable once and no Node event; reachable again once', async () => {
     const before = published.length;
     local.sim.faults.set('kube', '*', { down: true });
