@@ -30,7 +30,11 @@ const deadlineMinutes = Number(values.deadline);
 if (!Number.isInteger(executions) || executions < 1) throw new Error('--executions must be a positive integer');
 if (!(deadlineMinutes > 0)) throw new Error('--deadline must be a positive number of minutes');
 
-const config = loadConfigFile(values.config);
+// The cluster watcher's schedule is off in chaos runs. With it on, a run stalls: under these faults something still
+// holds the local control plane's simulated clock while the watcher waits (an open bug of the local runner, after the
+// Invoke API and queued invocations were made to lend the clock); the invariants judge ProvisionNode and RemoveNode.
+const loaded = loadConfigFile(values.config);
+const config = { ...loaded, watcher: { ...loaded.watcher, enabled: false } };
 const wallStart = performance.now();
 console.log('Synthesizing the stack (bundled; cached in .shepherd/cdk-cache)...');
 await synthesizeStack(config);
