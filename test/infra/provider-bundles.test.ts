@@ -1,10 +1,11 @@
 import { build, type Metafile } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { launchableProviders } from '../../functions/providers/registry.js';
+import { esbuildOptions } from '../../infra/function-bundle.js';
 
 /**
- * What each provider function's bundle contains, from esbuild's metafile of its handler entry (the same bundler
- * and entry the stack's NodejsFunction uses). A launch on EC2 or Scaleway must never load the GCE SDK (67 MB,
+ * What each provider function's bundle contains, from esbuild's metafile of its handler entry (the same options
+ * and entry the stack bundles with, infra/function-bundle.ts). A launch on EC2 or Scaleway must never load the GCE SDK (67 MB,
  * 1.5 s and 420 MB to import), and no provider function may carry aws-cdk-lib.
  */
 
@@ -12,16 +13,7 @@ const root = new URL('../../', import.meta.url).pathname;
 const inputs: Record<string, string[]> = {};
 
 async function bundledInputs(provider: string): Promise<string[]> {
-  const out = await build({
-    entryPoints: [`${root}functions/providers/${provider}/handler.ts`],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    write: false,
-    metafile: true,
-    logLevel: 'silent',
-  });
+  const out = await build({ ...esbuildOptions(`${root}functions/providers/${provider}/handler.ts`, root), logLevel: 'silent' });
   return Object.keys((out.metafile as Metafile).inputs);
 }
 
