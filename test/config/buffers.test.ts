@@ -47,6 +47,14 @@ describe('Function: parseConfig (buffers)', () => {
     });
   });
 
+  it("accepts the README's example", () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const example = /```json\n"buffers": (\{[\s\S]*?\n\})\n```/.exec(readme)?.[1];
+    expect(example).toBeDefined();
+    const config = parseConfig(withBuffers(JSON.parse(example as string)));
+    expect(config.buffers?.pools.map((p) => p.pool)).toEqual(['scw-buffer', 'gcp-amd64']);
+  });
+
   it('refuses a pool that does not exist, naming the ones that could be', () => {
     const message = messageOf(withBuffers({ pools: [{ ...scw, pool: 'scw-bufer' }] }));
     expect(message).toContain('buffers.pools[0].pool: got "scw-bufer", which is not a pool; allowed: "aws-amd64" | "aws-arm64" | "gcp-amd64" | "scw-buffer"');
