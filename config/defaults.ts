@@ -73,3 +73,14 @@ export const DEFAULT_ENTRYPOINT_TTL = 60;
 
 /** GCE's auto-created network. */
 export const DEFAULT_GCP_NETWORK = 'global/networks/default';
+
+export const DEFAULT_BUFFERS = {
+  /** The kubelet's default maxPods. */
+  podsPerNode: 110,
+  /** Ours, on Cluster Autoscaler's 10 min scale-down-unneeded-time: a provider that came back must stay back as long. */
+  recoveryPeriodSeconds: 600,
+  /** Karpenter BATCH_IDLE_DURATION: 1 s without a new pending pod closes a batch... */
+  batchIdleSeconds: 1,
+  /** ...and BATCH_MAX_DURATION: 10 s after the first pod at the latest. */
+  batchMaxSeconds: 10,
+} as const;

@@ -1,6 +1,7 @@
 import type { core } from 'zod';
 import { PROVIDERS, providerNamed } from '../functions/providers/registry.js';
 import type { ReportProblem as Report } from '../functions/providers/types.js';
+import { checkBuffers } from './buffer-rules.js';
 import { templatePlaceholders } from './join-template.js';
 import type { PoolConfig, ShepherdConfig } from './types.js';
 
@@ -20,6 +21,7 @@ export function checkCrossFieldRules(config: ShepherdConfig, ctx: core.$Refineme
   checkDns(config, report);
   checkPolicies(config, report);
   checkHealing(config, report);
+  checkBuffers(config, report);
 }
 
 function checkProviders(config: ShepherdConfig, report: Report): void {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PROVIDER_NAMES, PROVIDERS } from '../functions/providers/registry.js';
+import { buffersSchema } from './buffers.js';
 import { DEFAULT_ENTRYPOINT_TTL, DEFAULT_HEALING, DEFAULT_PROVISIONING, DEFAULT_SCALING, DEFAULT_WATCHER } from './defaults.js';
 import {
   apiServerUrl,
@@ -235,6 +236,7 @@ export const shepherdConfigShape = z.strictObject({
   healing: healingSchema,
   watcher: watcherSchema,
   scaling: scalingSchema,
+  buffers: buffersSchema.optional(),
   alarms: alarmsSchema.optional(),
 });
 

@@ -5,6 +5,7 @@ export type { FakeProviderConfig } from '../functions/providers/fake/config.js';
 export type { GcpProviderConfig } from '../functions/providers/gcp/config.js';
 export type { ScalewayProviderConfig } from '../functions/providers/scaleway/config.js';
 
+import type { buffersSchema } from './buffers.js';
 import type {
   alarmsSchema,
   clusterSchema,
@@ -49,3 +50,5 @@ export type HealingPolicy = z.output<typeof healingSchema>;
 export type WatcherPolicy = z.output<typeof watcherSchema>;
 export type ScalingPolicy = z.output<typeof scalingSchema>;
 export type AlarmsConfig = z.output<typeof alarmsSchema>;
+export type BuffersConfig = z.output<typeof buffersSchema>;
+export type BufferPoolConfig = BuffersConfig['pools'][number];
