@@ -74,7 +74,15 @@ export function planChanges(inputs: PlanInputs): ChangePlan {
       if (wanted.includes(record.content) && !plan.kept.includes(record.content)) {
         plan.kept.push(record.content);
         if (record.ttl !== inputs.ttl || record.proxied !== inputs.proxied) {
-          plan.patches.push({ id: record.id, name, content: record.content, ttl: inputs.ttl, proxied: inputs.proxied, comment: inputs.owner });
+          plan.patches.push({
+            id: record.id,
+            name,
+            type: inputs.type,
+            content: record.content,
+            ttl: inputs.ttl,
+            proxied: inputs.proxied,
+            comment: inputs.owner,
+          });
         }
       } else {
         plan.deletes.push({ id: record.id, name, content: record.content });

@@ -76,7 +76,7 @@ export interface RecordSpec {
 /** One transaction's worth of changes, in the batch endpoint's shape (applied deletes, patches, posts). */
 export interface ChangeBatch {
   posts: RecordSpec[];
-  patches: (Pick<RecordSpec, 'ttl' | 'proxied' | 'comment'> & { id: string; name: string; content: string })[];
+  patches: (RecordSpec & { id: string })[];
   deletes: { id: string; name: string; content: string }[];
 }
 

@@ -87,7 +87,7 @@ describe('Function: planChanges', () => {
     const duplicate = record('app.example.com', '198.18.0.2', { ttl: 60 });
     const plan = planChanges(inputs({ healthy: ['198.18.0.2'], existing: [stale, duplicate] }));
     // The first of equal records (by id) is kept and fixed; the other goes.
-    expect(plan.batch.patches).toEqual([{ id: stale.id, name: 'app.example.com', content: '198.18.0.2', ttl: 60, proxied: false, comment: OWNER }]);
+    expect(plan.batch.patches).toEqual([{ id: stale.id, name: 'app.example.com', type: 'A', content: '198.18.0.2', ttl: 60, proxied: false, comment: OWNER }]);
     expect(plan.batch.deletes).toEqual([{ id: duplicate.id, name: 'app.example.com', content: '198.18.0.2' }]);
     expect(plan.after).toEqual({ 'app.example.com': ['198.18.0.2'] });
   });
