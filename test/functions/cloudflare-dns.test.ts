@@ -1,6 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cloudflareDns } from '../../functions/adapters/dns/cloudflare.js';
-import { isDnsRateLimitedError, isDnsRequestRefusedError, isDnsTransientError, isDnsZoneNotFoundError } from '../../functions/adapters/dns/errors.js';
+import {
+  isDnsRateLimitedError,
+  isDnsRequestRefusedError,
+  isDnsTransientError,
+  isDnsZoneMismatchError,
+  isDnsZoneNotFoundError,
+} from '../../functions/adapters/dns/errors.js';
 import type { DnsApi } from '../../functions/adapters/dns/types.js';
 import { ownershipComment } from '../../functions/decisions/dns/ownership.js';
 import { planChanges } from '../../functions/decisions/dns/plan.js';
@@ -57,7 +63,8 @@ describe('Function: cloudflareDns', () => {
     expect(await dns.zoneId('example.test')).toBe(zone.id);
     expect(await dns.zoneId('example.test', zone.id)).toBe(zone.id);
     const mismatch = await caught(dns.zoneId('example.test', '0'.repeat(32)));
-    expect(mismatch.name).toBe('DnsZoneMismatchError');
+    expect(isDnsZoneMismatchError(mismatch)).toBe(true);
+    expect(mismatch.message).toContain(`zone example.test has id ${zone.id}, not ${'0'.repeat(32)} as the config says`);
     const missing = await caught(dns.zoneId('nowhere.test'));
     expect(isDnsZoneNotFoundError(missing)).toBe(true);
     expect(missing.message).toMatch(/no zone named nowhere\.test/);

@@ -58,3 +58,7 @@ export function isDnsRequestRefusedError(err: unknown): err is DnsRequestRefused
 export function isDnsZoneNotFoundError(err: unknown): err is DnsZoneNotFoundError {
   return err instanceof Error && err.name === 'DnsZoneNotFoundError';
 }
+
+export function isDnsZoneMismatchError(err: unknown): err is DnsZoneMismatchError {
+  return err instanceof Error && err.name === 'DnsZoneMismatchError';
+}
