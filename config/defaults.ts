@@ -84,3 +84,14 @@ export const DEFAULT_BUFFERS = {
   /** ...and BATCH_MAX_DURATION: 10 s after the first pod at the latest. */
   batchMaxSeconds: 10,
 } as const;
+
+/**
+ * DNS failover. An active check fails after 3 misses and passes again after 2 successes (HAProxy's `fall 3 rise 2`
+ * defaults), with a 2 s timeout; one run changes at most 10 records (a Free zone's batch takes 200).
+ */
+export const DEFAULT_DNS_FAILOVER = {
+  checkTimeoutMs: 2000,
+  fall: 3,
+  rise: 2,
+  maxChangesPerRun: 10,
+} as const;

@@ -1,9 +1,10 @@
 import type { core } from 'zod';
+import { matchesLabels, poolNodeLabels } from '../functions/decisions/dns/selector.js';
 import { PROVIDERS, providerNamed } from '../functions/providers/registry.js';
 import type { ReportProblem as Report } from '../functions/providers/types.js';
 import { checkBuffers } from './buffer-rules.js';
 import { templatePlaceholders } from './join-template.js';
-import type { PoolConfig, ShepherdConfig } from './types.js';
+import type { EntrypointConfig, PoolConfig, ShepherdConfig } from './types.js';
 
 /**
  * Rules that span fields (briefs/config-shape.md). Each issue: path, what is allowed (message), and the problem when
@@ -93,21 +94,58 @@ function checkUniqueNames(config: ShepherdConfig, report: Report): void {
 
 function checkDns(config: ShepherdConfig, report: Report): void {
   const poolNames = config.pools.map((p) => p.name);
+  const owners = new Map<string, string>();
   config.dns?.entrypoints.forEach((entry, i) => {
     const at = (...rest: PropertyKey[]) => ['dns', 'entrypoints', i, ...rest];
-    entry.eligiblePools.forEach((name, j) => {
+    entry.eligiblePools?.forEach((name, j) => {
       if (!poolNames.includes(name))
         report({ path: at('eligiblePools', j), input: name, problem: `got ${q(name)}, which is not a pool`, allowed: alternatives(poolNames) });
     });
+    checkEligibility(config, entry, at, report);
     entry.records.forEach((record, j) => {
       if (record !== entry.zoneName && !record.endsWith(`.${entry.zoneName}`)) {
         report({ path: at('records', j), input: record, allowed: `${q(entry.zoneName)} or a name ending in ${q(`.${entry.zoneName}`)}` });
       }
+      // Two entrypoints owning one name and type would undo each other's changes on every run.
+      const key = `${entry.type} ${record}`;
+      const owner = owners.get(key);
+      if (owner !== undefined && owner !== entry.name) {
+        report({
+          path: at('records', j),
+          input: record,
+          problem: `got ${q(record)} (${entry.type}), already an entrypoint record of ${q(owner)}`,
+          allowed: 'a name and type no other entrypoint uses',
+        });
+      }
+      owners.set(key, entry.name);
     });
     // Cloudflare ignores the TTL of proxied records (always automatic); a different number would mislead.
     if (entry.proxied && entry.ttl !== 1)
       report({ path: at('ttl'), input: entry.ttl, problem: `got ${entry.ttl} with proxied: true`, allowed: '1 (automatic) for proxied records' });
   });
+}
+
+/** Which nodes may serve: pools, a selector, or both; a selector must match some pool, or the entrypoint could never have a target. */
+function checkEligibility(config: ShepherdConfig, entry: EntrypointConfig, at: (...rest: PropertyKey[]) => PropertyKey[], report: Report): void {
+  if (!entry.eligiblePools && !entry.selector) {
+    report({
+      path: at(),
+      problem: 'neither eligiblePools nor selector is given',
+      allowed: 'eligiblePools (pool names), selector ({ "matchLabels": {...} }), or both',
+    });
+    return;
+  }
+  if (!entry.selector) return;
+  const candidates = config.pools.filter((p) => !entry.eligiblePools || entry.eligiblePools.includes(p.name));
+  const matched = candidates.filter((p) => matchesLabels(entry.selector?.matchLabels ?? {}, poolNodeLabels(p)));
+  if (matched.length === 0) {
+    report({
+      path: at('selector', 'matchLabels'),
+      input: entry.selector.matchLabels,
+      problem: `matches no pool${entry.eligiblePools ? ' of eligiblePools' : ''}`,
+      allowed: `labels of at least one pool (${candidates.map((p) => p.name).join(', ') || 'none'}): its labels, or shepherd.io/pool, shepherd.io/provider, shepherd.io/role`,
+    });
+  }
 }
 
 function checkPolicies(config: ShepherdConfig, report: Report): void {

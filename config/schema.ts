@@ -1,13 +1,11 @@
 import { z } from 'zod';
 import { PROVIDER_NAMES, PROVIDERS } from '../functions/providers/registry.js';
 import { buffersSchema } from './buffers.js';
-import { DEFAULT_ENTRYPOINT_TTL, DEFAULT_HEALING, DEFAULT_PROVISIONING, DEFAULT_SCALING, DEFAULT_WATCHER } from './defaults.js';
+import { DEFAULT_HEALING, DEFAULT_PROVISIONING, DEFAULT_SCALING, DEFAULT_WATCHER } from './defaults.js';
+import { dnsSchema } from './dns-schema.js';
 import {
   apiServerUrl,
-  cloudflareZoneId,
-  dnsTtl,
   emailAddress,
-  hostname,
   instanceType,
   joinScriptTemplate,
   labelKey,
@@ -19,6 +17,8 @@ import {
   uuid,
 } from './fields.js';
 import { checkCrossFieldRules } from './rules.js';
+
+export { dnsSchema, entrypointSchema } from './dns-schema.js';
 
 /** The shape of shepherd.config.json (briefs/config-shape.md). Objects are strict so a misspelt key is an error, not a silent default. */
 
@@ -91,26 +91,6 @@ export const poolSchema = z.strictObject({
     .describe('Taints put on every node of the pool.'),
   join: joinSchema,
 });
-
-export const entrypointSchema = z.strictObject({
-  name: resourceName.describe('Entrypoint name.'),
-  zoneName: hostname.describe('The Cloudflare zone, e.g. "example.com".'),
-  zoneId: cloudflareZoneId.describe("The zone's id in Cloudflare."),
-  records: z.array(hostname).min(1).describe('DNS names that point at the entrypoint nodes.'),
-  type: z.enum(['A', 'AAAA']).default('A').describe('Record type.'),
-  ttl: dnsTtl.default(DEFAULT_ENTRYPOINT_TTL).describe('Record TTL in seconds; 1 is automatic, required when proxied.'),
-  proxied: z.boolean().default(false).describe("Serve through Cloudflare's proxy."),
-  eligiblePools: z.array(resourceName).min(1).describe('Pools whose nodes may serve the entrypoint.'),
-});
-
-export const dnsSchema = z
-  .strictObject({
-    cloudflare: z
-      .strictObject({ apiTokenSecretArn: secretArn.describe('Secret holding a Cloudflare API token with DNS edit rights on the zones (plain text).') })
-      .describe('Cloudflare access.'),
-    entrypoints: z.array(entrypointSchema).min(1).describe('Public names that follow healthy entrypoint nodes.'),
-  })
-  .describe('DNS entrypoints on Cloudflare.');
 
 const seconds = z.number().int().positive();
 

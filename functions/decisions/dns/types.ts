@@ -1,0 +1,103 @@
+/** The DNS failover decisions' inputs and outputs (issue 10). No I/O: the handler gathers these and applies the plan. */
+
+export type RecordType = 'A' | 'AAAA';
+
+/** What the decisions read of one Node. */
+export interface DnsNodeView {
+  name: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  /** Ready condition status. */
+  ready: 'True' | 'False' | 'Unknown';
+  /** spec.unschedulable: cordoned. */
+  unschedulable: boolean;
+  taints: { key: string; effect?: string }[];
+  /** status.addresses. */
+  addresses: { type: string; address: string }[];
+}
+
+/** Which nodes may serve and where their address comes from (the entrypoint's config). */
+export interface EligibilityRule {
+  eligiblePools?: string[];
+  selector?: { matchLabels: Record<string, string> };
+  addressSource: { from: 'external-ip' } | { from: 'annotation'; key: string };
+  type: RecordType;
+}
+
+/** A node announced as going away, and why (spot warning, stop, terminate, heal in progress). */
+export type Announcements = Record<string, string>;
+
+/**
+ * One target's active-check memory: whether it counts as healthy, and its current run of passes or failures.
+ * Kept per address between runs so that one flapping node does not churn the records.
+ */
+export interface CheckState {
+  healthy: boolean;
+  /** Consecutive passes (0 after a failure). */
+  passes: number;
+  /** Consecutive failures (0 after a pass). */
+  failures: number;
+}
+
+export type ExclusionReason = 'not-eligible' | 'not-ready' | 'cordoned' | 'draining' | 'going-away' | 'no-address' | 'invalid-address' | 'check-failing';
+
+/** One node and the address it would serve on, with whether it may. */
+export interface Target {
+  node: string;
+  /** Undefined when the node has no address of the record's type. */
+  address?: string;
+  healthy: boolean;
+  /** Why it may not serve (absent when healthy). */
+  reason?: ExclusionReason;
+  /** More about the reason: the announcement, the taint, the rejected address. */
+  detail?: string;
+}
+
+/** A DNS record as the provider lists it (only what the plan reads). */
+export interface ExistingRecord {
+  id: string;
+  name: string;
+  type: string;
+  content: string;
+  ttl: number;
+  proxied: boolean;
+  comment: string | null;
+}
+
+export interface RecordSpec {
+  name: string;
+  type: RecordType;
+  content: string;
+  ttl: number;
+  proxied: boolean;
+  comment: string;
+}
+
+/** One transaction's worth of changes, in the batch endpoint's shape (applied deletes, patches, posts). */
+export interface ChangeBatch {
+  posts: RecordSpec[];
+  patches: (RecordSpec & { id: string })[];
+  deletes: { id: string; name: string; content: string }[];
+}
+
+/** A record at an entrypoint name that is not ours: never modified, reported. */
+export interface Conflict {
+  name: string;
+  type: string;
+  content: string;
+  id: string;
+  /** What the foreign record blocks: nothing (it only shares the name), one address, or the whole name (a CNAME). */
+  blocks: 'nothing' | 'address' | 'name';
+}
+
+export type PlanAlert = { kind: 'no-healthy-target'; names: string[] } | { kind: 'changes-deferred'; deferred: number; cap: number };
+
+export interface ChangePlan {
+  batch: ChangeBatch;
+  conflicts: Conflict[];
+  alerts: PlanAlert[];
+  /** The addresses each name will hold once the batch is applied (ours only). */
+  after: Record<string, string[]>;
+  /** The addresses each name held before (ours only). */
+  before: Record<string, string[]>;
+}
