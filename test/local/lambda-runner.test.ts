@@ -111,7 +111,7 @@ describe('local Lambda runner', () => {
       region: 'eu-west-3',
       environment: {},
     });
-    api = await startApiServer({ clock, accessKeyId: 'AKIALOCAL', services: [], rest: lambdaApi(runner, clock) });
+    api = await startApiServer({ clock, accessKeyId: 'AKIALOCAL', services: [], rest: lambdaApi(runner) });
     const t0 = clock.now();
     const out = (await runner.invoke('watcher', { invokeUrl: `${api.url}/2015-03-31/functions/provider/invocations` })) as { answeredAt: number };
     // Before the Invoke API lent its caller's hold, the watcher's hold froze time: the provider ran into its real-time limit.
