@@ -145,5 +145,5 @@ describe('Workflow: ProvisionNodeâ€™s cleanup when EC2 does not list the claimâ€
     expect(out.cause).toContain(`"terminated":["${vmId}"]`);
     expect(['shutting-down', 'terminated']).toContain(local.sim.world.getVm(vmId)?.state);
     expect(await claimRecord(claimId)).toMatchObject({ status: 'released' });
-  }, 240_000);
+  }, 480_000);
 });
