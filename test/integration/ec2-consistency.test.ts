@@ -83,5 +83,5 @@ describe('Workflow: ProvisionNode against EC2 eventual consistency', () => {
     expect(failedAttempts(executionArn, 'Terminate VM')).toEqual(Array((LISTING_LAG_RETRY.maxAttempts as number) + 1).fill('ListingLagError'));
     expect(local.sim.world.listVms('aws')).toEqual([]);
     expect(await activeClaims('aws-amd64')).toBe(0);
-  }, 240_000);
+  }, 480_000);
 });
