@@ -159,7 +159,7 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions):
       clock,
       accessKeyId: credentials.accessKeyId,
       services: [stepFunctionsApi(stepFunctions), eventBridgeApi(events), secretsManagerApi(secrets), ssmApi(parameters)],
-      rest: lambdaApi(lambdas, clock),
+      rest: lambdaApi(lambdas),
     });
     started.push({ stop: () => api.close() });
     Object.assign(env, {

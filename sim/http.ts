@@ -3,6 +3,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Clock } from './clock.js';
 import type { Random } from './random.js';
+import { RequestHold } from './request-hold.js';
 
 /** What every simulated API server gets: the shared clock, randomness, faults and counters. */
 export interface ServerContext {
@@ -179,14 +180,14 @@ export class CallCounters {
 
 export async function startHttpServer(ctx: ServerContext, spec: ServerSpec): Promise<RunningServer> {
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
-    const release = ctx.clock.hold();
+    const hold = new RequestHold(ctx.clock);
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('error', () => release());
+    req.on('error', () => hold.end());
     req.on('end', () => {
-      handle(ctx, spec, req, res, Buffer.concat(chunks), release).catch((err) => {
+      handle(ctx, spec, req, res, Buffer.concat(chunks), hold).catch((err) => {
         send(res, spec.errors.internal(`simulator error: ${(err as Error).message}`));
-        release();
+        hold.end();
       });
     });
   };
@@ -229,8 +230,9 @@ async function handle(
   req: http.IncomingMessage,
   res: http.ServerResponse,
   body: Buffer,
-  release: () => void,
+  hold: RequestHold,
 ): Promise<void> {
+  const release = () => hold.end();
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const simReq: SimRequest = {
     method: (req.method ?? 'GET').toUpperCase(),
@@ -271,31 +273,12 @@ async function handle(
     );
     return;
   }
-  if (fault.latencyMs && fault.latencyMs > 0) {
-    release();
-    const giveBack = ctx.clock.lend();
-    await ctx.clock.sleep(fault.latencyMs);
-    const again = ctx.clock.hold();
-    giveBack();
-    return finish(ctx, spec, routed, fault, res, again);
-  }
-  return finish(ctx, spec, routed, fault, res, release);
+  if (fault.latencyMs && fault.latencyMs > 0) await hold.parked(ctx.clock.sleep(fault.latencyMs));
+  return finish(ctx, spec, routed, fault, res, hold);
 }
 
-async function finish(ctx: ServerContext, spec: ServerSpec, routed: Routed, fault: ApiFault, res: http.ServerResponse, release: () => void): Promise<void> {
-  let held = release;
-  const call: RunContext = {
-    async idle(work) {
-      held();
-      const giveBack = ctx.clock.lend();
-      try {
-        return await work;
-      } finally {
-        held = ctx.clock.hold();
-        giveBack();
-      }
-    },
-  };
+async function finish(ctx: ServerContext, spec: ServerSpec, routed: Routed, fault: ApiFault, res: http.ServerResponse, hold: RequestHold): Promise<void> {
+  const call: RunContext = { idle: (work) => hold.parked(work) };
   try {
     if (fault.throttle) return send(res, spec.errors.throttled('Request limit exceeded (simulated throttling).'));
     const retryAfter = ctx.faults.take(spec.name, routed.op, ctx.clock.now());
@@ -305,7 +288,7 @@ async function finish(ctx: ServerContext, spec: ServerSpec, routed: Routed, faul
     }
     send(res, await routed.run(call));
   } finally {
-    held();
+    hold.end();
   }
 }
 

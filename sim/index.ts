@@ -18,6 +18,7 @@ export { Clock, type ClockOptions, type Timer } from './clock.js';
 export type { AwsEvent, ServerName, SimCredentials } from './env.js';
 export type { ApiFault } from './http.js';
 export { Random } from './random.js';
+export { RequestHold } from './request-hold.js';
 export { addWorkload } from './scenarios.js';
 export type { ProviderName, TimelineEntry, Vm } from './world/types.js';
 export type { KindSwitches, UnkindBehaviour } from './world/unkindness.js';

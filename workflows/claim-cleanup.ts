@@ -5,6 +5,7 @@ import type * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { failWithCause, readError } from './fail-cause.js';
 import { lambdaTask, providerFunction } from './lambda-task.js';
+import { LISTING_LAG_RETRY } from './listing-lag.js';
 
 export interface ClaimCleanupFunctions {
   cleanup: lambda.IFunction;
@@ -34,22 +35,9 @@ export function claimCleanupDefinition(scope: Construct, fns: ClaimCleanupFuncti
     {
       'terminated.$': '$.Payload.terminated',
     },
-    // A provider whose lists lag its launches (EC2) found no VM for the claim: look again, backing off from seconds
-    // up to a few minutes as AWS advises ("Eventual consistency in the Amazon EC2 API": retry Describe "starting with
-    // a couple of seconds of wait time, and increasing gradually up to a few minutes"), about 8 min in all, then
-    // believe that nothing runs (a claim taken before its launch has none). A shorter look releases the claim of a VM
-    // that EC2 lists a minute later, which then runs uncounted. Nobody waits on this workflow, so the wait costs a
-    // claim held a few minutes longer (the safe side) and eight invocations.
-    [
-      {
-        errors: ['ListingLagError'],
-        interval: Duration.seconds(4),
-        backoffRate: 2,
-        maxAttempts: 8,
-        maxDelay: Duration.minutes(2),
-        jitterStrategy: sfn.JitterType.NONE,
-      },
-    ],
+    // A provider whose lists lag its launches (EC2) found no VM for the claim: look again for a few minutes, then
+    // believe that nothing runs (a claim taken before its launch has none).
+    [LISTING_LAG_RETRY],
   );
   const nothingFound = new sfn.Pass(scope, 'No VM of claim found', { result: sfn.Result.fromObject({ terminated: [] }), resultPath: '$.cleanup.vm' });
   const release = invoke(

@@ -4,6 +4,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { lambdaTask, providerFunction } from './lambda-task.js';
+import { LISTING_LAG_RETRY } from './listing-lag.js';
 import { FUNCTION_LOST, TRANSIENT } from './provision-node.js';
 
 export interface NodeTeardownFunctions {
@@ -62,8 +63,8 @@ export function nodeTeardown(scope: Construct, fns: NodeTeardownFunctions, exits
     300,
     { 'terminated.$': '$.Payload.terminated' },
   );
-  // A provider whose lists lag its launches (EC2) found no VM for the claim: look again for a minute, as cleanup does.
-  terminate.addRetry({ errors: ['ListingLagError'], interval: Duration.seconds(4), backoffRate: 2, maxAttempts: 4, jitterStrategy: sfn.JitterType.NONE });
+  // A provider whose lists lag its launches (EC2) found no VM for the claim: look again, as every cleanup does.
+  terminate.addRetry(LISTING_LAG_RETRY);
   const nothingFound = new sfn.Pass(scope, 'No node VM found', { result: sfn.Result.fromObject({ terminated: [] }), resultPath: '$.teardown.vm' });
   const tornDown = new sfn.Pass(scope, 'Node torn down');
   terminate.addCatch(nothingFound, { errors: ['ListingLagError'], resultPath: '$.teardownLag' });

@@ -5,6 +5,7 @@ import type * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { failWithCause, readError } from './fail-cause.js';
 import { lambdaTask, providerFunction } from './lambda-task.js';
+import { LISTING_LAG_RETRY } from './listing-lag.js';
 
 export interface ProvisionNodeFunctions {
   validate: lambda.IFunction;
@@ -227,9 +228,10 @@ function slotMap(scope: Construct, fns: ProvisionNodeFunctions): sfn.Map {
       cleanup: 'VM termination failed; the claim is kept so capacity is not over-committed. Find the VM by tag shepherd:claim.',
     },
   });
-  // A provider whose lists lag its launches (EC2) found no VM for the claim: look again, a minute in all (EC2's
-  // "Eventual consistency" page: back off from a couple of seconds), then believe that nothing runs.
-  terminate.addRetry({ errors: ['ListingLagError'], interval: Duration.seconds(4), backoffRate: 2, maxAttempts: 4, jitterStrategy: sfn.JitterType.NONE });
+  // A provider whose lists lag its launches (EC2) found no VM for the claim: look again for a few minutes, then believe
+  // that nothing runs. A launch whose answer was lost made a VM the workflow does not know of, which EC2 may list
+  // only minutes later; a capacity error costs those minutes before the execution fails.
+  terminate.addRetry(LISTING_LAG_RETRY);
   const nothingFound = new sfn.Pass(scope, 'No VM found', { result: sfn.Result.fromObject({ terminated: [] }), resultPath: '$.cleanup.vm' });
   removeNode.addCatch(terminate, { resultPath: '$.cleanupError' });
   terminate.addCatch(nothingFound, { errors: ['ListingLagError'], resultPath: '$.cleanupLag' });

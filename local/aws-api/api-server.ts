@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Clock } from '../../sim/index.js';
+import { type Clock, RequestHold } from '../../sim/index.js';
 import { AwsApiError } from '../errors.js';
 
 /** One operation: the parsed JSON request body in, the response body out (or an AwsApiError thrown). */
@@ -21,7 +21,8 @@ export interface RestRoute {
   method: string;
   /** Matched against the URL path; its groups are passed to `run`. */
   path: RegExp;
-  run(params: string[], body: Buffer, headers: http.IncomingHttpHeaders): Promise<RestResponse>;
+  /** `request` is the request's hold of the simulated clock: a route that waits on something parked on it says so there. */
+  run(params: string[], body: Buffer, headers: http.IncomingHttpHeaders, request: RequestHold): Promise<RestResponse>;
 }
 
 export interface RestResponse {
@@ -53,15 +54,15 @@ export interface ApiServerOptions {
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const services = new Map(options.services.map((s) => [s.targetPrefix, s]));
   const server = http.createServer((req, res) => {
-    const release = options.clock.hold();
-    res.once('close', release);
+    const hold = new RequestHold(options.clock);
+    res.once('close', () => hold.end());
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
       const route = options.rest?.find((r) => r.method === req.method && r.path.test(path));
       if (route) {
-        serveRest(res, route, path, Buffer.concat(chunks), req.headers, options.accessKeyId);
+        serveRest(res, route, path, Buffer.concat(chunks), req.headers, options.accessKeyId, hold);
         return;
       }
       const target = String(req.headers['x-amz-target'] ?? '');
@@ -102,7 +103,15 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 }
 
 /** A REST operation's answer, or its error as REST-JSON services send one (x-amzn-ErrorType and a JSON message). */
-function serveRest(res: http.ServerResponse, route: RestRoute, path: string, body: Buffer, headers: http.IncomingHttpHeaders, accessKeyId: string): void {
+function serveRest(
+  res: http.ServerResponse,
+  route: RestRoute,
+  path: string,
+  body: Buffer,
+  headers: http.IncomingHttpHeaders,
+  accessKeyId: string,
+  hold: RequestHold,
+): void {
   const fail = (err: unknown) => {
     const e = err instanceof AwsApiError ? err : new AwsApiError('ServiceException', `internal error: ${(err as Error).message}`, 500);
     send(res, e.status, 'application/json', { Type: e.status >= 500 ? 'Service' : 'User', message: e.message }, { 'x-amzn-errortype': e.code });
@@ -113,7 +122,7 @@ function serveRest(res: http.ServerResponse, route: RestRoute, path: string, bod
     fail(err);
     return;
   }
-  route.run((route.path.exec(path) ?? []).slice(1).map(decodeURIComponent), body, headers).then((out) => {
+  route.run((route.path.exec(path) ?? []).slice(1).map(decodeURIComponent), body, headers, hold).then((out) => {
     if (res.destroyed) return;
     res.writeHead(out.status, { 'content-length': String(Buffer.byteLength(out.body)), 'x-amzn-requestid': randomUUID(), ...out.headers });
     res.end(out.body);

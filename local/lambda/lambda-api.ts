@@ -1,4 +1,3 @@
-import type { Clock } from '../../sim/index.js';
 import type { RestResponse, RestRoute } from '../aws-api/api-server.js';
 import { AwsApiError, LambdaFunctionError, LambdaServiceError } from '../errors.js';
 import type { LambdaRunner } from './lambda-runner.js';
@@ -7,16 +6,16 @@ import type { LambdaRunner } from './lambda-runner.js';
  * Lambda's Invoke operation (`POST /2015-03-31/functions/{FunctionName}/invocations`), RequestResponse only, as a
  * function that invokes another (the cluster watcher asks the provider functions) calls it with the AWS SDK. A
  * handler that throws is answered as Lambda does: 200, `X-Amz-Function-Error: Unhandled` and the error as payload.
- * The caller holds the simulated clock for its own invocation; while it waits here it counts as idle (Clock.lend),
- * as a caller waiting on a parked server does: the invoked function holds the clock for itself, and a server it
- * parks on (a latency fault) must be able to let time move.
+ * While the invoked function runs, the request is parked (RequestHold.parked): the invoked function holds the clock
+ * for itself, so neither this request nor its caller (itself an invocation holding the clock) may, or a server the
+ * function waits on (a latency fault) could never let time move.
  */
-export function lambdaApi(lambdas: LambdaRunner, clock: Clock): RestRoute[] {
+export function lambdaApi(lambdas: LambdaRunner): RestRoute[] {
   return [
     {
       method: 'POST',
       path: /^\/2015-03-31\/functions\/([^/]+)\/invocations$/,
-      async run([functionName], body, headers): Promise<RestResponse> {
+      async run([functionName], body, headers, request): Promise<RestResponse> {
         const type = String(headers['x-amz-invocation-type'] ?? 'RequestResponse');
         if (type !== 'RequestResponse') throw new AwsApiError('InvalidParameterValueException', `InvocationType ${type} is not run by the local control plane`);
         let event: unknown;
@@ -27,15 +26,8 @@ export function lambdaApi(lambdas: LambdaRunner, clock: Clock): RestRoute[] {
         }
         if (!lambdas.has(functionName)) throw new AwsApiError('ResourceNotFoundException', `Function not found: ${functionName}`, 404);
         try {
-          // Invoked first: the function takes its hold synchronously, so lending the caller's leaves no gap.
-          const invoked = lambdas.invoke(functionName, event);
-          const giveBack = clock.lend();
-          let result: unknown;
-          try {
-            result = await invoked;
-          } finally {
-            giveBack();
-          }
+          // Invoked first: the function takes its hold synchronously, so that parking this request leaves no gap.
+          const result = await request.parked(lambdas.invoke(functionName, event));
           return { status: 200, headers: { 'content-type': 'application/json', 'x-amz-executed-version': '$LATEST' }, body: JSON.stringify(result ?? null) };
         } catch (err) {
           if (err instanceof LambdaServiceError) throw new AwsApiError(err.code, err.message);

@@ -6,11 +6,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfigFile, parseConfig } from '../../config/load.js';
 import type { ShepherdConfig } from '../../config/types.js';
+import { type StateTiming, taskWorstSeconds } from '../../functions/decisions/execution-budget.js';
 import { providerNamed } from '../../functions/providers/registry.js';
 import { ShepherdFunction } from '../../infra/constructs/shepherd-function.js';
 import { CLAIMS_TABLE_ACTIONS } from '../../infra/function-permissions.js';
 import { ACCOUNT_CONTEXT, createShepherdApp, REGION_CONTEXT } from '../../infra/shepherd-app.js';
 import { ShepherdStack } from '../../infra/shepherd-stack.js';
+import { LISTING_LAG_RETRY } from '../../workflows/listing-lag.js';
 import { allStates, functionLogicalId, stateMachineAsl } from '../helpers/asl.js';
 
 const root = (path: string) => new URL(`../../${path}`, import.meta.url).pathname;
@@ -436,6 +438,34 @@ describe('ShepherdStack with the example config', () => {
     }
     expect(catches('Terminate VMs of claim')[0]).toEqual(expect.objectContaining({ ErrorEquals: ['ListingLagError'], Next: 'No VM of claim found' }));
     expect(states['No VM of claim found'].Next).toBe('Release claim left behind');
+  });
+
+  it('looks for a VM EC2 does not list yet as long in every workflow, and ProvisionNode’s budget counts that look', () => {
+    const lagRetry = {
+      ErrorEquals: ['ListingLagError'],
+      IntervalSeconds: LISTING_LAG_RETRY.interval?.toSeconds(),
+      MaxAttempts: LISTING_LAG_RETRY.maxAttempts,
+      BackoffRate: LISTING_LAG_RETRY.backoffRate,
+      MaxDelaySeconds: LISTING_LAG_RETRY.maxDelay?.toSeconds(),
+      JitterStrategy: 'NONE',
+    };
+    const terminates = [
+      [stack.provisionNode.stateMachine, 'Terminate VM'],
+      [stack.claimCleanup.stateMachine, 'Terminate VMs of claim'],
+      [stack.removeNode.stateMachine, 'Terminate node VM'],
+    ] as const;
+    for (const [machine, name] of terminates) {
+      const states = Object.fromEntries(allStates(stateMachineAsl(template.toJSON(), logicalId(stack, machine))));
+      expect(
+        states[name]?.Retry?.filter((r) => r.ErrorEquals?.includes('ListingLagError')),
+        name,
+      ).toEqual([lagRetry]);
+    }
+    // About 8 minutes of looking, at worst; the slot's budget holds the whole look.
+    const provision = Object.fromEntries(allStates(stateMachineAsl(template.toJSON(), logicalId(stack, stack.provisionNode.stateMachine))));
+    const lookSeconds = taskWorstSeconds({ Type: 'Task', Retry: [lagRetry] });
+    expect(lookSeconds).toBeGreaterThan(7 * 60);
+    expect(stack.provisionNode.budget.slotSeconds).toBeGreaterThan(taskWorstSeconds(provision['Terminate VM'] as StateTiming));
   });
 
   it('alarms on failed and timed-out executions and on errors of every function', () => {

@@ -13,6 +13,7 @@ import type { Ec2InstanceData } from '../../sim/servers/ec2/types.js';
  * execution stopped right after its launch, before it recorded the VM, leaves a claim with no VM; ClaimCleanup
  * then looks the VM up by its claim tag, and EC2's filters miss an instance that new (ListingLagError). The test
  * holds the instance hidden for a set time, so that the window is the same on every run.
+ * ProvisionNode's own cleanup meets the same lag when a launch made its VM but the workflow never learnt of it.
  */
 
 const config = loadConfigFile('shepherd.config.json');
@@ -109,4 +110,40 @@ describe('Workflow: ClaimCleanup when EC2 does not list the claim’s VM yet', (
     expect(['shutting-down', 'terminated']).toContain(local.sim.world.getVm(vmId)?.state);
     expect(await claimRecord(claimId)).toMatchObject({ status: 'released' });
   }, 240_000);
+});
+
+/**
+ * Starts a ProvisionNode execution whose launch makes its VM but whose answer is lost, and whose next attempt fails
+ * (not retried): the slot's cleanup runs without knowing the VM and must find it by its claim tag. The VM stays out of
+ * EC2's reads and filters until `hiddenMs` after that cleanup first looked for it.
+ */
+async function failAfterUnseenLaunch(requestId: string, hiddenMs: number) {
+  local.controlPlane.faults.lambda({ state: 'Launch VM', fault: { kind: 'timeout', afterHandler: true } });
+  local.controlPlane.faults.lambda({ state: 'Launch VM', after: 1, fault: { kind: 'error', errorType: 'Error', errorMessage: 'launch failed' } });
+  const { executionArn } = local.controlPlane.startExecution(local.stateMachineArn('provisionNode'), { pool: POOL, requestId }, requestId);
+  const launched = () => local.sim.world.listVms('aws').find((v) => v.tags['shepherd:pool'] === POOL);
+  await local.sim.clock.until(() => launched() !== undefined, 10 * 60_000, 'the VM to be launched');
+  const vm = launched()!;
+  const hide = (until: number) => local.sim.world.setVmExtra(vm.id, { ec2: { ...(vm.extra.ec2 as Ec2InstanceData), visibleAt: until } });
+  hide(Number.MAX_SAFE_INTEGER);
+  await local.sim.clock.until(() => failedAttempts(executionArn, 'Terminate VM').length > 0, 20 * 60_000, 'the cleanup to look for the VM');
+  hide(local.sim.clock.now() + hiddenMs);
+  return { executionArn, vmId: vm.id, claimId: claimIdOf(config.cluster.name, POOL, requestId, 0) };
+}
+
+describe('Workflow: ProvisionNode’s cleanup when EC2 does not list the claim’s VM yet', () => {
+  it('a VM EC2 lists only minutes after the slot failed is still terminated before the claim is released', async () => {
+    local = await startShepherdLocal({ config, seed: 5, clock: { mode: 'virtual' }, onLambdaLog: () => undefined });
+    const { executionArn, vmId, claimId } = await failAfterUnseenLaunch('provision-lag', 3 * 60_000);
+
+    const out = await local.controlPlane.waitForExecution(executionArn);
+
+    expect(out.status).toBe('FAILED');
+    const lag = failedAttempts(executionArn, 'Terminate VM');
+    expect(lag.length).toBeGreaterThan(1);
+    expect(new Set(lag)).toEqual(new Set(['ListingLagError']));
+    expect(out.cause).toContain(`"terminated":["${vmId}"]`);
+    expect(['shutting-down', 'terminated']).toContain(local.sim.world.getVm(vmId)?.state);
+    expect(await claimRecord(claimId)).toMatchObject({ status: 'released' });
+  }, 480_000);
 });

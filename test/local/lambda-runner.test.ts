@@ -1,7 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { type ApiServer, startApiServer } from '../../local/aws-api/api-server.js';
 import { LambdaFunctionError, LambdaServiceError } from '../../local/errors.js';
+import { lambdaApi } from '../../local/lambda/lambda-api.js';
 import { LambdaRunner } from '../../local/lambda/lambda-runner.js';
 import type { LambdaFunctionSpec } from '../../local/types.js';
 import { Clock } from '../../sim/clock.js';
@@ -9,8 +11,11 @@ import { Clock } from '../../sim/clock.js';
 let clock: Clock;
 let runner: LambdaRunner;
 let server: http.Server | undefined;
+let api: ApiServer | undefined;
 
 afterEach(async () => {
+  await api?.close();
+  api = undefined;
   await runner?.stop();
   clock?.stop();
   if (server) await new Promise((resolve) => server?.close(resolve));
@@ -90,6 +95,28 @@ describe('local Lambda runner', () => {
       expect(out.answeredAt - t0).toBe(30_000);
     });
   }
+
+  it('lets virtual time move while a function waits, through the Invoke API, on a function that waits on a slow server', async () => {
+    // The cluster watcher's shape: invoked on its own (holding the clock), it asks a provider function through Lambda's
+    // Invoke API, and that function waits on a cloud that parks the request on the clock.
+    const invokeOther = `exports.handler = async (e) => {
+      const res = await fetch(e.invokeUrl, { method: 'POST', headers: { authorization: 'AWS4-HMAC-SHA256 Credential=AKIALOCAL/20260101/eu-west-3/lambda/aws4_request' }, body: JSON.stringify({}) });
+      return res.json();
+    };`;
+    start([]);
+    const url = await slowServer(30_000);
+    runner = new LambdaRunner({
+      functions: [inline('watcher', invokeOther), inline('provider', FETCH_URL, { env: { URL: url }, timeoutSeconds: 60 })],
+      clock,
+      region: 'eu-west-3',
+      environment: {},
+    });
+    api = await startApiServer({ clock, accessKeyId: 'AKIALOCAL', services: [], rest: lambdaApi(runner) });
+    const t0 = clock.now();
+    const out = (await runner.invoke('watcher', { invokeUrl: `${api.url}/2015-03-31/functions/provider/invocations` })) as { answeredAt: number };
+    // Before the Invoke API lent its caller's hold, the watcher's hold froze time: the provider ran into its real-time limit.
+    expect(out.answeredAt - t0).toBe(30_000);
+  }, 120_000);
 
   it('times a function out on the simulated clock (Sandbox.Timedout)', async () => {
     start([]);
