@@ -1,12 +1,11 @@
-import { join } from 'node:path';
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { ShepherdConfig } from '../../config/types.js';
+import { functionCode } from '../bundling/function-bundling.js';
 import { acknowledgeWildcardResources } from '../nag.js';
 import { physicalName } from '../physical-names.js';
 
@@ -22,7 +21,7 @@ export interface ShepherdFunctionProps {
   readonly name: string;
   /** Absolute path of the handler module (exports `handler`). */
   readonly entry: string;
-  /** The repository root: where package-lock.json and tsconfig.json are. */
+  /** The repository root: where esbuild runs (and finds node_modules). */
   readonly projectRoot: string;
   readonly description: string;
   /** The validated config, baked into the bundle as process.env.SHEPHERD_CONFIG. */
@@ -44,11 +43,11 @@ export class UnexplainedWildcardError extends Error {
 const XRAY_REASON = 'xray:PutTraceSegments and xray:PutTelemetryRecords (added for active tracing) support no resource-level permissions.';
 
 /**
- * A handler of functions/handlers bundled with the local esbuild as an ES module, on Node.js 22 / arm64,
+ * A handler of functions/ bundled with the local esbuild as an ES module (bundling/function-bundling.ts), on Node.js 22 / arm64,
  * with active X-Ray tracing, its own log group, a role holding exactly `permissions`, and an alarm on errors.
  */
 export class ShepherdFunction extends Construct {
-  readonly fn: nodejs.NodejsFunction;
+  readonly fn: lambda.Function;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
   readonly errorsAlarm: cloudwatch.Alarm;
@@ -72,14 +71,21 @@ export class ShepherdFunction extends Construct {
       this.role.addToPrincipalPolicy(statement);
     }
 
-    this.fn = new nodejs.NodejsFunction(this, 'Function', {
+    const runtime = lambda.Runtime.NODEJS_22_X;
+    this.fn = new lambda.Function(this, 'Function', {
       functionName: physicalName(props.config.cluster.name, props.name, 'function'),
-      entry: props.entry,
-      handler: 'handler',
-      projectRoot: props.projectRoot,
-      depsLockFilePath: join(props.projectRoot, 'package-lock.json'),
+      // Bundled with every dependency, the AWS SDK included: the handlers are tested against the SDK versions in
+      // package-lock.json, not the runtime's copy.
+      code: functionCode({
+        entry: props.entry,
+        projectRoot: props.projectRoot,
+        runtime,
+        // Lambda environment variables are capped at 4 KB, a config with a few pools is not; the handlers re-validate it.
+        define: { 'process.env.SHEPHERD_CONFIG': JSON.stringify(JSON.stringify(props.config)) },
+      }),
+      handler: 'index.handler',
       description: props.description,
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout,
@@ -87,29 +93,6 @@ export class ShepherdFunction extends Construct {
       logGroup: this.logGroup,
       role: this.role,
       environment: props.environment,
-      bundling: {
-        format: nodejs.OutputFormat.ESM,
-        // Smaller bundles parse faster on a cold start (npm run bench:functions). Error classes set their `name`
-        // explicitly, so Step Functions still matches them (keepNames would cost 30 KB a bundle).
-        minify: true,
-        // The ES module builds of the SDKs tree-shake; without this, esbuild takes their CommonJS `main` (the AWS
-        // provider's bundle is 1.8 MB instead of 1.0 MB).
-        mainFields: ['module', 'main'],
-        // Bundled CommonJS dependencies call require() and read __dirname/__filename (google-gax does at load time);
-        // an ES module has none of them unless we make them.
-        banner:
-          "import { createRequire as __shepherdRequire } from 'node:module'; import { fileURLToPath as __shepherdPath } from 'node:url'; const require = __shepherdRequire(import.meta.url); const __filename = __shepherdPath(import.meta.url); const __dirname = __shepherdPath(new URL('.', import.meta.url));",
-        // Lambda environment variables are capped at 4 KB, a config with a few pools is not; the handlers re-validate it.
-        define: { 'process.env.SHEPHERD_CONFIG': JSON.stringify(JSON.stringify(props.config)) },
-        // The handlers are tested against the SDK versions in package-lock.json, not the runtime's copy.
-        bundleAwsSDK: true,
-        // Lambda hands its credentials over in environment variables: the SDK's default chain (SSO, profiles, IMDS...)
-        // is 120 KB of every bundle that never runs (functions/runtime/lambda-credentials.ts).
-        esbuildArgs: { '--alias': '@aws-sdk/credential-provider-node=./functions/runtime/lambda-credentials.ts' },
-        // What CDK documents as the default but passes to esbuild only when set: warnings and errors, without esbuild's
-        // info-level summary of output sizes (which flags the GCP bundle's size on every synth; bench:functions reports it).
-        logLevel: nodejs.LogLevel.WARNING,
-      },
     });
     acknowledgeWildcardResources(this, wildcards);
     Validations.of(this).acknowledge({
