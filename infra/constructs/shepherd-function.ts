@@ -5,7 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { ShepherdConfig } from '../../config/types.js';
-import { functionCode } from '../function-bundle.js';
+import { functionCode } from '../bundling/function-bundling.js';
 import { acknowledgeWildcardResources } from '../nag.js';
 import { physicalName } from '../physical-names.js';
 
@@ -21,7 +21,7 @@ export interface ShepherdFunctionProps {
   readonly name: string;
   /** Absolute path of the handler module (exports `handler`). */
   readonly entry: string;
-  /** The repository root: where package-lock.json and tsconfig.json are. */
+  /** The repository root: where esbuild runs (and finds node_modules). */
   readonly projectRoot: string;
   readonly description: string;
   /** The validated config, baked into the bundle as process.env.SHEPHERD_CONFIG. */
@@ -43,7 +43,7 @@ export class UnexplainedWildcardError extends Error {
 const XRAY_REASON = 'xray:PutTraceSegments and xray:PutTelemetryRecords (added for active tracing) support no resource-level permissions.';
 
 /**
- * A handler of functions/handlers bundled with esbuild as an ES module (infra/function-bundle.ts), on Node.js 22 / arm64,
+ * A handler of functions/ bundled with the local esbuild as an ES module (bundling/function-bundling.ts), on Node.js 22 / arm64,
  * with active X-Ray tracing, its own log group, a role holding exactly `permissions`, and an alarm on errors.
  */
 export class ShepherdFunction extends Construct {
@@ -71,12 +71,22 @@ export class ShepherdFunction extends Construct {
       this.role.addToPrincipalPolicy(statement);
     }
 
+    const runtime = lambda.Runtime.NODEJS_22_X;
     this.fn = new lambda.Function(this, 'Function', {
       functionName: physicalName(props.config.cluster.name, props.name, 'function'),
-      code: functionCode({ entry: props.entry, projectRoot: props.projectRoot, configJson: JSON.stringify(props.config) }),
+      // Bundled with every dependency, the AWS SDK included: the handlers are tested against the SDK versions in
+      // package-lock.json, not the runtime's copy.
+      code: functionCode({
+        entry: props.entry,
+        projectRoot: props.projectRoot,
+        runtime,
+        // Baked into the bundle: Lambda environment variables are capped at 4 KB, a config with a few pools is not;
+        // the handlers re-validate it.
+        configJson: JSON.stringify(props.config),
+      }),
       handler: 'index.handler',
       description: props.description,
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout,

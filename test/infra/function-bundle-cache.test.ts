@@ -2,8 +2,9 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { Runtime } from 'aws-cdk-lib/aws-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BUNDLE_FILE, bundleInto } from '../../infra/function-bundle.js';
+import { BUNDLE_FILE, bundleInto } from '../../infra/bundling/function-bundling.js';
 
 /** A tiny project: a handler that returns the baked config and a value from a module it imports. */
 let root: string;
@@ -36,7 +37,7 @@ async function run(outputDir: string): Promise<{ config: unknown; answer: string
 
 function bundle(config: unknown): string {
   const out = mkdtempSync(join(root, 'out-'));
-  bundleInto(out, { entry, projectRoot: root, configJson: JSON.stringify(config) });
+  bundleInto(out, { entry, projectRoot: root, runtime: Runtime.NODEJS_22_X, configJson: JSON.stringify(config) });
   return out;
 }
 
