@@ -89,5 +89,5 @@ describe('Workflow: HealNode (local control plane + simulated clouds)', () => {
     expect(await activeClaims('aws-arm64')).toBe(1);
     // The teardown is forced (the VM is gone) and the replacement boots in the simulated minute or two EC2 takes.
     expect(seconds).toBeLessThan(600);
-  }, 300_000);
+  }, 900_000);
 });

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../config/load.js';
 import { healFailureCause } from '../../../functions/decisions/healing/heal-failure.js';
@@ -105,4 +105,17 @@ describe('Function: poolOfNode', () => {
     expect(providerOfNode({ 'shepherd.io/site': 'home' }, config)).toBe('home');
     expect(providerOfNode({}, config)).toBe('unknown');
   });
+});
+
+describe('Example inputs (workflows/examples/heal-node.*.json)', () => {
+  const dir = 'workflows/examples/';
+  const files = readdirSync(dir).filter((f) => f.startsWith('heal-node.') && f.endsWith('.json'));
+  it('covers a manual heal, a spot interruption, a NotReady node and a delete-only heal', () => {
+    expect(files.sort()).toEqual(['heal-node.delete-only.json', 'heal-node.manual.json', 'heal-node.not-ready.json', 'heal-node.spot-interruption.json']);
+  });
+  for (const file of files) {
+    it(`${file} is a valid HealNode input for the example config`, () => {
+      expect(plan(JSON.parse(readFileSync(`${dir}${file}`, 'utf8'))).nodeName).toBeTruthy();
+    });
+  }
 });
