@@ -126,7 +126,7 @@ describe('ShepherdStack with the example config', () => {
       expect(logGroups[group]?.Properties.RetentionInDays, `${id} log group`).toBeGreaterThan(0);
     }
     const groups = Object.values(functions).map((f) => f.Properties.LoggingConfig.LogGroup.Ref);
-    expect(new Set(groups).size).toBe(8);
+    expect(new Set(groups).size).toBe(9);
   });
 
   it("gives validate-input GetItem on the pools' counters only (no claim records), the table name and the function of each provider", () => {
