@@ -118,8 +118,8 @@ describe('ShepherdStack with the example config', () => {
 
   it('runs every function on nodejs22.x / arm64 with active tracing and its own log group with retention', () => {
     const functions = template.findResources('AWS::Lambda::Function');
-    // validate-input, claims, cluster-nodes, claim-cleanup, cluster-watcher, and one per provider the pools use (aws, gcp, scaleway; home has no API).
-    expect(Object.keys(functions)).toHaveLength(8);
+    // validate-input, claims, cluster-nodes, claim-cleanup, cluster-watcher, heal-node, and one per provider the pools use (aws, gcp, scaleway; home has no API).
+    expect(Object.keys(functions)).toHaveLength(9);
     expect(Object.keys(stack.functions.providers).sort()).toEqual(['aws', 'gcp', 'scaleway']);
     const logGroups = template.findResources('AWS::Logs::LogGroup');
     for (const [id, fn] of Object.entries(functions)) {
@@ -128,7 +128,7 @@ describe('ShepherdStack with the example config', () => {
       expect(logGroups[group]?.Properties.RetentionInDays, `${id} log group`).toBeGreaterThan(0);
     }
     const groups = Object.values(functions).map((f) => f.Properties.LoggingConfig.LogGroup.Ref);
-    expect(new Set(groups).size).toBe(8);
+    expect(new Set(groups).size).toBe(9);
   });
 
   it("gives validate-input GetItem on the pools' counters only (no claim records), the table name and the function of each provider", () => {
@@ -288,7 +288,7 @@ describe('ShepherdStack with the example config', () => {
   });
 
   it('runs ProvisionNode as a Standard state machine with tracing, ALL-level logs without execution data, and a timeout', () => {
-    template.resourceCountIs('AWS::StepFunctions::StateMachine', 3);
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 4);
     const logGroup = logicalId(stack, stack.provisionNode.logGroup);
     const machineId = logicalId(stack, stack.provisionNode.stateMachine);
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
@@ -332,12 +332,14 @@ describe('ShepherdStack with the example config', () => {
         expect(functions[fn!].Properties.Timeout, name).toBeLessThan(task.TimeoutSeconds!);
       }
     }
-    // Every function but claim-cleanup's own, which only ClaimCleanup invokes, and the cluster watcher, which its schedule runs.
+    // Every function but claim-cleanup's own, which only ClaimCleanup invokes, the cluster watcher, which its schedule
+    // runs, and heal-node's, which only HealNode invokes.
     const cleanupFn = logicalId(stack, stack.functions.cleanup.fn);
     const watcherFn = logicalId(stack, stack.watcher.function.fn);
+    const healFn = logicalId(stack, stack.functions.heal.fn);
     expect([...invoked].sort()).toEqual(
       Object.keys(functions)
-        .filter((id) => id !== cleanupFn && id !== watcherFn)
+        .filter((id) => id !== cleanupFn && id !== watcherFn && id !== healFn)
         .sort(),
     );
   });
@@ -564,16 +566,19 @@ describe('ShepherdStack with other configs', () => {
     const envs = Object.values(template.findResources('AWS::Lambda::Function')).map((f) => Object.keys(f.Properties.Environment?.Variables ?? {}));
     const providers = [...new Set(config.pools.map((p) => p.provider))].filter((p) => providerNamed(p).launchable);
     const providerEnv = providers.map((p) => `SHEPHERD_PROVIDER_FUNCTION_${p.toUpperCase()}`);
-    // validate-input, claims, claim-cleanup and the cluster watcher read the table; validate-input, claim-cleanup and the
-    // watcher name the provider functions; the watcher names its bus.
+    // validate-input, claims, claim-cleanup, the cluster watcher and heal-node read the table; validate-input,
+    // claim-cleanup, the watcher and heal-node name the provider functions; the watcher and heal-node name the bus.
     expect(envs.flat().sort()).toEqual(
       [
         'TABLE_NAME',
         'TABLE_NAME',
         'TABLE_NAME',
         'TABLE_NAME',
+        'TABLE_NAME',
+        'EVENT_BUS_NAME',
         'EVENT_BUS_NAME',
         'SHEPHERD_EXECUTION_BUDGET',
+        ...providerEnv,
         ...providerEnv,
         ...providerEnv,
         ...providerEnv,

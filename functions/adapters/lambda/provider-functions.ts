@@ -1,7 +1,7 @@
 import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
 import type { VmRef } from '../../decisions/provision.js';
 import type { Preemption } from '../../decisions/watcher/types.js';
-import type { Interruption, Page } from '../../providers/types.js';
+import type { Interruption, Page, VmState } from '../../providers/types.js';
 
 /** A provider function failed or could not be invoked; `errorType` is the function's error name, if it threw. */
 export class ProviderFunctionError extends Error {
@@ -48,6 +48,11 @@ export class ProviderFunctions {
       if (!pageToken) return vms;
     }
     throw new ProviderFunctionError(`provider ${provider}: listOwned still had more after ${MAX_PAGES} pages`);
+  }
+
+  /** What the provider says of one VM now (`running`, `stopping`, `gone`, `unknown`). */
+  async describe(provider: string, pool: string, vm: VmRef): Promise<VmState> {
+    return (await this.invoke<{ state: VmState }>(provider, { action: 'describe', pool, vm })).state;
   }
 
   /** The preemptions the provider reports (its other interruption kinds come as cloud events). */
