@@ -11,6 +11,7 @@ import type { ProviderDescriptor } from '../functions/providers/types.js';
 import { AlarmTopic } from './constructs/alarm-topic.js';
 import { ClaimCleanupStateMachine } from './constructs/claim-cleanup-state-machine.js';
 import { ClusterWatcher } from './constructs/cluster-watcher.js';
+import { HealTriggers } from './constructs/heal-triggers.js';
 import { ProvisionNodeStateMachine } from './constructs/provision-node-state-machine.js';
 import { RemoveNodeStateMachine } from './constructs/remove-node-state-machine.js';
 import { ShepherdFunction } from './constructs/shepherd-function.js';
@@ -56,6 +57,7 @@ export class ShepherdStack extends Stack {
   readonly claimCleanup: ClaimCleanupStateMachine;
   readonly removeNode: RemoveNodeStateMachine;
   readonly watcher: ClusterWatcher;
+  readonly healTriggers: HealTriggers;
   readonly alarms: AlarmTopic;
 
   constructor(scope: Construct, id: string, props: ShepherdStackProps) {
@@ -183,6 +185,16 @@ export class ShepherdStack extends Stack {
       preemptionsByPolling: providersInUse(config)
         .filter((p) => p.preemptionsByPolling)
         .map((p) => p.name),
+      providerFunctionEnv,
+    });
+
+    this.healTriggers = new HealTriggers(this, 'HealTriggers', {
+      projectRoot: PROJECT_ROOT,
+      entries: { intake: handlerEntry('heal-intake'), orphans: handlerEntry('orphan-collector') },
+      config,
+      table: this.table.table,
+      bus: this.bus,
+      providerFunctions: Object.fromEntries(Object.entries(providers).map(([name, f]) => [name, f.fn])),
       providerFunctionEnv,
     });
 
