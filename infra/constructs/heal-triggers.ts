@@ -31,6 +31,13 @@ export interface HealTriggersProps {
   readonly healNodeArn?: string;
 }
 
+/**
+ * An audit entry is the day's item (`AUDIT#<day>`) and, when it names a node, its copy in the node's history
+ * (`NODE#<node>`), written together with BatchWriteItem (functions/adapters/store: the audit log).
+ */
+const AUDIT_ACTIONS = ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'];
+const AUDIT_PARTITIONS = ['AUDIT#*', 'NODE#*'];
+
 /** How often EventBridge retries a target that cannot be invoked, and for how long; then the dead-letter queue. */
 const TARGET_RETRIES = { retryAttempts: 8, maxEventAge: Duration.hours(2) };
 
@@ -147,7 +154,7 @@ const tableStatement = (sid: string, table: dynamodb.ITable, actions: string[], 
 
 /**
  * The intake: start HealNode executions of that one state machine, ask the aws provider function (only it) about an
- * instance, read claims (`CLAIM#` items) and write audit entries (`AUDIT#` items), read the kubeconfig.
+ * instance, read claims (`CLAIM#` items) and write audit entries (`AUDIT#` and `NODE#` items), read the kubeconfig.
  */
 export function intakePermissions(
   props: Pick<HealTriggersProps, 'table' | 'config'> & { healNodeArn: string; awsFunction?: lambda.IFunction },
@@ -158,7 +165,7 @@ export function intakePermissions(
       ? [{ statement: new iam.PolicyStatement({ sid: 'DescribeInstances', actions: ['lambda:InvokeFunction'], resources: [props.awsFunction.functionArn] }) }]
       : []),
     { statement: tableStatement('ReadClaims', props.table, ['dynamodb:GetItem'], ['CLAIM#*']) },
-    { statement: tableStatement('WriteAudit', props.table, ['dynamodb:PutItem'], ['AUDIT#*']) },
+    { statement: tableStatement('WriteAudit', props.table, AUDIT_ACTIONS, AUDIT_PARTITIONS) },
     ...readSecrets('ReadKubeconfig', [props.config.cluster.kubeconfigSecretArn]),
   ];
 }
@@ -174,7 +181,7 @@ export function orphanPermissions(props: Pick<HealTriggersProps, 'table' | 'conf
       ? [{ statement: new iam.PolicyStatement({ sid: 'ListAndTerminateVms', actions: ['lambda:InvokeFunction'], resources: providerArns }) }]
       : []),
     { statement: tableStatement('ReadClaimsAndSwitch', props.table, ['dynamodb:GetItem'], ['POOL#*', 'CLAIM#*', 'SWITCH#*']) },
-    { statement: tableStatement('WriteAudit', props.table, ['dynamodb:PutItem'], ['AUDIT#*']) },
+    { statement: tableStatement('WriteAudit', props.table, AUDIT_ACTIONS, AUDIT_PARTITIONS) },
     { statement: new iam.PolicyStatement({ sid: 'PublishOrphanTerminated', actions: ['events:PutEvents'], resources: [props.bus.eventBusArn] }) },
     ...readSecrets('ReadKubeconfig', [props.config.cluster.kubeconfigSecretArn]),
   ];

@@ -44,7 +44,7 @@ beforeAll(async () => {
   local.controlPlane.events.onPublish((bus, event) => {
     if (bus === BUS) published.push(event);
   });
-}, 240_000);
+}, 900_000);
 
 afterAll(async () => {
   await local?.stop();
