@@ -33,7 +33,7 @@ function dependencies(): IntakeDeps {
     node: async (name) => (await nodes()).get(name),
     taint: async (name, taints, resourceVersion) => (await nodes()).label(name, {}, taints, resourceVersion),
     claim: (claimId) => claims.get(claimId),
-    describe: (pool, vm) => providers.describe('aws', pool, vm),
+    describe: async (pool, vm) => (await providers.describe('aws', pool, vm)) ?? 'unknown',
     startHeal: (start) => heals.start(start),
     audit: (event, detail) => claims.audit(event, detail),
     log,

@@ -98,9 +98,8 @@ async function takeInstance(
   policy: IntakePolicy,
   now: string,
 ): Promise<IntakeOutcome> {
-  const node = nodeOfInstance(nodes, instanceId);
-  const claimId = node?.labels[CLAIM_LABEL];
-  const ownership = instanceOwnership(instanceId, node, claimId ? await deps.claim(claimId) : undefined);
+  const { node, claim } = await nodeOfEc2Instance(nodes, instanceId, deps);
+  const ownership = instanceOwnership(instanceId, node, claim);
   const state = ownership.vm && ownership.pool ? await deps.describe(ownership.pool, ownership.vm) : 'unknown';
   const facts = instanceFacts(ownership, node, state);
   const decision = eventConfirmation(event, instanceId, facts, { handled: [], now, rebalancePolicy: policy.rebalance });
@@ -116,6 +115,25 @@ async function takeInstance(
   if (decision.action === 'taint') return taintForRebalance(nodeName, instanceId, decision.reason, about, deps);
   const outcome = await start(healStartForEc2Event(event, instanceId, nodeName, facts), deps, decision.reason);
   return { ...outcome, instanceId };
+}
+
+/**
+ * The Node of the instance, and its claim: by providerID, else through the claims of the AWS Nodes that carry none
+ * (Kosmos external nodes register without a providerID, so only their claim says which instance they are).
+ */
+async function nodeOfEc2Instance(nodes: NodeView[], instanceId: string, deps: IntakeDeps): Promise<{ node?: NodeView; claim?: ClaimOfNode }> {
+  const byId = nodeOfInstance(nodes, instanceId);
+  if (byId) {
+    const claimId = byId.labels[CLAIM_LABEL];
+    return { node: byId, claim: claimId ? await deps.claim(claimId) : undefined };
+  }
+  for (const node of nodes) {
+    const claimId = node.labels[CLAIM_LABEL];
+    if (node.providerID || !claimId || node.labels['shepherd.io/provider'] !== 'aws') continue;
+    const claim = await deps.claim(claimId);
+    if (claim?.vm?.id === instanceId) return { node, claim };
+  }
+  return {};
 }
 
 async function taintForRebalance(

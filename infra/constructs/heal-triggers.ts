@@ -1,4 +1,4 @@
-import { Annotations, ArnFormat, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -12,7 +12,6 @@ import { EC2_HEALING_RULES } from '../../functions/decisions/healing/ec2-events/
 import { WATCHER_DETAIL_TYPES, WATCHER_SOURCE } from '../../functions/decisions/watcher/event-types.js';
 import { HEAL_NODE_ARN_ENV } from '../../functions/healing/constants.js';
 import { providerFunctionEnvName } from '../../functions/providers/function-env.js';
-import { physicalName } from '../physical-names.js';
 import { readSecrets } from '../secret-permissions.js';
 import type { FunctionPermission } from './shepherd-function.js';
 import { ShepherdFunction } from './shepherd-function.js';
@@ -27,8 +26,8 @@ export interface HealTriggersProps {
   readonly providerFunctions: Readonly<Record<string, lambda.IFunction>>;
   /** Environment naming each provider's function (function-env.ts). */
   readonly providerFunctionEnv: Record<string, string>;
-  /** The HealNode state machine's ARN; absent: formed from its physical name (`shepherd-<cluster>-heal-node`). */
-  readonly healNodeArn?: string;
+  /** The HealNode state machine's ARN (`shepherd-<cluster>-heal-node`). */
+  readonly healNodeArn: string;
 }
 
 /**
@@ -60,14 +59,7 @@ export class HealTriggers extends Construct {
     super(scope, id);
     const { config } = props;
     const stack = Stack.of(this);
-    const healNodeArn =
-      props.healNodeArn ??
-      stack.formatArn({
-        service: 'states',
-        resource: 'stateMachine',
-        resourceName: physicalName(config.cluster.name, 'heal-node', 'stateMachine'),
-        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-      });
+    const { healNodeArn } = props;
     this.deadLetters = new sqs.Queue(this, 'DeadLetters', {
       queueName: `shepherd-${config.cluster.name}-heal-triggers-dlq`,
       retentionPeriod: Duration.days(14),

@@ -24,13 +24,18 @@ const vm: VmRef = {
 };
 
 /** The outside world of the intake as fakes: one Node of claim c1 on INSTANCE, EC2 answering `state`. */
-function intakeWorld(state: VmState, ready: NodeView['ready'] = 'True') {
+function intakeWorld(state: VmState, ready: NodeView['ready'] = 'True', providerID: string | undefined = vm.providerID) {
   const started: HealStart[] = [];
   const audits: { event: string; detail: Record<string, unknown> }[] = [];
   const logs: { level: string; message: string; fields: Record<string, unknown> }[] = [];
   const taints: NodeTaint[][] = [];
   const names = new Set<string>();
-  const node: NodeView = { name: 'aws-amd64-1', providerID: vm.providerID, ready, labels: { 'shepherd.io/claim': 'c1', 'shepherd.io/pool': 'aws-amd64' } };
+  const node: NodeView = {
+    name: 'aws-amd64-1',
+    ...(providerID ? { providerID } : {}),
+    ready,
+    labels: { 'shepherd.io/claim': 'c1', 'shepherd.io/pool': 'aws-amd64', 'shepherd.io/provider': 'aws' },
+  };
   const deps: IntakeDeps = {
     nodes: async () => [node],
     node: async () => ({ taints: taints.at(-1) ?? [], resourceVersion: '7' }),
@@ -77,6 +82,15 @@ describe('Function: takeHealTrigger', () => {
       { event: 'heal.trigger.ignored', detail: expect.objectContaining({ nodeName: 'aws-amd64-1', why: 'stale', vmState: 'running' }) },
     ]);
     expect(w.logs).toContainEqual(expect.objectContaining({ message: 'EC2 event changes nothing', fields: expect.objectContaining({ why: 'stale' }) }));
+  });
+
+  it('finds a Kosmos external Node, which has no providerID, through its claim', async () => {
+    const w = intakeWorld('running', 'True', undefined);
+    expect(await takeHealTrigger(stateChange('terminated'), w.deps, policy, NOW)).toEqual([
+      expect.objectContaining({ outcome: 'ignored', nodeName: 'aws-amd64-1' }),
+    ]);
+    await takeHealTrigger(spotInterruptionWarning, w.deps, policy, NOW);
+    expect(w.started.map((s) => s.input.nodeName)).toEqual(['aws-amd64-1']);
   });
 
   it('starts a vm-gone heal when EC2 confirms the instance is terminated', async () => {

@@ -106,7 +106,7 @@ describe('Class: HealTriggers (in ShepherdStack)', () => {
     const table = `<${logicalId(stack, stack.table.table)}.Arn>`;
     expect(got.StartHealNode).toEqual({
       Action: ['states:StartExecution'],
-      Resource: [`arn:aws:states:eu-west-3:123456789012:stateMachine:shepherd-${example().cluster.name}-heal-node`],
+      Resource: [`<${logicalId(stack, stack.healNode.stateMachine)}>`],
     });
     expect(got.DescribeInstances).toEqual({ Action: ['lambda:InvokeFunction'], Resource: [`<${logicalId(stack, stack.functions.providers.aws.fn)}.Arn>`] });
     expect(got.ReadClaims).toEqual({

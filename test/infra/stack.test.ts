@@ -117,7 +117,7 @@ describe('ShepherdStack with the example config', () => {
   it('runs every function on nodejs22.x / arm64 with active tracing and its own log group with retention', () => {
     const functions = template.findResources('AWS::Lambda::Function');
     // validate-input, claims, cluster-nodes, claim-cleanup, cluster-watcher, and one per provider the pools use (aws, gcp, scaleway; home has no API).
-    expect(Object.keys(functions)).toHaveLength(10);
+    expect(Object.keys(functions)).toHaveLength(11);
     expect(Object.keys(stack.functions.providers).sort()).toEqual(['aws', 'gcp', 'scaleway']);
     const logGroups = template.findResources('AWS::Logs::LogGroup');
     for (const [id, fn] of Object.entries(functions)) {
@@ -126,7 +126,7 @@ describe('ShepherdStack with the example config', () => {
       expect(logGroups[group]?.Properties.RetentionInDays, `${id} log group`).toBeGreaterThan(0);
     }
     const groups = Object.values(functions).map((f) => f.Properties.LoggingConfig.LogGroup.Ref);
-    expect(new Set(groups).size).toBe(10);
+    expect(new Set(groups).size).toBe(11);
   });
 
   it("gives validate-input GetItem on the pools' counters only (no claim records), the table name and the function of each provider", () => {
@@ -332,7 +332,7 @@ describe('ShepherdStack with the example config', () => {
     }
     // Every function but claim-cleanup's own, which only ClaimCleanup invokes, the cluster watcher, which its schedule
     // runs, and the heal triggers, which their rules run.
-    const notTasks = [stack.functions.cleanup, stack.watcher.function, stack.healTriggers.intake, stack.healTriggers.orphans].map((f) =>
+    const notTasks = [stack.functions.cleanup, stack.functions.heal, stack.watcher.function, stack.healTriggers.intake, stack.healTriggers.orphans].map((f) =>
       logicalId(stack, f.fn),
     );
     expect([...invoked].sort()).toEqual(
@@ -547,10 +547,13 @@ describe('ShepherdStack with other configs', () => {
         'TABLE_NAME',
         'TABLE_NAME',
         'TABLE_NAME',
+        'TABLE_NAME',
+        'EVENT_BUS_NAME',
         'EVENT_BUS_NAME',
         'EVENT_BUS_NAME',
         'SHEPHERD_EXECUTION_BUDGET',
         'SHEPHERD_HEAL_NODE_STATE_MACHINE_ARN',
+        ...providerEnv,
         ...providerEnv,
         ...providerEnv,
         ...providerEnv,

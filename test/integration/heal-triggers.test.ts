@@ -132,7 +132,8 @@ describe('Heal triggers (local control plane, simulated clouds)', () => {
       .filter((e) => e.source === HEALING_SOURCE && e['detail-type'] === ORPHAN_TERMINATED)
       .map((e) => e.detail as Record<string, unknown>);
     expect(new Set(terminated.map((d) => d.provider))).toEqual(new Set(['aws', 'gcp', 'scaleway']));
-    expect((await audit('orphan.terminated')).map((d) => d.vmId).sort()).toEqual(orphans.map((vm) => vm.id).sort());
+    // A Scaleway pool node is known to its API by its node id.
+    expect((await audit('orphan.terminated')).map((d) => d.vmId).sort()).toEqual(orphans.map((vm) => vm.poolNodeId ?? vm.id).sort());
     // The Scaleway pool shrank by its orphan instead of replacing it.
     expect(local.sim.world.getPool(scwPool.join.poolId)?.size).toBe(0);
     expect(lambdaErrors).toEqual([]);

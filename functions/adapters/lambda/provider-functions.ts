@@ -51,16 +51,15 @@ export class ProviderFunctions {
     throw new ProviderFunctionError(`provider ${provider}: listOwned still had more after ${MAX_PAGES} pages`);
   }
 
+  /** What the provider says of one VM now (`running`, `stopping`, `gone`, `unknown`). */
+  async describe(provider: string, pool: string, vm: VmRef): Promise<VmState> {
+    return (await this.invoke<{ state: VmState }>(provider, { action: 'describe', pool, vm })).state;
+  }
+
   /** The preemptions the provider reports (its other interruption kinds come as cloud events). */
   async preemptions(provider: string): Promise<Preemption[]> {
     const out = await this.invoke<{ interruptions: Interruption[] }>(provider, { action: 'interruptions' });
     return (out.interruptions ?? []).filter((i) => i.kind === 'preempted').map((i) => ({ vmId: i.vmId, noticeId: i.noticeId, ...(i.at ? { at: i.at } : {}) }));
-  }
-
-  /** What the provider says of one VM now; `pool` is the pool it was launched for. */
-  async describe(provider: string, pool: string, vm: VmRef): Promise<VmState> {
-    const out = await this.invoke<{ state?: VmState }>(provider, { action: 'describe', pool, vm });
-    return out.state ?? 'unknown';
   }
 
   /** Terminates one VM for good (an orphan: a Scaleway pool shrinks by it); a VM already gone is not an error. */
