@@ -1,3 +1,4 @@
+import { healNodePhases } from './progress/heal-node-phases.js';
 import { provisionNodePhases } from './progress/provision-node-phases.js';
 import { removeNodePhases } from './progress/remove-node-phases.js';
 import type { WorkflowPhases } from './progress/workflow-phases.js';
@@ -6,6 +7,7 @@ import type { WorkflowPhases } from './progress/workflow-phases.js';
 const WORKFLOWS: Record<string, WorkflowPhases> = {
   'provision-node': provisionNodePhases,
   'remove-node': removeNodePhases,
+  'heal-node': healNodePhases,
 };
 
 export const WORKFLOW_NAMES = Object.keys(WORKFLOWS);

@@ -241,6 +241,7 @@ function heal(scope: Construct, fns: HealNodeFunctions, failure: sfn.IChainable)
     failedAfterNodeDeleted: teardownFailed('Heal VM not terminated', 'afterNodeDeleted'),
     // A home-lab node has no claim and no VM shepherd can reach: only its Node is deleted.
     vmOptional: true,
+    record: (id, step, facts) => record(scope, id, fns.heal, step, facts),
   }).next(new sfn.Pass(scope, 'Heal teardown done', { parameters: { ok: true, 'teardown.$': '$.teardown' } }));
 
   const both = new sfn.Parallel(scope, 'Tear down and replace', {

@@ -21,7 +21,15 @@ export interface NodeTeardownExits {
   failedAfterNodeDeleted: sfn.IChainable;
   /** `$.slot` may be null (a node with no claim, e.g. a home-lab machine): the VM step is skipped then. */
   vmOptional?: boolean;
+  /**
+   * A state to run after each step (HealNode audits and publishes each one), given its id, the step and the step's
+   * facts as Task parameters; it must pass its input on unchanged.
+   */
+  record?: (id: string, step: TeardownStep, facts: Record<string, unknown>) => sfn.TaskStateBase;
 }
+
+/** The steps a teardown reports to `record`. */
+export type TeardownStep = 'cordoned' | 'drained' | 'nodeDeleted' | 'vmTerminated';
 
 /**
  * Cordon -> drain -> delete the Node -> terminate the VM, shared by RemoveNode and HealNode. It reads:
@@ -72,21 +80,41 @@ export function nodeTeardown(scope: Construct, fns: NodeTeardownFunctions, exits
   terminate.addCatch(exits.failedAfterNodeDeleted, { resultPath: '$.error' });
   for (const t of [cordon, drain, forceDrain, deleteNode]) t.addCatch(exits.failedBeforeNodeDeleted, { resultPath: '$.error' });
 
+  // Each step's record, when asked for, runs right after it: a spot warning's audit shows when the node was cordoned.
+  const after = (state: sfn.INextable & sfn.IChainable, id: string, step: TeardownStep, facts: Record<string, unknown>): sfn.INextable => {
+    if (!exits.record) return state;
+    const r = exits.record(id, step, facts);
+    state.next(r);
+    return r;
+  };
+  const drainedFacts = { 'evicted.$': '$.teardown.drain.evicted', 'passes.$': '$.drainState.pass', 'deadlineSeconds.$': '$.drain.deadlineSeconds' };
+  const toDelete: sfn.IChainable = exits.record
+    ? exits.record('Record node drained', 'drained', { ...drainedFacts, forced: false }).next(deleteNode)
+    : deleteNode;
+  after(forceDrain, 'Record pods deleted at the deadline', 'drained', {
+    ...drainedFacts,
+    forced: true,
+    'deleted.$': '$.teardown.forced.deleted',
+    'blocked.$': '$.teardown.drain.blocked',
+  }).next(deleteNode);
+
   const atDeadline = new sfn.Choice(scope, 'Force at the deadline?')
-    .when(sfn.Condition.booleanEquals('$.force', true), forceDrain.next(deleteNode))
+    .when(sfn.Condition.booleanEquals('$.force', true), forceDrain)
     .otherwise(exits.drainTimedOut);
   const drained = new sfn.Choice(scope, 'Node drained?')
-    .when(sfn.Condition.booleanEquals('$.teardown.drain.drained', true), deleteNode)
+    .when(sfn.Condition.booleanEquals('$.teardown.drain.drained', true), toDelete)
     .when(sfn.Condition.numberGreaterThanEqualsJsonPath('$.drainState.pass', '$.drain.maxPasses'), atDeadline)
     .otherwise(countPass.next(wait).next(drain));
 
-  cordon.next(startDrain).next(drain).next(drained);
+  after(cordon, 'Record node cordoned', 'cordoned', { 'cordoned.$': '$.teardown.cordon.cordoned' }).next(startDrain);
+  startDrain.next(drain).next(drained);
+  const nodeDeleted = after(deleteNode, 'Record node deleted', 'nodeDeleted', { 'deleted.$': '$.teardown.node.deleted' });
   if (exits.vmOptional) {
     const noVm = new sfn.Pass(scope, 'No VM to terminate', { result: sfn.Result.fromObject({ terminated: [] }), resultPath: '$.teardown.vm' });
-    deleteNode.next(new sfn.Choice(scope, 'VM to terminate?').when(sfn.Condition.isPresent('$.slot.providerFunction'), terminate).otherwise(noVm));
+    nodeDeleted.next(new sfn.Choice(scope, 'VM to terminate?').when(sfn.Condition.isPresent('$.slot.providerFunction'), terminate).otherwise(noVm));
     noVm.next(tornDown);
-  } else deleteNode.next(terminate);
-  terminate.next(tornDown);
+  } else nodeDeleted.next(terminate);
+  after(terminate, 'Record VM terminated', 'vmTerminated', { 'terminated.$': '$.teardown.vm.terminated' }).next(tornDown);
   nothingFound.next(tornDown);
   return sfn.Chain.custom(cordon, [tornDown], tornDown);
 }

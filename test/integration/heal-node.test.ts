@@ -19,7 +19,7 @@ let local: ShepherdLocal;
 
 beforeAll(async () => {
   await synthesizeStack(config);
-}, 180_000);
+}, 600_000);
 
 afterEach(async () => {
   await local?.stop();

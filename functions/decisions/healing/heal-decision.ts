@@ -98,8 +98,9 @@ export function decideHeal(f: HealFacts): HealDecision {
     };
   }
 
-  const announced = ANNOUNCED_LOSS.includes(plan.reason);
-  const vmGone = f.vm === 'gone';
+  // A VM its provider says is stopping or shutting down is on its way out whatever the request says.
+  const announced = ANNOUNCED_LOSS.includes(plan.reason) || f.vm === 'stopping';
+  const vmGoing = f.vm === 'gone' || f.vm === 'stopping';
   const health = node.exists
     ? nodeHealth({
         conditions: node.conditions,
@@ -143,13 +144,14 @@ export function decideHeal(f: HealFacts): HealDecision {
   const action = healAction({ name: plan.nodeName, pool: pool.name }, pool);
   const replace = action.action === 'replace' && !plan.deleteOnly && claim !== undefined && claim.status !== 'released';
   const ready = node.conditions.find((c) => c.type === 'Ready')?.status === 'True';
-  const unreachable = !node.exists || !ready || vmGone;
+  const unreachable = !node.exists || !ready || vmGoing;
   const deadline = unreachable
     ? Math.min(plan.drain.deadlineSeconds, UNREACHABLE_DRAIN_SECONDS)
     : plan.reason === 'spot-interruption'
       ? Math.min(plan.drain.deadlineSeconds, SPOT_DRAIN_SECONDS)
       : plan.drain.deadlineSeconds;
-  const why = health.verdict === 'healthy' ? `${plan.reason} announced for a Ready node` : health.reason;
+  const why =
+    health.verdict !== 'healthy' ? health.reason : f.vm === 'stopping' ? 'its provider says the VM is stopping' : `${plan.reason} announced for a Ready node`;
   return {
     outcome: 'heal',
     replace,
