@@ -106,7 +106,7 @@ describe('Class: HealTriggers (in ShepherdStack)', () => {
     const table = `<${logicalId(stack, stack.table.table)}.Arn>`;
     expect(got.StartHealNode).toEqual({
       Action: ['states:StartExecution'],
-      Resource: [`<${logicalId(stack, stack.healNode.stateMachine)}>`],
+      Resource: [text(stack.resolve(stack.healNode.stateMachine.stateMachineArn))],
     });
     expect(got.DescribeInstances).toEqual({ Action: ['lambda:InvokeFunction'], Resource: [`<${logicalId(stack, stack.functions.providers.aws.fn)}.Arn>`] });
     expect(got.ReadClaims).toEqual({
