@@ -115,9 +115,9 @@ describe('Class: HealTriggers (in ShepherdStack)', () => {
       Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CLAIM#*'] } },
     });
     expect(got.WriteAudit).toEqual({
-      Action: ['dynamodb:PutItem'],
+      Action: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'],
       Resource: [table],
-      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*'] } },
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*', 'NODE#*'] } },
     });
     expect(Object.keys(got).sort()).toEqual(['DescribeInstances', 'ReadClaims', 'ReadKubeconfigFromParameterStore', 'StartHealNode', 'WriteAudit']);
   });
