@@ -286,7 +286,7 @@ describe('ShepherdStack with the example config', () => {
   });
 
   it('runs ProvisionNode as a Standard state machine with tracing, ALL-level logs without execution data, and a timeout', () => {
-    template.resourceCountIs('AWS::StepFunctions::StateMachine', 3);
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 4);
     const logGroup = logicalId(stack, stack.provisionNode.logGroup);
     const machineId = logicalId(stack, stack.provisionNode.stateMachine);
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
