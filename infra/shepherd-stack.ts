@@ -12,6 +12,7 @@ import { AlarmTopic } from './constructs/alarm-topic.js';
 import { ClaimCleanupStateMachine } from './constructs/claim-cleanup-state-machine.js';
 import { ClusterWatcher } from './constructs/cluster-watcher.js';
 import { HealNodeStateMachine } from './constructs/heal-node-state-machine.js';
+import { HealTriggers } from './constructs/heal-triggers.js';
 import { ProvisionNodeStateMachine } from './constructs/provision-node-state-machine.js';
 import { RemoveNodeStateMachine } from './constructs/remove-node-state-machine.js';
 import { ShepherdFunction } from './constructs/shepherd-function.js';
@@ -59,6 +60,7 @@ export class ShepherdStack extends Stack {
   readonly removeNode: RemoveNodeStateMachine;
   readonly healNode: HealNodeStateMachine;
   readonly watcher: ClusterWatcher;
+  readonly healTriggers: HealTriggers;
   readonly alarms: AlarmTopic;
 
   constructor(scope: Construct, id: string, props: ShepherdStackProps) {
@@ -217,6 +219,17 @@ export class ShepherdStack extends Stack {
         .filter((p) => p.preemptionsByPolling)
         .map((p) => p.name),
       providerFunctionEnv,
+    });
+
+    this.healTriggers = new HealTriggers(this, 'HealTriggers', {
+      projectRoot: PROJECT_ROOT,
+      entries: { intake: handlerEntry('heal-intake'), orphans: handlerEntry('orphan-collector') },
+      config,
+      table: this.table.table,
+      bus: this.bus,
+      providerFunctions: Object.fromEntries(Object.entries(providers).map(([name, f]) => [name, f.fn])),
+      providerFunctionEnv,
+      healNodeArn: this.healNode.stateMachine.stateMachineArn,
     });
 
     new CfnOutput(this, 'ProvisionNodeStateMachineArn', {

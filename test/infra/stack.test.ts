@@ -6,13 +6,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfigFile, parseConfig } from '../../config/load.js';
 import type { ShepherdConfig } from '../../config/types.js';
-import { type StateTiming, taskWorstSeconds } from '../../functions/decisions/execution-budget.js';
 import { providerNamed } from '../../functions/providers/registry.js';
 import { ShepherdFunction } from '../../infra/constructs/shepherd-function.js';
 import { CLAIMS_TABLE_ACTIONS } from '../../infra/function-permissions.js';
 import { ACCOUNT_CONTEXT, createShepherdApp, REGION_CONTEXT } from '../../infra/shepherd-app.js';
 import { ShepherdStack } from '../../infra/shepherd-stack.js';
-import { LISTING_LAG_RETRY } from '../../workflows/listing-lag.js';
 import { allStates, functionLogicalId, stateMachineAsl } from '../helpers/asl.js';
 
 const root = (path: string) => new URL(`../../${path}`, import.meta.url).pathname;
@@ -118,8 +116,8 @@ describe('ShepherdStack with the example config', () => {
 
   it('runs every function on nodejs22.x / arm64 with active tracing and its own log group with retention', () => {
     const functions = template.findResources('AWS::Lambda::Function');
-    // validate-input, claims, cluster-nodes, claim-cleanup, cluster-watcher, heal-node, and one per provider the pools use (aws, gcp, scaleway; home has no API).
-    expect(Object.keys(functions)).toHaveLength(9);
+    // validate-input, claims, cluster-nodes, claim-cleanup, cluster-watcher, and one per provider the pools use (aws, gcp, scaleway; home has no API).
+    expect(Object.keys(functions)).toHaveLength(11);
     expect(Object.keys(stack.functions.providers).sort()).toEqual(['aws', 'gcp', 'scaleway']);
     const logGroups = template.findResources('AWS::Logs::LogGroup');
     for (const [id, fn] of Object.entries(functions)) {
@@ -128,7 +126,7 @@ describe('ShepherdStack with the example config', () => {
       expect(logGroups[group]?.Properties.RetentionInDays, `${id} log group`).toBeGreaterThan(0);
     }
     const groups = Object.values(functions).map((f) => f.Properties.LoggingConfig.LogGroup.Ref);
-    expect(new Set(groups).size).toBe(9);
+    expect(new Set(groups).size).toBe(11);
   });
 
   it("gives validate-input GetItem on the pools' counters only (no claim records), the table name and the function of each provider", () => {
@@ -333,13 +331,13 @@ describe('ShepherdStack with the example config', () => {
       }
     }
     // Every function but claim-cleanup's own, which only ClaimCleanup invokes, the cluster watcher, which its schedule
-    // runs, and heal-node's, which only HealNode invokes.
-    const cleanupFn = logicalId(stack, stack.functions.cleanup.fn);
-    const watcherFn = logicalId(stack, stack.watcher.function.fn);
-    const healFn = logicalId(stack, stack.functions.heal.fn);
+    // runs, and the heal triggers, which their rules run.
+    const notTasks = [stack.functions.cleanup, stack.functions.heal, stack.watcher.function, stack.healTriggers.intake, stack.healTriggers.orphans].map((f) =>
+      logicalId(stack, f.fn),
+    );
     expect([...invoked].sort()).toEqual(
       Object.keys(functions)
-        .filter((id) => id !== cleanupFn && id !== watcherFn && id !== healFn)
+        .filter((id) => !notTasks.includes(id))
         .sort(),
     );
   });
@@ -442,34 +440,6 @@ describe('ShepherdStack with the example config', () => {
     expect(states['No VM of claim found'].Next).toBe('Release claim left behind');
   });
 
-  it('looks for a VM EC2 does not list yet as long in every workflow, and ProvisionNode’s budget counts that look', () => {
-    const lagRetry = {
-      ErrorEquals: ['ListingLagError'],
-      IntervalSeconds: LISTING_LAG_RETRY.interval?.toSeconds(),
-      MaxAttempts: LISTING_LAG_RETRY.maxAttempts,
-      BackoffRate: LISTING_LAG_RETRY.backoffRate,
-      MaxDelaySeconds: LISTING_LAG_RETRY.maxDelay?.toSeconds(),
-      JitterStrategy: 'NONE',
-    };
-    const terminates = [
-      [stack.provisionNode.stateMachine, 'Terminate VM'],
-      [stack.claimCleanup.stateMachine, 'Terminate VMs of claim'],
-      [stack.removeNode.stateMachine, 'Terminate node VM'],
-    ] as const;
-    for (const [machine, name] of terminates) {
-      const states = Object.fromEntries(allStates(stateMachineAsl(template.toJSON(), logicalId(stack, machine))));
-      expect(
-        states[name]?.Retry?.filter((r) => r.ErrorEquals?.includes('ListingLagError')),
-        name,
-      ).toEqual([lagRetry]);
-    }
-    // About 8 minutes of looking, at worst; the slot's budget holds the whole look.
-    const provision = Object.fromEntries(allStates(stateMachineAsl(template.toJSON(), logicalId(stack, stack.provisionNode.stateMachine))));
-    const lookSeconds = taskWorstSeconds({ Type: 'Task', Retry: [lagRetry] });
-    expect(lookSeconds).toBeGreaterThan(7 * 60);
-    expect(stack.provisionNode.budget.slotSeconds).toBeGreaterThan(taskWorstSeconds(provision['Terminate VM'] as StateTiming));
-  });
-
   it('alarms on failed and timed-out executions and on errors of every function', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
     const machine = logicalId(stack, stack.provisionNode.stateMachine);
@@ -566,8 +536,9 @@ describe('ShepherdStack with other configs', () => {
     const envs = Object.values(template.findResources('AWS::Lambda::Function')).map((f) => Object.keys(f.Properties.Environment?.Variables ?? {}));
     const providers = [...new Set(config.pools.map((p) => p.provider))].filter((p) => providerNamed(p).launchable);
     const providerEnv = providers.map((p) => `SHEPHERD_PROVIDER_FUNCTION_${p.toUpperCase()}`);
-    // validate-input, claims, claim-cleanup, the cluster watcher and heal-node read the table; validate-input,
-    // claim-cleanup, the watcher and heal-node name the provider functions; the watcher and heal-node name the bus.
+    // validate-input, claims, claim-cleanup, the cluster watcher, the heal intake and the orphan collector read the
+    // table; validate-input, claim-cleanup, the watcher and the orphan collector name the provider functions, the heal
+    // intake the aws one (EC2 events) and HealNode; the watcher and the orphan collector name their bus.
     expect(envs.flat().sort()).toEqual(
       [
         'TABLE_NAME',
@@ -575,13 +546,19 @@ describe('ShepherdStack with other configs', () => {
         'TABLE_NAME',
         'TABLE_NAME',
         'TABLE_NAME',
+        'TABLE_NAME',
+        'TABLE_NAME',
+        'EVENT_BUS_NAME',
         'EVENT_BUS_NAME',
         'EVENT_BUS_NAME',
         'SHEPHERD_EXECUTION_BUDGET',
+        'SHEPHERD_HEAL_NODE_STATE_MACHINE_ARN',
         ...providerEnv,
         ...providerEnv,
         ...providerEnv,
         ...providerEnv,
+        ...providerEnv,
+        ...providerEnv.filter((e) => e === 'SHEPHERD_PROVIDER_FUNCTION_AWS'),
       ].sort(),
     );
   });
