@@ -101,7 +101,15 @@ export function unhealthyNodes(snapshot: WatcherSnapshot, nodes: NodeRow[]): Unh
         ...(memory.vmGoneAt ? { vmGoneAt: memory.vmGoneAt } : {}),
       };
     })
-    .sort((a, b) => (a.notReadySince ?? '~').localeCompare(b.notReadySince ?? '~') || a.node.localeCompare(b.node));
+    .sort((a, b) => byText(a.notReadySince ?? NEVER, b.notReadySince ?? NEVER) || byText(a.node, b.node));
+}
+
+/** Sorts after every ISO time. */
+const NEVER = '~';
+
+/** Code-point order (localeCompare would put '~' before digits). */
+function byText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Running executions of `shepherd-<cluster>-heal-node`, oldest first; none while it is not deployed. */
