@@ -176,7 +176,9 @@ describe('shepherd status --local: the healing view', () => {
     expect(lines[0]).toMatch(/^Remediation: paused since .* by test: operator view test$/);
     expect(lines[1]).toBe(`Watcher: last pass ${report.watcher!.lastPassAt}, cluster API reachable`);
     expect(human.out).toMatch(
-      new RegExp(`\\nUNHEALTHY NODES\\nNODE +POOL +PROVIDER +NOT READY SINCE +VM GONE\\n(.*\\n)*${gcpNode} +gcp-amd64 +gcp +(${KUBE_TIME}|-) +${row!.vmGoneAt}\\n`),
+      new RegExp(
+        `\\nUNHEALTHY NODES\\nNODE +POOL +PROVIDER +NOT READY SINCE +VM GONE\\n(.*\\n)*${gcpNode} +gcp-amd64 +gcp +(${KUBE_TIME}|-) +${row!.vmGoneAt}\\n`,
+      ),
     );
     expect(human.out).toContain(`\nHEALS IN FLIGHT\n(none: no state machine shepherd-${config.cluster.name}-heal-node is deployed)\n\nNODE LEASES\n`);
   }, 900_000);
