@@ -12,7 +12,7 @@ import { readSecrets } from './secret-permissions.js';
  * or table admin: a released lease is updated, not deleted, and the table's TTL removes it later. BatchWriteItem
  * writes an audit entry and its copy in the node's history in one request (audit-log.ts); it only puts items.
  */
-export const CLAIMS_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'];
+export const CLAIMS_TABLE_ACTIONS = ['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
 
 /**
  * validate-input checks its input against the config and the pool's free capacity: it reads the pools' counters

@@ -163,7 +163,7 @@ describe('ShepherdStack with the example config', () => {
         ...baseStatements(stack, fn),
         {
           Sid: 'ClaimsTable',
-          Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'],
+          Action: ['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
           Resource: [`<${table}.Arn>`],
         },
       ].sort(bySid),
@@ -407,7 +407,7 @@ describe('ShepherdStack with the example config', () => {
         ...baseStatements(stack, fn),
         {
           Sid: 'ClaimsTable',
-          Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'],
+          Action: ['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
           Resource: [`<${table}.Arn>`],
         },
       ].sort(bySid),
