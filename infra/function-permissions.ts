@@ -1,6 +1,8 @@
 import { Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import type { ShepherdConfig } from '../config/types.js';
 import type { ProviderDescriptor } from '../functions/providers/types.js';
@@ -51,6 +53,44 @@ export function auditWritePermissions(table: dynamodb.ITable, sid = 'WriteAudit'
 
 export function claimsPermissions(table: dynamodb.ITable): FunctionPermission[] {
   return [{ statement: new iam.PolicyStatement({ sid: 'ClaimsTable', actions: CLAIMS_TABLE_ACTIONS, resources: [table.tableArn] }) }];
+}
+
+/**
+ * The heal function (HealNode's facts, decision, claim fence and records): the claim, pool, node-removal and audit
+ * items it reads and writes; the pause switch and the watcher's snapshot, read only; its events on the project's bus;
+ * the provider functions, to ask them about a VM (describe).
+ */
+export function healNodePermissions(table: dynamodb.ITable, bus: events.IEventBus, providerFunctions: lambda.IFunction[]): FunctionPermission[] {
+  return [
+    {
+      statement: new iam.PolicyStatement({
+        sid: 'HealClaims',
+        actions: CLAIMS_TABLE_ACTIONS,
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CLAIM#*', 'POOL#*', 'NODE#*', 'AUDIT#*'] } },
+      }),
+    },
+    {
+      statement: new iam.PolicyStatement({
+        sid: 'ReadPauseAndSnapshot',
+        actions: ['dynamodb:GetItem'],
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['SWITCH#remediation', 'WATCHER'] } },
+      }),
+    },
+    { statement: new iam.PolicyStatement({ sid: 'PublishHealSteps', actions: ['events:PutEvents'], resources: [bus.eventBusArn] }) },
+    ...(providerFunctions.length
+      ? [
+          {
+            statement: new iam.PolicyStatement({
+              sid: 'DescribeVms',
+              actions: ['lambda:InvokeFunction'],
+              resources: providerFunctions.map((f) => f.functionArn),
+            }),
+          },
+        ]
+      : []),
+  ];
 }
 
 export function clusterNodesPermissions(config: ShepherdConfig): FunctionPermission[] {

@@ -11,11 +11,13 @@ import type { ProviderDescriptor } from '../functions/providers/types.js';
 import { AlarmTopic } from './constructs/alarm-topic.js';
 import { ClaimCleanupStateMachine } from './constructs/claim-cleanup-state-machine.js';
 import { ClusterWatcher } from './constructs/cluster-watcher.js';
+import { HealNodeStateMachine } from './constructs/heal-node-state-machine.js';
+import { HealTriggers } from './constructs/heal-triggers.js';
 import { ProvisionNodeStateMachine } from './constructs/provision-node-state-machine.js';
 import { RemoveNodeStateMachine } from './constructs/remove-node-state-machine.js';
 import { ShepherdFunction } from './constructs/shepherd-function.js';
 import { ShepherdTable } from './constructs/shepherd-table.js';
-import { claimsPermissions, clusterNodesPermissions, providerPermissions, validateInputPermissions } from './function-permissions.js';
+import { claimsPermissions, clusterNodesPermissions, healNodePermissions, providerPermissions, validateInputPermissions } from './function-permissions.js';
 import { physicalName } from './physical-names.js';
 
 export interface ShepherdStackProps extends StackProps {
@@ -49,13 +51,16 @@ export class ShepherdStack extends Stack {
     readonly claims: ShepherdFunction;
     readonly cluster: ShepherdFunction;
     readonly cleanup: ShepherdFunction;
+    readonly heal: ShepherdFunction;
     /** By provider name. */
     readonly providers: Readonly<Record<string, ShepherdFunction>>;
   };
   readonly provisionNode: ProvisionNodeStateMachine;
   readonly claimCleanup: ClaimCleanupStateMachine;
   readonly removeNode: RemoveNodeStateMachine;
+  readonly healNode: HealNodeStateMachine;
   readonly watcher: ClusterWatcher;
+  readonly healTriggers: HealTriggers;
   readonly alarms: AlarmTopic;
 
   constructor(scope: Construct, id: string, props: ShepherdStackProps) {
@@ -125,6 +130,20 @@ export class ShepherdStack extends Stack {
         environment: { TABLE_NAME: this.table.table.tableName, ...providerFunctionEnv },
         timeout: Duration.seconds(45),
       }),
+      heal: new ShepherdFunction(this, 'HealNodeFunction', {
+        ...common,
+        name: 'heal-node',
+        entry: handlerEntry('heal-node'),
+        description: 'shepherd heal-node: assesses a node to heal against the safety limits, fences its claim, records each step',
+        permissions: healNodePermissions(
+          this.table.table,
+          this.bus,
+          Object.values(providers).map((f) => f.fn),
+        ),
+        environment: { TABLE_NAME: this.table.table.tableName, EVENT_BUS_NAME: this.bus.eventBusName, ...providerFunctionEnv },
+        // Above a provider function's describe (bounded by its own SDK timeouts) and the table calls.
+        timeout: Duration.seconds(60),
+      }),
       providers,
     };
 
@@ -168,6 +187,22 @@ export class ShepherdStack extends Stack {
       clusterName: config.cluster.name,
     });
 
+    this.healNode = new HealNodeStateMachine(this, 'HealNode', {
+      functions: {
+        validate: this.functions.validate.fn,
+        claims: this.functions.claims.fn,
+        cluster: this.functions.cluster.fn,
+        heal: this.functions.heal.fn,
+        providers: Object.values(providers).map((f) => f.fn),
+        provisionNode: this.provisionNode.stateMachine,
+      },
+      clusterName: config.cluster.name,
+    });
+    new CfnOutput(this, 'HealNodeStateMachineArn', {
+      value: this.healNode.stateMachine.stateMachineArn,
+      description: 'Start a HealNode execution here',
+    });
+
     new CfnOutput(this, 'RemoveNodeStateMachineArn', {
       value: this.removeNode.stateMachine.stateMachineArn,
       description: 'Start a RemoveNode execution here',
@@ -183,6 +218,16 @@ export class ShepherdStack extends Stack {
       preemptionsByPolling: providersInUse(config)
         .filter((p) => p.preemptionsByPolling)
         .map((p) => p.name),
+      providerFunctionEnv,
+    });
+
+    this.healTriggers = new HealTriggers(this, 'HealTriggers', {
+      projectRoot: PROJECT_ROOT,
+      entries: { intake: handlerEntry('heal-intake'), orphans: handlerEntry('orphan-collector') },
+      config,
+      table: this.table.table,
+      bus: this.bus,
+      providerFunctions: Object.fromEntries(Object.entries(providers).map(([name, f]) => [name, f.fn])),
       providerFunctionEnv,
     });
 

@@ -27,7 +27,7 @@ export interface ShepherdLocal {
   /** The chaos endpoint on loopback (`shepherd chaos`): its URL and bearer token. */
   chaos: Pick<ChaosServer, 'url' | 'token'>;
   /** The local ARN of a workflow's state machine, e.g. `provisionNode`. */
-  stateMachineArn(workflow: 'provisionNode' | 'removeNode'): string;
+  stateMachineArn(workflow: 'provisionNode' | 'removeNode' | 'healNode'): string;
   tableName: string;
   stop(): Promise<void>;
 }

@@ -19,6 +19,8 @@ export interface NodeTeardownExits {
   failedBeforeNodeDeleted: sfn.IChainable;
   /** Terminating the VM failed for good after the Node was deleted: the VM may still run. */
   failedAfterNodeDeleted: sfn.IChainable;
+  /** `$.slot` may be null (a node with no claim, e.g. a home-lab machine): the VM step is skipped then. */
+  vmOptional?: boolean;
 }
 
 /**
@@ -79,7 +81,12 @@ export function nodeTeardown(scope: Construct, fns: NodeTeardownFunctions, exits
     .otherwise(countPass.next(wait).next(drain));
 
   cordon.next(startDrain).next(drain).next(drained);
-  deleteNode.next(terminate).next(tornDown);
+  if (exits.vmOptional) {
+    const noVm = new sfn.Pass(scope, 'No VM to terminate', { result: sfn.Result.fromObject({ terminated: [] }), resultPath: '$.teardown.vm' });
+    deleteNode.next(new sfn.Choice(scope, 'VM to terminate?').when(sfn.Condition.isPresent('$.slot.providerFunction'), terminate).otherwise(noVm));
+    noVm.next(tornDown);
+  } else deleteNode.next(terminate);
+  terminate.next(tornDown);
   nothingFound.next(tornDown);
   return sfn.Chain.custom(cordon, [tornDown], tornDown);
 }

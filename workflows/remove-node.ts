@@ -129,7 +129,7 @@ export function removeNodeDefinition(scope: Construct, fns: RemoveNodeFunctions)
  * A Fail for an error a Lambda raised on purpose (its message is the sentence): the cause is that message, a space,
  * then the error name and the execution's input as JSON.
  */
-function lambdaErrorFail(scope: Construct, what: string, failName: string): sfn.IChainable {
+export function lambdaErrorFail(scope: Construct, what: string, failName: string): sfn.IChainable {
   const read = new sfn.Pass(scope, `Read ${what}`, {
     parameters: { 'lambda.$': 'States.StringToJson($.error.Cause)', details: { 'error.$': '$.error.Error', 'input.$': '$$.Execution.Input' } },
   });

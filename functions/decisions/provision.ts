@@ -194,4 +194,6 @@ export interface NodeView {
   labels: Record<string, string>;
   /** When the Node registered (its creationTimestamp, ISO 8601). */
   createdAt?: string;
+  /** Its Ready condition as the API server reports it (HealNode decides on it). */
+  readyCondition?: { type: 'Ready'; status: 'True' | 'False' | 'Unknown'; lastTransitionTime?: string; reason?: string };
 }

@@ -4,6 +4,9 @@ import { parseKubeconfig } from '../adapters/kube/kubeconfig.js';
 import { KubeNodeApi, type NodeApi, NodeConflictError } from '../adapters/kube/nodes.js';
 import { KubePodApi, type PodApi } from '../adapters/kube/pods.js';
 import { selectPodsToDrain } from '../decisions/drain.js';
+import type { HealNodeView } from '../decisions/healing/heal-decision.js';
+import { poolOfNode, providerOfNode } from '../decisions/healing/node-pool.js';
+import type { UnhealthyNodeRef } from '../decisions/healing/types.js';
 import { mergeTaints, nodeLabels, type ProvisionSlot, type VmRef } from '../decisions/provision.js';
 import type { RemovalNode } from '../decisions/remove-node.js';
 import { nodeSiteOf } from '../providers/node-match.js';
@@ -21,7 +24,8 @@ export type ClusterNodesEvent =
   | { action: 'readNode'; nodeName: string | null; pool?: string | null }
   | { action: 'cordon'; nodeName: string | null }
   | { action: 'drain'; nodeName: string | null; force?: boolean }
-  | { action: 'deleteNode'; nodeName: string | null };
+  | { action: 'deleteNode'; nodeName: string | null }
+  | { action: 'readNodeHealth'; nodeName: string };
 
 let api: { client: KubeClient; nodes: NodeApi; pods: PodApi } | undefined;
 
@@ -61,6 +65,8 @@ export const handler = withExecutionContext(async (event: ClusterNodesEvent) => 
       return drain(event.nodeName, event.force === true, execution);
     case 'deleteNode':
       return deleteNode(event.nodeName, execution);
+    case 'readNodeHealth':
+      return readNodeHealth(event.nodeName);
     default:
       throw new Error(`unknown action ${(event as { action: string }).action}`);
   }
@@ -227,4 +233,33 @@ async function deleteNode(nodeName: string | null, execution: string): Promise<{
   const deleted = nodeName ? await (await nodes()).delete(nodeName) : false;
   log('info', 'node deleted', { nodeName, deleted });
   return { deleted };
+}
+
+/** The Node a heal names and the cluster around it: every Node not Ready, by provider, for the short-circuits. */
+export interface NodeHealthRead {
+  node: HealNodeView;
+  cluster: { size: number; providerSizes: Record<string, number>; unhealthy: UnhealthyNodeRef[] };
+}
+
+/** HealNode's facts from the cluster: the Node's Ready condition, claim and pool, and how many Nodes are not Ready. */
+async function readNodeHealth(nodeName: string): Promise<NodeHealthRead> {
+  const cfg = config();
+  const all = await (await nodes()).list();
+  const node = all.find((n) => n.name === nodeName);
+  const providerSizes: Record<string, number> = {};
+  const unhealthy: UnhealthyNodeRef[] = [];
+  for (const n of all) {
+    const provider = providerOfNode(n.labels, cfg);
+    providerSizes[provider] = (providerSizes[provider] ?? 0) + 1;
+    if (n.ready !== 'True') unhealthy.push({ name: n.name, provider });
+  }
+  return {
+    node: {
+      exists: node !== undefined,
+      conditions: node?.readyCondition ? [node.readyCondition] : [],
+      claimLabel: node?.labels['shepherd.io/claim'] ?? null,
+      pool: node ? (poolOfNode(node.labels, cfg)?.name ?? null) : null,
+    },
+    cluster: { size: all.length, providerSizes, unhealthy },
+  };
 }

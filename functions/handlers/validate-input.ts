@@ -1,5 +1,6 @@
 import { DynamoClaimStore } from '../adapters/store/claims.js';
 import { claimExpiresAt, EXECUTION_BUDGET_ENV, type ExecutionBudget, executionWorstSeconds, maxCountWithinCap } from '../decisions/execution-budget.js';
+import { type HealPlan, planHeal } from '../decisions/healing/heal-plan.js';
 import { checkFreeCapacity } from '../decisions/pool-capacity.js';
 import { type ProvisionPlan, planProvision } from '../decisions/provision.js';
 import { planRemoval, type RemovalPlan } from '../decisions/remove-node.js';
@@ -11,7 +12,7 @@ import { withExecutionContext } from '../runtime/execution-context.js';
 
 export interface ValidateInputEvent {
   /** Which workflow's input: ProvisionNode's when absent. */
-  workflow?: 'provision-node' | 'remove-node';
+  workflow?: 'provision-node' | 'remove-node' | 'heal-node';
   input: unknown;
   executionName: string;
   /** The execution ARN (`$$.Execution.Id`, which every task passes): it owns the plan's claims. */
@@ -28,13 +29,14 @@ function claims(): DynamoClaimStore {
 }
 
 /**
- * First state of ProvisionNode and RemoveNode: turns the raw input into a plan, or fails with InvalidInputError. A
+ * First state of ProvisionNode, RemoveNode and HealNode: turns the raw input into a plan, or fails with InvalidInputError. A
  * provision request that could not finish within the state machine's timeout, or that the pool's free capacity cannot
  * hold, is refused here, before it claims anything; each slot carries the moment its claim expires.
  */
-export const handler = withExecutionContext(async (event: ValidateInputEvent): Promise<ProvisionPlan | RemovalPlan> => {
+export const handler = withExecutionContext(async (event: ValidateInputEvent): Promise<ProvisionPlan | RemovalPlan | HealPlan> => {
   const execution = { name: event.executionName, id: event.execution };
   if (event.workflow === 'remove-node') return planRemoval(event.input, config(), execution, providerFunctionsFromEnv(PROVIDER_NAMES));
+  if (event.workflow === 'heal-node') return planHeal(event.input, config(), execution, providerFunctionsFromEnv(PROVIDER_NAMES));
   const plan = planProvision(event.input, config(), execution, providerFunctionsFromEnv(PROVIDER_NAMES));
   const now = Date.now();
   const planned = withinBudget(plan, executionBudget(), now);

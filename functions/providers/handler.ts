@@ -14,6 +14,8 @@ export type ProviderEvent =
   | { action: 'cleanup'; slot: ProvisionSlot; vm?: VmRef | null; node?: { nodeName?: string | null } | null; removal?: boolean }
   | { action: 'listOwned'; pageToken?: string }
   | { action: 'describe'; pool: string; vm: VmRef }
+  /** An orphan VM (no Node, no claim): terminated for good, found by the VM alone (orphan-collector). */
+  | { action: 'terminate'; vm: VmRef }
   | { action: 'removeJoinSecrets'; slot: ProvisionSlot; vm: VmRef }
   | { action: 'interruptions' };
 
@@ -39,6 +41,8 @@ export function providerHandler(descriptor: ProviderDescriptor, makeClient: (con
         return client.listOwned(event.pageToken);
       case 'describe':
         return { state: await client.describe(event.vm, ownPool(descriptor, event.pool, cfg)) };
+      case 'terminate':
+        return terminateOrphan(descriptor, cfg, client, event.vm);
       case 'interruptions':
         return { interruptions: await client.interruptions() };
       case 'removeJoinSecrets':
@@ -89,6 +93,24 @@ async function launch(
     if (isInsufficientCapacityError(err)) log('warn', 'no capacity in this offering', { pool: pool.name, offering, error: (err as Error).message });
     throw err;
   }
+}
+
+/**
+ * Terminates a VM that no claim holds, for good (`removal`: a Scaleway pool shrinks by the node rather than replacing
+ * it). EC2 and GCE terminate a VM by its id or name and zone; a Scaleway pool node is found in its pool (the VM's
+ * poolId) by its name, so that is passed as the node name. The pool only says where to look: the first of the
+ * provider's pools stands in where the VM names none.
+ */
+async function terminateOrphan(descriptor: ProviderDescriptor, cfg: ShepherdConfig, client: CloudProvider, vm: VmRef): Promise<{ terminated: string[] }> {
+  if (!vm || typeof vm.id !== 'string' || vm.id === '' || vm.provider !== descriptor.name) {
+    throw new InvalidInputError(`terminate needs a ${descriptor.name} VM with an id`);
+  }
+  const pools = cfg.pools.filter((p) => p.provider === descriptor.name);
+  const pool = pools.find((p) => vm.poolId !== undefined && p.join.method === 'scaleway-pool' && p.join.poolId === vm.poolId) ?? pools[0];
+  if (!pool) throw new InvalidInputError(`no pool of provider ${descriptor.name} in the config`);
+  await client.terminate(vm, pool, vm.name || undefined, { removal: true });
+  log('info', 'orphan terminated', { provider: descriptor.name, vmId: vm.id, pool: pool.name });
+  return { terminated: [vm.id] };
 }
 
 /** Takes the join secrets off a VM whose Node joined; a no-op for providers that leave none readable. */

@@ -1,14 +1,13 @@
 import { Duration } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { STATUS_CHANGE } from '../../functions/decisions/claim-cleanup.js';
 import { type ClaimCleanupFunctions, claimCleanupDefinition } from '../../workflows/claim-cleanup.js';
-import { acknowledgeWildcardResources } from '../nag.js';
-import { physicalName, stateMachineLogGroupName } from '../physical-names.js';
+import { shepherdStateMachine } from './shepherd-state-machine.js';
 
 export interface ClaimCleanupStateMachineProps {
   readonly functions: ClaimCleanupFunctions;
@@ -39,27 +38,20 @@ export class ClaimCleanupStateMachine extends Construct {
   constructor(scope: Construct, id: string, props: ClaimCleanupStateMachineProps) {
     super(scope, id);
     const { functions } = props;
-    const stateMachineName = physicalName(props.clusterName, 'claim-cleanup', 'stateMachine');
-    this.logGroup = new logs.LogGroup(this, 'Logs', {
-      logGroupName: stateMachineLogGroupName(stateMachineName),
-      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
-    });
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      stateMachineName,
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromChainable(claimCleanupDefinition(this, functions)),
+    ({
+      stateMachine: this.stateMachine,
+      logGroup: this.logGroup,
+      failedAlarm: this.failedAlarm,
+    } = shepherdStateMachine(this, {
+      workflow: 'claim-cleanup',
+      clusterName: props.clusterName,
+      definition: claimCleanupDefinition(this, functions),
       // Ten retries of at most 5 min on three steps of 5 min at worst, per wave of 5 claims: well within a day.
       timeout: Duration.days(1),
-      tracingEnabled: true,
-      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
-    });
-    acknowledgeWildcardResources(this.stateMachine.role, [
-      ['*', 'Log delivery (logs:*LogDelivery*, DescribeResourcePolicies/LogGroups) and X-Ray actions support no resource-level permissions.'],
-      ...[functions.cleanup, functions.claims, functions.cluster, ...functions.providers].map((fn): [string, string] => [
-        `${fn.functionArn}:*`,
-        'Lambda invoke tasks may call any version or alias of their own function; the function itself is fixed.',
-      ]),
-    ]);
+      invokedFunctions: [functions.cleanup, functions.claims, functions.cluster, ...functions.providers],
+      failedAlarmDescription: 'A ClaimCleanup execution failed in the last 5 minutes: a VM may run outside the cluster.',
+      logRetention: props.logRetention,
+    }));
 
     const target = new targets.SfnStateMachine(this.stateMachine);
     this.endedRule = new events.Rule(this, 'ProvisionNodeEnded', {
@@ -75,15 +67,6 @@ export class ClaimCleanupStateMachine extends Construct {
       description: 'Clean up claims past their expiry',
       schedule: events.Schedule.rate(SWEEP_EVERY),
       targets: [target],
-    });
-
-    this.failedAlarm = new cloudwatch.Alarm(this, 'FailedAlarm', {
-      alarmDescription: 'A ClaimCleanup execution failed in the last 5 minutes: a VM may run outside the cluster.',
-      metric: this.stateMachine.metricFailed().with({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
   }
 }

@@ -1,13 +1,12 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { ProvisioningPolicy } from '../../config/types.js';
 import { type ExecutionBudget, executionCapSeconds, provisionBudget, type StatesTiming } from '../../functions/decisions/execution-budget.js';
 import { type ProvisionNodeFunctions, provisionNodeDefinition } from '../../workflows/provision-node.js';
-import { acknowledgeWildcardResources } from '../nag.js';
-import { physicalName, stateMachineLogGroupName } from '../physical-names.js';
+import { executionAlarm, shepherdStateMachine } from './shepherd-state-machine.js';
 
 export interface ProvisionNodeStateMachineProps {
   readonly functions: ProvisionNodeFunctions;
@@ -37,11 +36,6 @@ export class ProvisionNodeStateMachine extends Construct {
   constructor(scope: Construct, id: string, props: ProvisionNodeStateMachineProps) {
     super(scope, id);
     const { functions, provisioning } = props;
-    const stateMachineName = physicalName(props.clusterName, 'provision-node', 'stateMachine');
-    this.logGroup = new logs.LogGroup(this, 'Logs', {
-      logGroupName: stateMachineLogGroupName(stateMachineName),
-      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
-    });
     // The timeout is the worst case of the largest request the config allows, read from the definition itself. An
     // execution that still times out (or is stopped, or fails outside a Catch) is cleaned up by ClaimCleanup.
     const poll = {
@@ -52,40 +46,26 @@ export class ProvisionNodeStateMachine extends Construct {
     const worst = provisionBudget(definitionTiming(functions), poll, offerings, 0);
     this.budget = { ...worst, capSeconds: executionCapSeconds(worst, props.pools) };
     const timeout = Duration.seconds(this.budget.capSeconds);
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      stateMachineName,
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      // Registration timeout and poll interval reach the workflow in its input ($.plan.poll, from validate-input).
-      definitionBody: sfn.DefinitionBody.fromChainable(provisionNodeDefinition(this, functions)),
+    // Registration timeout and poll interval reach the workflow in its input ($.plan.poll, from validate-input).
+    ({
+      stateMachine: this.stateMachine,
+      logGroup: this.logGroup,
+      failedAlarm: this.failedAlarm,
+    } = shepherdStateMachine(this, {
+      workflow: 'provision-node',
+      clusterName: props.clusterName,
+      definition: provisionNodeDefinition(this, functions),
       timeout,
-      tracingEnabled: true,
-      // Every event is logged, without state input/output: those carry claim ids, node names and handler results
-      // that may echo provider responses. The full data stays in the execution history (Standard workflows, API only).
-      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
-    });
-
-    const role = this.stateMachine.role;
-    acknowledgeWildcardResources(role, [
-      ['*', 'Log delivery (logs:*LogDelivery*, DescribeResourcePolicies/LogGroups) and X-Ray actions support no resource-level permissions.'],
-      ...[functions.validate, functions.claims, functions.cluster, ...functions.providers].map((fn): [string, string] => [
-        `${fn.functionArn}:*`,
-        'Lambda invoke tasks may call any version or alias of their own function; the function itself is fixed.',
-      ]),
-    ]);
-
-    this.failedAlarm = this.executionAlarm('FailedAlarm', this.stateMachine.metricFailed(), 'ended in failure');
-    this.timedOutAlarm = this.executionAlarm('TimedOutAlarm', this.stateMachine.metricTimedOut(), `timed out (${timeout.toHumanString()})`);
-  }
-
-  private executionAlarm(id: string, metric: cloudwatch.Metric, what: string): cloudwatch.Alarm {
-    return new cloudwatch.Alarm(this, id, {
-      alarmDescription: `A ProvisionNode execution ${what} in the last 5 minutes: a node was not provisioned.`,
-      metric: metric.with({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+      invokedFunctions: [functions.validate, functions.claims, functions.cluster, ...functions.providers],
+      failedAlarmDescription: 'A ProvisionNode execution ended in failure in the last 5 minutes: a node was not provisioned.',
+      logRetention: props.logRetention,
+    }));
+    this.timedOutAlarm = executionAlarm(
+      this,
+      'TimedOutAlarm',
+      this.stateMachine.metricTimedOut(),
+      `A ProvisionNode execution timed out (${timeout.toHumanString()}) in the last 5 minutes: a node was not provisioned.`,
+    );
   }
 }
 

@@ -211,4 +211,18 @@ describe('Function: provider handler (aws)', () => {
     expect(page.items.map((v) => v.id)).toEqual(['i-1']);
     expect(page.next).toBe('p2');
   });
+
+  it('terminates an orphan VM by itself (no claim, no pool), and refuses a VM of another provider or without an id', async () => {
+    ec2.on(TerminateInstancesCommand).resolves({});
+    const orphan: VmRef = { provider: 'aws', id: 'i-0orphan', name: 'ip-10-0-2-9', zone: 'eu-west-3a', region: 'eu-west-3', type: 't3.medium' };
+    expect(await handler({ action: 'terminate', vm: orphan })).toEqual({ terminated: ['i-0orphan'] });
+    expect(ec2.commandCalls(TerminateInstancesCommand).map((c) => c.args[0].input.InstanceIds)).toEqual([['i-0orphan']]);
+    for (const vm of [
+      { ...orphan, provider: 'gcp' as const },
+      { ...orphan, id: '' },
+    ]) {
+      expect(((await handler({ action: 'terminate', vm }).catch((e: Error) => e)) as Error).name).toBe('InvalidInputError');
+    }
+    expect(ec2.commandCalls(TerminateInstancesCommand)).toHaveLength(1);
+  });
 });

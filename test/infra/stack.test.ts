@@ -117,7 +117,7 @@ describe('ShepherdStack with the example config', () => {
   it('runs every function on nodejs22.x / arm64 with active tracing and its own log group with retention', () => {
     const functions = template.findResources('AWS::Lambda::Function');
     // validate-input, claims, cluster-nodes, claim-cleanup, cluster-watcher, and one per provider the pools use (aws, gcp, scaleway; home has no API).
-    expect(Object.keys(functions)).toHaveLength(8);
+    expect(Object.keys(functions)).toHaveLength(10);
     expect(Object.keys(stack.functions.providers).sort()).toEqual(['aws', 'gcp', 'scaleway']);
     const logGroups = template.findResources('AWS::Logs::LogGroup');
     for (const [id, fn] of Object.entries(functions)) {
@@ -126,7 +126,7 @@ describe('ShepherdStack with the example config', () => {
       expect(logGroups[group]?.Properties.RetentionInDays, `${id} log group`).toBeGreaterThan(0);
     }
     const groups = Object.values(functions).map((f) => f.Properties.LoggingConfig.LogGroup.Ref);
-    expect(new Set(groups).size).toBe(8);
+    expect(new Set(groups).size).toBe(10);
   });
 
   it("gives validate-input GetItem on the pools' counters only (no claim records), the table name and the function of each provider", () => {
@@ -334,12 +334,14 @@ describe('ShepherdStack with the example config', () => {
         expect(functions[fn!].Properties.Timeout, name).toBeLessThan(task.TimeoutSeconds!);
       }
     }
-    // Every function but claim-cleanup's own, which only ClaimCleanup invokes, and the cluster watcher, which its schedule runs.
-    const cleanupFn = logicalId(stack, stack.functions.cleanup.fn);
-    const watcherFn = logicalId(stack, stack.watcher.function.fn);
+    // Every function but claim-cleanup's own, which only ClaimCleanup invokes, the cluster watcher, which its schedule
+    // runs, and the heal triggers, which their rules run.
+    const notTasks = [stack.functions.cleanup, stack.watcher.function, stack.healTriggers.intake, stack.healTriggers.orphans].map((f) =>
+      logicalId(stack, f.fn),
+    );
     expect([...invoked].sort()).toEqual(
       Object.keys(functions)
-        .filter((id) => id !== cleanupFn && id !== watcherFn)
+        .filter((id) => !notTasks.includes(id))
         .sort(),
     );
   });
@@ -543,19 +545,26 @@ describe('ShepherdStack with other configs', () => {
     const envs = Object.values(template.findResources('AWS::Lambda::Function')).map((f) => Object.keys(f.Properties.Environment?.Variables ?? {}));
     const providers = [...new Set(config.pools.map((p) => p.provider))].filter((p) => providerNamed(p).launchable);
     const providerEnv = providers.map((p) => `SHEPHERD_PROVIDER_FUNCTION_${p.toUpperCase()}`);
-    // validate-input, claims, claim-cleanup and the cluster watcher read the table; validate-input, claim-cleanup and the
-    // watcher name the provider functions; the watcher names its bus.
+    // validate-input, claims, claim-cleanup, the cluster watcher, the heal intake and the orphan collector read the
+    // table; validate-input, claim-cleanup, the watcher and the orphan collector name the provider functions, the heal
+    // intake the aws one (EC2 events) and HealNode; the watcher and the orphan collector name their bus.
     expect(envs.flat().sort()).toEqual(
       [
         'TABLE_NAME',
         'TABLE_NAME',
         'TABLE_NAME',
         'TABLE_NAME',
+        'TABLE_NAME',
+        'TABLE_NAME',
+        'EVENT_BUS_NAME',
         'EVENT_BUS_NAME',
         'SHEPHERD_EXECUTION_BUDGET',
+        'SHEPHERD_HEAL_NODE_STATE_MACHINE_ARN',
         ...providerEnv,
         ...providerEnv,
         ...providerEnv,
+        ...providerEnv,
+        ...providerEnv.filter((e) => e === 'SHEPHERD_PROVIDER_FUNCTION_AWS'),
       ].sort(),
     );
   });

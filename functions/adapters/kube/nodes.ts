@@ -86,7 +86,8 @@ function nodePath(name: string): string {
 }
 
 function toView(n: KubeNode): NodeView {
-  const ready = n.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? 'Unknown';
+  const condition = n.status?.conditions?.find((c) => c.type === 'Ready');
+  const ready = condition?.status ?? 'Unknown';
   return {
     name: n.metadata?.name ?? '',
     uid: n.metadata?.uid,
@@ -95,5 +96,15 @@ function toView(n: KubeNode): NodeView {
     ready: ready as NodeView['ready'],
     labels: n.metadata?.labels ?? {},
     ...(n.metadata?.creationTimestamp ? { createdAt: n.metadata.creationTimestamp } : {}),
+    ...(condition
+      ? {
+          readyCondition: {
+            type: 'Ready' as const,
+            status: condition.status as NodeView['ready'],
+            ...(condition.lastTransitionTime ? { lastTransitionTime: condition.lastTransitionTime } : {}),
+            ...(condition.reason ? { reason: condition.reason } : {}),
+          },
+        }
+      : {}),
   };
 }

@@ -1,7 +1,7 @@
 import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
 import type { VmRef } from '../../decisions/provision.js';
 import type { Preemption } from '../../decisions/watcher/types.js';
-import type { Interruption, Page } from '../../providers/types.js';
+import type { Interruption, Page, VmState } from '../../providers/types.js';
 
 /** A provider function failed or could not be invoked; `errorType` is the function's error name, if it threw. */
 export class ProviderFunctionError extends Error {
@@ -22,7 +22,8 @@ export function isProviderFunctionError(err: unknown): err is ProviderFunctionEr
 const MAX_PAGES = 200;
 
 /**
- * The provider functions as the watcher asks them: `listOwned` page by page and `interruptions`, by synchronous
+ * The provider functions as the watcher and the heal triggers ask them: `listOwned` page by page, `interruptions`,
+ * `describe` and `terminate`, by synchronous
  * Lambda invocation (functions/providers/handler.ts). The cloud SDKs stay in their own functions: the watcher's
  * bundle carries none of them (the GCE client alone is 30 MB and 1.5 s of import).
  */
@@ -54,6 +55,18 @@ export class ProviderFunctions {
   async preemptions(provider: string): Promise<Preemption[]> {
     const out = await this.invoke<{ interruptions: Interruption[] }>(provider, { action: 'interruptions' });
     return (out.interruptions ?? []).filter((i) => i.kind === 'preempted').map((i) => ({ vmId: i.vmId, noticeId: i.noticeId, ...(i.at ? { at: i.at } : {}) }));
+  }
+
+  /** What the provider says of one VM now (`running`, `stopping`, `gone`, `unknown`); `pool` is the pool it was launched for. */
+  async describe(provider: string, pool: string, vm: VmRef): Promise<VmState> {
+    const out = await this.invoke<{ state?: VmState }>(provider, { action: 'describe', pool, vm });
+    return out.state ?? 'unknown';
+  }
+
+  /** Terminates one VM for good (an orphan: a Scaleway pool shrinks by it); a VM already gone is not an error. */
+  async terminate(provider: string, vm: VmRef): Promise<string[]> {
+    const out = await this.invoke<{ terminated?: string[] }>(provider, { action: 'terminate', vm });
+    return out.terminated ?? [];
   }
 
   private async invoke<T>(provider: string, event: Record<string, unknown>): Promise<T> {

@@ -31,6 +31,8 @@ export interface Claim {
   previousOwner?: string;
   /** While removing: epoch seconds until which the removing execution holds the claim (its execution's timeout). */
   leaseExpiresAt?: number;
+  /** Set by a heal that replaces the node: the claim no longer counts against its pool's max (stopCounting). */
+  replacing?: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -400,6 +402,39 @@ export class DynamoClaimStore implements ClaimStore {
     }
     await this.audit('node.removal.started', { pool: claim.pool, claimId, nodeName: claim.nodeName, owner, previousOwner: claim.previousOwner });
     return claim;
+  }
+
+  /**
+   * A heal replaces the claim's node: the claim stops counting against its pool's max now, so that the replacement
+   * (which ProvisionNode claims anew) is not refused while the old node is still being torn down; a spot node about
+   * to be reclaimed is replaced before it goes. Only the claim's owner (the healing execution, which holds it as
+   * removing) does this; again is harmless. Its later release finds it uncounted and only marks the record.
+   */
+  async stopCounting(claimId: string, pool: string, owner: string): Promise<{ uncounted: boolean }> {
+    await this.ownerUpdate(claimId, owner, 'stop counting it for its replacement', {
+      UpdateExpression: 'SET replacing = :true, updatedAt = :at',
+      ConditionExpression: '#o = :me AND #s = :removing',
+      ExpressionAttributeValues: { ':true': true, ':removing': 'removing', ':at': this.now().toISOString() },
+    });
+    try {
+      await this.doc
+        .send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: { pk: `POOL#${pool}`, sk: 'STATE' },
+            UpdateExpression: 'REMOVE claims.#c ADD active :minus',
+            ConditionExpression: 'attribute_exists(claims.#c)',
+            ExpressionAttributeNames: { '#c': claimId },
+            ExpressionAttributeValues: { ':minus': -1 },
+          }),
+        )
+        .catch(rethrow('UpdateItem'));
+    } catch (err) {
+      if (!(isConditionFailed(err) || (err as Error).name === 'ValidationException')) throw err;
+      return { uncounted: false };
+    }
+    await this.audit('claim.replacing', { pool, claimId, owner, nodeName: (await this.get(claimId))?.nodeName });
+    return { uncounted: true };
   }
 
   async claimOfNode(nodeName: string): Promise<string | undefined> {

@@ -1,0 +1,99 @@
+import type { BusEvent } from '../adapters/events/bus-publisher.js';
+import { type CountedClaim, type OrphanFacts, orphanConfirmation } from '../decisions/healing/triggers/orphan-confirmation.js';
+import type { OrphanVerdict } from '../decisions/healing/triggers/types.js';
+import { orphanReportOf } from '../decisions/healing/triggers/watcher-trigger.js';
+import type { PauseSwitch } from '../decisions/healing/types.js';
+import type { VmRef } from '../decisions/provision.js';
+import type { NodeObservation } from '../decisions/watcher/types.js';
+import { isSecretValueError } from '../runtime/errors.js';
+import type { LogLevel } from '../runtime/logger.js';
+
+/** The source of the bus events of healing (shared with HealNode's). */
+export const HEALING_SOURCE = 'shepherd.healing';
+export const ORPHAN_TERMINATED = 'Shepherd Orphan VM Terminated';
+
+export interface OrphanDeps {
+  pause(): Promise<PauseSwitch>;
+  nodes(): Promise<NodeObservation[]>;
+  listOwned(provider: string): Promise<VmRef[]>;
+  /** The claims the provider's pools count now. */
+  claims(provider: string): Promise<CountedClaim[]>;
+  terminate(provider: string, vm: VmRef): Promise<string[]>;
+  publish(events: readonly BusEvent[]): Promise<number>;
+  audit(event: string, detail: Record<string, unknown>): Promise<void>;
+  log(level: LogLevel, message: string, fields: Record<string, unknown>): void;
+}
+
+export type OrphanOutcome = { outcome: 'dropped'; reason: string } | (OrphanVerdict & { terminated?: string[] });
+
+/**
+ * One "Shepherd Orphan VM Found" event: confirm it with everything it depends on (orphanConfirmation), then terminate
+ * the VM through its provider's function, audit it and publish "Shepherd Orphan VM Terminated". A malformed event is
+ * logged and dropped. Errors reading the pause switch or the claims, or terminating, are thrown (the caller rethrows
+ * transient ones for EventBridge to deliver the event again); the cluster API and the provider list failing are facts
+ * that keep the VM.
+ */
+export async function collectOrphan(event: unknown, deps: OrphanDeps, cluster: string, now: string): Promise<OrphanOutcome> {
+  const parsed = orphanReportOf(event, cluster);
+  if (!parsed.ok) {
+    deps.log(parsed.why === 'malformed' ? 'warn' : 'info', 'orphan event dropped', {
+      reason: parsed.reason,
+      ...(parsed.why === 'malformed' ? { problems: parsed.problems } : {}),
+    });
+    return { outcome: 'dropped', reason: parsed.reason };
+  }
+  const { report } = parsed;
+  const [pause, cluster_, provider, claims] = await Promise.all([
+    deps.pause(),
+    observe(() => deps.nodes()),
+    observe(() => deps.listOwned(report.provider)),
+    deps.claims(report.provider),
+  ]);
+  const facts: OrphanFacts = {
+    pause,
+    claims,
+    ...(cluster_.ok ? { nodes: cluster_.value } : { apiError: cluster_.error }),
+    ...(provider.ok ? { listed: provider.value } : { providerError: provider.error }),
+  };
+  const verdict = orphanConfirmation(report, facts);
+  const about = { provider: report.provider, vmId: report.vm.id, transitionId: report.transitionId, withoutNodeSince: report.withoutNodeSince };
+  if (verdict.verdict === 'keep') {
+    deps.log('info', 'orphan kept', { ...about, why: verdict.why, reason: verdict.reason });
+    await deps.audit('orphan.kept', { ...about, why: verdict.why, reason: verdict.reason });
+    return verdict;
+  }
+  const terminated = await deps.terminate(report.provider, verdict.vm);
+  deps.log('info', 'orphan terminated', { ...about, reason: verdict.reason, terminated });
+  await deps.audit('orphan.terminated', { ...about, reason: verdict.reason, terminated });
+  await deps.publish([
+    {
+      detailType: ORPHAN_TERMINATED,
+      detail: { cluster, ...about, vm: vmView(verdict.vm), reason: verdict.reason, terminatedAt: now },
+      ...(verdict.vm.providerID ? { resources: [verdict.vm.providerID] } : {}),
+    },
+  ]);
+  return { ...verdict, terminated };
+}
+
+async function observe<T>(read: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: string }> {
+  try {
+    return { ok: true, value: await read() };
+  } catch (err) {
+    // A kubeconfig that cannot be used is a configuration fault, not an unreachable API.
+    if (isSecretValueError(err)) throw err;
+    const e = err as Error;
+    return { ok: false, error: `${e?.name ?? 'Error'}: ${e?.message ?? String(err)}`.slice(0, 300) };
+  }
+}
+
+function vmView(vm: VmRef) {
+  return {
+    id: vm.id,
+    name: vm.name,
+    zone: vm.zone,
+    region: vm.region,
+    type: vm.type,
+    ...(vm.providerID ? { providerID: vm.providerID } : {}),
+    ...(vm.poolId ? { poolId: vm.poolId } : {}),
+  };
+}
