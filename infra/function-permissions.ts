@@ -33,24 +33,6 @@ export function validateInputPermissions(table: dynamodb.ITable): FunctionPermis
   ];
 }
 
-/**
- * Writing audit entries only (functions/adapters/store/audit-log.ts): an entry is put under its day (`AUDIT#...`) and,
- * when it names a node, under the node too (`NODE#<node>`), both in one BatchWriteItem. For a function whose other
- * table access is narrower than the claims function's.
- */
-export function auditWritePermissions(table: dynamodb.ITable, sid = 'WriteAudit'): FunctionPermission[] {
-  return [
-    {
-      statement: new iam.PolicyStatement({
-        sid,
-        actions: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'],
-        resources: [table.tableArn],
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*', 'NODE#*'] } },
-      }),
-    },
-  ];
-}
-
 export function claimsPermissions(table: dynamodb.ITable): FunctionPermission[] {
   return [{ statement: new iam.PolicyStatement({ sid: 'ClaimsTable', actions: CLAIMS_TABLE_ACTIONS, resources: [table.tableArn] }) }];
 }
