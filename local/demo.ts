@@ -140,7 +140,7 @@ async function secondAct(local: ShepherdLocal, observer: HealingObserver, lines:
   sim.world.reclaimSpot(spotVm.id);
   off();
   sim.world.terminateVm(deletedVm.id);
-  lines.push({ at: t1, text: `${SPOT_POOL}: EC2 Spot Instance Interruption Warning for ${spotVm.id} (reclaimed at ${sim.clock.iso(reclaimAt)})` });
+  lines.push({ at: t1, text: `${SPOT_POOL}: EC2 spot interruption notice for ${spotVm.id} (reclaimed at ${sim.clock.iso(reclaimAt)})` });
   lines.push({ at: t1, text: `${DELETED_POOL}: GCE VM ${deletedVm.name} deleted out of band (GCE publishes no event)` });
   lines.push({ at: reclaimAt, text: `${SPOT_POOL}: EC2 reclaims the spot VM` });
 
