@@ -3,6 +3,7 @@ import * as chaos from './commands/chaos.js';
 import * as cost from './commands/cost.js';
 import * as demo from './commands/demo.js';
 import * as executions from './commands/executions.js';
+import * as history from './commands/history.js';
 import * as local from './commands/local.js';
 import * as pause from './commands/pause.js';
 import * as resume from './commands/resume.js';
@@ -14,7 +15,7 @@ import { type CliContext, type Command, processContext } from './context.js';
 import { UsageError } from './errors.js';
 import { didYouMean } from './suggest.js';
 
-export const commands: Record<string, Command> = { start, watch, executions, status, pause, resume, local, chaos, demo, cost, secrets };
+export const commands: Record<string, Command> = { start, watch, executions, status, history, pause, resume, local, chaos, demo, cost, secrets };
 
 export function mainUsage(): string {
   const width = Math.max(...Object.keys(commands).map((n) => n.length));

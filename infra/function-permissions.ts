@@ -10,10 +10,11 @@ import type { FunctionPermission } from './constructs/shepherd-function.js';
 import { readSecrets } from './secret-permissions.js';
 
 /**
- * The item operations the claims and node-lease stores perform (functions/adapters/store); no scans, deletes or table
- * admin: a released lease is updated, not deleted, and the table's TTL removes it later.
+ * The item operations the claims and node-lease stores perform (functions/adapters/store); no scans, queries, deletes
+ * or table admin: a released lease is updated, not deleted, and the table's TTL removes it later. BatchWriteItem
+ * writes an audit entry and its copy in the node's history in one request (audit-log.ts); it only puts items.
  */
-export const CLAIMS_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+export const CLAIMS_TABLE_ACTIONS = ['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
 
 /**
  * validate-input checks its input against the config and the pool's free capacity: it reads the pools' counters

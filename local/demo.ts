@@ -1,5 +1,6 @@
 import type { TimelineEntry } from '../sim/index.js';
-import { startShepherdLocal } from './shepherd-local.js';
+import { HealingObserver } from './healing-observer.js';
+import { type ShepherdLocal, startShepherdLocal } from './shepherd-local.js';
 
 /** What `runDemo` receives (from `shepherd demo`). Absent fields: its own defaults. */
 export interface RunDemoOptions {
@@ -10,10 +11,19 @@ export interface RunDemoOptions {
 /** The pools the demo provisions: one per provider, amd64 and arm64 on AWS. */
 const DEMO_POOLS = ['aws-amd64', 'aws-arm64', 'gcp-amd64', 'scw-buffer'];
 
+/** The second act: EC2 reclaims the spot node of this pool, and the VM of this pool's node is deleted out of band. */
+const SPOT_POOL = 'aws-arm64';
+const DELETED_POOL = 'gcp-amd64';
+/** How long (simulated) the second act may take. */
+const HEAL_CAP_MS = 20 * 60_000;
+
+type Line = { at: number; text: string };
+
 /**
  * `npm run demo`: runs the real stack locally on a virtual clock, provisions one node in each demo
- * pool through ProvisionNode, and prints what happened with simulated times. Exits 0 when every
- * node is Ready and labelled.
+ * pool through ProvisionNode, then heals two of them (a spot reclaim on AWS, a VM deleted out of band on GCE), and
+ * prints what happened on one timeline with simulated times. Exits 0 when every node is Ready and labelled and both
+ * were healed: the dead Node deleted and a replacement Ready.
  */
 export async function runDemo(options: RunDemoOptions = {}, out: (line: string) => void = console.log): Promise<number> {
   out('Synthesizing the stack and starting the simulated clouds...');
@@ -26,6 +36,7 @@ export async function runDemo(options: RunDemoOptions = {}, out: (line: string) 
   });
   try {
     const { sim, controlPlane } = local;
+    const observer = new HealingObserver(local);
     const pools = DEMO_POOLS.filter((p) => local.config.pools.some((c) => c.name === p));
     const t0 = sim.clock.now();
     const runs = pools.map((pool) => ({
@@ -36,7 +47,7 @@ export async function runDemo(options: RunDemoOptions = {}, out: (line: string) 
     const results = await Promise.all(runs.map((r) => controlPlane.waitForExecution(r.executionArn)));
 
     const nodes = sim.world.kube.list('nodes').filter((n) => n.metadata.labels?.['shepherd.io/pool']);
-    const lines: Array<{ at: number; text: string }> = [];
+    const lines: Line[] = [];
     const rel = (at: number) => {
       const s = Math.round((at - t0) / 1000);
       return `+${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
@@ -65,12 +76,13 @@ export async function runDemo(options: RunDemoOptions = {}, out: (line: string) 
         text: `${pools[i]}: ProvisionNode ${r.status}${r.error ? ` (${r.error}: ${r.cause?.slice(0, 300)})` : ''}`,
       });
     }
+    const healed = act1Failed(results, nodes.length, pools.length) ? [] : await secondAct(local, observer, lines, out);
     out('');
     out('Timeline (simulated time since the executions started):');
     for (const l of lines.sort((a, b) => a.at - b.at)) out(`  ${rel(l.at)}  ${l.text}`);
     out('');
-    out('Nodes provisioned by shepherd:');
-    for (const n of nodes) {
+    out('Nodes provisioned by shepherd, now:');
+    for (const n of sim.world.kube.list('nodes').filter((node) => node.metadata.labels?.['shepherd.io/pool'])) {
       const l = n.metadata.labels ?? {};
       const ready = n.status?.conditions?.find((c: { type: string }) => c.type === 'Ready')?.status;
       out(
@@ -85,11 +97,86 @@ export async function runDemo(options: RunDemoOptions = {}, out: (line: string) 
       for (const line of lambdaLog.slice(-20)) out(`  ${line}`);
       return 1;
     }
+    const unhealed = healed.filter((h) => !h.ok);
+    if (healed.length < 2 || unhealed.length > 0) {
+      out(`Demo FAILED: not healed: ${unhealed.map((h) => `${h.pool} (${h.why})`).join(', ') || 'the second act did not run'}.`);
+      for (const line of lambdaLog.slice(-20)) out(`  ${line}`);
+      return 1;
+    }
     out(
-      `Demo OK: ${nodes.length} nodes on ${new Set(nodes.map((n) => n.metadata.labels?.['shepherd.io/provider'])).size} providers Ready and labelled; ${orphans.length} VMs without a node.`,
+      `Demo OK: ${nodes.length} nodes on ${new Set(nodes.map((n) => n.metadata.labels?.['shepherd.io/provider'])).size} providers Ready and labelled; ${healed.map((h) => `${h.pool} healed`).join(', ')}; ${orphans.length} VMs without a node.`,
     );
     return 0;
   } finally {
     await local.stop();
   }
+}
+
+function act1Failed(results: { status: string }[], nodes: number, pools: number): boolean {
+  return results.some((r) => r.status !== 'SUCCEEDED') || nodes < pools;
+}
+
+interface HealOutcome {
+  pool: string;
+  ok: boolean;
+  why?: string;
+}
+
+/** The spot reclaim and the deleted VM at the same moment; waits for both heals and adds what happened to `lines`. */
+async function secondAct(local: ShepherdLocal, observer: HealingObserver, lines: Line[], out: (line: string) => void): Promise<HealOutcome[]> {
+  const { sim } = local;
+  const nodeOf = (pool: string) => sim.world.kube.list('nodes').find((n) => n.metadata.labels?.['shepherd.io/pool'] === pool)?.metadata.name;
+  const spotNode = nodeOf(SPOT_POOL);
+  const deletedNode = nodeOf(DELETED_POOL);
+  const spotVm = spotNode ? sim.world.vmOfNode(spotNode) : undefined;
+  const deletedVm = deletedNode ? sim.world.vmOfNode(deletedNode) : undefined;
+  if (!spotNode || !deletedNode || !spotVm || !deletedVm) return [];
+  const t1 = sim.clock.now();
+  out(`Second act at ${sim.clock.iso(t1)} (simulated): EC2 reclaims ${spotNode}, and the GCE VM of ${deletedNode} is deleted out of band.`);
+  let reclaimAt = t1;
+  const off = sim.world.on('spot-interruption', (e) => {
+    if (e.vm.id === spotVm.id) reclaimAt = e.actionAt;
+  });
+  sim.world.reclaimSpot(spotVm.id);
+  off();
+  sim.world.terminateVm(deletedVm.id);
+  lines.push({ at: t1, text: `${SPOT_POOL}: EC2 spot interruption notice for ${spotVm.id} (reclaimed at ${sim.clock.iso(reclaimAt)})` });
+  lines.push({ at: t1, text: `${DELETED_POOL}: GCE VM ${deletedVm.name} deleted out of band (GCE publishes no event)` });
+  lines.push({ at: reclaimAt, text: `${SPOT_POOL}: EC2 reclaims the spot VM` });
+
+  const healedNode = (pool: string, node: string) =>
+    observer.fate(node).deletedAt !== undefined &&
+    observer.healsOf(node).length > 0 &&
+    observer.healsOf(node).every((h) => h.status !== 'RUNNING') &&
+    observer.readyReplacement(pool, node, t1) !== undefined;
+  try {
+    await sim.clock.until(() => healedNode(SPOT_POOL, spotNode) && healedNode(DELETED_POOL, deletedNode), HEAL_CAP_MS, 'both nodes healed');
+  } catch {
+    // Not healed within the cap: the outcome below says what is missing.
+  }
+  return [narrateHeal(observer, SPOT_POOL, spotNode, t1, lines), narrateHeal(observer, DELETED_POOL, deletedNode, t1, lines)];
+}
+
+function narrateHeal(observer: HealingObserver, pool: string, node: string, since: number, lines: Line[]): HealOutcome {
+  const fate = observer.fate(node);
+  const heals = observer.healsOf(node);
+  const replacement = observer.readyReplacement(pool, node, since);
+  const started = observer.provisionsSince(pool, since)[0];
+  if (fate.cordonedAt !== undefined) lines.push({ at: fate.cordonedAt, text: `${pool}: Node ${node} cordoned` });
+  for (const h of heals) {
+    lines.push({ at: h.startDate, text: `${pool}: HealNode ${h.name} started` });
+    if (h.stopDate !== undefined) lines.push({ at: h.stopDate, text: `${pool}: HealNode ${h.name} ${h.status}` });
+  }
+  if (fate.deletedAt !== undefined) lines.push({ at: fate.deletedAt, text: `${pool}: stale Node ${node} deleted` });
+  if (started) lines.push({ at: started.startDate, text: `${pool}: replacement ProvisionNode started` });
+  if (replacement) lines.push({ at: replacement.readyAt, text: `${pool}: replacement Node ${replacement.node} Ready` });
+  const succeeded = heals.some((h) => h.status === 'SUCCEEDED');
+  const why = !succeeded
+    ? `HealNode ${heals.map((h) => h.status).join(', ') || 'never started'}`
+    : fate.deletedAt === undefined
+      ? 'Node not deleted'
+      : !replacement
+        ? 'no replacement Ready'
+        : undefined;
+  return { pool, ok: why === undefined, ...(why ? { why } : {}) };
 }

@@ -10,12 +10,13 @@ import { dynamoClient } from '../aws-clients.js';
 import { kubeconfigPath, listClusterNodes, type NodeRow } from '../cluster-nodes.js';
 import { type CliContext, processContext } from '../context.js';
 import { CommandError } from '../errors.js';
+import { type HealsInFlight, readHeals, readWatcher, type UnhealthyNodeRow, type WatcherPassRow } from '../healing-status.js';
 import type { LocalEndpoints } from '../local-endpoints.js';
 import { localOptions, localTarget } from '../local-target.js';
 import { describeSwitch } from '../remediation-switch.js';
 import { textTable } from '../text-table.js';
 
-export const summary = 'show the pause switch, pools, recent claims, cluster nodes and node leases';
+export const summary = 'show the pause switch, the watcher, unhealthy nodes, heals in flight, leases, pools, claims and nodes';
 
 export const usage = `usage: shepherd status [--local [--endpoints PATH]] [--config PATH] [--table NAME] [--kubeconfig PATH] [--claims N] [--json]
 
@@ -75,8 +76,14 @@ export interface StatusReport {
   nodes: NodeRow[];
   /** Node leases not released, soonest to expire first. */
   leases: LeaseRow[];
+  /** The cluster watcher's last recorded pass; null before its first (or when its snapshot could not be read). */
+  watcher: WatcherPassRow | null;
+  /** Nodes the watcher remembers as NotReady or without their VM, NotReady longest first. */
+  unhealthy: UnhealthyNodeRow[];
+  /** Running heal-node executions; null when Step Functions could not be read. */
+  heals: HealsInFlight | null;
   /** What could not be read, by part. */
-  errors: { part: 'claims' | 'nodes' | 'remediation'; message: string }[];
+  errors: { part: 'claims' | 'nodes' | 'remediation' | 'watcher' | 'heals'; message: string }[];
 }
 
 export async function run(argv: string[], ctx: CliContext = processContext()): Promise<number> {
@@ -91,10 +98,13 @@ export async function run(argv: string[], ctx: CliContext = processContext()): P
   const table = values.table || local?.tableName || ctx.env.SHEPHERD_TABLE;
   const kubeconfig = kubeconfigPath([values.kubeconfig, local?.kubeconfig], ctx.env);
 
-  const [claims, nodes, remediation] = await Promise.allSettled([
+  const clusterNodes = listClusterNodes(kubeconfig);
+  const [claims, nodes, remediation, watcher, heals] = await Promise.allSettled([
     readClaims(config, table, claimLimit, local),
-    listClusterNodes(kubeconfig),
+    clusterNodes,
     readRemediation(table, local),
+    readWatcher(table, local, clusterNodes),
+    readHeals(config.cluster.name, local),
   ]);
   const report: StatusReport = {
     remediation: remediation.status === 'fulfilled' ? remediation.value.state : null,
@@ -109,10 +119,15 @@ export async function run(argv: string[], ctx: CliContext = processContext()): P
     claims: claims.status === 'fulfilled' ? claims.value.recent : [],
     nodes: nodes.status === 'fulfilled' ? nodes.value : [],
     leases: remediation.status === 'fulfilled' ? remediation.value.leases : [],
+    watcher: watcher.status === 'fulfilled' ? watcher.value.watcher : null,
+    unhealthy: watcher.status === 'fulfilled' ? watcher.value.unhealthy : [],
+    heals: heals.status === 'fulfilled' ? heals.value : null,
     errors: [
       ...(claims.status === 'rejected' ? [{ part: 'claims' as const, message: messageOf(claims.reason) }] : []),
       ...(nodes.status === 'rejected' ? [{ part: 'nodes' as const, message: messageOf(nodes.reason) }] : []),
       ...(remediation.status === 'rejected' ? [{ part: 'remediation' as const, message: messageOf(remediation.reason) }] : []),
+      ...(watcher.status === 'rejected' ? [{ part: 'watcher' as const, message: messageOf(watcher.reason) }] : []),
+      ...(heals.status === 'rejected' ? [{ part: 'heals' as const, message: messageOf(heals.reason) }] : []),
     ],
   };
   if (values.json) ctx.stdout(`${JSON.stringify(report, null, 2)}\n`);
@@ -186,8 +201,43 @@ function humanReport(r: StatusReport): string {
           ['NODE', 'HEALED BY EXECUTION', 'EXPIRES IN'],
           r.leases.map((l) => [l.node, l.execution, l.expiresInSeconds > 0 ? `${l.expiresInSeconds} s` : `expired ${-l.expiresInSeconds} s ago`]),
         );
+  const unhealthy =
+    r.unhealthy.length === 0
+      ? '(none)'
+      : textTable(
+          ['NODE', 'POOL', 'PROVIDER', 'NOT READY SINCE', 'VM GONE'],
+          r.unhealthy.map((u) => [u.node, u.pool, u.provider, u.notReadySince, vmGone(u)]),
+        );
   const remediation = r.remediation ? describeSwitch(r.remediation) : 'Remediation: ?';
-  return `${remediation}\n\nPOOLS\n${pools}\n\nRECENT CLAIMS\n${claims}\n\nNODES\n${nodes}\n\nNODE LEASES\n${leases}\n`;
+  const head = [remediation, ...describeWatcher(r)].join('\n');
+  return `${head}\n\nPOOLS\n${pools}\n\nRECENT CLAIMS\n${claims}\n\nNODES\n${nodes}\n\nUNHEALTHY NODES\n${unhealthy}\n\nHEALS IN FLIGHT\n${heals(r.heals)}\n\nNODE LEASES\n${leases}\n`;
+}
+
+/** The watcher's line (and one for degraded scopes, when any). */
+function describeWatcher(r: StatusReport): string[] {
+  if (r.errors.some((e) => e.part === 'watcher')) return ['Watcher: ?'];
+  const w = r.watcher;
+  if (!w) return ['Watcher: no pass recorded yet (watcher.enabled is off, or its first pass has not run)'];
+  const api = w.apiReachable
+    ? 'cluster API reachable'
+    : `cluster API UNREACHABLE since ${w.unreachableSince}${w.lastReachableAt ? ` (last reached ${w.lastReachableAt})` : ''}: destructive healing is frozen`;
+  const degraded = Object.entries(w.degraded).map(([scope, since]) => `${scope} since ${since}`);
+  return [`Watcher: last pass ${w.lastPassAt ?? '?'}, ${api}`, ...(degraded.length > 0 ? [`Degraded: ${degraded.join(', ')}`] : [])];
+}
+
+function vmGone(u: UnhealthyNodeRow): string | undefined {
+  if (u.vmGoneAt) return u.vmGoneAt;
+  return u.vmMissingSince ? `not listed since ${u.vmMissingSince}` : undefined;
+}
+
+function heals(h: HealsInFlight | null): string {
+  if (!h) return '?';
+  if (!h.deployed) return `(none: no state machine ${h.stateMachine} is deployed)`;
+  if (h.running.length === 0) return '(none)';
+  return textTable(
+    ['EXECUTION', 'NODE', 'REASON', 'STARTED'],
+    h.running.map((e) => [e.execution, e.nodeName, e.reason, e.startDate]),
+  );
 }
 
 function shorten(text: string | undefined, max: number): string | undefined {

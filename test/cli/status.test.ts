@@ -1,5 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,8 @@ import type { StatusReport } from '../../cli/commands/status.js';
 import type { LocalEndpoints } from '../../cli/local-endpoints.js';
 import { main } from '../../cli/main.js';
 import minimal from '../../config/examples/minimal.json' with { type: 'json' };
+import { DynamoWatcherSnapshotStore } from '../../functions/adapters/store/watcher-snapshot.js';
+import { emptySnapshot } from '../../functions/decisions/watcher/types.js';
 import { type Sim, startSim } from '../../sim/index.js';
 import { readyStatus } from '../../sim/world/cluster/status.js';
 import { createClaimsTable } from '../helpers/claims-table.js';
@@ -22,6 +24,7 @@ const credentials = { accessKeyId: 'AKIALOCAL', secretAccessKey: 'local-secret' 
 
 let sim: Sim;
 let db: Server;
+let sfn: Server;
 let dir: string;
 let endpointsFile: string;
 let kubeconfigFile: string;
@@ -49,6 +52,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => db.listen(0, '127.0.0.1', resolve));
   const dynamodb = `http://127.0.0.1:${(db.address() as AddressInfo).port}`;
   await seedTable(dynamodb);
+  sfn = await startStepFunctions();
 
   configFile = join(dir, 'shepherd.config.json');
   const homePool = { name: 'home-lab', provider: 'home', instanceTypes: ['nuc'], arch: 'amd64', max: 4, join: { method: 'none' } };
@@ -57,7 +61,7 @@ beforeAll(async () => {
   const local: LocalEndpoints = {
     ready: true,
     endpoints: {
-      stepfunctions: 'http://127.0.0.1:9',
+      stepfunctions: `http://127.0.0.1:${(sfn.address() as AddressInfo).port}`,
       dynamodb,
       eventbridge: 'http://127.0.0.1:9',
       secretsmanager: 'http://127.0.0.1:9',
@@ -76,7 +80,57 @@ beforeAll(async () => {
 afterAll(async () => {
   await sim?.stop();
   await new Promise<void>((resolve) => (db ? db.close(() => resolve()) : resolve()));
+  await new Promise<void>((resolve) => (sfn ? sfn.close(() => resolve()) : resolve()));
 });
+
+const HEAL_MACHINE = 'arn:aws:states:eu-west-3:123456789012:stateMachine:shepherd-minimal-heal-node';
+const execution = (name: string) => `arn:aws:states:eu-west-3:123456789012:execution:shepherd-minimal-heal-node:${name}`;
+
+/**
+ * A loopback server speaking the Step Functions API (AWS JSON 1.0, X-Amz-Target AWSStepFunctions.<Operation>, epoch
+ * seconds) for AWS: the heal-node state machine among others, with two running executions (one whose input is not
+ * HealNode's) and a finished one.
+ */
+async function startStepFunctions(): Promise<Server> {
+  const machines = [
+    {
+      name: 'shepherd-minimal-provision-node',
+      stateMachineArn: HEAL_MACHINE.replace('heal-node', 'provision-node'),
+      type: 'STANDARD',
+      creationDate: 1767225000,
+    },
+    { name: 'shepherd-minimal-heal-node', stateMachineArn: HEAL_MACHINE, type: 'STANDARD', creationDate: 1767225000 },
+  ];
+  const executions = [
+    { name: 'watcher-nuc-2', status: 'RUNNING', startDate: 1767226000, input: JSON.stringify({ nodeName: 'nuc-2', reason: 'not-ready' }) },
+    { name: 'by-hand', status: 'RUNNING', startDate: 1767225900, input: 'not json' },
+    { name: 'old', status: 'SUCCEEDED', startDate: 1767220000, input: JSON.stringify({ nodeName: 'nuc-9', reason: 'vm-gone' }) },
+  ].map((e) => ({ ...e, executionArn: execution(e.name), stateMachineArn: HEAL_MACHINE }));
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => {
+      body += c;
+    });
+    req.on('end', () => {
+      const op = String(req.headers['x-amz-target']).replace('AWSStepFunctions.', '');
+      const r = JSON.parse(body || '{}');
+      const answer = (status: number, payload: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' });
+        res.end(JSON.stringify(payload));
+      };
+      if (op === 'ListStateMachines') return answer(200, { stateMachines: machines });
+      if (op === 'ListExecutions') {
+        const of = executions.filter((e) => e.stateMachineArn === r.stateMachineArn && (!r.statusFilter || e.status === r.statusFilter));
+        return answer(200, { executions: of.map(({ input: _i, ...e }) => e) });
+      }
+      const found = executions.find((e) => e.executionArn === r.executionArn);
+      if (op === 'DescribeExecution' && found) return answer(200, found);
+      answer(400, { __type: 'com.amazonaws.swf.service.v2.model#ExecutionDoesNotExist', message: `no ${op} for ${body}` });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
+}
 
 function isReady(name: string): boolean {
   const node = sim.world.kube.get('nodes', undefined, name);
@@ -119,11 +173,25 @@ async function seedTable(endpoint: string): Promise<void> {
     { pk: 'AUDIT#2026-01-01', sk: '2026-01-01T01:05:00.000Z#abc', event: 'node.provisioned', detail: { claimId: 'c-2' } },
   ];
   for (const Item of items) await doc.send(new PutCommand({ TableName: TABLE, Item }));
+  // The watcher's snapshot as its pass saves it: nuc-2 NotReady, a Node without its VM, a degraded region.
+  const snapshot = {
+    ...emptySnapshot(),
+    api: { lastReachableAt: '2026-01-01T02:00:00.000Z' },
+    nodes: {
+      'nuc-2': { notReadySince: '2026-01-01T01:50:00Z' },
+      'gone-1': { notReadySince: '2026-01-01T01:40:00Z', vmMissingSince: '2026-01-01T01:42:00.000Z', vmGoneAt: '2026-01-01T01:43:00.000Z' },
+      'lagging-1': { vmMissingSince: '2026-01-01T02:00:00.000Z' },
+    },
+    degraded: { 'gcp/europe-west1': '2026-01-01T01:45:00.000Z' },
+  };
+  expect(await new DynamoWatcherSnapshotStore(TABLE, client).save(snapshot, { snapshot: emptySnapshot(), generation: 0 }, '2026-01-01T02:00:00.000Z')).toBe(
+    'saved',
+  );
   client.destroy();
 }
 
 describe('shepherd status', () => {
-  it('--local --json: pools with their claim counts, recent claims newest first, nodes with shepherd labels', async () => {
+  it('--local --json: pools with their claim counts, recent claims newest first, nodes with shepherd labels, the watcher pass, unhealthy nodes, running heals', async () => {
     const ctx = captureContext();
     const code = await main(['status', '--local', '--endpoints', endpointsFile, '--json'], ctx);
     expect(ctx.err()).toBe('');
@@ -145,6 +213,27 @@ describe('shepherd status', () => {
       { name: 'nuc-1', ready: 'True', pool: 'home-lab', provider: 'home', zone: 'home-1', instanceType: 'nuc' },
       { name: 'nuc-2', ready: 'True' },
     ]);
+    expect(report.watcher).toEqual({
+      lastPassAt: '2026-01-01T02:00:00.000Z',
+      apiReachable: true,
+      lastReachableAt: '2026-01-01T02:00:00.000Z',
+      degraded: { 'gcp/europe-west1': '2026-01-01T01:45:00.000Z' },
+    });
+    // NotReady longest first, then the one only missing from a list; labels joined from the cluster's Nodes.
+    expect(report.unhealthy).toEqual([
+      { node: 'gone-1', notReadySince: '2026-01-01T01:40:00Z', vmMissingSince: '2026-01-01T01:42:00.000Z', vmGoneAt: '2026-01-01T01:43:00.000Z' },
+      { node: 'nuc-2', notReadySince: '2026-01-01T01:50:00Z' },
+      { node: 'lagging-1', vmMissingSince: '2026-01-01T02:00:00.000Z' },
+    ]);
+    // Running ones only, oldest first; node and reason from HealNode's input when it is HealNode's.
+    expect(report.heals).toEqual({
+      stateMachine: 'shepherd-minimal-heal-node',
+      deployed: true,
+      running: [
+        { execution: 'by-hand', executionArn: execution('by-hand'), startDate: '2026-01-01T00:05:00.000Z' },
+        { execution: 'watcher-nuc-2', executionArn: execution('watcher-nuc-2'), startDate: '2026-01-01T00:06:40.000Z', nodeName: 'nuc-2', reason: 'not-ready' },
+      ],
+    });
   });
 
   it('prints tables, and still shows what it could read when the cluster is unreachable (exit 1)', async () => {
@@ -154,13 +243,30 @@ describe('shepherd status', () => {
     expect(code).toBe(1);
     const out = ctx.out();
     expect(out).toMatch(
-      /^Remediation: active\n\nPOOLS\nPOOL +PROVIDER +ROLE +MIN +MAX +CLAIMS\naws-amd64 +aws +worker +0 +3 +0\nhome-lab +home +worker +0 +4 +1\n/,
+      /^Remediation: active\nWatcher: last pass 2026-01-01T02:00:00.000Z, cluster API reachable\nDegraded: gcp\/europe-west1 since 2026-01-01T01:45:00.000Z\n\nPOOLS\nPOOL +PROVIDER +ROLE +MIN +MAX +CLAIMS\naws-amd64 +aws +worker +0 +3 +0\nhome-lab +home +worker +0 +4 +1\n/,
     );
     expect(out).toMatch(
       /RECENT CLAIMS\nCLAIM +POOL +STATUS +NODE +VM +UPDATED +RELEASED BECAUSE\nc-2 +home-lab +active +nuc-1 +home-nuc-1 +2026-01-01T01:05:00.000Z +-\n\n/,
     );
     expect(out).not.toMatch(/^c-1 /m);
-    expect(out).toMatch(/NODES\n\(none\)\n\nNODE LEASES\n\(none\)\n$/);
+    expect(out).toContain(
+      [
+        '\nNODES\n(none)\n',
+        'UNHEALTHY NODES',
+        'NODE       POOL  PROVIDER  NOT READY SINCE       VM GONE',
+        'gone-1     -     -         2026-01-01T01:40:00Z  2026-01-01T01:43:00.000Z',
+        'nuc-2      -     -         2026-01-01T01:50:00Z  -',
+        'lagging-1  -     -         -                     not listed since 2026-01-01T02:00:00.000Z',
+        '',
+        'HEALS IN FLIGHT',
+        'EXECUTION      NODE   REASON     STARTED',
+        'by-hand        -      -          2026-01-01T00:05:00.000Z',
+        'watcher-nuc-2  nuc-2  not-ready  2026-01-01T00:06:40.000Z',
+        '',
+        'NODE LEASES\n(none)\n',
+      ].join('\n'),
+    );
+    expect(out.endsWith('NODE LEASES\n(none)\n')).toBe(true);
     expect(ctx.err()).toBe(`shepherd status: cannot read nodes: cannot read kubeconfig ${missing} (ENOENT); pass --kubeconfig PATH or set KUBECONFIG\n`);
   });
 
@@ -175,7 +281,12 @@ describe('shepherd status', () => {
     expect(report.errors).toEqual([
       { part: 'claims', message: unknownTable },
       { part: 'remediation', message: unknownTable },
+      { part: 'watcher', message: unknownTable },
+      // No AWS region in this environment: Step Functions cannot be asked.
+      { part: 'heals', message: expect.any(String) },
     ]);
     expect(report.remediation).toBeNull();
+    expect(report.watcher).toBeNull();
+    expect(report.heals).toBeNull();
   });
 });

@@ -5,6 +5,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@a
 import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoClaimStore } from '../../functions/adapters/store/claims.js';
+import { DynamoNodeHistory } from '../../functions/adapters/store/node-history.js';
 import type { OfferingAttempt, VmRef } from '../../functions/decisions/provision.js';
 import { ClaimNotOwnedError, DuplicateRequestError, PoolAtCapacityError } from '../../functions/runtime/errors.js';
 import { createClaimsTable } from '../helpers/claims-table.js';
@@ -270,6 +271,38 @@ describe('Class: DynamoClaimStore', () => {
         type: 't3.medium',
       });
       expect(entries.find((e) => e.event === 'claim.created')?.detail).toMatchObject({ pool, owner: 'exec-1', reason: 'audit test', activeClaims: 1 });
+    });
+
+    it("copies the entries that name a node into the node's history, read back in time order with one Query", async () => {
+      const pool = newPool();
+      let now = new Date('2030-07-09T01:00:00.000Z');
+      const s = store(() => now);
+      await s.claim({ pool, claimId: 'c-hist', owner: 'exec-1', max: 3, reason: 'history test', offering });
+      now = new Date('2030-07-09T01:02:00.000Z');
+      await s.complete('c-hist', 'exec-1', vm, 'node-hist-1');
+      now = new Date('2030-07-09T02:00:00.000Z');
+      await s.takeForRemoval('c-hist', 'exec-rm', 2_000_000_000);
+      now = new Date('2030-07-10T00:00:01.000Z');
+      await s.audit('node.removed', { pool, claimId: 'c-hist', nodeName: 'node-hist-1' });
+      await s.audit('node.removed', { pool, claimId: 'c-other', nodeName: 'node-hist-2' });
+
+      const history = await new DynamoNodeHistory(TABLE, client).entries('node-hist-1');
+      expect(history.map((e) => [e.at, e.event])).toEqual([
+        ['2030-07-09T01:02:00.000Z', 'node.provisioned'],
+        ['2030-07-09T02:00:00.000Z', 'node.removal.started'],
+        ['2030-07-10T00:00:01.000Z', 'node.removed'],
+      ]);
+      expect(history[0].detail).toMatchObject({ pool, claimId: 'c-hist', nodeName: 'node-hist-1', vmId: vm.id });
+      // The removal record shares the node's partition and is not an audit entry.
+      expect(await s.claimOfNode('node-hist-1')).toBe('c-hist');
+      const raw = await doc.send(
+        new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'NODE#node-hist-1' } }),
+      );
+      for (const item of (raw.Items ?? []).filter((i) => i.sk !== 'REMOVAL')) {
+        expect(item.expiresAt).toBe(Math.floor(Date.parse(String(item.sk).slice(6, 30)) / 1000) + 90 * DAY);
+      }
+      expect(raw.Items?.map((i) => i.sk).sort()).toContain('REMOVAL');
+      expect(await new DynamoNodeHistory(TABLE, client).entries('node-never-seen')).toEqual([]);
     });
   });
 

@@ -161,7 +161,11 @@ describe('ShepherdStack with the example config', () => {
     expect(statementsOf(template, stack, fn).sort(bySid)).toEqual(
       [
         ...baseStatements(stack, fn),
-        { Sid: 'ClaimsTable', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], Resource: [`<${table}.Arn>`] },
+        {
+          Sid: 'ClaimsTable',
+          Action: ['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+          Resource: [`<${table}.Arn>`],
+        },
       ].sort(bySid),
     );
     expect(template.findResources('AWS::Lambda::Function')[logicalId(stack, fn.fn)].Properties.Environment).toEqual({
@@ -403,7 +407,11 @@ describe('ShepherdStack with the example config', () => {
     expect(statementsOf(template, stack, fn).sort(bySid)).toEqual(
       [
         ...baseStatements(stack, fn),
-        { Sid: 'ClaimsTable', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], Resource: [`<${table}.Arn>`] },
+        {
+          Sid: 'ClaimsTable',
+          Action: ['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+          Resource: [`<${table}.Arn>`],
+        },
       ].sort(bySid),
     );
     const arn = (name: string) => ({ 'Fn::GetAtt': [logicalId(stack, stack.functions.providers[name].fn), 'Arn'] });
@@ -490,7 +498,8 @@ describe('IAM follows the handlers', () => {
       BatchGetCommand: 'BatchGetItem',
       BatchWriteCommand: 'BatchWriteItem',
     };
-    const used = [...source('functions/adapters/store/claims.ts').matchAll(/new (\w+Command)\(/g)].map((m) => m[1]);
+    const stores = ['functions/adapters/store/claims.ts', 'functions/adapters/store/audit-log.ts', 'functions/adapters/store/node-lease.ts'];
+    const used = stores.flatMap((store) => [...source(store).matchAll(/new (\w+Command)\(/g)].map((m) => m[1]));
     expect(used.length).toBeGreaterThan(0);
     for (const command of new Set(used)) {
       expect(commandAction[command], `${command} has no known IAM action: extend this map and CLAIMS_TABLE_ACTIONS`).toBeDefined();

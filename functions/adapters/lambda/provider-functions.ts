@@ -51,11 +51,6 @@ export class ProviderFunctions {
     throw new ProviderFunctionError(`provider ${provider}: listOwned still had more after ${MAX_PAGES} pages`);
   }
 
-  /** What the provider says of one VM now (`running`, `stopping`, `gone`, `unknown`). */
-  async describe(provider: string, pool: string, vm: VmRef): Promise<VmState> {
-    return (await this.invoke<{ state: VmState }>(provider, { action: 'describe', pool, vm })).state;
-  }
-
   /** The preemptions the provider reports (its other interruption kinds come as cloud events). */
   async preemptions(provider: string): Promise<Preemption[]> {
     const out = await this.invoke<{ interruptions: Interruption[] }>(provider, { action: 'interruptions' });

@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, paginateScan, UpdateCom
 import type { PoolClaims } from '../../decisions/pool-capacity.js';
 import type { OfferingAttempt, VmRef } from '../../decisions/provision.js';
 import { ClaimNotOwnedError, DuplicateRequestError, PoolAtCapacityError } from '../../runtime/errors.js';
+import { writeAudit } from './audit-log.js';
 import { retryableDynamoError } from './dynamo-errors.js';
 
 /** `removing`: a RemoveNode execution (the owner then) is taking the node down; the claim still counts. */
@@ -78,7 +79,6 @@ export interface ClaimStore {
   endLease(claimId: string, owner: string): Promise<void>;
 }
 
-const AUDIT_TTL_DAYS = 90;
 const RELEASED_TTL_DAYS = 30;
 
 /** Statuses in which the owner is still working on the claim. */
@@ -89,7 +89,9 @@ const IN_PROGRESS = { ':claimed': 'claimed', ':launched': 'launched' };
  *   POOL#<pool> / STATE           { claims: map<claimId, 1>, active: number,   (the capacity counter)
  *                                   expiries: map<claimId, epoch s> }        (claims not yet active, and when they expire)
  *   CLAIM#<claimId> / CLAIM       the claim record
- *   AUDIT#<yyyy-mm-dd> / <iso>#<n> audit entries, expiring after 90 days
+ *   AUDIT#<yyyy-mm-dd> / <iso>#<n> audit entries, expiring after 90 days (audit-log.ts)
+ *   NODE#<node> / AUDIT#<iso>#<n>  the same entries again by node, for those whose detail names one (`nodeName`)
+ *   NODE#<node> / REMOVAL          the claim a removal took for the node (claimOfNode)
  *   LEASE#<node> / LEASE          a heal's lease on a node (node-lease.ts)
  *   SWITCH#remediation / SWITCH   the pause switch (remediation-switch.ts)
  * The counter and the claim-id map change in one conditional update, so a claim is counted once and
@@ -477,23 +479,9 @@ export class DynamoClaimStore implements ClaimStore {
     return out.Item ? (strip(out.Item) as unknown as Claim) : undefined;
   }
 
+  /** See writeAudit: an entry whose detail names a node (`nodeName`) is also written to that node's history. */
   async audit(event: string, detail: Record<string, unknown>): Promise<void> {
-    const now = this.now();
-    const iso = now.toISOString();
-    await this.doc
-      .send(
-        new PutCommand({
-          TableName: this.table,
-          Item: {
-            pk: `AUDIT#${iso.slice(0, 10)}`,
-            sk: `${iso}#${Math.random().toString(36).slice(2, 10)}`,
-            event,
-            detail,
-            expiresAt: Math.floor(now.getTime() / 1000) + AUDIT_TTL_DAYS * 86400,
-          },
-        }),
-      )
-      .catch(rethrow('PutItem'));
+    await writeAudit(this.doc, this.table, event, detail, this.now());
   }
 
   /** The claim ids the pool's counter holds and the expiries of those not yet active (none before its first claim). */

@@ -17,6 +17,8 @@ export interface StoredSnapshot {
   digest?: string;
   /** How many chunk items it was split into (0: it fits in the head item). */
   chunks?: number;
+  /** When the pass that saved it started (ISO 8601): the last pass that changed the snapshot. */
+  savedAt?: string;
 }
 
 export type SaveOutcome = 'saved' | 'unchanged' | 'superseded';
@@ -42,7 +44,7 @@ export class DynamoWatcherSnapshotStore {
 
   async read(): Promise<StoredSnapshot> {
     const head = (await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: WATCHER_PARTITION, sk: HEAD }, ConsistentRead: true }))).Item as
-      | { generation: number; digest: string; data?: Uint8Array; chunks?: number }
+      | { generation: number; digest: string; data?: Uint8Array; chunks?: number; savedAt?: string }
       | undefined;
     if (!head) return { snapshot: emptySnapshot(), generation: 0 };
     let data = head.data;
@@ -63,6 +65,7 @@ export class DynamoWatcherSnapshotStore {
       generation: head.generation,
       digest: head.digest,
       chunks: head.chunks ?? 0,
+      ...(head.savedAt ? { savedAt: head.savedAt } : {}),
     };
   }
 
