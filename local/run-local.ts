@@ -31,6 +31,7 @@ export async function runLocal(options: RunLocalOptions): Promise<number> {
     // Starting at the real time makes the ages kubectl prints agree with its timestamps.
     clock: { ...options.clock, startTime: Date.now() },
     onLambdaLog: logs.write,
+    onPhase: (phase) => process.stderr.write(`${phase}\n`),
   });
   const kubeconfig = resolve(dirname(endpointsFile), 'kubeconfig');
   await mkdir(dirname(endpointsFile), { recursive: true });
