@@ -27,3 +27,20 @@ export function ssmClient(region: string, local?: LocalEndpoints): SSMClient {
   if (!local.endpoints.ssm) throw new CommandError('the local endpoints file names no ssm endpoint; restart `shepherd local` to write a current one');
   return new SSMClient({ endpoint: local.endpoints.ssm, region, credentials: local.credentials });
 }
+
+/** The one line for a command that needs AWS and found no credentials (the SDK's CredentialsProviderError). */
+export const NO_CREDENTIALS =
+  'no AWS credentials found: set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or use --local for the local control plane';
+
+/**
+ * Resolves the client's credentials once, before any request: without any, every request would fail alike, and a
+ * command reporting per item would blame each item for what is the caller's setup.
+ */
+export async function requireCredentials(client: { config: { credentials: () => Promise<unknown> } }): Promise<void> {
+  try {
+    await client.config.credentials();
+  } catch (err) {
+    if ((err as Error)?.name === 'CredentialsProviderError') throw new CommandError(NO_CREDENTIALS);
+    throw err;
+  }
+}

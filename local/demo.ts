@@ -26,13 +26,13 @@ type Line = { at: number; text: string };
  * were healed: the dead Node deleted and a replacement Ready.
  */
 export async function runDemo(options: RunDemoOptions = {}, out: (line: string) => void = console.log): Promise<number> {
-  out('Synthesizing the stack and starting the simulated clouds...');
   const lambdaLog: string[] = [];
   const local = await startShepherdLocal({
     configFile: options.configFile,
     seed: options.seed ?? 1,
     clock: { mode: 'virtual' },
     onLambdaLog: (fn, line) => lambdaLog.push(`${fn} ${line}`),
+    onPhase: out,
   });
   try {
     const { sim, controlPlane } = local;
@@ -44,7 +44,14 @@ export async function runDemo(options: RunDemoOptions = {}, out: (line: string) 
       ...controlPlane.startExecution(local.stateMachineArn('provisionNode'), { pool, count: 1, reason: 'demo' }, `demo-${pool}`),
     }));
     out(`Started ProvisionNode for ${pools.join(', ')} at ${sim.clock.iso(t0)} (simulated).`);
-    const results = await Promise.all(runs.map((r) => controlPlane.waitForExecution(r.executionArn)));
+    // One line as each ends: the runs take real minutes on a busy machine.
+    const results = await Promise.all(
+      runs.map(async (r) => {
+        const done = await controlPlane.waitForExecution(r.executionArn);
+        out(`  ${r.pool}: ProvisionNode ${done.status} (${Math.round(((done.stopDate ?? sim.clock.now()) - t0) / 1000)} s simulated)`);
+        return done;
+      }),
+    );
 
     const nodes = sim.world.kube.list('nodes').filter((n) => n.metadata.labels?.['shepherd.io/pool']);
     const lines: Line[] = [];

@@ -2,6 +2,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { ClockOptions } from '../sim/index.js';
 import type { LocalEndpointsFile } from './endpoints-file.js';
+import { LambdaLogSink } from './lambda/lambda-log-sink.js';
 import { startShepherdLocal } from './shepherd-local.js';
 
 /** What `runLocal` receives (from `shepherd local`). Absent fields: its own defaults. */
@@ -9,7 +10,9 @@ export interface RunLocalOptions {
   endpointsFile: string;
   configFile?: string;
   seed?: number;
-  clock?: Pick<ClockOptions, 'mode' | 'factor'>;
+  clock: Pick<ClockOptions, 'mode' | 'factor'>;
+  /** Print every Lambda log line on the terminal, not only warnings and errors. */
+  allLogs?: boolean;
 }
 
 /**
@@ -17,14 +20,19 @@ export interface RunLocalOptions {
  * file that `shepherd start|status --local` read and prints one JSON line with "ready": true.
  */
 export async function runLocal(options: RunLocalOptions): Promise<number> {
+  const endpointsFile = resolve(options.endpointsFile);
+  // The cluster watcher alone logs a pass a minute of simulated time: thousands of lines an hour with --virtual.
+  const logFile = resolve(dirname(endpointsFile), 'local.log');
+  const logs = new LambdaLogSink({ file: logFile, all: options.allLogs, terminal: (text) => process.stderr.write(text) });
+  process.stderr.write(`Lambda logs: ${logFile}${options.allLogs ? ' (and here)' : ' (warnings and errors also here; --all-logs prints every line)'}\n`);
   const local = await startShepherdLocal({
     configFile: options.configFile,
     seed: options.seed,
     // Starting at the real time makes the ages kubectl prints agree with its timestamps.
-    clock: { ...(options.clock ?? { mode: 'scaled', factor: 10 }), startTime: Date.now() },
-    onLambdaLog: (fn, line) => process.stderr.write(`[${fn}] ${line}\n`),
+    clock: { ...options.clock, startTime: Date.now() },
+    onLambdaLog: logs.write,
+    onPhase: (phase) => process.stderr.write(`${phase}\n`),
   });
-  const endpointsFile = resolve(options.endpointsFile);
   const kubeconfig = resolve(dirname(endpointsFile), 'kubeconfig');
   await mkdir(dirname(endpointsFile), { recursive: true });
   await local.sim.writeKubeconfig(kubeconfig);
@@ -51,6 +59,7 @@ export async function runLocal(options: RunLocalOptions): Promise<number> {
   // Once stopped, the endpoints lead nowhere: a file left behind would only mislead the next `start --local`.
   await rm(endpointsFile, { force: true });
   await local.stop();
+  await logs.close();
   return 0;
 }
 

@@ -18,6 +18,8 @@ export interface ShepherdLocalOptions {
   /** Secret values by ARN that replace the ones the world provides (a test's malformed secret). */
   secrets?: Record<string, string>;
   onLambdaLog?: (functionName: string, line: string) => void;
+  /** Told as each phase of the start begins (synthesizing, starting the simulated clouds, ...), for a person waiting. */
+  onPhase?: (phase: string) => void;
 }
 
 export interface ShepherdLocal {
@@ -39,7 +41,10 @@ export interface ShepherdLocal {
  */
 export async function startShepherdLocal(options: ShepherdLocalOptions = {}): Promise<ShepherdLocal> {
   const config = options.config ?? loadConfigFile(options.configFile);
+  const phase = options.onPhase ?? (() => undefined);
+  phase('Synthesizing the stack (bundling the functions: about half a minute the first time, cached after)...');
   const cdkOut = await synthesizeStack(config, options.cacheDir);
+  phase('Starting the simulated clouds (EC2, GCE, Scaleway, Cloudflare, Kubernetes)...');
   const sim = await startSim({
     seed: options.seed ?? 1,
     clock: options.clock ?? { mode: 'virtual' },
@@ -47,6 +52,7 @@ export async function startShepherdLocal(options: ShepherdLocalOptions = {}): Pr
   });
   try {
     const secrets = { ...prepareWorld(sim, config), ...options.secrets };
+    phase('Starting the local control plane (Step Functions, Lambda, DynamoDB, EventBridge)...');
     const controlPlane = await startLocalControlPlane({
       cdkOut,
       clock: sim.clock,
@@ -62,6 +68,7 @@ export async function startShepherdLocal(options: ShepherdLocalOptions = {}): Pr
     });
     const unsubscribe = sim.awsEvents.subscribe((e) => controlPlane.publish(e));
     let chaos: ChaosServer;
+    phase('Starting the chaos endpoint...');
     try {
       chaos = await startChaosServer(new ChaosService({ sim, config }));
     } catch (err) {

@@ -46,6 +46,12 @@ export class Clock {
   private advanceScheduled = false;
   private stopped = false;
   private idleWaiters: Array<() => void> = [];
+  /** Scaled mode: pauses under way, when the current one began (real ms), and real ms spent paused before it. */
+  private pauses = 0;
+  private pausedSince = 0;
+  private pausedRealMs = 0;
+  /** Scaled mode: the timers not yet fired, re-armed after a pause. */
+  private readonly scaledTimers = new Set<TimerEntry>();
 
   constructor(options: ClockOptions = {}) {
     this.mode = options.mode ?? 'virtual';
@@ -59,7 +65,8 @@ export class Clock {
   /** Simulated time, epoch ms. */
   now(): number {
     if (this.mode === 'virtual') return this.virtualNow;
-    return Math.floor(this.simStart + (Date.now() - this.realStart) * this.factor);
+    const realNow = this.pauses > 0 ? this.pausedSince : Date.now();
+    return Math.floor(this.simStart + (realNow - this.realStart - this.pausedRealMs) * this.factor);
   }
 
   /** Simulated ms since the clock started. */
@@ -85,12 +92,8 @@ export class Clock {
       return entry;
     }
     if (this.mode === 'scaled') {
-      entry.real = setTimeout(() => {
-        if (entry.cancelled || this.stopped) return;
-        // A fired timer reads as done (as in virtual mode), so "is one pending?" checks work.
-        entry.cancelled = true;
-        entry.fn();
-      }, Math.max(0, delayMs) / this.factor);
+      this.scaledTimers.add(entry);
+      if (this.pauses === 0) this.arm(entry);
       return entry;
     }
     this.push(entry);
@@ -103,6 +106,7 @@ export class Clock {
     timer.cancelled = true;
     const entry = timer as TimerEntry;
     if (entry.real) clearTimeout(entry.real);
+    this.scaledTimers.delete(entry);
   }
 
   sleep(ms: number): Promise<void> {
@@ -118,6 +122,27 @@ export class Clock {
       released = true;
       this.busy--;
       this.kick();
+    };
+  }
+
+  /**
+   * Stops simulated time until the returned resume is called, in every mode: work that costs no simulated time (a
+   * Lambda environment's init) runs meanwhile. Virtual mode: a hold. Scaled mode: the clock stands still and its
+   * timers wait, then run on from where they were.
+   */
+  pause(): () => void {
+    if (this.mode === 'virtual') return this.hold();
+    if (this.pauses++ === 0) {
+      this.pausedSince = Date.now();
+      for (const entry of this.scaledTimers) clearTimeout(entry.real);
+    }
+    let resumed = false;
+    return () => {
+      if (resumed) return;
+      resumed = true;
+      if (--this.pauses > 0) return;
+      this.pausedRealMs += Date.now() - this.pausedSince;
+      if (!this.stopped) for (const entry of this.scaledTimers) this.arm(entry);
     };
   }
 
@@ -187,11 +212,27 @@ export class Clock {
 
   stop(): void {
     this.stopped = true;
+    for (const t of this.scaledTimers) clearTimeout(t.real);
+    this.scaledTimers.clear();
     for (const t of this.heap) {
       t.cancelled = true;
       if (t.real) clearTimeout(t.real);
     }
     this.heap = [];
+  }
+
+  /** Scaled mode: a real timeout for what is left of the entry's simulated delay. */
+  private arm(entry: TimerEntry): void {
+    entry.real = setTimeout(
+      () => {
+        if (entry.cancelled || this.stopped) return;
+        this.scaledTimers.delete(entry);
+        // A fired timer reads as done (as in virtual mode), so "is one pending?" checks work.
+        entry.cancelled = true;
+        entry.fn();
+      },
+      Math.max(0, entry.at - this.now()) / this.factor,
+    );
   }
 
   private kick(): void {

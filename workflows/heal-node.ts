@@ -40,7 +40,7 @@ export function healNodeDefinition(scope: Construct, fns: HealNodeFunctions): sf
     '$.plan',
     30,
   );
-  validate.addCatch(lambdaErrorFail(scope, 'invalid input', 'Invalid input'), { errors: ['InvalidInputError'], resultPath: '$.error' });
+  validate.addCatch(lambdaErrorFail(scope, 'invalid input', 'Invalid input', 'InvalidInput'), { errors: ['InvalidInputError'], resultPath: '$.error' });
 
   const acquire = invoke(
     scope,

@@ -52,6 +52,14 @@ export function provisionNodeDefinition(scope: Construct, fns: ProvisionNodeFunc
     details: { 'error.$': '$.failure.error' },
   });
   validate.addCatch(readError(scope, 'Read invalid input', '$.error', '$.failure').next(invalid), { errors: ['InvalidInputError'], resultPath: '$.error' });
+  // No answer in time: the function may have logged nothing (still starting), so the sentence sends nobody to its logs.
+  const uncheckedInTime = failWithCause(scope, 'Validation timed out', {
+    error: 'ValidationTimedOut',
+    sentence:
+      'The request could not be checked in time (validate-input did not answer within its task timeout after 3 attempts), so nothing was claimed or launched; start it again',
+    details: { 'error.$': '$.error.Error' },
+  });
+  validate.addCatch(uncheckedInTime, { errors: ['States.Timeout'], resultPath: '$.error' });
   // Anything else (the table unreadable, the function lost after its retries) ends here, not outside a Catch.
   const unchecked = failWithCause(scope, 'Validation failed', {
     error: 'ValidationFailed',

@@ -30,7 +30,8 @@ export function removeNodeDefinition(scope: Construct, fns: RemoveNodeFunctions)
     '$.plan',
     30,
   );
-  validate.addCatch(lambdaErrorFail(scope, 'invalid input', 'Invalid input'), { errors: ['InvalidInputError'], resultPath: '$.error' });
+  // Named as ProvisionNode names it: one error name for bad input in every workflow (details keep the function's).
+  validate.addCatch(lambdaErrorFail(scope, 'invalid input', 'Invalid input', 'InvalidInput'), { errors: ['InvalidInputError'], resultPath: '$.error' });
 
   const find = invoke(scope, 'Find claim', fns.claims, { action: 'findRemoval', 'plan.$': '$.plan' }, '$.found', 30);
   const read = invoke(scope, 'Read node', fns.cluster, { action: 'readNode', 'nodeName.$': '$.found.nodeName', 'pool.$': '$.found.pool' }, '$.node', 60);
@@ -127,14 +128,17 @@ export function removeNodeDefinition(scope: Construct, fns: RemoveNodeFunctions)
 
 /**
  * A Fail for an error a Lambda raised on purpose (its message is the sentence): the cause is that message, a space,
- * then the error name and the execution's input as JSON.
+ * then the error name and the execution's input as JSON. The Fail's error is `error`, else the Lambda's error name.
  */
-export function lambdaErrorFail(scope: Construct, what: string, failName: string): sfn.IChainable {
+export function lambdaErrorFail(scope: Construct, what: string, failName: string, error?: string): sfn.IChainable {
   const read = new sfn.Pass(scope, `Read ${what}`, {
     parameters: { 'lambda.$': 'States.StringToJson($.error.Cause)', details: { 'error.$': '$.error.Error', 'input.$': '$$.Execution.Input' } },
   });
   const explain = new sfn.Pass(scope, `Explain ${what}`, {
-    parameters: { 'error.$': '$.details.error', 'cause.$': "States.Format('{} {}', $.lambda.errorMessage, States.JsonToString($.details))" },
+    parameters: {
+      ...(error ? { error } : { 'error.$': '$.details.error' }),
+      'cause.$': "States.Format('{} {}', $.lambda.errorMessage, States.JsonToString($.details))",
+    },
   });
   return read.next(explain).next(new sfn.Fail(scope, failName, { errorPath: '$.error', causePath: '$.cause' }));
 }

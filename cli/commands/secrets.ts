@@ -1,13 +1,13 @@
 import { loadConfigFile } from '../../config/load.js';
 import { parseSecretRef } from '../../config/secret-ref.js';
 import { helpOption, parseCommandArgs } from '../args.js';
-import { secretsManagerClient, ssmClient } from '../aws-clients.js';
+import { requireCredentials, secretsManagerClient, ssmClient } from '../aws-clients.js';
 import { type CliContext, processContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { localOptions, localTarget } from '../local-target.js';
 import { createCommand, updateCommand } from '../secrets/create-command.js';
 import { type ConfiguredSecret, configuredSecrets } from '../secrets/secret-inventory.js';
-import { readSecret, type SecretClients } from '../secrets/secret-reader.js';
+import { readSecret, regionOf, type SecretClients } from '../secrets/secret-reader.js';
 
 export const summary = 'check that the secrets the config names exist and have the shape the functions read';
 
@@ -50,6 +50,8 @@ export async function run(argv: string[], ctx: CliContext = processContext()): P
     secretsManager: (region) => cached(`secretsmanager:${region}`, () => secretsManagerClient(region, local)),
   };
   try {
+    // Every client of a deployed check uses the default credential chain: one resolution says whether there are any.
+    if (!local && secrets.length > 0) await requireCredentials(clients.ssm(regionOf(secrets[0].arn)));
     const verdicts = await Promise.all(secrets.map((s) => check(s, clients)));
     const width = Math.max(...verdicts.map((v) => v.status.length));
     for (const [i, secret] of secrets.entries()) ctx.stdout(`${line(secret, verdicts[i], width)}\n`);

@@ -26,8 +26,9 @@ function failed(d: RemovalData): string {
 export const removeNodePhases: WorkflowPhases = {
   singleNode: true,
   exits: {
+    // A refusal exits this state too (caught, with no removal): the outcome says why, and there is no claim to name.
     'Take claim for removal': (d: RemovalData) =>
-      d.removal?.done
+      d.removal?.done || !d.removal?.slot
         ? undefined
         : `removing node ${nodeOf(d)} (claim ${d.removal?.slot?.claimId ?? '?'} in pool ${d.removal?.slot?.pool ?? '?'}${d.removal?.takeover ? ', taken over' : ''})`,
     'Nothing to remove': (d: RemovalData) => d.message,

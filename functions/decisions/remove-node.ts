@@ -15,6 +15,9 @@ export const MAX_DRAIN_SECONDS = 3600;
 const CLAIM_ID = /^c[0-9a-f]{25}$/;
 /** A Node name is a DNS subdomain (RFC 1123): at most 253 characters. */
 const NODE_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+/** The reason of a removal started without one. */
+export const NO_REASON = 'no reason given';
+
 const FIELDS = ['nodeName', 'claimId', 'force', 'drainTimeoutSeconds', 'reason'];
 
 /** A validated RemoveNode request: exactly one of nodeName and claimId is set. */
@@ -59,7 +62,8 @@ export function planRemoval(input: unknown, config: ShepherdConfig, execution: E
   if (typeof deadline !== 'number' || !Number.isInteger(deadline) || deadline < 0 || deadline > MAX_DRAIN_SECONDS) {
     throw new InvalidInputError(`"drainTimeoutSeconds" must be a whole number of seconds from 0 to ${MAX_DRAIN_SECONDS}; got ${JSON.stringify(deadline)}.`);
   }
-  const reason = raw.reason ?? 'manual';
+  // No reason given is recorded as such (the release says so), not as one the caller did not give.
+  const reason = raw.reason ?? NO_REASON;
   if (typeof reason !== 'string' || reason.length > 256) throw new InvalidInputError('"reason" must be a string of at most 256 characters.');
   return {
     nodeName: (nodeName as string | undefined) ?? null,
@@ -140,7 +144,9 @@ export function decideRemoval(f: RemovalFacts): RemovalDecision {
     return { kind: 'refuse', error: 'NodeNotOwnedError', message: `Node ${plan.nodeName} was not provisioned by shepherd (${why}); remove it by hand.` };
   }
   if (claim.status === 'released') {
-    return { kind: 'done', why: `${what} is already removed: claim ${claim.claimId} was released (${claim.releaseReason ?? 'no reason recorded'})` };
+    // Name the claim once: `what` already does when the removal was asked by claim.
+    const released = plan.nodeName ? `its claim ${claim.claimId} was released` : 'it was released';
+    return { kind: 'done', why: `${what} is already removed: ${released} (${claim.releaseReason ?? 'no reason recorded'})` };
   }
   if (node.exists && node.claimLabel !== claim.claimId) {
     return {

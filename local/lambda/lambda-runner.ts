@@ -168,18 +168,27 @@ class FunctionPool {
         giveBack();
       }
     }
-    this.staged ??= this.stage();
-    const staged = await this.staged;
-    const env = new WarmEnvironment(this.fn, staged, this.environment(), this.options);
-    this.all.add(env);
+    // A cold start (staging the asset, importing the bundle) is Lambda's init phase, which does not count against the
+    // function's timeout (AWS, "Lambda execution environment lifecycle": Init is limited to 10 s on its own, the
+    // timeout applies to Invoke). Here it costs real time that a scaled clock would multiply: simulated time stands
+    // still meanwhile, in every clock mode, so no timeout (the function's, the Task's) sees it.
+    const resume = this.options.clock.pause();
     try {
-      await env.ready;
-    } catch (err) {
-      // Init failed: the next invocation starts a fresh environment, as Lambda does.
-      this.discard(env);
-      throw err;
+      this.staged ??= this.stage();
+      const staged = await this.staged;
+      const env = new WarmEnvironment(this.fn, staged, this.environment(), this.options);
+      this.all.add(env);
+      try {
+        await env.ready;
+      } catch (err) {
+        // Init failed: the next invocation starts a fresh environment, as Lambda does.
+        this.discard(env);
+        throw err;
+      }
+      return env;
+    } finally {
+      resume();
     }
-    return env;
   }
 
   release(env: WarmEnvironment): void {

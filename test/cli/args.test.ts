@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseDemoArgs } from '../../cli/commands/demo.js';
-import { parseLocalArgs } from '../../cli/commands/local.js';
+import { DEFAULT_LOCAL_SPEED, parseLocalArgs } from '../../cli/commands/local.js';
 import { CommandError, UsageError } from '../../cli/errors.js';
 import { readJsonArgument } from '../../cli/json-input.js';
 import { readLocalEndpoints } from '../../cli/local-endpoints.js';
@@ -73,17 +73,26 @@ describe('shepherd command line', () => {
       configFile: 'c.json',
       seed: 7,
       clock: { mode: 'scaled', factor: 20 },
+      allLogs: false,
     });
     expect(parseLocalArgs(['--virtual'], { SHEPHERD_LOCAL_ENDPOINTS: 'env.json' })).toEqual({
       endpointsFile: 'env.json',
       configFile: undefined,
       seed: undefined,
       clock: { mode: 'virtual' },
+      allLogs: false,
     });
-    expect(parseLocalArgs([], {})).toMatchObject({ endpointsFile: '.shepherd/local.json', clock: undefined });
+    expect(parseLocalArgs(['--all-logs'], {})).toMatchObject({ allLogs: true });
+    expect(parseLocalArgs([], {})).toMatchObject({ endpointsFile: '.shepherd/local.json', clock: { mode: 'scaled', factor: DEFAULT_LOCAL_SPEED } });
     expect(parseDemoArgs(['--seed', '3'], { SHEPHERD_CONFIG_FILE: 'cfg.json' })).toEqual({ seed: 3, configFile: 'cfg.json' });
     expect(parseDemoArgs(['--help'], {})).toBe('help');
     expect(() => parseDemoArgs(['--speed', '2'], {})).toThrow(UsageError);
+  });
+
+  it('says the default --speed of `shepherd local` in its help', async () => {
+    const ctx = captureContext();
+    expect(await main(['local', '--help'], ctx)).toBe(0);
+    expect(ctx.out()).toMatch(new RegExp(`--speed FACTOR +simulated seconds per real second \\(default: ${DEFAULT_LOCAL_SPEED}\\)`));
   });
 
   it('turns only the absence of an optional module into "not available"', async () => {

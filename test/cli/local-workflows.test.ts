@@ -155,6 +155,6 @@ describe('shepherd start remove-node --local', () => {
 
     const again = captureContext();
     expect(await main(['start', 'remove-node', '--local', '--endpoints', endpointsFile, '--input', input], again)).toBe(0);
-    expect(again.out()).toMatch(new RegExp(`^Nothing to do: node ${nodeName} is already removed: claim c\\w+ was released`, 'm'));
+    expect(again.out()).toMatch(new RegExp(`^Nothing to do: node ${nodeName} is already removed: its claim c\\w+ was released`, 'm'));
   });
 });

@@ -154,6 +154,12 @@ describe('Constant: removeNodePhases', () => {
     expect(lines(exited('Release claim of node', { nodeName: 'n1' }))).toEqual(['claim released']);
   });
 
+  it('prints no "removing node" line for a refused removal (no claim taken), so no "claim ? in pool ?"', () => {
+    const progress = new SlotProgress(removeNodePhases);
+    const refused = { nodeName: 'n1', error: { Error: 'NodeNotOwnedError', Cause: '{"errorMessage":"node n1 is not shepherd\'s"}' } };
+    expect(progress.onEvent(exited('Take claim for removal', refused)).lines).toEqual([]);
+  });
+
   it('says why a removal stopped, with the sentence of the cause (the JSON details left out)', () => {
     const progress = new SlotProgress(removeNodePhases);
     const failure = { error: 'DrainTimedOut', cause: 'Could not drain node n1 within 60 s: a budget blocks it. It is left cordoned. {"nodeName":"n1"}' };

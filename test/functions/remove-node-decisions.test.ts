@@ -6,6 +6,7 @@ import { type DrainPod, drainPolicy, selectPodsToDrain } from '../../functions/d
 import {
   decideRemoval,
   isLastAtMin,
+  NO_REASON,
   planRemoval,
   type RemovalClaim,
   type RemovalFacts,
@@ -39,7 +40,7 @@ describe('Function: planRemoval', () => {
       nodeName: 'ip-10-0-0-2.eu-west-3.compute.internal',
       claimId: null,
       force: false,
-      reason: 'manual',
+      reason: NO_REASON,
       owner: OWNER,
       drain: { deadlineSeconds: config.healing.drainTimeoutSeconds, retrySeconds: config.healing.evictionRetrySeconds, maxPasses: 31 },
       providerFunctions: FUNCTIONS,
@@ -112,6 +113,12 @@ describe('Function: decideRemoval', () => {
 
   it('removes a node whose Node is already gone (deleted out of band): the VM and claim still go', () => {
     expect(decideRemoval(facts({ node: node({ exists: false, claimLabel: null }) }))).toEqual({ kind: 'remove', takeover: false });
+  });
+
+  it('names the claim once when a removal by claim finds it already released, with the reason recorded', () => {
+    const released = claim({ status: 'released', releaseReason: `removed by RemoveNode: ${NO_REASON}` });
+    const d = decideRemoval(facts({ plan: { ...facts().plan, nodeName: null, claimId: released.claimId }, claim: released, node: node({ exists: false }) }));
+    expect(d).toEqual({ kind: 'done', why: `claim ${released.claimId} is already removed: it was released (removed by RemoveNode: no reason given)` });
   });
 
   it('is a no-op that says so when the claim is already released (a second run)', () => {

@@ -190,7 +190,8 @@ describe('Workflow: RemoveNode (local control plane + simulated clouds)', () => 
     ] as const) {
       const out = await run('removeNode', input);
       expect(out.status).toBe('FAILED');
-      expect(out.error).toBe('InvalidInputError');
+      // The same error name as ProvisionNode's bad input (fail-causes.test.ts); the details keep the function's.
+      expect(out.error).toBe('InvalidInput');
       const { sentence, details } = parseCause(out.cause);
       expect(sentence).toContain(field);
       expect(details).toMatchObject({ error: 'InvalidInputError', input });

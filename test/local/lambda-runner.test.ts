@@ -132,6 +132,23 @@ describe('local Lambda runner', () => {
     expect(clock.now() - t0).toBe(10_000);
   });
 
+  it("keeps a function's init (the cold import of its bundle) out of simulated time, in scaled mode too", async () => {
+    // 800 real ms of module import: 8 simulated s at x10, more than the function's 2 s timeout.
+    const slowInit = `Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 800); exports.handler = async () => ({ ok: true });`;
+    clock = new Clock({ mode: 'scaled', factor: 10 });
+    runner = new LambdaRunner({ functions: [inline('slow-init', slowInit, { timeoutSeconds: 2 })], clock, region: 'eu-west-3', environment: {} });
+    let taskTimedOut = false;
+    // A Task's TimeoutSeconds of 3 s, armed before the invocation as Step Functions arms it.
+    const taskTimeout = clock.setTimer(3000, () => {
+      taskTimedOut = true;
+    });
+    const t0 = clock.now();
+    await expect(runner.invoke('slow-init', {})).resolves.toEqual({ ok: true });
+    expect(taskTimedOut).toBe(false);
+    expect(clock.now() - t0).toBeLessThan(2000);
+    clock.cancel(taskTimeout);
+  });
+
   it('shows the function the simulated time: Date.now(), new Date() and the remaining time follow the clock', async () => {
     const source = `exports.handler = async (_e, ctx) => ({ now: Date.now(), iso: new Date().toISOString(), isDate: new Date() instanceof Date, fixed: new Date(0).getTime(), remaining: ctx.getRemainingTimeInMillis() });`;
     start([inline('clock-reader', source, { timeoutSeconds: 30 })]);

@@ -83,6 +83,39 @@ describe('Class: Clock', () => {
     expect(simulated).toBeLessThan(20_000);
   });
 
+  it('scaled mode stands still while paused, and its timers run on from where they were', async () => {
+    const clock = new Clock({ mode: 'scaled', factor: 100 });
+    const fired: number[] = [];
+    const t0 = clock.now();
+    clock.setTimer(10_000, () => fired.push(clock.now()), 'after 10 s');
+    const resume = clock.pause();
+    const pausedAt = clock.now();
+    await new Promise((r) => setTimeout(r, 300)); // 30 simulated s, were the clock running
+    expect(clock.now()).toBe(pausedAt);
+    expect(fired).toEqual([]);
+    resume();
+    expect(clock.now() - pausedAt).toBeLessThan(5_000);
+    await clock.until(() => fired.length > 0, 60_000, 'the timer');
+    // Due 10 simulated s after it was set, not counting the pause.
+    expect(fired[0] - t0).toBeGreaterThanOrEqual(10_000);
+    expect(fired[0] - t0).toBeLessThan(20_000);
+    clock.stop();
+  });
+
+  it('virtual mode does not move while paused', async () => {
+    const clock = new Clock({ mode: 'virtual' });
+    let fired = false;
+    clock.setTimer(1000, () => {
+      fired = true;
+    });
+    const resume = clock.pause();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(fired).toBe(false);
+    resume();
+    await clock.idle();
+    expect(fired).toBe(true);
+  });
+
   it('rejects a non-positive factor', () => {
     expect(() => new Clock({ mode: 'scaled', factor: 0 })).toThrow(/factor must be > 0/);
   });
