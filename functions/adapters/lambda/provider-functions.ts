@@ -57,6 +57,12 @@ export class ProviderFunctions {
     return (out.interruptions ?? []).filter((i) => i.kind === 'preempted').map((i) => ({ vmId: i.vmId, noticeId: i.noticeId, ...(i.at ? { at: i.at } : {}) }));
   }
 
+  /** What the provider says of one VM now (`running`, `stopping`, `gone`, `unknown`); `pool` is the pool it was launched for. */
+  async describe(provider: string, pool: string, vm: VmRef): Promise<VmState> {
+    const out = await this.invoke<{ state?: VmState }>(provider, { action: 'describe', pool, vm });
+    return out.state ?? 'unknown';
+  }
+
   /** Terminates one VM for good (an orphan: a Scaleway pool shrinks by it); a VM already gone is not an error. */
   async terminate(provider: string, vm: VmRef): Promise<string[]> {
     const out = await this.invoke<{ terminated?: string[] }>(provider, { action: 'terminate', vm });
