@@ -36,9 +36,10 @@ export function configuredSecrets(config: ShepherdConfig): ConfiguredSecret[] {
   if (config.dns) add(config.dns.cloudflare.apiTokenSecretArn, SECRET_SHAPES.cloudflareToken, 'dns.cloudflare.apiTokenSecretArn');
   for (const ref of secretReferences(config)) if (!found.has(ref.arn)) add(ref.arn, SECRET_SHAPES.text, '(elsewhere in the config)');
 
-  // Who reads what, as the stack grants it (infra/function-permissions.ts): cluster-nodes the kubeconfig, each
-  // provider function in use the secrets its descriptor lists.
-  found.get(config.cluster.kubeconfigSecretArn)?.readBy.push('cluster-nodes');
+  // Who reads what, as the stack grants it (infra/function-permissions.ts, infra/constructs/cluster-watcher.ts and
+  // heal-triggers.ts): the functions that talk to the cluster the kubeconfig, each provider function in use the
+  // secrets its descriptor lists.
+  found.get(config.cluster.kubeconfigSecretArn)?.readBy.push('cluster-nodes', 'cluster-watcher', 'heal-intake', 'orphan-collector');
   for (const provider of launchableProviders().filter((p) => config.pools.some((pool) => pool.provider === p.name))) {
     for (const arn of provider.secretArns(config)) found.get(arn)?.readBy.push(`provider-${provider.name}`);
   }

@@ -162,7 +162,7 @@ describe('workflow names', () => {
 
   it('lists the available workflows, by the names users know them, when none matches', () => {
     expect(() => matchStateMachine('drain-node', machines)).toThrow(
-      'no state machine matches workflow "drain-node" (available: provision-node (ShepherdStack-ProvisionNodeStateMachine2E01A3A5-AbCd))',
+      'no state machine matches workflow "drain-node" (available: provision-node (ShepherdStack-ProvisionNodeStateMachine2E01A3A5-AbCd), heal-node (HealNode), heal-node (heal-node-v2))',
     );
     expect(() => matchStateMachine('drain-node', [])).toThrow(/none of shepherd's state machines exist there; is the stack deployed in this region\?/);
   });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.js';
 import { configuredSecrets } from '../../cli/secrets/secret-inventory.js';
 import { SECRET_SHAPES } from '../../cli/secrets/secret-shapes.js';
@@ -64,7 +64,7 @@ describe('Function: configuredSecrets', () => {
     const kosmos = secrets[3];
     expect(kosmos.fields.every((f) => /^pools\[\d+\]\.join\.secretKeySecretArn \(pool "[\w-]+"\)$/.test(f))).toBe(true);
     expect(kosmos.readBy).toEqual(['provider-aws', 'provider-gcp']);
-    expect(secrets[0].readBy).toEqual(['cluster-nodes']);
+    expect(secrets[0].readBy).toEqual(['cluster-nodes', 'cluster-watcher', 'heal-intake', 'orphan-collector']);
     expect(secrets[4].readBy).toEqual([]);
   });
 });
@@ -72,7 +72,13 @@ describe('Function: configuredSecrets', () => {
 describe('shepherd secrets check (AWS, SDK mocked)', () => {
   const ssm = mockClient(SSMClient);
   const secretsManager = mockClient(SecretsManagerClient);
+  // The command resolves credentials before reading anything (the mock replaces only `send`).
+  beforeEach(() => {
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIAEXAMPLEEXAMPLE00');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'example-secret-access-key');
+  });
   afterEach(() => {
+    vi.unstubAllEnvs();
     ssm.reset();
     secretsManager.reset();
   });

@@ -99,7 +99,7 @@ describe('shepherd secrets check --local', () => {
     expect(lines).toHaveLength(6);
     expect(lines.slice(0, 5).every((l) => l.startsWith('OK  parameter /shepherd/kosmos-demo/'))).toBe(true);
     expect(lines[0]).toBe(
-      "OK  parameter /shepherd/kosmos-demo/kubeconfig: the cluster's kubeconfig (YAML), named by cluster.kubeconfigSecretArn, read by cluster-nodes",
+      "OK  parameter /shepherd/kosmos-demo/kubeconfig: the cluster's kubeconfig (YAML), named by cluster.kubeconfigSecretArn, read by cluster-nodes, cluster-watcher, heal-intake, orphan-collector",
     );
     expect(lines).toContainEqual(expect.stringMatching(/^OK {2}parameter \/shepherd\/kosmos-demo\/gcp-service-account: .*, read by provider-gcp$/));
     expect(lines).toContainEqual(expect.stringMatching(/cloudflare-api-token: .*, read by no function of the stack yet$/));

@@ -102,6 +102,9 @@ describe('Physical names', () => {
         'shepherd-kosmos-demo-claims',
         'shepherd-kosmos-demo-cluster-nodes',
         'shepherd-kosmos-demo-cluster-watcher',
+        'shepherd-kosmos-demo-heal-intake',
+        'shepherd-kosmos-demo-heal-node',
+        'shepherd-kosmos-demo-orphan-collector',
         'shepherd-kosmos-demo-provider-aws',
         'shepherd-kosmos-demo-provider-gcp',
         'shepherd-kosmos-demo-provider-scaleway',
@@ -139,10 +142,10 @@ describe('Alarm delivery', () => {
     const topic = logicalId(example.stack, example.stack.alarms.topic);
     example.template.hasResourceProperties('AWS::SNS::Topic', { TopicName: 'shepherd-kosmos-demo-alarms' });
     const alarms = Object.values(example.template.findResources('AWS::CloudWatch::Alarm'));
-    // One per function (the fixed ones, one per provider, the cluster watcher's), two for ProvisionNode, one for
-    // ClaimCleanup, one for RemoveNode.
+    // One per function (the fixed ones, one per provider, the cluster watcher's, the heal intake's and the orphan
+    // collector's), two for ProvisionNode, one each for ClaimCleanup, RemoveNode and HealNode.
     const { providers, ...fixed } = example.stack.functions;
-    expect(alarms.length).toBe(Object.keys(fixed).length + Object.keys(providers).length + 1 + 4);
+    expect(alarms.length).toBe(Object.keys(fixed).length + Object.keys(providers).length + 1 + 2 + 5);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions, alarm.Properties.AlarmDescription).toEqual([{ Ref: topic }]);
       expect(alarm.Properties.OKActions, alarm.Properties.AlarmDescription).toEqual([{ Ref: topic }]);

@@ -97,9 +97,9 @@ describe('npx cdk synth', () => {
     expect(readReport(outdir).pluginReports.flatMap((r) => r.violations.filter((v) => v.severity === 'error'))).toEqual([]);
 
     const assets = readdirSync(outdir).filter((d) => d.startsWith('asset.'));
-    // validate-input, claims, cluster-nodes, claim-cleanup, the cluster watcher and one function per provider the
-    // example's pools use (aws, gcp, scaleway).
-    expect(assets).toHaveLength(8);
+    // validate-input, claims, cluster-nodes, claim-cleanup, heal-node, the cluster watcher, the heal intake, the
+    // orphan collector and one function per provider the example's pools use (aws, gcp, scaleway).
+    expect(assets).toHaveLength(11);
     const expected = JSON.stringify(JSON.stringify(example()));
     for (const asset of assets) {
       const bundle = readFileSync(join(outdir, asset, 'index.mjs'), 'utf8');
