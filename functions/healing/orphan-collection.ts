@@ -4,6 +4,7 @@ import type { OrphanVerdict } from '../decisions/healing/triggers/types.js';
 import { orphanReportOf } from '../decisions/healing/triggers/watcher-trigger.js';
 import type { PauseSwitch } from '../decisions/healing/types.js';
 import type { VmRef } from '../decisions/provision.js';
+import { vmView } from '../decisions/watcher/transitions.js';
 import type { NodeObservation } from '../decisions/watcher/types.js';
 import { isSecretValueError } from '../runtime/errors.js';
 import type { LogLevel } from '../runtime/logger.js';
@@ -84,16 +85,4 @@ async function observe<T>(read: () => Promise<T>): Promise<{ ok: true; value: T 
     const e = err as Error;
     return { ok: false, error: `${e?.name ?? 'Error'}: ${e?.message ?? String(err)}`.slice(0, 300) };
   }
-}
-
-function vmView(vm: VmRef) {
-  return {
-    id: vm.id,
-    name: vm.name,
-    zone: vm.zone,
-    region: vm.region,
-    type: vm.type,
-    ...(vm.providerID ? { providerID: vm.providerID } : {}),
-    ...(vm.poolId ? { poolId: vm.poolId } : {}),
-  };
 }

@@ -198,7 +198,8 @@ function fieldsOf(node: NodeObservation) {
   };
 }
 
-function vmView(vm: VmRef) {
+/** The VM as the watcher's and healing's events carry it. */
+export function vmView(vm: VmRef) {
   return {
     id: vm.id,
     name: vm.name,
