@@ -7,7 +7,7 @@ import { DynamoFaults } from './dynamodb/dynamodb-faults.js';
 import type { EventDeliveryMode } from './events/delivery.js';
 import { EventBridgeService } from './events/events.js';
 import { eventBridgeApi } from './events/events-api.js';
-import { IdSource } from './ids.js';
+import { executionNames, IdSource } from './ids.js';
 import { lambdaApi } from './lambda/lambda-api.js';
 import type { LambdaFaults } from './lambda/lambda-faults.js';
 import { LambdaRunner } from './lambda/lambda-runner.js';
@@ -123,12 +123,13 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions):
     });
     started.push(lambdas);
     const random = new Random(seed);
+    const names = executionNames(`${seed}:execution-names`);
     const stepFunctions = new StepFunctionsService({
       clock,
       region,
       accountId,
       lambdas,
-      ids: new IdSource(`${seed}:sfn`),
+      ids: names,
       random: () => random.next(),
       // As on AWS, executions' status changes reach the default bus, and the stack's rules on it.
       statusEvents: { publish: (event) => events.publish('default', event), ids: new IdSource(`${seed}:sfn-events`) },
@@ -142,6 +143,7 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions):
       buses: stack.eventBuses,
       rules: stack.rules,
       ids: new IdSource(`${seed}:events`),
+      executionNames: names,
       delivery: options.eventDelivery,
       // Its own stream, so that event traffic does not shift the retry jitter of Step Functions.
       random: (

@@ -47,7 +47,10 @@ export interface EventBridgeOptions {
   buses: EventBusSpec[];
   rules: RuleSpec[];
   targets: EventTargets;
+  /** Event ids. */
   ids: IdSource;
+  /** Names of the executions that targets start; default `ids` (see executionNames in ids.ts). */
+  executionNames?: IdSource;
   /** How matched events reach targets; default at-least-once (duplicated, reordered, delayed: see delivery.ts). */
   delivery?: EventDeliveryMode;
   /** Seeded floats in [0, 1) for at-least-once delivery. */
@@ -200,7 +203,7 @@ export class EventBridgeService {
 
   /** Hands the event to one target; a failure is recorded, never thrown back at the producer. */
   private deliverTo(rule: RuleSpec, target: RuleTargetSpec, event: EventBridgeEvent, matchedAt: number): void {
-    const { clock, targets, ids } = this.options;
+    const { clock, targets, ids, executionNames = ids } = this.options;
     const record = (ok: boolean, error?: string) =>
       this.deliveries.push({ rule: rule.name, targetId: target.id, eventId: event.id, matchedAt, at: clock.now(), ok, error });
     try {
@@ -211,7 +214,7 @@ export class EventBridgeService {
       }
       const input = targetInput(target, event, rule, eventTime(clock.now()));
       if (/:states:[^:]*:\d+:stateMachine:/.test(target.arn)) {
-        targets.startExecution(target.arn, input, ids.uuid());
+        targets.startExecution(target.arn, input, executionNames.uuid());
         record(true);
       } else if (/:lambda:[^:]*:\d+:function:/.test(target.arn)) {
         targets.invokeLambda(target.arn, JSON.parse(input)).then(

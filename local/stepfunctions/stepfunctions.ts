@@ -48,6 +48,7 @@ export interface StepFunctionsOptions {
   region: string;
   accountId: string;
   lambdas: LambdaInvoker;
+  /** Names of executions started without one. */
   ids: IdSource;
   /** For Retry JitterStrategy FULL; seeded by the caller so runs repeat. */
   random: () => number;

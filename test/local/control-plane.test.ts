@@ -260,6 +260,41 @@ describe('local control plane on a virtual clock moved by the test', () => {
   });
 });
 
+describe('local control plane restarted with the same seed', () => {
+  /** One start: an execution started without a name, one started by a rule, and the event id PutEvents gave. */
+  async function oneStart() {
+    const clock = new Clock({ mode: 'virtual' });
+    const cp = await start(clock);
+    try {
+      const api = clients(cp);
+      const direct = await api.sfn.send(new StartExecutionCommand({ stateMachineArn: cp.stateMachines.provision, input: '{"pk":"unnamed"}' }));
+      const put = await api.events.send(
+        new PutEventsCommand({
+          Entries: [
+            { EventBusName: 'shepherd-test', Source: 'shepherd.test', DetailType: 'Node Requested', Detail: JSON.stringify({ node: 'evt', pool: 'aws-a' }) },
+          ],
+        }),
+      );
+      await until(() => cp.stepFunctions.listExecutions(cp.stateMachines.provision).length === 2);
+      const byRule = cp.stepFunctions.listExecutions(cp.stateMachines.provision).find((e) => e.executionArn !== direct.executionArn);
+      await Promise.all(cp.stepFunctions.listExecutions(cp.stateMachines.provision).map((e) => cp.waitForExecution(e.executionArn)));
+      return { direct: direct.executionArn, byRule: byRule?.executionArn, eventId: put.Entries?.[0].EventId };
+    } finally {
+      await cp.stop();
+      clock.stop();
+    }
+  }
+
+  it("names executions anew on each start (the last run's names stay in the audit log), and keeps event ids seeded", async () => {
+    const first = await oneStart();
+    const second = await oneStart();
+    expect(first.byRule).toBeDefined();
+    expect(second.direct).not.toBe(first.direct);
+    expect(second.byRule).not.toBe(first.byRule);
+    expect(second.eventId).toBe(first.eventId);
+  });
+});
+
 /** Waits (in real time) for work that runs on its own, e.g. a function invoked by a rule. */
 async function until(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
