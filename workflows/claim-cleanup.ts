@@ -34,12 +34,16 @@ export function claimCleanupDefinition(scope: Construct, fns: ClaimCleanupFuncti
     300,
     {
       'terminated.$': '$.Payload.terminated',
+      'alreadyGone.$': '$.Payload.alreadyGone',
     },
     // A provider whose lists lag its launches (EC2) found no VM for the claim: look again for a few minutes, then
     // believe that nothing runs (a claim taken before its launch has none).
     [LISTING_LAG_RETRY],
   );
-  const nothingFound = new sfn.Pass(scope, 'No VM of claim found', { result: sfn.Result.fromObject({ terminated: [] }), resultPath: '$.cleanup.vm' });
+  const nothingFound = new sfn.Pass(scope, 'No VM of claim found', {
+    result: sfn.Result.fromObject({ terminated: [], alreadyGone: [] }),
+    resultPath: '$.cleanup.vm',
+  });
   const release = invoke(
     scope,
     'Release claim left behind',

@@ -71,11 +71,14 @@ export function nodeTeardown(scope: Construct, fns: NodeTeardownFunctions, exits
     '$.teardown.vm',
     // Above the provider function's own timeout, as every provider task.
     300,
-    { 'terminated.$': '$.Payload.terminated' },
+    { 'terminated.$': '$.Payload.terminated', 'alreadyGone.$': '$.Payload.alreadyGone' },
   );
   // A provider whose lists lag its launches (EC2) found no VM for the claim: look again, as every cleanup does.
   terminate.addRetry(LISTING_LAG_RETRY);
-  const nothingFound = new sfn.Pass(scope, 'No node VM found', { result: sfn.Result.fromObject({ terminated: [] }), resultPath: '$.teardown.vm' });
+  const nothingFound = new sfn.Pass(scope, 'No node VM found', {
+    result: sfn.Result.fromObject({ terminated: [], alreadyGone: [] }),
+    resultPath: '$.teardown.vm',
+  });
   const tornDown = new sfn.Pass(scope, 'Node torn down');
   terminate.addCatch(nothingFound, { errors: ['ListingLagError'], resultPath: '$.teardownLag' });
   terminate.addCatch(exits.failedAfterNodeDeleted, { resultPath: '$.error' });
@@ -111,11 +114,13 @@ export function nodeTeardown(scope: Construct, fns: NodeTeardownFunctions, exits
   startDrain.next(drain).next(drained);
   const nodeDeleted = after(deleteNode, 'Record node deleted', 'nodeDeleted', { 'deleted.$': '$.teardown.node.deleted' });
   if (exits.vmOptional) {
-    const noVm = new sfn.Pass(scope, 'No VM to terminate', { result: sfn.Result.fromObject({ terminated: [] }), resultPath: '$.teardown.vm' });
+    const noVm = new sfn.Pass(scope, 'No VM to terminate', { result: sfn.Result.fromObject({ terminated: [], alreadyGone: [] }), resultPath: '$.teardown.vm' });
     nodeDeleted.next(new sfn.Choice(scope, 'VM to terminate?').when(sfn.Condition.isPresent('$.slot.providerFunction'), terminate).otherwise(noVm));
     noVm.next(tornDown);
   } else nodeDeleted.next(terminate);
-  after(terminate, 'Record VM terminated', 'vmTerminated', { 'terminated.$': '$.teardown.vm.terminated' }).next(tornDown);
+  after(terminate, 'Record VM terminated', 'vmTerminated', { 'terminated.$': '$.teardown.vm.terminated', 'alreadyGone.$': '$.teardown.vm.alreadyGone' }).next(
+    tornDown,
+  );
   nothingFound.next(tornDown);
   return sfn.Chain.custom(cordon, [tornDown], tornDown);
 }

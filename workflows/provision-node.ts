@@ -221,6 +221,7 @@ function slotMap(scope: Construct, fns: ProvisionNodeFunctions): sfn.Map {
     {
       // The invoke integration wraps the result; keep only what the slot's result reports.
       'terminated.$': '$.Payload.terminated',
+      'alreadyGone.$': '$.Payload.alreadyGone',
     },
   );
   const release = invoke(scope, 'Release claim', fns.claims, { action: 'release', 'slot.$': '$.slot', 'error.$': '$.error' }, '$.cleanup.claim', 30, 8);
@@ -240,7 +241,7 @@ function slotMap(scope: Construct, fns: ProvisionNodeFunctions): sfn.Map {
   // that nothing runs. A launch whose answer was lost made a VM the workflow does not know of, which EC2 may list
   // only minutes later; a capacity error costs those minutes before the execution fails.
   terminate.addRetry(LISTING_LAG_RETRY);
-  const nothingFound = new sfn.Pass(scope, 'No VM found', { result: sfn.Result.fromObject({ terminated: [] }), resultPath: '$.cleanup.vm' });
+  const nothingFound = new sfn.Pass(scope, 'No VM found', { result: sfn.Result.fromObject({ terminated: [], alreadyGone: [] }), resultPath: '$.cleanup.vm' });
   removeNode.addCatch(terminate, { resultPath: '$.cleanupError' });
   terminate.addCatch(nothingFound, { errors: ['ListingLagError'], resultPath: '$.cleanupLag' });
   terminate.addCatch(orphanRisk, { resultPath: '$.cleanupError' });

@@ -104,7 +104,7 @@ export function removeNodeDefinition(scope: Construct, fns: RemoveNodeFunctions)
     scope,
     'Release claim of node',
     fns.claims,
-    { action: 'recordRemoval', 'slot.$': '$.slot', 'nodeName.$': '$.nodeName' },
+    { action: 'recordRemoval', 'slot.$': '$.slot', 'nodeName.$': '$.nodeName', 'vm.$': '$.teardown.vm' },
     '$.released',
     30,
   );
@@ -117,6 +117,8 @@ export function removeNodeDefinition(scope: Construct, fns: RemoveNodeFunctions)
       'pool.$': '$.slot.pool',
       'vm.$': '$.vm',
       'teardown.$': '$.teardown',
+      // Terminated by this run, or already gone (deleted out of band): the audit item says the same.
+      'vmOutcome.$': '$.released.vm',
     },
   });
 

@@ -1,3 +1,4 @@
+import { vmTeardownText } from '../../functions/providers/vm-teardown.js';
 import type { SlotData } from './slot-events.js';
 import type { WorkflowPhases } from './workflow-phases.js';
 
@@ -10,7 +11,7 @@ interface HealData extends SlotData {
     drain?: { drained?: boolean; evicted?: string[]; blocked?: string[] };
     forced?: { deleted?: string[] };
     node?: { deleted?: boolean };
-    vm?: { terminated?: string[] };
+    vm?: { terminated?: string[]; alreadyGone?: string[] };
   };
   replacement?: { executionArn?: string; status?: string };
   drainState?: { pass?: number };
@@ -34,10 +35,7 @@ export const healNodePhases: WorkflowPhases = {
     },
     'Delete remaining pods': (d: HealData) => `drain deadline passed; deleted ${d.teardown?.forced?.deleted?.length ?? 0} pod(s)`,
     'Delete node': (d: HealData) => (d.teardown?.node?.deleted ? `deleted Node ${nodeOf(d)}` : `Node ${nodeOf(d)} was already deleted`),
-    'Terminate node VM': (d: HealData) => {
-      const vms = d.teardown?.vm?.terminated ?? [];
-      return vms.length > 0 ? `terminated VM ${vms.join(', ')}` : 'no VM left to terminate';
-    },
+    'Terminate node VM': (d: HealData) => vmTeardownText(d.teardown?.vm),
     'Start replacement early': (d: HealData) => `replacement ${d.replacement?.status?.toLowerCase() ?? 'ended'} (${d.replacement?.executionArn ?? '?'})`,
     'Start replacement': (d: HealData) => `replacement ${d.replacement?.status?.toLowerCase() ?? 'ended'} (${d.replacement?.executionArn ?? '?'})`,
     'Release claim of healed node': () => 'claim of the old node released',

@@ -1,3 +1,4 @@
+import { vmTeardownText } from '../../functions/providers/vm-teardown.js';
 import type { SlotData } from './slot-events.js';
 import { causeSummary, type WorkflowPhases } from './workflow-phases.js';
 
@@ -8,7 +9,7 @@ interface RemovalData extends SlotData {
     drain?: { drained?: boolean; evicted?: string[]; blocked?: string[]; terminating?: number };
     forced?: { deleted?: string[] };
     node?: { deleted?: boolean };
-    vm?: { terminated?: string[] };
+    vm?: { terminated?: string[]; alreadyGone?: string[] };
   };
   drainState?: { pass?: number };
   drain?: { maxPasses?: number };
@@ -41,10 +42,7 @@ export const removeNodePhases: WorkflowPhases = {
     },
     'Delete remaining pods': (d: RemovalData) => `drain deadline passed; forced: deleted ${d.teardown?.forced?.deleted?.length ?? 0} pod(s)`,
     'Delete node': (d: RemovalData) => (d.teardown?.node?.deleted ? `deleted Node ${nodeOf(d)}` : `Node ${nodeOf(d)} was already deleted`),
-    'Terminate node VM': (d: RemovalData) => {
-      const vms = d.teardown?.vm?.terminated ?? [];
-      return vms.length > 0 ? `terminated VM ${vms.map((v) => v.replace(/^pool:/, 'in pool ')).join(', ')}` : 'no VM left to terminate';
-    },
+    'Terminate node VM': (d: RemovalData) => vmTeardownText(d.teardown?.vm),
     'No node VM found': () => 'no VM left to terminate',
     'Release claim of node': () => 'claim released',
     'Give claim back': (d: RemovalData) => `${failed(d)} The claim is active again.`,

@@ -12,6 +12,7 @@ import {
   type RemovalPlan,
   removalFailureCause,
 } from '../decisions/remove-node.js';
+import { type VmTeardown, vmTeardownText } from '../providers/vm-teardown.js';
 import { config, poolNamed } from '../runtime/config.js';
 import { InsufficientCapacityError, NodeNotOwnedError, REMOVAL_REFUSALS } from '../runtime/errors.js';
 import { withExecutionContext } from '../runtime/execution-context.js';
@@ -27,7 +28,7 @@ export type ClaimsEvent =
   | { action: 'release'; slot: ProvisionSlot; error?: { Error?: string; Cause?: string } }
   | { action: 'findRemoval'; plan: RemovalPlan }
   | { action: 'takeForRemoval'; plan: RemovalPlan; claimId: string | null; node: RemovalNode }
-  | { action: 'recordRemoval'; slot: ProvisionSlot; nodeName: string | null; teardown?: unknown }
+  | { action: 'recordRemoval'; slot: ProvisionSlot; nodeName: string | null; vm?: Partial<VmTeardown> | null }
   | { action: 'giveBack'; slot: ProvisionSlot; kind: RemovalFailureKind; failure: Omit<RemovalFailureFacts, 'claimId' | 'pool'> }
   | { action: 'endLease'; slot: ProvisionSlot; failure: Omit<RemovalFailureFacts, 'claimId' | 'pool'> }
   | LeaseEvent;
@@ -69,9 +70,18 @@ export const handler = withExecutionContext(async (event: ClaimsEvent) => {
     case 'recordRemoval': {
       const { slot } = event;
       const out = await claims().release(slot.claimId, slot.pool, slot.owner, `removed by RemoveNode: ${slot.reason}`.slice(0, 1000));
-      await claims().audit('node.removed', { pool: slot.pool, claimId: slot.claimId, nodeName: event.nodeName, owner: slot.owner, released: out.released });
-      log('info', 'node removed, claim released', { pool: slot.pool, claimId: slot.claimId, nodeName: event.nodeName, released: out.released });
-      return out;
+      // What happened to the VM, in words: one deleted out of band "was already gone", not "terminated".
+      const vm = { vm: vmTeardownText(event.vm ?? undefined), terminated: event.vm?.terminated ?? [], alreadyGone: event.vm?.alreadyGone ?? [] };
+      await claims().audit('node.removed', {
+        pool: slot.pool,
+        claimId: slot.claimId,
+        nodeName: event.nodeName,
+        owner: slot.owner,
+        released: out.released,
+        ...vm,
+      });
+      log('info', 'node removed, claim released', { pool: slot.pool, claimId: slot.claimId, nodeName: event.nodeName, released: out.released, ...vm });
+      return { ...out, vm: vm.vm };
     }
     case 'giveBack': {
       // The removal gave up before the Node went: the claim is active again, for the execution that provisioned it.

@@ -14,6 +14,7 @@ import type { ProvisionSlot, VmRef } from '../decisions/provision.js';
 import { providerFunctionsFromEnv } from '../providers/function-env.js';
 import { PROVIDER_NAMES, providerNamed } from '../providers/registry.js';
 import type { VmState } from '../providers/types.js';
+import { type VmTeardown, vmTeardownText } from '../providers/vm-teardown.js';
 import { config } from '../runtime/config.js';
 import { withExecutionContext } from '../runtime/execution-context.js';
 import { log } from '../runtime/logger.js';
@@ -193,7 +194,9 @@ async function take(plan: HealPlan, a: Assessment): Promise<{ slot: ProvisionSlo
 async function record(step: string, plan: PlanRef, facts: Record<string, unknown>): Promise<{ recorded: boolean }> {
   if (!isHealStep(step)) throw new Error(`unknown heal step ${JSON.stringify(step)}`);
   const s = stores();
-  const detail = { nodeName: plan.nodeName, executionArn: plan.owner, reason: plan.reason, source: plan.source, ...facts };
+  // The VM step says in words whether the VM was terminated or already gone (deleted out of band, reclaimed).
+  const said = step === 'vmTerminated' ? { vm: vmTeardownText(facts as Partial<VmTeardown>) } : {};
+  const detail = { nodeName: plan.nodeName, executionArn: plan.owner, reason: plan.reason, source: plan.source, ...facts, ...said };
   let recorded = true;
   try {
     await s.claims.audit(`heal.${step}`, detail);

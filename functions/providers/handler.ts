@@ -7,6 +7,7 @@ import { withExecutionContext } from '../runtime/execution-context.js';
 import { log } from '../runtime/logger.js';
 import { joinUserData } from '../runtime/user-data.js';
 import type { CloudProvider, Interruption, Page, ProviderDescriptor, TerminateOptions, VmState } from './types.js';
+import type { VmTeardown } from './vm-teardown.js';
 
 export type ProviderEvent =
   | { action: 'launch'; slot: ProvisionSlot; offering: Offering; activeClaims?: number }
@@ -19,7 +20,7 @@ export type ProviderEvent =
   | { action: 'removeJoinSecrets'; slot: ProvisionSlot; vm: VmRef }
   | { action: 'interruptions' };
 
-export type ProviderResult = VmRef | { terminated: string[] } | Page<VmRef> | { state: VmState } | { interruptions: Interruption[] } | { removed: string[] };
+export type ProviderResult = VmRef | VmTeardown | Page<VmRef> | { state: VmState } | { interruptions: Interruption[] } | { removed: string[] };
 
 /**
  * The Lambda handler of one provider's function. The client is built on first use and kept for the life of the
@@ -101,16 +102,16 @@ async function launch(
  * poolId) by its name, so that is passed as the node name. The pool only says where to look: the first of the
  * provider's pools stands in where the VM names none.
  */
-async function terminateOrphan(descriptor: ProviderDescriptor, cfg: ShepherdConfig, client: CloudProvider, vm: VmRef): Promise<{ terminated: string[] }> {
+async function terminateOrphan(descriptor: ProviderDescriptor, cfg: ShepherdConfig, client: CloudProvider, vm: VmRef): Promise<VmTeardown> {
   if (!vm || typeof vm.id !== 'string' || vm.id === '' || vm.provider !== descriptor.name) {
     throw new InvalidInputError(`terminate needs a ${descriptor.name} VM with an id`);
   }
   const pools = cfg.pools.filter((p) => p.provider === descriptor.name);
   const pool = pools.find((p) => vm.poolId !== undefined && p.join.method === 'scaleway-pool' && p.join.poolId === vm.poolId) ?? pools[0];
   if (!pool) throw new InvalidInputError(`no pool of provider ${descriptor.name} in the config`);
-  await client.terminate(vm, pool, vm.name || undefined, { removal: true });
-  log('info', 'orphan terminated', { provider: descriptor.name, vmId: vm.id, pool: pool.name });
-  return { terminated: [vm.id] };
+  const outcome = await client.terminate(vm, pool, vm.name || undefined, { removal: true });
+  log('info', outcome === 'terminated' ? 'orphan terminated' : 'orphan was already gone', { provider: descriptor.name, vmId: vm.id, pool: pool.name });
+  return outcome === 'terminated' ? { terminated: [vm.id], alreadyGone: [] } : { terminated: [], alreadyGone: [vm.id] };
 }
 
 /** Takes the join secrets off a VM whose Node joined; a no-op for providers that leave none readable. */
@@ -133,7 +134,7 @@ async function cleanup(
   vm?: VmRef,
   nodeName?: string,
   options: TerminateOptions = {},
-): Promise<{ terminated: string[] }> {
+): Promise<VmTeardown> {
   const found = await client.findByClaim(slot.claimId, pool);
   const all = new Map<string, VmRef>();
   if (vm) all.set(vm.id || `pool:${vm.poolId}`, vm);
@@ -141,8 +142,11 @@ async function cleanup(
   if (all.size === 0 && descriptor.eventuallyConsistent) {
     throw new ListingLagError(`no VM found for claim ${slot.claimId} yet; ${descriptor.name}'s lists may lag a launch of moments ago`);
   }
-  for (const v of all.values()) await client.terminate(v, pool, nodeName, options);
-  const terminated = [...all.keys()];
-  log('info', 'cleanup', { pool: pool.name, claimId: slot.claimId, terminated });
-  return { terminated };
+  const out: VmTeardown = { terminated: [], alreadyGone: [] };
+  for (const [id, v] of all) {
+    const outcome = await client.terminate(v, pool, nodeName, options);
+    (outcome === 'terminated' ? out.terminated : out.alreadyGone).push(id);
+  }
+  log('info', 'cleanup', { pool: pool.name, claimId: slot.claimId, ...out });
+  return out;
 }

@@ -37,6 +37,12 @@ export interface TerminateOptions {
   removal?: boolean;
 }
 
+/**
+ * What terminate did: `terminated` when this call took the VM away, `already-gone` when the provider says it was gone
+ * (or going) before: deleted out of band, reclaimed, or taken by an earlier attempt. Operators read the difference.
+ */
+export type TerminateOutcome = 'terminated' | 'already-gone';
+
 /** A page of results; `next` is passed back to get the next page, absent on the last one. */
 export interface Page<T> {
   items: T[];
@@ -57,10 +63,10 @@ export interface CloudProvider {
   /** The VM's state as the provider reports it. */
   describe(vm: VmRef, pool: PoolConfig): Promise<VmState>;
   /**
-   * Terminates the VM; a VM already gone is not an error. `nodeName` is the Node the claim took, for providers whose
-   * VM reference cannot say which machine is the claim's (takesNode matchers, Scaleway pools).
+   * Terminates the VM; a VM already gone is not an error, and says so. `nodeName` is the Node the claim took, for
+   * providers whose VM reference cannot say which machine is the claim's (takesNode matchers, Scaleway pools).
    */
-  terminate(vm: VmRef, pool: PoolConfig, nodeName?: string, options?: TerminateOptions): Promise<void>;
+  terminate(vm: VmRef, pool: PoolConfig, nodeName?: string, options?: TerminateOptions): Promise<TerminateOutcome>;
   /** Announced interruptions of VMs this cluster owns; empty where the provider announces none. */
   interruptions(): Promise<Interruption[]>;
   /**

@@ -151,6 +151,10 @@ describe('Constant: removeNodePhases', () => {
     });
     expect(lines(exited('Delete node', { nodeName: 'n1', teardown: { node: { deleted: true } } }))).toEqual(['deleted Node n1']);
     expect(lines(exited('Terminate node VM', { nodeName: 'n1', teardown: { vm: { terminated: ['i-1'] } } }))).toEqual(['terminated VM i-1']);
+    // Deleted out of band before the run: said so, not "terminated".
+    expect(lines(exited('Terminate node VM', { nodeName: 'n1', teardown: { vm: { terminated: [], alreadyGone: ['i-1'] } } }))).toEqual([
+      'VM i-1 was already gone',
+    ]);
     expect(lines(exited('Release claim of node', { nodeName: 'n1' }))).toEqual(['claim released']);
   });
 

@@ -252,15 +252,24 @@ describe('Class: Ec2Provider', () => {
   describe('terminate', () => {
     const vm = { provider: 'aws' as const, id: 'i-0123456789abcdef0', name: '', zone: 'eu-west-3a', region: 'eu-west-3', type: 't4g.medium' };
 
-    it('terminates the instance by id', async () => {
-      ec2.on(TerminateInstancesCommand).resolves({ TerminatingInstances: [{ InstanceId: vm.id }] });
-      await new Ec2Provider(config, client).terminate(vm);
+    it('terminates the instance by id, and says it did', async () => {
+      ec2.on(TerminateInstancesCommand).resolves({
+        TerminatingInstances: [{ InstanceId: vm.id, PreviousState: { Name: 'running' }, CurrentState: { Name: 'shutting-down' } }],
+      });
+      expect(await new Ec2Provider(config, client).terminate(vm)).toBe('terminated');
       expect(ec2.commandCalls(TerminateInstancesCommand).map((c) => c.args[0].input)).toEqual([{ InstanceIds: [vm.id] }]);
     });
 
-    it('is idempotent: an instance launched over an hour ago that EC2 no longer knows is gone', async () => {
+    it.each(['terminated', 'shutting-down'] as const)('says "already-gone" when EC2 answers that the instance was %s before the call', async (previous) => {
+      ec2.on(TerminateInstancesCommand).resolves({
+        TerminatingInstances: [{ InstanceId: vm.id, PreviousState: { Name: previous }, CurrentState: { Name: previous } }],
+      });
+      expect(await new Ec2Provider(config, client).terminate(vm)).toBe('already-gone');
+    });
+
+    it('is idempotent: an instance launched over an hour ago that EC2 no longer knows was already gone', async () => {
       ec2.on(TerminateInstancesCommand).rejects(ec2Error('InvalidInstanceID.NotFound', 400));
-      await expect(new Ec2Provider(config, client).terminate({ ...vm, launchedAt: hoursAgo(2) })).resolves.toBeUndefined();
+      await expect(new Ec2Provider(config, client).terminate({ ...vm, launchedAt: hoursAgo(2) })).resolves.toBe('already-gone');
     });
 
     it('does not take a NotFound for gone while the launch may not have propagated: a TransientError to try again', async () => {

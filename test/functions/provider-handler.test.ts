@@ -161,24 +161,35 @@ describe('Function: provider handler (aws)', () => {
       expect(ec2.commandCalls(DescribeInstancesCommand)[0].args[0].input.Filters).toContainEqual({ Name: 'tag:shepherd:claim', Values: [slot.claimId] });
       const terminated = ec2.commandCalls(TerminateInstancesCommand).flatMap((c) => c.args[0].input.InstanceIds ?? []);
       expect(terminated.sort()).toEqual(['i-known', 'i-orphan']);
-      expect(out).toEqual({ terminated: ['i-known', 'i-orphan'] });
+      expect(out).toEqual({ terminated: ['i-known', 'i-orphan'], alreadyGone: [] });
     });
 
     it('finds VMs by tag when the workflow knows of none (a crash mid-launch)', async () => {
       ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [instance('i-lost', 'eu-west-3a', 't3.medium')] }] });
       ec2.on(TerminateInstancesCommand).resolves({});
-      expect(await handler({ action: 'cleanup', slot, vm: null })).toEqual({ terminated: ['i-lost'] });
+      expect(await handler({ action: 'cleanup', slot, vm: null })).toEqual({ terminated: ['i-lost'], alreadyGone: [] });
       expect(ec2.commandCalls(TerminateInstancesCommand).map((c) => c.args[0].input.InstanceIds)).toEqual([['i-lost']]);
     });
 
-    it('succeeds when the VM is long gone; a NotFound for a VM launched moments ago is a TransientError to try again', async () => {
+    it('succeeds when the VM is long gone, and says it was already gone; a NotFound for a VM launched moments ago is a TransientError to try again', async () => {
       ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
       ec2.on(TerminateInstancesCommand).rejects(ec2Error('InvalidInstanceID.NotFound', 400));
       const longAgo = new Date(Date.now() - 2 * 3_600_000).toISOString();
-      expect(await handler({ action: 'cleanup', slot, vm: { ...known, launchedAt: longAgo } })).toEqual({ terminated: ['i-known'] });
+      expect(await handler({ action: 'cleanup', slot, vm: { ...known, launchedAt: longAgo } })).toEqual({ terminated: [], alreadyGone: ['i-known'] });
 
       const err = (await handler({ action: 'cleanup', slot, vm: { ...known, launchedAt: new Date().toISOString() } }).catch((e: Error) => e)) as Error;
       expect(err.name).toBe('TransientError');
+    });
+
+    it('separates the VMs it terminated from those EC2 says were terminated before (deleted out of band)', async () => {
+      ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [instance('i-orphan', 'eu-west-3b', 't3.large')] }] });
+      ec2
+        .on(TerminateInstancesCommand, { InstanceIds: ['i-known'] })
+        .resolves({ TerminatingInstances: [{ InstanceId: 'i-known', PreviousState: { Name: 'terminated' }, CurrentState: { Name: 'terminated' } }] });
+      ec2
+        .on(TerminateInstancesCommand, { InstanceIds: ['i-orphan'] })
+        .resolves({ TerminatingInstances: [{ InstanceId: 'i-orphan', PreviousState: { Name: 'running' }, CurrentState: { Name: 'shutting-down' } }] });
+      expect(await handler({ action: 'cleanup', slot, vm: known })).toEqual({ terminated: ['i-orphan'], alreadyGone: ['i-known'] });
     });
 
     it('fails with ListingLagError when it knows of no VM and finds none, for the workflow to look again', async () => {
@@ -215,7 +226,7 @@ describe('Function: provider handler (aws)', () => {
   it('terminates an orphan VM by itself (no claim, no pool), and refuses a VM of another provider or without an id', async () => {
     ec2.on(TerminateInstancesCommand).resolves({});
     const orphan: VmRef = { provider: 'aws', id: 'i-0orphan', name: 'ip-10-0-2-9', zone: 'eu-west-3a', region: 'eu-west-3', type: 't3.medium' };
-    expect(await handler({ action: 'terminate', vm: orphan })).toEqual({ terminated: ['i-0orphan'] });
+    expect(await handler({ action: 'terminate', vm: orphan })).toEqual({ terminated: ['i-0orphan'], alreadyGone: [] });
     expect(ec2.commandCalls(TerminateInstancesCommand).map((c) => c.args[0].input.InstanceIds)).toEqual([['i-0orphan']]);
     for (const vm of [
       { ...orphan, provider: 'gcp' as const },

@@ -96,11 +96,11 @@ describe('Class: Ec2Provider (simulated EC2, @aws-sdk/client-ec2)', () => {
       },
     ]);
 
-    await provider.terminate(a, pool);
+    expect(await provider.terminate(a, pool)).toBe('terminated');
     expect(['stopping', 'gone']).toContain(await provider.describe(a, pool));
     await s.clock.advance(120_000);
     expect(await provider.describe(a, pool)).toBe('gone');
-    await provider.terminate(a, pool);
+    expect(await provider.terminate(a, pool)).toBe('already-gone');
     expect((await allOwned(provider)).map((v) => v.id)).toEqual([b.id]);
   });
 
@@ -119,7 +119,7 @@ describe('Class: Ec2Provider (simulated EC2, @aws-sdk/client-ec2)', () => {
     await s.clock.advance(EC2_CONSISTENCY_LAG_MS.max);
     expect(await provider.describe(vm, pool)).toBe('running');
     expect((await provider.findByClaim(claimIdOf(base.cluster.name, pool.name, 'exec-1', 0), pool)).map((v) => v.id)).toEqual([vm.id]);
-    await provider.terminate(vm, pool);
+    expect(await provider.terminate(vm, pool)).toBe('terminated');
     expect(s.world.getVm(vm.id)?.state).toBe('shutting-down');
   });
 
@@ -286,10 +286,10 @@ describe('Class: GceProvider (simulated GCE, @google-cloud/compute)', () => {
     await s.clock.advance(60_000);
     expect(await provider.describe(a, pool)).toBe('gone');
 
-    await provider.terminate(b, pool);
+    expect(await provider.terminate(b, pool)).toBe('terminated');
     await s.clock.advance(120_000);
     expect(await provider.describe(b, pool)).toBe('gone');
-    await provider.terminate(b, pool);
+    expect(await provider.terminate(b, pool)).toBe('already-gone');
     expect(await allOwned(provider)).toEqual([]);
   });
 });
@@ -323,20 +323,20 @@ describe('Class: ScalewayPoolProvider (simulated Scaleway, @scaleway/sdk-k8s)', 
     expect(await provider.interruptions()).toEqual([]);
 
     // Without a node taken and without having grown the pool, there is nothing of this claim's to remove.
-    await provider.terminate({ ...launched, resized: false }, pool);
+    expect(await provider.terminate({ ...launched, resized: false }, pool)).toBe('already-gone');
     // Grown, but every node registered: which is this claim's is unknown, so none goes (the size stays).
-    await provider.terminate(launched, pool);
+    expect(await provider.terminate(launched, pool)).toBe('already-gone');
     expect(s.world.getPool(poolId)?.size).toBe(1);
     expect(s.counters.get('scaleway', 'DeleteNode') ?? 0).toBe(0);
 
-    await provider.terminate(launched, pool, node.name);
+    expect(await provider.terminate(launched, pool, node.name)).toBe('terminated');
     expect(s.counters.get('scaleway', 'DeleteNode')).toBe(1);
     expect(s.world.getPool(poolId)?.size).toBe(0);
     expect(await provider.describe(node, pool)).toBe('stopping');
     // Idempotent: deleting, then gone.
-    await provider.terminate(launched, pool, node.name);
+    expect(await provider.terminate(launched, pool, node.name)).toBe('already-gone');
     await s.clock.advance(120_000);
-    await provider.terminate(launched, pool, node.name);
+    expect(await provider.terminate(launched, pool, node.name)).toBe('already-gone');
     expect(await provider.describe(node, pool)).toBe('gone');
     expect(s.counters.get('scaleway', 'DeleteNode')).toBe(1);
   });

@@ -13,7 +13,7 @@ import { launchToken } from '../../decisions/launch-token.js';
 import type { VmRef } from '../../decisions/provision.js';
 import { InsufficientCapacityError, ProviderRequestError, ThrottledError, TransientError } from '../../runtime/errors.js';
 import { TAG_CLAIM, TAG_CLUSTER, TAG_POOL } from '../tags.js';
-import type { CloudProvider, Interruption, LaunchSpec, Page, VmState } from '../types.js';
+import type { CloudProvider, Interruption, LaunchSpec, Page, TerminateOutcome, VmState } from '../types.js';
 import { InstanceTypeUnsupportedError } from './errors.js';
 
 const CAPACITY_CODES = new Set([
@@ -184,12 +184,15 @@ export class Ec2Provider implements CloudProvider {
    * running" (EC2 API, eventual consistency): it is a TransientError, for the workflow to try again once the launch has
    * propagated, unless the instance is old enough to have been forgotten after it terminated.
    */
-  async terminate(vm: VmRef): Promise<void> {
+  async terminate(vm: VmRef): Promise<TerminateOutcome> {
     try {
-      await this.call(() => this.ec2.send(new TerminateInstancesCommand({ InstanceIds: [vm.id] })));
+      const out = await this.call(() => this.ec2.send(new TerminateInstancesCommand({ InstanceIds: [vm.id] })));
+      // EC2 answers a terminated (or terminating) instance with its state before the call: someone else took it.
+      const previous = out.TerminatingInstances?.find((i) => i.InstanceId === vm.id)?.PreviousState?.Name;
+      return previous === 'terminated' || previous === 'shutting-down' ? 'already-gone' : 'terminated';
     } catch (err) {
       if (!isInstanceNotFound(err)) throw err;
-      if (this.forgottenSinceTerminated(vm)) return;
+      if (this.forgottenSinceTerminated(vm)) return 'already-gone';
       throw new TransientError(`EC2 does not show instance ${vm.id} yet (its API is eventually consistent): it may be running, so it is not taken for gone`);
     }
   }

@@ -6,7 +6,7 @@ import { parseKubeconfig } from '../../adapters/kube/kubeconfig.js';
 import { launchToken } from '../../decisions/launch-token.js';
 import type { VmRef } from '../../decisions/provision.js';
 import { InsufficientCapacityError, ProviderRequestError, TransientError } from '../../runtime/errors.js';
-import type { CloudProvider, Interruption, LaunchSpec, Page, VmState } from '../types.js';
+import type { CloudProvider, Interruption, LaunchSpec, Page, TerminateOutcome, VmState } from '../types.js';
 
 interface FakeVm {
   ref: VmRef;
@@ -88,9 +88,11 @@ export class FakeProvider implements CloudProvider {
     return known.state;
   }
 
-  async terminate(vm: VmRef, _pool: PoolConfig): Promise<void> {
+  async terminate(vm: VmRef, _pool: PoolConfig): Promise<TerminateOutcome> {
     const known = this.vms.get(vm.id);
-    if (known) known.state = 'gone';
+    if (!known || known.state === 'gone') return 'already-gone';
+    known.state = 'gone';
+    return 'terminated';
   }
 
   async interruptions(): Promise<Interruption[]> {

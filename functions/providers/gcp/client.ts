@@ -6,7 +6,7 @@ import { launchToken } from '../../decisions/launch-token.js';
 import type { VmRef } from '../../decisions/provision.js';
 import { InsufficientCapacityError, ProviderRequestError, ThrottledError, TransientError } from '../../runtime/errors.js';
 import { getJsonSecret } from '../../runtime/secrets.js';
-import type { CloudProvider, Interruption, LaunchSpec, Page, VmState } from '../types.js';
+import type { CloudProvider, Interruption, LaunchSpec, Page, TerminateOutcome, VmState } from '../types.js';
 import { gceClientOptions } from './client-options.js';
 
 const CAPACITY = new Set(['ZONE_RESOURCE_POOL_EXHAUSTED', 'ZONE_RESOURCE_POOL_EXHAUSTED_WITH_DETAILS', 'RESOURCE_POOL_EXHAUSTED', 'QUOTA_EXCEEDED']);
@@ -156,13 +156,15 @@ export class GceProvider implements CloudProvider {
     }
   }
 
-  async terminate(vm: VmRef): Promise<void> {
+  async terminate(vm: VmRef): Promise<TerminateOutcome> {
     const gcp = this.config.providers.gcp!;
     const { instances } = await this.api;
     try {
       await this.call(() => instances.delete({ project: gcp.project, zone: vm.zone, instance: vm.name }));
+      return 'terminated';
     } catch (err) {
-      if (isNotFound(err)) return;
+      // GCE forgets a deleted instance at once: 404 means someone (or an earlier attempt) deleted it.
+      if (isNotFound(err)) return 'already-gone';
       throw err;
     }
   }

@@ -4,7 +4,7 @@ import type { PoolConfig, ShepherdConfig } from '../../../config/types.js';
 import type { VmRef } from '../../decisions/provision.js';
 import { InsufficientCapacityError, ProviderRequestError, ThrottledError, TransientError } from '../../runtime/errors.js';
 import { getJsonSecret } from '../../runtime/secrets.js';
-import type { CloudProvider, Interruption, LaunchSpec, Page, TerminateOptions, VmState } from '../types.js';
+import type { CloudProvider, Interruption, LaunchSpec, Page, TerminateOptions, TerminateOutcome, VmState } from '../types.js';
 
 type PoolsApi = Pick<K8Sv1.API, 'getPool' | 'updatePool' | 'listNodes' | 'getNode' | 'deleteNode'>;
 
@@ -112,20 +112,22 @@ export class ScalewayPoolProvider implements CloudProvider {
    * node registered, the size stays (the safe side: one idle node). A node already deleting or gone is done. A
    * removal (RemoveNode) never replaces: the pool shrinks by the node it gives up.
    */
-  async terminate(vm: VmRef, poolCfg: PoolConfig, nodeName?: string, options: TerminateOptions = {}): Promise<void> {
-    if (!nodeName && !vm.resized) return;
+  async terminate(vm: VmRef, poolCfg: PoolConfig, nodeName?: string, options: TerminateOptions = {}): Promise<TerminateOutcome> {
+    // No Node taken and the pool not grown for this claim: no machine of the claim exists.
+    if (!nodeName && !vm.resized) return 'already-gone';
     const { poolId, region } = this.poolOf(poolCfg);
     const nodes = await this.poolNodes(poolId, region);
     const target = nodeName ? nodes.find((n) => n.name === nodeName) : nodes.find((n) => NOT_REGISTERED.has(n.status));
-    if (!target || target.status === 'deleting' || target.status === 'deleted') return;
+    if (!target || target.status === 'deleting' || target.status === 'deleted') return 'already-gone';
     const api = await this.pools;
     try {
       await this.call(() =>
         api.deleteNode({ region: region as never, nodeId: target.id, replace: Boolean(nodeName) && !vm.resized && !options.removal, skipDrain: true }),
       );
+      return 'terminated';
     } catch (err) {
-      // Deleted by an earlier attempt: gone (404) or still deleting (409 transient_state).
-      if (/not found|transient state: deleting/i.test((err as Error).message)) return;
+      // Deleted meanwhile: gone (404) or still deleting (409 transient_state).
+      if (/not found|transient state: deleting/i.test((err as Error).message)) return 'already-gone';
       throw err;
     }
   }
