@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../config/load.js';
 import type { ShepherdConfig } from '../../config/types.js';
@@ -97,7 +97,8 @@ describe('Workflow: RemoveNode (local control plane + simulated clouds)', () => 
     // The DaemonSet's pod on the node was left alone (it tolerates unschedulable; its controller would recreate it).
     expect(result.teardown.drain.skipped).toBeGreaterThan(0);
     expect(result.teardown.node.deleted).toBe(true);
-    expect(result.teardown.vm.terminated).toEqual([vm.id]);
+    expect(result.teardown.vm).toEqual({ terminated: [vm.id], alreadyGone: [] });
+    expect(result.vmOutcome).toBe(`terminated VM ${vm.id}`);
     await expectGone('aws-arm64', nodeName, claimId);
     expect(local.sim.world.listVms('aws').find((v) => v.id === vm.id)?.state).toMatch(/terminated|shutting-down/);
 
@@ -105,6 +106,22 @@ describe('Workflow: RemoveNode (local control plane + simulated clouds)', () => 
     expect(again.status, again.cause).toBe('SUCCEEDED');
     expect(JSON.parse(again.output ?? '{}')).toMatchObject({ status: 'already-removed', claimId });
     expect(JSON.parse(again.output ?? '{}').message).toMatch(/already removed/);
+  });
+
+  it('EC2, the VM deleted out of band first: the output, the audit and the progress say it was already gone, not terminated', async () => {
+    await start();
+    const { nodeName, claimId } = await provisioned('aws-arm64');
+    const vm = local.sim.world.vmOfNode(nodeName)!;
+    local.sim.world.terminateVm(vm.id);
+    const out = await run('removeNode', { claimId, reason: 'test' });
+    expect(out.status, out.cause).toBe('SUCCEEDED');
+    const result = JSON.parse(out.output ?? '{}');
+    expect(result.teardown.vm).toEqual({ terminated: [], alreadyGone: [vm.id] });
+    expect(result.vmOutcome).toBe(`VM ${vm.id} was already gone`);
+    await expectGone('aws-arm64', nodeName, claimId);
+    const scan = await table().send(new ScanCommand({ TableName: local.tableName }));
+    const removed = (scan.Items ?? []).filter((i) => String(i.pk).startsWith('AUDIT#') && i.event === 'node.removed').map((i) => i.detail);
+    expect(removed).toEqual([expect.objectContaining({ claimId, vm: `VM ${vm.id} was already gone`, terminated: [], alreadyGone: [vm.id] })]);
   });
 
   it('GCE (by claim id): the VM is deleted, no Node and no claim remain; a second run by claim is a no-op', async () => {
