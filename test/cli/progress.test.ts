@@ -109,6 +109,15 @@ describe('Function: outcomeText', () => {
   it('with the output (--verbose), shows the sentence and then the details, pretty', () => {
     expect(outcomeText(failed)).toBe(`execution FAILED\nerror: InvalidInput\ncause: ${sentence}\n{\n  "error": "InvalidInputError"\n}\n`);
   });
+
+  it('says a run shorter than a second took under a second, not "0s"; longer ones in seconds, then minutes', () => {
+    const ran = (ms: number) =>
+      outcomeText({ ...failed, status: 'SUCCEEDED', startDate: new Date(1_000_000), stopDate: new Date(1_000_000 + ms) }, { withOutput: false });
+    expect(ran(0)).toBe('execution SUCCEEDED in under a second\n');
+    expect(ran(420)).toBe('execution SUCCEEDED in under a second\n');
+    expect(ran(900)).toBe('execution SUCCEEDED after 1s\n');
+    expect(ran(130_000)).toBe('execution SUCCEEDED after 2m10s\n');
+  });
 });
 
 describe('Function: workflowOf', () => {
