@@ -24,6 +24,6 @@ function normalized(text: string, source: string): string {
   try {
     return JSON.stringify(JSON.parse(text));
   } catch {
-    throw new CommandError(`${source}: not valid JSON: syntax error at ${jsonErrorLocation(text)}`);
+    throw new CommandError(`${source}: not valid JSON: ${jsonErrorLocation(text)}`);
   }
 }

@@ -1,29 +1,32 @@
 /**
- * Where JSON text goes wrong, as "line L, column C". JSON.parse names the position for some errors only
- * (for an unexpected token it quotes the surrounding text instead, which may hold a secret), so this walks
- * the JSON grammar itself to find the offset of the first error.
+ * What is wrong with JSON text and where, as "<reason> at line L, column C". JSON.parse names the position for some
+ * errors only (for an unexpected token it quotes the surrounding text instead, which may hold a secret), so this walks
+ * the JSON grammar itself to find the first error; the reason names what was expected, never the text found.
  */
 export function jsonErrorLocation(text: string): string {
-  const offset = firstErrorOffset(text);
+  const { offset, reason } = firstError(text);
   const before = text.slice(0, offset).split('\n');
-  return `line ${before.length}, column ${before[before.length - 1].length + 1}`;
+  return `${reason} at line ${before.length}, column ${before[before.length - 1].length + 1}`;
 }
 
 class SyntaxAt {
-  constructor(readonly offset: number) {}
+  constructor(
+    readonly offset: number,
+    readonly reason: string,
+  ) {}
 }
 
-function firstErrorOffset(text: string): number {
+function firstError(text: string): { offset: number; reason: string } {
   let i = 0;
-  const fail = (): never => {
-    throw new SyntaxAt(i);
+  const fail = (reason: string): never => {
+    throw new SyntaxAt(i, i >= text.length ? 'unexpected end of the text (something left unclosed or a value missing)' : reason);
   };
   const skipSpace = () => {
     while (i < text.length && ' \t\n\r'.includes(text[i])) i++;
   };
-  const expect = (char: string) => {
+  const expect = (char: string, reason: string) => {
     skipSpace();
-    if (text[i] !== char) fail();
+    if (text[i] !== char) fail(reason);
     i++;
   };
   const string = () => {
@@ -34,7 +37,7 @@ function firstErrorOffset(text: string): number {
         i++;
         return;
       }
-      if (c < ' ') fail();
+      if (c < ' ') fail('a line break or control character inside a string (write it as \\n)');
       if (c !== '\\') {
         i++;
         continue;
@@ -42,11 +45,11 @@ function firstErrorOffset(text: string): number {
       i++;
       if (text[i] === 'u') {
         i++;
-        for (let k = 0; k < 4; k++, i++) if (!/[0-9a-fA-F]/.test(text[i] ?? '')) fail();
+        for (let k = 0; k < 4; k++, i++) if (!/[0-9a-fA-F]/.test(text[i] ?? '')) fail('a \\u escape needs four hex digits');
       } else if (text[i] !== undefined && '"\\/bfnrt'.includes(text[i])) i++;
-      else fail();
+      else fail('an unknown escape in a string');
     }
-    fail();
+    fail('a string is not closed');
   };
   const sequence = (close: string, item: () => void) => {
     i++;
@@ -62,7 +65,9 @@ function firstErrorOffset(text: string): number {
         i++;
         return;
       }
-      expect(',');
+      expect(',', `expected "," or "${close}"`);
+      skipSpace();
+      if (text[i] === close) fail(`a trailing comma before "${close}"`);
     }
   };
   const value = (): void => {
@@ -71,9 +76,9 @@ function firstErrorOffset(text: string): number {
     if (c === '{') {
       sequence('}', () => {
         skipSpace();
-        if (text[i] !== '"') fail();
+        if (text[i] !== '"') fail('a property name needs double quotes');
         string();
-        expect(':');
+        expect(':', 'expected ":" after a property name');
         value();
       });
     } else if (c === '[') sequence(']', value);
@@ -81,18 +86,18 @@ function firstErrorOffset(text: string): number {
     else {
       const token =
         /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(i, i + 400))?.[0] ?? ['true', 'false', 'null'].find((l) => text.startsWith(l, i));
-      if (!token) fail();
+      if (!token) fail(c === "'" ? 'strings need double quotes' : 'expected a value (a string in double quotes, a number, true, false, null, { or [)');
       i += token!.length;
     }
   };
   try {
     value();
     skipSpace();
-    if (i < text.length) fail();
+    if (i < text.length) fail('more text after the JSON value');
   } catch (err) {
-    if (err instanceof SyntaxAt) return err.offset;
+    if (err instanceof SyntaxAt) return { offset: err.offset, reason: err.reason };
     throw err;
   }
   // JSON.parse rejected what the grammar accepts (it should not happen): point at the end.
-  return text.length;
+  return { offset: text.length, reason: 'syntax error' };
 }

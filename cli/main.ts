@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import * as chaos from './commands/chaos.js';
 import * as cost from './commands/cost.js';
@@ -32,7 +33,7 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
   }
   if (name === '--version') {
     // The Node line matters: the local control plane runs the Lambdas in this process's worker threads.
-    ctx.stdout(`shepherd on Node ${process.version}\n`);
+    ctx.stdout(`shepherd ${packageVersion()} on Node ${process.version}\n`);
     return 0;
   }
   const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
@@ -67,4 +68,10 @@ function describeError(err: unknown): string {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   process.exitCode = await main(process.argv.slice(2));
+}
+
+/** The version in package.json (the CLI runs from a checkout, beside it). */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+  return pkg.version ?? 'unknown';
 }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -30,6 +30,13 @@ describe('shepherd command line', () => {
     expect(await main(['deploy'], ctx)).toBe(2);
     expect(ctx.err()).toContain('unknown command "deploy"');
     expect(ctx.err()).toMatch(/usage: shepherd <command>/);
+  });
+
+  it('prints its version and the Node it runs on for --version', async () => {
+    const ctx = captureContext();
+    expect(await main(['--version'], ctx)).toBe(0);
+    const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    expect(ctx.out()).toBe(`shepherd ${version} on Node ${process.version}\n`);
   });
 
   it('exits 2 with no command at all', async () => {
@@ -116,14 +123,18 @@ describe('--input', () => {
     expect(readJsonArgument('--input', file)).toEqual({ json: '{"pool":"gcp-amd64","count":1}', source: file });
   });
 
-  it('names the position of a syntax error without quoting the text', () => {
+  it('names the reason and the position of a syntax error without quoting the text', () => {
+    const value = 'expected a value (a string in double quotes, a number, true, false, null, { or [)';
     const cases: [string, string][] = [
-      ['{"joinToken": hunter2-secret}', 'line 1, column 15'],
-      ['{"a": 1,\n "token": "abc",\n}', 'line 3, column 1'],
-      ['[1, 2', 'line 1, column 6'],
-      ['{"a": "x\ny"}', 'line 1, column 9'],
-      ['{"a": 1} trailing-secret', 'line 1, column 10'],
-      ['{"a": -}', 'line 1, column 7'],
+      ['{"joinToken": hunter2-secret}', `${value} at line 1, column 15`],
+      ['{"a": 1,\n "token": "abc",\n}', 'a trailing comma before "}" at line 3, column 1'],
+      ['[1, 2', 'unexpected end of the text (something left unclosed or a value missing) at line 1, column 6'],
+      ['{"a": "x\ny"}', 'a line break or control character inside a string (write it as \\n) at line 1, column 9'],
+      ['{"a": 1} trailing-secret', 'more text after the JSON value at line 1, column 10'],
+      ['{"a": -}', `${value} at line 1, column 7`],
+      ["{'token': 'x'}", 'a property name needs double quotes at line 1, column 2'],
+      ['{"a" 1}', 'expected ":" after a property name at line 1, column 6'],
+      ['{"a": 1 "b": 2}', 'expected "," or "}" at line 1, column 9'],
     ];
     for (const [text, where] of cases) {
       let message = '';
@@ -132,7 +143,7 @@ describe('--input', () => {
       } catch (err) {
         message = (err as Error).message;
       }
-      expect(message, text).toBe(`--input (inline JSON): not valid JSON: syntax error at ${where}`);
+      expect(message, text).toBe(`--input (inline JSON): not valid JSON: ${where}`);
     }
   });
 
@@ -140,7 +151,7 @@ describe('--input', () => {
     expect(() => readJsonArgument('--input', join(tmp, 'absent.json'))).toThrow(/cannot read file .*absent\.json \(ENOENT\)/);
     const bad = join(tmp, 'bad.json');
     writeFileSync(bad, 'pool: aws # a-secret\n');
-    expect(() => readJsonArgument('--input', bad)).toThrow(new RegExp(`--input file ${bad}: not valid JSON: syntax error at line 1, column 1$`));
+    expect(() => readJsonArgument('--input', bad)).toThrow(new RegExp(`--input file ${bad}: not valid JSON: expected a value \\(.*\\) at line 1, column 1$`));
   });
 });
 

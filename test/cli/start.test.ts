@@ -323,7 +323,9 @@ describe('shepherd start --local', () => {
   it('refuses invalid input JSON before calling AWS', async () => {
     const ctx = captureContext();
     expect(await main(['start', 'provision-node', '--local', '--endpoints', endpointsFile, '--input', '{"joinToken": s3cr3t}'], ctx)).toBe(1);
-    expect(ctx.err()).toBe('shepherd start: --input (inline JSON): not valid JSON: syntax error at line 1, column 15\n');
+    expect(ctx.err()).toBe(
+      'shepherd start: --input (inline JSON): not valid JSON: expected a value (a string in double quotes, a number, true, false, null, { or [) at line 1, column 15\n',
+    );
     expect(fake.calls).toHaveLength(0);
   });
 });

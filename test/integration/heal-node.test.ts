@@ -7,6 +7,7 @@ import type { ShepherdConfig } from '../../config/types.js';
 import { synthesizeStack } from '../../local/cloudformation/synth.js';
 import { type ShepherdLocal, startShepherdLocal } from '../../local/shepherd-local.js';
 import type { KubeObject } from '../../sim/world/types.js';
+import { expectReadableCause } from '../helpers/fail-cause.js';
 
 /**
  * HealNode end to end: the synthesized stack's state machines and bundled functions, run by the local control plane
@@ -89,5 +90,28 @@ describe('Workflow: HealNode (local control plane + simulated clouds)', () => {
     expect(await activeClaims('aws-arm64')).toBe(1);
     // The teardown is forced (the VM is gone) and the replacement boots in the simulated minute or two EC2 takes.
     expect(seconds).toBeLessThan(600);
+  }, 900_000);
+
+  // The fail-cause convention (workflows/fail-cause.ts) on HealNode's failure paths: bad input ("Invalid input"), a
+  // refusal and a failed step (both end in "Heal failed", with the cause the heal function built).
+  it('bad input, a node that does not exist, and a cordon the API server refuses each fail with a cause that parses', async () => {
+    await start();
+    const invalid = await run('healNode', { reason: 'manual' });
+    expect(invalid.status).toBe('FAILED');
+    expect(invalid.error).toBe('InvalidInput');
+    expect(expectReadableCause(invalid.cause).sentence).toMatch(/nodeName/);
+
+    const missing = await run('healNode', { nodeName: 'no-such-node', reason: 'manual' });
+    expect(missing.status).toBe('FAILED');
+    expect(expectReadableCause(missing.cause).sentence).toMatch(/no-such-node/);
+
+    const { nodeName } = await provisioned('aws-arm64');
+    local.sim.world.terminateVm(local.sim.world.vmOfNode(nodeName)!.id);
+    local.controlPlane.faults.lambda({ state: 'Cordon node', fault: { kind: 'error', errorType: 'KubeApiError', errorMessage: '403 Forbidden' } });
+    const failed = await run('healNode', { nodeName, reason: 'manual' });
+    expect(failed.status).toBe('FAILED');
+    const { sentence, details } = expectReadableCause(failed.cause);
+    expect(sentence).toContain(nodeName);
+    expect(JSON.stringify(details)).toContain('KubeApiError');
   }, 900_000);
 });
