@@ -96,11 +96,14 @@ function duration(r: ExecutionRow): string {
   if (!r.startDate) return '';
   const ms = (r.stopDate ? Date.parse(r.stopDate) : Date.now()) - Date.parse(r.startDate);
   const s = Math.max(0, Math.round(ms / 1000));
+  // Under a second is not "0s" (see elapsed in execution-progress.ts).
   const text =
-    s < 120
-      ? `${s}s`
-      : s < 7200
-        ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`
-        : `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+    ms < 500
+      ? '<1s'
+      : s < 120
+        ? `${s}s`
+        : s < 7200
+          ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`
+          : `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
   return r.stopDate ? text : `${text} so far`;
 }

@@ -169,7 +169,9 @@ async function lease(event: LeaseEvent) {
   switch (event.action) {
     case 'acquireLease': {
       const out = await leases().acquire(node, owner, ttlSeconds);
-      log(out.acquired ? 'info' : 'warn', out.acquired ? 'lease acquired' : 'lease held by another heal', { node, ...out });
+      // Info either way: a second trigger for a node being healed is expected (EventBridge delivers at least once, the
+      // watcher and the cloud events both report a lost VM), and nobody can act on it.
+      log('info', out.acquired ? 'lease acquired' : 'lease held by another heal', { node, ...out });
       return out;
     }
     case 'renewLease': {
