@@ -54,13 +54,23 @@ export function buildFleet(world: World, spec: FleetSpec): { externalPoolId: str
   return { externalPoolId: external.id, scalewayPoolId, vms };
 }
 
-/** A Deployment-like ReplicaSet whose pods request cpu/memory, spread by the scheduler. */
+/** The sample web workload's ports: HTTP and HTTPS bound on its nodes (hostPort), what the entrypoint's checks probe. */
+export const WEB_HOST_PORTS = [
+  { name: 'http', containerPort: 8080, hostPort: 80, protocol: 'TCP' },
+  { name: 'https', containerPort: 8443, hostPort: 443, protocol: 'TCP' },
+] as const;
+
+/**
+ * A Deployment-like ReplicaSet whose pods request cpu/memory, spread by the scheduler; with `ports`, its container
+ * declares them (a `hostPort` makes the node answer on that port while a pod runs there: world/network).
+ */
 export function addWorkload(
   world: World,
   name: string,
   replicas: number,
   requests = { cpu: '500m', memory: '512Mi' },
   nodeSelector?: Record<string, string>,
+  ports?: ReadonlyArray<{ name: string; containerPort: number; hostPort?: number; protocol: 'TCP' }>,
 ): KubeObject {
   return world.kube.create('replicasets', {
     apiVersion: 'apps/v1',
@@ -71,7 +81,10 @@ export function addWorkload(
       selector: { matchLabels: { app: name } },
       template: {
         metadata: { labels: { app: name } },
-        spec: { ...(nodeSelector ? { nodeSelector } : {}), containers: [{ name: 'app', image: 'registry.example/app:1', resources: { requests } }] },
+        spec: {
+          ...(nodeSelector ? { nodeSelector } : {}),
+          containers: [{ name: 'app', image: 'registry.example/app:1', resources: { requests }, ...(ports ? { ports: ports.map((p) => ({ ...p })) } : {}) }],
+        },
       },
     },
   });
