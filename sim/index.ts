@@ -20,7 +20,7 @@ export type { AwsEvent, ServerName, SimCredentials } from './env.js';
 export type { ApiFault } from './http.js';
 export { Random } from './random.js';
 export { RequestHold } from './request-hold.js';
-export { addWorkload, WEB_HOST_PORTS } from './scenarios.js';
+export { addDaemonSet, addWorkload, WEB_HOST_PORTS } from './scenarios.js';
 export type { ProviderName, TimelineEntry, Vm } from './world/types.js';
 export type { KindSwitches, UnkindBehaviour } from './world/unkindness.js';
 export { UNKIND_BEHAVIOURS } from './world/unkindness.js';

@@ -90,8 +90,15 @@ export function addWorkload(
   });
 }
 
-/** A DaemonSet such as a CNI or log agent: one pod on every node. */
-export function addDaemonSet(world: World, name: string): KubeObject {
+/**
+ * A DaemonSet such as a CNI or log agent, or an ingress controller with `ports` (hostPorts: every node then answers on
+ * them, world/network): one pod on every node.
+ */
+export function addDaemonSet(
+  world: World,
+  name: string,
+  ports?: ReadonlyArray<{ name: string; containerPort: number; hostPort?: number; protocol: 'TCP' }>,
+): KubeObject {
   return world.kube.create('daemonsets', {
     apiVersion: 'apps/v1',
     kind: 'DaemonSet',
@@ -100,7 +107,16 @@ export function addDaemonSet(world: World, name: string): KubeObject {
       selector: { matchLabels: { app: name } },
       template: {
         metadata: { labels: { app: name } },
-        spec: { containers: [{ name, image: `registry.example/${name}:1`, resources: { requests: { cpu: '50m', memory: '64Mi' } } }] },
+        spec: {
+          containers: [
+            {
+              name,
+              image: `registry.example/${name}:1`,
+              resources: { requests: { cpu: '50m', memory: '64Mi' } },
+              ...(ports ? { ports: ports.map((p) => ({ ...p })) } : {}),
+            },
+          ],
+        },
       },
     },
   });

@@ -1,4 +1,16 @@
+import type { EntrypointConfig } from '../../config/types.js';
 import type { LossFigures } from './scenarios.js';
+
+type ActiveCheck = NonNullable<EntrypointConfig['check']>;
+
+/** The check the bench adds to an entrypoint that has none: HTTPS as a load balancer's health check, 2 s timeout. */
+export const BENCH_CHECK: ActiveCheck = { protocol: 'https', port: 443, path: '/healthz', timeoutMs: 2000 };
+
+export function describeCheck(check: ActiveCheck | undefined): string {
+  if (!check) return 'none';
+  const what = check.protocol === 'tcp' ? `tcp:${check.port}` : `${check.protocol}:${check.port}${check.path}`;
+  return `${what} (timeout ${check.timeoutMs} ms)`;
+}
 
 /** The issue's goals, in simulated seconds from the loss to the records changed. */
 export const GOALS = { announcedS: 5, unannouncedS: 30 };

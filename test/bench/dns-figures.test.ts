@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addressLeft } from '../../bench/dns/figures.js';
-import { ANCHORS, formatLoss, GOALS, goalChecks } from '../../bench/dns/report.js';
+import { ANCHORS, BENCH_CHECK, describeCheck, formatLoss, GOALS, goalChecks } from '../../bench/dns/report.js';
 import type { LossFigures } from '../../bench/dns/scenarios.js';
 import { Clock } from '../../sim/clock.js';
 import { Random } from '../../sim/random.js';
@@ -80,5 +80,13 @@ describe('Function: goalChecks (bench:dns)', () => {
     expect(lines.join('\n')).toContain('last resolver answer     72.0 s');
     expect(lines.join('\n')).toContain(`in-cluster updater pod ${ANCHORS.updaterPod.unannouncedS} s, + TTL 60 s = ${ANCHORS.updaterPod.unannouncedS + 60} s`);
     expect(lines.join('\n')).toContain(`Route 53 health checks ${ANCHORS.route53.unannouncedS} s, + TTL 60 s = 150 s`);
+  });
+});
+
+describe('Function: describeCheck', () => {
+  it('names the protocol, port, path and timeout of a check', () => {
+    expect(describeCheck(BENCH_CHECK)).toBe('https:443/healthz (timeout 2000 ms)');
+    expect(describeCheck({ protocol: 'tcp', port: 22, timeoutMs: 500 })).toBe('tcp:22 (timeout 500 ms)');
+    expect(describeCheck(undefined)).toBe('none');
   });
 });
