@@ -38,11 +38,12 @@ export interface GoalCheck {
 export function goalChecks(figures: readonly LossFigures[]): GoalCheck[] {
   return figures.map((f) => {
     const goalS = f.kind === 'announced' ? GOALS.announcedS : GOALS.unannouncedS;
+    const measured = f.publishedAtLoss && f.recordsChangedS !== undefined;
     return {
-      what: `${f.what}: loss -> records changed`,
+      what: `${f.what}: loss -> records changed${f.publishedAtLoss ? '' : ' (not measured: the address was not in the records)'}`,
       goalS,
-      ...(f.recordsChangedS !== undefined ? { actualS: f.recordsChangedS } : {}),
-      met: f.recordsChangedS !== undefined && f.recordsChangedS <= goalS,
+      ...(measured ? { actualS: f.recordsChangedS } : {}),
+      met: measured && (f.recordsChangedS ?? Number.POSITIVE_INFINITY) <= goalS,
     };
   });
 }
@@ -54,7 +55,7 @@ export function formatLoss(f: LossFigures): string[] {
   const ttl = f.ttlS ?? 0;
   const plusTtl = (base: number) => `${base} s, + TTL ${ttl} s = ${base + ttl} s`;
   return [
-    `${f.kind} loss: ${f.what} (address ${f.address}${f.vmGoneS !== undefined ? `; the VM goes at +${f.vmGoneS.toFixed(0)} s` : ''})`,
+    `${f.kind} loss: ${f.what} (address ${f.address}${f.vmGoneS !== undefined ? `; the VM goes at +${f.vmGoneS.toFixed(0)} s` : ''})${f.publishedAtLoss ? '' : ': NOT MEASURED, the records did not hold the address'}`,
     `  records changed          ${s(f.recordsChangedS).padEnd(9)} goal <= ${f.kind === 'announced' ? GOALS.announcedS : GOALS.unannouncedS} s`,
     `  last resolver answer     ${s(f.lastStaleAnswerS).padEnd(9)} (TTL ${ttl} s included)`,
     `  anchors: in-cluster updater pod ${plusTtl(ANCHORS.updaterPod[anchors])}; Route 53 health checks ${plusTtl(ANCHORS.route53[anchors])}`,

@@ -9,6 +9,8 @@ export interface LossFigures {
   what: string;
   node: string;
   address: string;
+  /** False when the records did not hold the address when the loss came: nothing was measured. */
+  publishedAtLoss: boolean;
   /** The loss to the last record name no longer holding the address. */
   recordsChangedS?: number;
   /** The loss to the last moment a resolver may still answer the address (TTL included). */
@@ -70,7 +72,12 @@ async function measureLeave(local: ShepherdLocal, entry: EntrypointConfig, addre
   }
   const left = addressLeft(local.sim.world.dns, entry.records, entry.type, address, t0);
   const s = (at: number | undefined) => (at === undefined ? undefined : (at - t0) / 1000);
-  return { recordsChangedS: s(left.changedAt), lastStaleAnswerS: s(left.lastStaleAt), ...(left.ttlS !== undefined ? { ttlS: left.ttlS } : {}) };
+  return {
+    publishedAtLoss: left.heldAtStart,
+    recordsChangedS: s(left.changedAt),
+    lastStaleAnswerS: s(left.lastStaleAt),
+    ...(left.ttlS !== undefined ? { ttlS: left.ttlS } : {}),
+  };
 }
 
 /** EC2 warns that it reclaims the spot VM of `node` (the warning on the default bus now, the VM gone after 2 min). */

@@ -43,7 +43,12 @@ describe('Function: addressLeft', () => {
     const t0 = clock.now();
     await clock.advance(1_000);
     world.dns.deleteRecord(zoneId, ids.get('example.com') as string);
-    expect(addressLeft(world.dns, names, 'A', DEAD, t0)).toEqual({});
+    expect(addressLeft(world.dns, names, 'A', DEAD, t0)).toEqual({ heldAtStart: true });
+  });
+
+  it('measures nothing for an address the records did not hold at the start', () => {
+    const { clock, world, names } = zone(60);
+    expect(addressLeft(world.dns, names, 'A', '192.0.2.99', clock.now())).toEqual({ heldAtStart: false });
   });
 
   it('counts no TTL for a proxied answer: the edge switches at once', async () => {
@@ -51,7 +56,7 @@ describe('Function: addressLeft', () => {
     const t0 = clock.now();
     await clock.advance(4_000);
     for (const id of ids.values()) world.dns.deleteRecord(zoneId, id);
-    expect(addressLeft(world.dns, names, 'A', DEAD, t0)).toEqual({ changedAt: t0 + 4_000, lastStaleAt: t0 + 4_000, ttlS: 0 });
+    expect(addressLeft(world.dns, names, 'A', DEAD, t0)).toEqual({ heldAtStart: true, changedAt: t0 + 4_000, lastStaleAt: t0 + 4_000, ttlS: 0 });
   });
 });
 
@@ -60,6 +65,7 @@ const loss = (kind: LossFigures['kind'], recordsChangedS?: number): LossFigures 
   what: kind === 'announced' ? 'spot warning on aws-arm64 node n-1' : 'home lab power off (no cloud event)',
   node: 'n-1',
   address: DEAD,
+  publishedAtLoss: true,
   ttlS: 60,
   ...(recordsChangedS !== undefined ? { recordsChangedS, lastStaleAnswerS: recordsChangedS + 60 } : {}),
 });
@@ -72,6 +78,9 @@ describe('Function: goalChecks (bench:dns)', () => {
       [30, 30.1, false],
       [30, undefined, false],
     ]);
+    const unpublished = goalChecks([{ ...loss('announced', 0), publishedAtLoss: false }])[0];
+    expect(unpublished).toMatchObject({ met: false, what: expect.stringContaining('not measured') });
+    expect(unpublished.actualS).toBeUndefined();
   });
 
   it('prints the figures beside the anchors, TTL added', () => {
