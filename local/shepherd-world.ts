@@ -1,5 +1,6 @@
 import type { ShepherdConfig } from '../config/types.js';
-import { addWorkload, type Sim } from '../sim/index.js';
+import { PROBE_PROXY_ENV } from '../functions/adapters/probe/net-probe.js';
+import { addWorkload, type Sim, WEB_HOST_PORTS } from '../sim/index.js';
 
 /**
  * Makes the simulated world match a shepherd config: its EC2 security groups and instance profile, the Kosmos
@@ -47,16 +48,20 @@ export function prepareWorld(sim: Sim, config: ShepherdConfig): Record<string, s
         for (const name of e.records) world.dns.upsertRecord(e.zoneName, { name, type: e.type, content: entry.publicIp, ttl: e.ttl, proxied: e.proxied });
     }
   }
-  addWorkload(world, 'web', 2, { cpu: '250m', memory: '256Mi' });
+  addWorkload(world, 'web', 2, { cpu: '250m', memory: '256Mi' }, undefined, WEB_HOST_PORTS);
   return secrets;
 }
 
-/** Where the functions find the simulated clouds (the AWS SDK reads AWS_ENDPOINT_URL_<SERVICE>). */
+/**
+ * Where the functions find the simulated clouds (the AWS SDK reads AWS_ENDPOINT_URL_<SERVICE>), and the simulated
+ * public network their probes dial through.
+ */
 export function simulatorEnv(sim: Sim): Record<string, string> {
   return {
     AWS_ENDPOINT_URL_EC2: sim.endpoints.ec2,
     SHEPHERD_GCE_ENDPOINT: sim.endpoints.gce,
     SHEPHERD_SCALEWAY_API_URL: sim.endpoints.scaleway,
     SHEPHERD_CLOUDFLARE_API_URL: sim.endpoints.cloudflare,
+    [PROBE_PROXY_ENV]: sim.endpoints.network,
   };
 }

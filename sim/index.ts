@@ -9,6 +9,7 @@ import { cloudflareServer } from './servers/cloudflare/index.js';
 import { ec2Server } from './servers/ec2/index.js';
 import { gceServer } from './servers/gce/index.js';
 import { kubeServer } from './servers/kube/index.js';
+import { startNetworkGateway } from './servers/network/gateway.js';
 import { scalewayServer } from './servers/scaleway/index.js';
 import { generateTls } from './tls.js';
 import type { ProviderName } from './world/types.js';
@@ -19,7 +20,7 @@ export type { AwsEvent, ServerName, SimCredentials } from './env.js';
 export type { ApiFault } from './http.js';
 export { Random } from './random.js';
 export { RequestHold } from './request-hold.js';
-export { addWorkload } from './scenarios.js';
+export { addDaemonSet, addWorkload, WEB_HOST_PORTS } from './scenarios.js';
 export type { ProviderName, TimelineEntry, Vm } from './world/types.js';
 export type { KindSwitches, UnkindBehaviour } from './world/unkindness.js';
 export { UNKIND_BEHAVIOURS } from './world/unkindness.js';
@@ -40,6 +41,8 @@ export interface SimEndpoints {
   gce: string;
   scaleway: string;
   cloudflare: string;
+  /** The simulated public network around the VMs: an HTTP CONNECT proxy (servers/network/gateway.ts). */
+  network: string;
 }
 
 export interface Sim {
@@ -101,7 +104,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
   const env: SimEnv = { world, clock, random, credentials, awsEvents, tls, faults };
   const wanted = options.servers ?? [...SERVER_NAMES];
   const running: RunningServer[] = [];
-  const endpoints: SimEndpoints = { kube: '', ec2: '', gce: '', scaleway: '', cloudflare: '' };
+  const endpoints: SimEndpoints = { kube: '', ec2: '', gce: '', scaleway: '', cloudflare: '', network: '' };
   const isApiDown = (server: string) => {
     if (server === 'kube') return world.isClusterApiDown();
     const provider = SERVER_PROVIDER[server as ServerName];
@@ -121,6 +124,10 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     await Promise.all(running.map((s) => s.close()));
     throw err;
   }
+  // Its own random stream from the seed, as the credentials have: probes come at real-time moments, and drawing from
+  // the world's stream then would make the world's other events depend on them.
+  const network = await startNetworkGateway({ world, random: new Random(seed ^ 0x6e6574), tls });
+  endpoints.network = network.url;
   if (endpoints.kube) world.apiServerEndpoint = endpoints.kube.replace(/^https?:\/\//, '');
   // The world says when the cluster API is down; its server stops listening then, so clients see ECONNREFUSED.
   const kubeServer = running.find((s) => s.name === 'kube');
@@ -154,7 +161,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
       offClusterApi();
       await clusterApi.catch(() => {});
       clock.stop();
-      await Promise.all(running.map((s) => s.close()));
+      await Promise.all([...running.map((s) => s.close()), network.close()]);
     },
   };
 }

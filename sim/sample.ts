@@ -1,5 +1,5 @@
 import type { Sim } from './index.js';
-import { addWorkload } from './scenarios.js';
+import { addWorkload, WEB_HOST_PORTS } from './scenarios.js';
 import { renderKosmosJoin } from './world/join-scripts.js';
 
 /** Ids of the example config (shepherd.config.json), so the sample world and the local control plane agree. */
@@ -48,7 +48,7 @@ export function buildSampleWorld(sim: Sim, ids: SampleIds = EXAMPLE_IDS): { read
     name: 'sample-gcp-1',
     userData: renderKosmosJoin((gcpPool ?? awsPool).id, 'fr-par', world.scalewaySecretKey),
   });
-  addWorkload(world, 'web', 4, { cpu: '250m', memory: '256Mi' });
+  addWorkload(world, 'web', 4, { cpu: '250m', memory: '256Mi' }, undefined, WEB_HOST_PORTS);
   const zone = world.dns.createZone(ids.dnsZone.name, ids.dnsZone.id ? { id: ids.dnsZone.id } : {});
   world.dns.upsertRecord(zone.name, { name: ids.dnsZone.record, type: 'A', content: home1.publicIp, ttl: 60, comment: 'entrypoint' });
   const ready = sim.clock.until(

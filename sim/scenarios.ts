@@ -54,13 +54,23 @@ export function buildFleet(world: World, spec: FleetSpec): { externalPoolId: str
   return { externalPoolId: external.id, scalewayPoolId, vms };
 }
 
-/** A Deployment-like ReplicaSet whose pods request cpu/memory, spread by the scheduler. */
+/** The sample web workload's ports: HTTP and HTTPS bound on its nodes (hostPort), what the entrypoint's checks probe. */
+export const WEB_HOST_PORTS = [
+  { name: 'http', containerPort: 8080, hostPort: 80, protocol: 'TCP' },
+  { name: 'https', containerPort: 8443, hostPort: 443, protocol: 'TCP' },
+] as const;
+
+/**
+ * A Deployment-like ReplicaSet whose pods request cpu/memory, spread by the scheduler; with `ports`, its container
+ * declares them (a `hostPort` makes the node answer on that port while a pod runs there: world/network).
+ */
 export function addWorkload(
   world: World,
   name: string,
   replicas: number,
   requests = { cpu: '500m', memory: '512Mi' },
   nodeSelector?: Record<string, string>,
+  ports?: ReadonlyArray<{ name: string; containerPort: number; hostPort?: number; protocol: 'TCP' }>,
 ): KubeObject {
   return world.kube.create('replicasets', {
     apiVersion: 'apps/v1',
@@ -71,14 +81,24 @@ export function addWorkload(
       selector: { matchLabels: { app: name } },
       template: {
         metadata: { labels: { app: name } },
-        spec: { ...(nodeSelector ? { nodeSelector } : {}), containers: [{ name: 'app', image: 'registry.example/app:1', resources: { requests } }] },
+        spec: {
+          ...(nodeSelector ? { nodeSelector } : {}),
+          containers: [{ name: 'app', image: 'registry.example/app:1', resources: { requests }, ...(ports ? { ports: ports.map((p) => ({ ...p })) } : {}) }],
+        },
       },
     },
   });
 }
 
-/** A DaemonSet such as a CNI or log agent: one pod on every node. */
-export function addDaemonSet(world: World, name: string): KubeObject {
+/**
+ * A DaemonSet such as a CNI or log agent, or an ingress controller with `ports` (hostPorts: every node then answers on
+ * them, world/network): one pod on every node.
+ */
+export function addDaemonSet(
+  world: World,
+  name: string,
+  ports?: ReadonlyArray<{ name: string; containerPort: number; hostPort?: number; protocol: 'TCP' }>,
+): KubeObject {
   return world.kube.create('daemonsets', {
     apiVersion: 'apps/v1',
     kind: 'DaemonSet',
@@ -87,7 +107,16 @@ export function addDaemonSet(world: World, name: string): KubeObject {
       selector: { matchLabels: { app: name } },
       template: {
         metadata: { labels: { app: name } },
-        spec: { containers: [{ name, image: `registry.example/${name}:1`, resources: { requests: { cpu: '50m', memory: '64Mi' } } }] },
+        spec: {
+          containers: [
+            {
+              name,
+              image: `registry.example/${name}:1`,
+              resources: { requests: { cpu: '50m', memory: '64Mi' } },
+              ...(ports ? { ports: ports.map((p) => ({ ...p })) } : {}),
+            },
+          ],
+        },
       },
     },
   });

@@ -19,6 +19,8 @@ faults:
   api-down [--for DURATION] the cluster API server refuses connections
   partition <provider> [--for DURATION]
                             the provider's nodes cannot reach the control plane; their VMs run on
+  flapping <node|vm-id> [--for DURATION]
+                            the node's health endpoint flaps: unhealthy, healthy, ... every 20 s
   list                      the faults in force and when each ends
   clear                     ends every fault in force
 
@@ -42,6 +44,7 @@ const FAULTS: Record<string, { arg?: 'provider' | 'target'; region?: boolean; la
   'delete-vm': { arg: 'target' },
   'api-down': { lasting: true },
   partition: { arg: 'provider', lasting: true },
+  flapping: { arg: 'target', lasting: true },
 };
 const VERBS = [...Object.keys(FAULTS), 'list', 'clear'];
 

@@ -73,12 +73,14 @@ function parseRequest(body: string): FaultRequest {
   for (const field of ['provider', 'region', 'target'] as const)
     if (r[field] !== undefined && typeof r[field] !== 'string') throw badRequest(`"${field}" must be a string`);
   if (r.forMs !== undefined && typeof r.forMs !== 'number') throw badRequest('"forMs" must be a number');
+  if (r.periodMs !== undefined && typeof r.periodMs !== 'number') throw badRequest('"periodMs" must be a number');
   return {
     fault: r.fault,
     ...(r.provider !== undefined ? { provider: r.provider as string } : {}),
     ...(r.region !== undefined ? { region: r.region as string } : {}),
     ...(r.target !== undefined ? { target: r.target as string } : {}),
     ...(r.forMs !== undefined ? { forMs: r.forMs as number } : {}),
+    ...(r.periodMs !== undefined ? { periodMs: r.periodMs as number } : {}),
   };
 }
 

@@ -10,10 +10,12 @@ export interface FaultRequest {
   provider?: string;
   /** provider-dark: one region of the provider instead of all of it. */
   region?: string;
-  /** spot-reclaim, delete-vm: a Node name or a VM id. */
+  /** spot-reclaim, delete-vm, flapping: a Node name or a VM id. */
   target?: string;
   /** Lasting faults: ends by itself after this many simulated ms (absent: until cleared). */
   forMs?: number;
+  /** flapping: simulated ms between the health endpoint's changes (default 20 s). */
+  periodMs?: number;
 }
 
 /** A fault as injected: lasting ones stay until they end or are cleared; instant ones are done when answered. */

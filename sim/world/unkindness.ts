@@ -32,6 +32,8 @@ export const UNKIND_BEHAVIOURS = [
   'event-ttl',
   /** EventBridge delivers at least once, best effort, in no set order: the local control plane duplicates, reorders and delays events. */
   'eventbridge-delivery',
+  /** The internet drops packets: now and then a probe's SYN is lost and its connect takes the 1 s initial retransmission timeout longer (RFC 6298 section 2.1; servers/network/gateway.ts). */
+  'tcp-syn-loss',
 ] as const;
 
 export type UnkindBehaviour = (typeof UNKIND_BEHAVIOURS)[number];

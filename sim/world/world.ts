@@ -8,6 +8,7 @@ import { DnsStore } from './dns/dns.js';
 import { UnknownResourceError } from './errors.js';
 import { KubeStore } from './kube-store.js';
 import { Kubelets } from './kubelets.js';
+import { SimNetwork } from './network/sim-network.js';
 import { type CreatePoolInput, ScalewayPools } from './scaleway/pools.js';
 import type { KubeObject, LaunchRequest, ProviderName, ScalewayCluster, ScalewayPool, TimelineEntry, Vm, WorldEvents } from './types.js';
 import { type KindSwitches, Unkindness } from './unkindness.js';
@@ -123,6 +124,8 @@ export class World {
   readonly kubelets: Kubelets;
   readonly faults: WorldFaults;
   readonly scalewayPools: ScalewayPools;
+  /** The public network around the VMs: what a probe from AWS to an address and port meets (network/). */
+  readonly network: SimNetwork;
   /** Which of the real services' unkind behaviours this world models. */
   readonly unkindness: Unkindness;
 
@@ -145,6 +148,7 @@ export class World {
     this.fleet = new VmFleet(this, (event, payload) => this.emitter.emit(event, payload), timings);
     this.kubelets = new Kubelets(this, timings);
     this.faults = new WorldFaults(this);
+    this.network = new SimNetwork(this);
     this.scalewayPools = new ScalewayPools(this);
     // kube-apiserver --etcd-compaction-interval default 5m0s (kube-apiserver reference).
     this.kube = new KubeStore(this.clock, this.random, { compactionIntervalMs: this.unkindness.has('etcd-compaction') ? 300_000 : 0 });

@@ -55,7 +55,7 @@ describe('Function: startChaosServer', () => {
     expect(await call('POST', '{not json')).toMatchObject({ status: 400, body: { error: { code: 'BadRequest' } } });
     const unknown = await call('POST', { fault: 'meteor' });
     expect(unknown.status).toBe(400);
-    expect(unknown.body.error.message).toBe('unknown fault "meteor"; the faults are provider-dark, spot-reclaim, delete-vm, api-down, partition');
+    expect(unknown.body.error.message).toBe('unknown fault "meteor"; the faults are provider-dark, spot-reclaim, delete-vm, api-down, partition, flapping');
     const instant = await call('POST', { fault: 'delete-vm', target: 'x', forMs: 1000 });
     expect(instant.body.error).toEqual({ code: 'InstantFault', message: 'delete-vm happens at once: it takes no duration' });
   });
