@@ -94,6 +94,7 @@ const IN_PROGRESS = { ':claimed': 'claimed', ':launched': 'launched' };
  *   NODE#<node> / REMOVAL          the claim a removal took for the node (claimOfNode)
  *   LEASE#<node> / LEASE          a heal's lease on a node (node-lease.ts)
  *   SWITCH#remediation / SWITCH   the pause switch (remediation-switch.ts)
+ *   ORPHAN#<provider>/<vm> / TERMINATION  an orphan VM the orphan collector terminates (orphan-terminations.ts)
  * The counter and the claim-id map change in one conditional update, so a claim is counted once and
  * never above max, without transactions. A claim id is counted only while an execution owns its record (the record
  * is written first and released last), so only the owner ever counts or un-counts it.
