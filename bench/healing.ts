@@ -9,10 +9,12 @@
  *   npm run bench:healing [-- --seed 1 --config shepherd.config.json --json]
  */
 import { availableParallelism, loadavg } from 'node:os';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfigFile } from '../config/load.js';
 import { synthesizeStack } from '../local/cloudformation/synth.js';
 import { HealingObserver } from '../local/healing-observer.js';
+import { LambdaLogSink } from '../local/lambda/lambda-log-sink.js';
 import { startShepherdLocal } from '../local/shepherd-local.js';
 import { formatChecks, formatScenario, goalChecks } from './healing/report.js';
 import { provision, type ScenarioFigures, spotWarning, vmDeleted } from './healing/scenarios.js';
@@ -31,7 +33,10 @@ const config = loadConfigFile(values.config);
 const wallStart = performance.now();
 console.log('Synthesizing the stack (bundled; cached in .shepherd/cdk-cache)...');
 await synthesizeStack(config);
-const local = await startShepherdLocal({ config, seed, clock: { mode: 'virtual' }, onLambdaLog: () => {} });
+// Every function's log goes to a file, for finding why a heal failed (the heals' causes are printed below).
+const logFile = resolve('.shepherd', 'bench-healing.log');
+const logs = new LambdaLogSink({ file: logFile, terminal: () => {} });
+const local = await startShepherdLocal({ config, seed, clock: { mode: 'virtual' }, onLambdaLog: logs.write });
 const figures: ScenarioFigures[] = [];
 try {
   const observer = new HealingObserver(local);
@@ -51,9 +56,11 @@ try {
   for (const [i, pool] of vmPools.entries()) figures.push(await vmDeleted(local, observer, pool, vmNodes[i]));
 } finally {
   await local.stop();
+  await logs.close();
 }
 
 for (const f of figures) for (const line of formatScenario(f)) console.log(line);
+console.log(`\nLambda logs: ${logFile}`);
 console.log('');
 const checks = goalChecks(figures);
 for (const line of formatChecks(checks)) console.log(line);

@@ -1,5 +1,6 @@
 import type { HealingObserver } from '../../local/healing-observer.js';
 import type { ShepherdLocal } from '../../local/shepherd-local.js';
+import type { ExecutionView } from '../../local/stepfunctions/stepfunctions.js';
 
 /** One scenario's figures, in simulated seconds from its event; undefined when it never happened within the cap. */
 export interface SpotFigures {
@@ -43,6 +44,11 @@ export async function provision(local: ShepherdLocal, pool: string): Promise<str
   return (JSON.parse(out.output ?? '{}') as { nodes: { nodeName: string }[] }).nodes[0].nodeName;
 }
 
+/** A heal as the report lists it; a failed one with the first sentence of its cause (the fail-cause convention). */
+function healLine(h: ExecutionView): string {
+  return h.status === 'FAILED' ? `${h.name} FAILED (${(h.cause ?? h.error ?? '').split(' {')[0].slice(0, 400)})` : `${h.name} ${h.status}`;
+}
+
 const seconds = (from: number, to: number | undefined) => (to === undefined ? undefined : (to - from) / 1000);
 
 /**
@@ -72,7 +78,7 @@ export async function spotWarning(local: ShepherdLocal, observer: HealingObserve
     reclaimS: (actionAt - t0) / 1000,
     nodeDeletedS: seconds(t0, observer.fate(node).deletedAt),
     replacementReadyS: seconds(t0, observer.readyReplacement(pool, node, t0)?.readyAt),
-    heals: observer.healsOf(node).map((h) => `${h.name} ${h.status}`),
+    heals: observer.healsOf(node).map(healLine),
   };
 }
 
@@ -93,7 +99,7 @@ export async function vmDeleted(local: ShepherdLocal, observer: HealingObserver,
     nodeDeletedS: seconds(t0, observer.fate(node).deletedAt),
     replacementStartedS: seconds(t0, observer.provisionsSince(pool, t0)[0]?.startDate),
     replacementReadyS: seconds(t0, observer.readyReplacement(pool, node, t0)?.readyAt),
-    heals: observer.healsOf(node).map((h) => `${h.name} ${h.status}`),
+    heals: observer.healsOf(node).map(healLine),
   };
 }
 

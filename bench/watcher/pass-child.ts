@@ -23,7 +23,13 @@ for (const vm of vms) byProvider.set(vm.provider, [...(byProvider.get(vm.provide
 let published = 0;
 const deps: WatcherDeps = {
   cluster: KubeClusterReader.fromKubeconfig(env('BENCH_KUBECONFIG'), 'bench kubeconfig'),
-  providers: { providers: () => [...byProvider.keys()], listOwned: async (p) => byProvider.get(p) ?? [], preemptions: async () => [] },
+  providers: {
+    providers: () => [...byProvider.keys()],
+    listOwned: async (p) => byProvider.get(p) ?? [],
+    preemptions: async () => [],
+    describe: async () => 'running',
+  },
+  claimedVm: async () => undefined,
   preemptionsByPolling: new Set(),
   snapshots: new DynamoWatcherSnapshotStore(
     env('BENCH_TABLE'),

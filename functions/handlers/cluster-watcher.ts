@@ -1,6 +1,7 @@
 import { BusPublisher } from '../adapters/events/bus-publisher.js';
 import { KubeClusterReader } from '../adapters/kube/cluster-reader.js';
 import { ProviderFunctions } from '../adapters/lambda/provider-functions.js';
+import { DynamoClaimStore } from '../adapters/store/claims.js';
 import { DynamoWatcherSnapshotStore } from '../adapters/store/watcher-snapshot.js';
 import { WATCHER_SOURCE } from '../decisions/watcher/event-types.js';
 import type { WatcherPolicy } from '../decisions/watcher/types.js';
@@ -29,6 +30,7 @@ function dependencies(): WatcherDeps {
   if (deps) return deps;
   const cfg = config();
   const arn = cfg.cluster.kubeconfigSecretArn;
+  const claims = new DynamoClaimStore(required('TABLE_NAME'));
   const cluster = async () => {
     reader ??= KubeClusterReader.fromKubeconfig(await getSecret(arn), arn);
     return reader;
@@ -39,6 +41,7 @@ function dependencies(): WatcherDeps {
       unschedulablePods: async (n) => (await cluster()).unschedulablePods(n),
     },
     providers: new ProviderFunctions(providerFunctionsFromEnv([...new Set(cfg.pools.map((p) => p.provider))])),
+    claimedVm: async (claimId) => (await claims.get(claimId))?.vm,
     preemptionsByPolling: new Set((process.env[PREEMPTIONS_BY_POLLING_ENV] ?? '').split(',').filter(Boolean)),
     snapshots: new DynamoWatcherSnapshotStore(required('TABLE_NAME')),
     bus: new BusPublisher(required('EVENT_BUS_NAME'), WATCHER_SOURCE),

@@ -2,6 +2,7 @@ import { BusPublisher } from '../adapters/events/bus-publisher.js';
 import { KubeClusterReader } from '../adapters/kube/cluster-reader.js';
 import { ProviderFunctions } from '../adapters/lambda/provider-functions.js';
 import { DynamoClaimStore } from '../adapters/store/claims.js';
+import { DynamoOrphanTerminationStore } from '../adapters/store/orphan-terminations.js';
 import { DynamoRemediationSwitchStore } from '../adapters/store/remediation-switch.js';
 import type { CountedClaim } from '../decisions/healing/triggers/orphan-confirmation.js';
 import { requiredEnv, runTrigger } from '../healing/handler-support.js';
@@ -43,6 +44,7 @@ function dependencies(): OrphanDeps {
     listOwned: (provider) => providers.listOwned(provider),
     claims: claimsOf,
     terminate: (provider, vm) => providers.terminate(provider, vm),
+    terminations: new DynamoOrphanTerminationStore(table),
     publish: (events) => bus.publish(events),
     audit: (event, detail) => claims.audit(event, detail),
     log,

@@ -2,3 +2,12 @@
 
 /** The environment variable through which the stack names the HealNode state machine to the heal intake. */
 export const HEAL_NODE_ARN_ENV = 'SHEPHERD_HEAL_NODE_STATE_MACHINE_ARN';
+
+/** Partition prefix of the orphan collector's records of the VMs it terminates (its IAM grant is limited to it). */
+export const ORPHAN_TERMINATION_PREFIX = 'ORPHAN#';
+
+/**
+ * The orphan collector's timeout, and how long one delivery holds an orphan it is terminating before another may take
+ * it over: a delivery that crashed is taken over by EventBridge's next retry.
+ */
+export const ORPHAN_COLLECTOR_TIMEOUT_SECONDS = 240;

@@ -9,9 +9,12 @@ import type {
   Preemption,
   ProviderObservation,
   UnschedulablePods,
+  VmToConfirm,
   WatcherPolicy,
   WatcherSnapshot,
 } from '../decisions/watcher/types.js';
+import { vmsToConfirm } from '../decisions/watcher/vm-confirmation.js';
+import type { VmState } from '../providers/types.js';
 import { isSecretValueError } from '../runtime/errors.js';
 
 /** What a pass reads and writes, each behind one adapter (functions/adapters/...). */
@@ -22,7 +25,11 @@ export interface WatcherDeps {
     providers(): string[];
     listOwned(provider: string): Promise<VmRef[]>;
     preemptions(provider: string): Promise<Preemption[]>;
+    /** The provider's own answer about one VM (EC2 DescribeInstances by id, GCE instances.get, Scaleway getNode). */
+    describe(provider: string, pool: string, vm: VmRef): Promise<VmState>;
   };
+  /** The VM a claim recorded (its claim item in the table), to ask the provider about a VM its list missed. */
+  claimedVm(claimId: string): Promise<VmRef | undefined>;
   /** Providers whose preemptions are found only by asking (GCE): the pass asks their `interruptions` too. */
   preemptionsByPolling: ReadonlySet<string>;
   snapshots: { read(): Promise<StoredSnapshot>; save(next: WatcherSnapshot, previous: StoredSnapshot, savedAt: string): Promise<SaveOutcome> };
@@ -36,6 +43,8 @@ export interface PassSummary {
   notReady: number;
   unschedulablePods: number | null;
   vms: Record<string, number>;
+  /** What the providers answered about VMs their lists missed under Ready Nodes, by Node. */
+  vmsConfirmed: Record<string, VmState>;
   providersFailed: Record<string, string>;
   published: Record<string, number>;
   snapshot: SaveOutcome;
@@ -50,7 +59,9 @@ export interface PassSummary {
 export async function runWatcherPass(deps: WatcherDeps, policy: WatcherPolicy, at: string): Promise<PassSummary> {
   const previous = await deps.snapshots.read();
   const [cluster, providers] = await Promise.all([observeCluster(deps, policy), Promise.all(deps.providers.providers().map((p) => observeProvider(deps, p)))]);
-  const { transitions, next } = decidePass(previous.snapshot, { at, cluster, providers }, policy, String(previous.generation));
+  const observed = { at, cluster, providers };
+  const vmStates = await confirmVms(deps, vmsToConfirm(previous.snapshot, observed));
+  const { transitions, next } = decidePass(previous.snapshot, { ...observed, vmStates }, policy, String(previous.generation));
   await deps.bus.publish(transitions.map((t) => ({ detailType: WATCHER_DETAIL_TYPES[t.kind], detail: t.detail as unknown as Record<string, unknown> })));
   const snapshot = await deps.snapshots.save(next, previous, at);
   const published: Record<string, number> = {};
@@ -62,6 +73,7 @@ export async function runWatcherPass(deps: WatcherDeps, policy: WatcherPolicy, a
     notReady: cluster.reachable ? cluster.nodes.filter((n) => n.ready !== 'True').length : 0,
     unschedulablePods: cluster.reachable ? (cluster.pods?.count ?? null) : null,
     vms: Object.fromEntries(providers.flatMap((p) => (p.listed ? [[p.provider, p.vms.length]] : []))),
+    vmsConfirmed: vmStates,
     providersFailed: Object.fromEntries(providers.flatMap((p) => (p.listed ? [] : [[p.provider, p.error]]))),
     published,
     snapshot,
@@ -100,6 +112,25 @@ async function observeProvider(deps: WatcherDeps, provider: string): Promise<Pro
   } catch (err) {
     return { provider, listed: false, error: describe(err) };
   }
+}
+
+/**
+ * Asks the providers about the VMs of Ready Nodes their lists missed (vmsToConfirm), all at once. A VM its claim does
+ * not record, or a question that fails, gets no answer: that Node waits for the second pass, as before.
+ */
+async function confirmVms(deps: WatcherDeps, asks: VmToConfirm[]): Promise<Record<string, VmState>> {
+  const answers = await Promise.all(
+    asks.map(async (ask): Promise<[string, VmState] | undefined> => {
+      try {
+        const vm = await deps.claimedVm(ask.claim);
+        if (!vm || vm.provider !== ask.provider) return undefined;
+        return [ask.node, await deps.providers.describe(ask.provider, ask.pool, vm)];
+      } catch {
+        return undefined;
+      }
+    }),
+  );
+  return Object.fromEntries(answers.filter((a): a is [string, VmState] => a !== undefined));
 }
 
 function describe(err: unknown): string {

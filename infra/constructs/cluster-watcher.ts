@@ -72,8 +72,9 @@ export class ClusterWatcher extends Construct {
 }
 
 /**
- * Exactly what a pass does: read and write its own snapshot items (partition WATCHER only), put events on the
- * project's bus, invoke the provider functions, read the kubeconfig.
+ * Exactly what a pass does: read and write its own snapshot items (partition WATCHER only), read claim items (the
+ * VM a claim recorded), put events on the project's bus, invoke the provider functions (list, interruptions,
+ * describe), read the kubeconfig.
  */
 export function watcherPermissions(props: Pick<ClusterWatcherProps, 'table' | 'bus' | 'providerFunctions' | 'config'>): FunctionPermission[] {
   const providerArns = Object.values(props.providerFunctions).map((f) => f.functionArn);
@@ -84,6 +85,15 @@ export function watcherPermissions(props: Pick<ClusterWatcherProps, 'table' | 'b
         actions: WATCHER_TABLE_ACTIONS,
         resources: [props.table.tableArn],
         conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [WATCHER_PARTITION] } },
+      }),
+    },
+    // The VM a claim recorded, to ask its provider about a VM the provider's list missed (vm-confirmation.ts).
+    {
+      statement: new iam.PolicyStatement({
+        sid: 'ReadClaimedVms',
+        actions: ['dynamodb:GetItem'],
+        resources: [props.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CLAIM#*'] } },
       }),
     },
     { statement: new iam.PolicyStatement({ sid: 'PublishTransitions', actions: ['events:PutEvents'], resources: [props.bus.eventBusArn] }) },

@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import type { ShepherdConfig } from '../../config/types.js';
 import { EC2_HEALING_RULES } from '../../functions/decisions/healing/ec2-events/patterns.js';
 import { WATCHER_DETAIL_TYPES, WATCHER_SOURCE } from '../../functions/decisions/watcher/event-types.js';
-import { HEAL_NODE_ARN_ENV } from '../../functions/healing/constants.js';
+import { HEAL_NODE_ARN_ENV, ORPHAN_COLLECTOR_TIMEOUT_SECONDS, ORPHAN_TERMINATION_PREFIX } from '../../functions/healing/constants.js';
 import { providerFunctionEnvName } from '../../functions/providers/function-env.js';
 import { readSecrets } from '../secret-permissions.js';
 import type { FunctionPermission } from './shepherd-function.js';
@@ -95,7 +95,7 @@ export class HealTriggers extends Construct {
       permissions: orphanPermissions(props),
       environment: { TABLE_NAME: props.table.tableName, EVENT_BUS_NAME: props.bus.eventBusName, ...props.providerFunctionEnv },
       // Listing a provider's VMs and terminating one (GCE's delete waits for its operation) take a while.
-      timeout: Duration.seconds(240),
+      timeout: Duration.seconds(ORPHAN_COLLECTOR_TIMEOUT_SECONDS),
       memorySize: 256,
     });
     for (const fn of [this.intake, this.orphans]) {
@@ -164,7 +164,8 @@ export function intakePermissions(
 
 /**
  * The orphan collector: invoke the provider functions (list, terminate), read the pause switch, the pools' counters
- * and claims, write audit entries, put its event on the project's bus, read the kubeconfig.
+ * and claims, record the orphans it terminates (`ORPHAN#` items), write audit entries, put its event on the project's
+ * bus, read the kubeconfig.
  */
 export function orphanPermissions(props: Pick<HealTriggersProps, 'table' | 'config' | 'bus' | 'providerFunctions'>): FunctionPermission[] {
   const providerArns = Object.values(props.providerFunctions).map((f) => f.functionArn);
@@ -173,6 +174,15 @@ export function orphanPermissions(props: Pick<HealTriggersProps, 'table' | 'conf
       ? [{ statement: new iam.PolicyStatement({ sid: 'ListAndTerminateVms', actions: ['lambda:InvokeFunction'], resources: providerArns }) }]
       : []),
     { statement: tableStatement('ReadClaimsAndSwitch', props.table, ['dynamodb:GetItem'], ['POOL#*', 'CLAIM#*', 'SWITCH#*']) },
+    // Its record of each orphan it terminates (orphan-terminations.ts), so that a redelivered event does nothing.
+    {
+      statement: tableStatement(
+        'RecordOrphanTerminations',
+        props.table,
+        ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        [`${ORPHAN_TERMINATION_PREFIX}*`],
+      ),
+    },
     { statement: tableStatement('WriteAudit', props.table, AUDIT_ACTIONS, AUDIT_PARTITIONS) },
     { statement: new iam.PolicyStatement({ sid: 'PublishOrphanTerminated', actions: ['events:PutEvents'], resources: [props.bus.eventBusArn] }) },
     ...readSecrets('ReadKubeconfig', [props.config.cluster.kubeconfigSecretArn]),

@@ -14,6 +14,7 @@ import {
   type WatcherSnapshot,
 } from '../../functions/decisions/watcher/types.js';
 import { UnschedulableTally, unschedulable } from '../../functions/decisions/watcher/unschedulable-pods.js';
+import { MAX_VM_CONFIRMATIONS_PER_PASS, vmsToConfirm } from '../../functions/decisions/watcher/vm-confirmation.js';
 
 const policy: WatcherPolicy = { cluster: 'demo', registrationTimeoutSeconds: 900, degradedPercent: 45, degradedMinNodes: 2, podSampleSize: 2 };
 const T0 = Date.parse('2026-01-01T00:00:00Z');
@@ -98,6 +99,22 @@ describe('Function: decidePass', () => {
   it('a Ready Node whose VM is missing from one list is not gone yet (lists may lag a launch); missing twice it is', () => {
     const { perPass } = passes(observe(0, [node('n1')], [gcp([])]), observe(1, [node('n1')], [gcp([])]), observe(2, [node('n1')], [gcp([])]));
     expect(perPass.map(kinds)).toEqual([[], ['nodeVmGone'], []]);
+  });
+
+  it('a Ready Node whose VM one list missed is VM-gone at once when its provider, asked about the VM itself, says it is gone', () => {
+    const gone = { ...observe(1, [node('n1')], [gcp([])]), vmStates: { n1: 'gone' as const } };
+    const { perPass, last } = passes(observe(0, [node('n1')], [gcp([vm('n1')])]), gone, observe(2, [node('n1')], [gcp([])]));
+    expect(perPass.map(kinds)).toEqual([[], ['nodeVmGone'], []]);
+    expect(perPass[1][0].detail).toMatchObject({ node: 'n1', provider: 'gcp', cause: 'missing', nodeReady: 'True' });
+    expect(last.nodes.n1).toMatchObject({ vmMissingSince: at(1), vmGoneAt: at(1) });
+  });
+
+  it('a listing gap the provider does not confirm (running, unknown: EC2 right after a launch) waits for the second pass', () => {
+    for (const state of ['running', 'unknown', 'stopping'] as const) {
+      const once = { ...observe(0, [node('n1')], [gcp([])]), vmStates: { n1: state } };
+      const { perPass } = passes(once, observe(1, [node('n1')], [gcp([])]));
+      expect(perPass.map(kinds)).toEqual([[], ['nodeVmGone']]);
+    }
   });
 
   it('a VM that shows up again clears the missing mark', () => {
@@ -227,6 +244,37 @@ describe('Function: decidePass', () => {
       expect(WATCHER_DETAIL_SCHEMAS[t.kind].safeParse(t.detail).error?.issues ?? [], t.kind).toEqual([]);
     }
     expect([...seen].sort()).toEqual(Object.keys(WATCHER_DETAIL_SCHEMAS).sort());
+  });
+});
+
+describe('Function: vmsToConfirm', () => {
+  const claimed = (name: string, fields: Partial<NodeObservation> = {}) => node(name, { pool: 'gcp-amd64', claim: `claim-${name}`, ...fields });
+
+  it('asks only about Ready, claimed Nodes whose VM a complete list missed for the first time', () => {
+    const previous: WatcherSnapshot = { ...emptySnapshot(), nodes: { twice: { vmMissingSince: at(0) } } };
+    const failed: ProviderObservation = { provider: 'aws', listed: false, error: 'x' };
+    const o = observe(
+      1,
+      [
+        claimed('gone'),
+        claimed('listed'),
+        claimed('down', { ready: 'Unknown' }),
+        claimed('twice'),
+        node('unclaimed'),
+        claimed('aws-node', { provider: 'aws' }),
+      ],
+      [gcp([vm('listed')]), failed],
+    );
+    expect(vmsToConfirm(previous, o)).toEqual([{ node: 'gone', provider: 'gcp', pool: 'gcp-amd64', claim: 'claim-gone' }]);
+  });
+
+  it(`asks about at most ${MAX_VM_CONFIRMATIONS_PER_PASS} VMs a pass (a list missing many VMs is more likely a provider fault)`, () => {
+    const nodes = Array.from({ length: 50 }, (_, i) => claimed(`n${i}`));
+    expect(vmsToConfirm(emptySnapshot(), observe(0, nodes, [gcp([])]))).toHaveLength(MAX_VM_CONFIRMATIONS_PER_PASS);
+  });
+
+  it('asks nothing while the API server is unreachable', () => {
+    expect(vmsToConfirm(emptySnapshot(), { at: at(0), cluster: { reachable: false, error: 'x' }, providers: [gcp([])] })).toEqual([]);
   });
 });
 

@@ -434,5 +434,37 @@ describe('Class: DynamoClaimStore', () => {
       expect(await rawClaim('c-rm-4')).toMatchObject({ status: 'removing', owner: 'exec-r2', leaseExpiresAt: 0 });
       expect(await store().takeForRemoval('c-rm-4', 'exec-r3', 9_999_999_999)).toMatchObject({ owner: 'exec-r3', previousOwner: 'exec-provision' });
     });
+
+    it('a heal that stopped counting the claim for its replacement and gives up before the Node is deleted counts it again, once', async () => {
+      const pool = newPool();
+      await activeNode(pool, 'c-rm-5');
+      await activeNode(pool, 'c-rm-6');
+      await store().takeForRemoval('c-rm-5', 'exec-heal', 9_999_999_999);
+      expect(await store().stopCounting('c-rm-5', pool, 'exec-heal')).toEqual({ uncounted: true });
+      expect(await poolState(pool)).toMatchObject({ active: 1, claims: { 'c-rm-6': 1 } });
+      // Its replacement took the room meanwhile (ProvisionNode claims anew): the pool is at its max of 2.
+      await store().claim({ pool, claimId: 'c-rm-7', owner: 'exec-replacement', max: 2, reason: 'r', offering });
+
+      await store().giveBack('c-rm-5', 'exec-heal');
+      await store().giveBack('c-rm-5', 'exec-heal');
+      // The old node stays, so it counts again beside the replacement, even above max: the count is exact.
+      const state = await poolState(pool);
+      expect(state?.active).toBe(3);
+      expect(Object.keys(state?.claims ?? {}).sort()).toEqual(['c-rm-5', 'c-rm-6', 'c-rm-7']);
+      const back = await rawClaim('c-rm-5');
+      expect(back).toMatchObject({ status: 'active', owner: 'exec-provision' });
+      expect(back).not.toHaveProperty('replacing');
+      // Released by its provisioner later, it frees exactly its one place.
+      await store().release('c-rm-5', pool, 'exec-provision', 'removed');
+      expect((await poolState(pool))?.active).toBe(2);
+    });
+
+    it('a removal that never stopped counting the claim gives it back without counting it twice', async () => {
+      const pool = newPool();
+      await activeNode(pool, 'c-rm-8');
+      await store().takeForRemoval('c-rm-8', 'exec-r', 9_999_999_999);
+      await store().giveBack('c-rm-8', 'exec-r');
+      expect(await poolState(pool)).toMatchObject({ active: 1, claims: { 'c-rm-8': 1 } });
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ProviderFunctionError } from '../../functions/adapters/lambda/provider-functions.js';
 import type { StartOutcome } from '../../functions/adapters/sfn/heal-executions.js';
+import type { OrphanTermination, OrphanTerminationStore } from '../../functions/adapters/store/orphan-terminations.js';
 import type { HealStart } from '../../functions/decisions/healing/triggers/types.js';
 import type { NodeTaint, NodeView, VmRef } from '../../functions/decisions/provision.js';
 import { WATCHER_DETAIL_TYPES, WATCHER_SOURCE } from '../../functions/decisions/watcher/event-types.js';
@@ -168,6 +169,29 @@ describe('Function: runTrigger', () => {
   });
 });
 
+/** The table's orphan records in memory, with DynamoOrphanTerminationStore's rules (its own test checks the real one). */
+class MemoryTerminations implements OrphanTerminationStore {
+  readonly records = new Map<string, OrphanTermination>();
+  constructor(private readonly nowSeconds: () => number = () => Date.parse(NOW) / 1000) {}
+  async read(provider: string, vmId: string) {
+    return this.records.get(`${provider}/${vmId}`);
+  }
+  async begin(provider: string, vmId: string, transitionId: string, leaseSeconds: number) {
+    const current = this.records.get(`${provider}/${vmId}`);
+    if (current && !(current.status === 'terminating' && current.leaseUntil < this.nowSeconds())) return { begun: false as const, current };
+    this.records.set(`${provider}/${vmId}`, { status: 'terminating', transitionId, leaseUntil: this.nowSeconds() + leaseSeconds, startedAt: NOW });
+    return { begun: true as const };
+  }
+  async finish(provider: string, vmId: string) {
+    const current = this.records.get(`${provider}/${vmId}`)!;
+    this.records.set(`${provider}/${vmId}`, { status: 'terminated', transitionId: current.transitionId, startedAt: current.startedAt, terminatedAt: NOW });
+  }
+  async release(provider: string, vmId: string) {
+    const current = this.records.get(`${provider}/${vmId}`);
+    if (current?.status === 'terminating') this.records.set(`${provider}/${vmId}`, { ...current, leaseUntil: 0 });
+  }
+}
+
 function orphanWorld(over: Partial<OrphanDeps> = {}) {
   const terminated: string[] = [];
   const published: { detailType: string; detail: Record<string, unknown> }[] = [];
@@ -188,6 +212,7 @@ function orphanWorld(over: Partial<OrphanDeps> = {}) {
     audit: async (event) => {
       audits.push(event);
     },
+    terminations: new MemoryTerminations(),
     log: () => {},
     ...over,
   };
@@ -224,6 +249,43 @@ describe('Function: collectOrphan', () => {
     expect(await collectOrphan(orphanEvent, w.deps, 'demo', NOW)).toMatchObject({ verdict: 'keep', why: 'api-unreachable' });
     expect(w.terminated).toEqual([]);
     expect(w.audits).toEqual(['orphan.kept']);
+  });
+
+  it('a redelivered event is a no-op while the VM is being deleted (still listed) and after it is gone: one termination, one audit entry', async () => {
+    const w = orphanWorld();
+    await collectOrphan(orphanEvent, w.deps, 'demo', NOW);
+    // EC2 still lists it (shutting-down): the second delivery finds the termination recorded.
+    expect(await collectOrphan(orphanEvent, w.deps, 'demo', NOW)).toMatchObject({ outcome: 'duplicate' });
+    // Gone from the list now: still nothing, not even an "orphan.kept" entry.
+    w.deps.listOwned = async () => [];
+    expect(await collectOrphan(orphanEvent, w.deps, 'demo', NOW)).toMatchObject({ outcome: 'duplicate' });
+    expect(w.terminated).toEqual([INSTANCE]);
+    expect(w.audits).toEqual(['orphan.terminated']);
+    expect(w.published).toHaveLength(1);
+  });
+
+  it('two deliveries at once terminate the VM once: the second finds the first holding it', async () => {
+    let finishTerminate = () => {};
+    const w = orphanWorld();
+    const terminate = w.deps.terminate;
+    w.deps.terminate = (p, v) => new Promise((resolve) => (finishTerminate = () => resolve(terminate(p, v))));
+    const first = collectOrphan(orphanEvent, w.deps, 'demo', NOW);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(await collectOrphan(orphanEvent, w.deps, 'demo', NOW)).toMatchObject({ outcome: 'duplicate' });
+    finishTerminate();
+    expect(await first).toMatchObject({ verdict: 'terminate' });
+    expect(w.terminated).toEqual([INSTANCE]);
+    expect(w.audits).toEqual(['orphan.terminated']);
+  });
+
+  it('a delivery whose termination failed lets the next delivery terminate the VM at once', async () => {
+    const w = orphanWorld();
+    const terminate = w.deps.terminate;
+    w.deps.terminate = () => Promise.reject(new TransientError('EC2 5xx'));
+    await expect(collectOrphan(orphanEvent, w.deps, 'demo', NOW)).rejects.toBeInstanceOf(TransientError);
+    w.deps.terminate = terminate;
+    expect(await collectOrphan(orphanEvent, w.deps, 'demo', NOW)).toMatchObject({ verdict: 'terminate', terminated: [INSTANCE] });
+    expect(w.audits).toEqual(['orphan.terminated']);
   });
 
   it('drops a malformed orphan event', async () => {

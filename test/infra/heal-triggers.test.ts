@@ -122,17 +122,24 @@ describe('Class: HealTriggers (in ShepherdStack)', () => {
     expect(Object.keys(got).sort()).toEqual(['DescribeInstances', 'ReadClaims', 'ReadKubeconfigFromParameterStore', 'StartHealNode', 'WriteAudit']);
   });
 
-  it('lets the orphan collector invoke the provider functions, read the switch, counters and claims, audit, and publish on the project bus only', () => {
+  it('lets the orphan collector invoke the provider functions, read the switch, counters and claims, record its terminations, audit, and publish on the project bus only', () => {
     const got = statements(template, stack, stack.healTriggers.orphans);
     const providers = Object.values(stack.functions.providers).map((f) => `<${logicalId(stack, f.fn)}.Arn>`);
     expect(got.ListAndTerminateVms).toEqual({ Action: ['lambda:InvokeFunction'], Resource: providers.sort() });
     expect(got.ReadClaimsAndSwitch.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['POOL#*', 'CLAIM#*', 'SWITCH#*'] } });
     expect(got.PublishOrphanTerminated).toEqual({ Action: ['events:PutEvents'], Resource: [`<${logicalId(stack, stack.bus)}.Arn>`] });
+    // Its record of each orphan it terminates, so that a redelivered event does nothing (ORPHAN# items only).
+    expect(got.RecordOrphanTerminations).toEqual({
+      Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      Resource: [`<${logicalId(stack, stack.table.table)}.Arn>`],
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ORPHAN#*'] } },
+    });
     expect(Object.keys(got).sort()).toEqual([
       'ListAndTerminateVms',
       'PublishOrphanTerminated',
       'ReadClaimsAndSwitch',
       'ReadKubeconfigFromParameterStore',
+      'RecordOrphanTerminations',
       'WriteAudit',
     ]);
   });

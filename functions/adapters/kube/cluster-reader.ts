@@ -54,6 +54,7 @@ function observeNode(n: KubeNode): NodeObservation {
     ...(ip ? { internalIp: ip } : {}),
     ...(labels['shepherd.io/provider'] ? { provider: labels['shepherd.io/provider'] } : {}),
     ...(labels['shepherd.io/pool'] ? { pool: labels['shepherd.io/pool'] } : {}),
+    ...(labels['shepherd.io/claim'] ? { claim: labels['shepherd.io/claim'] } : {}),
     ...(labels['topology.kubernetes.io/region'] ? { region: labels['topology.kubernetes.io/region'] } : {}),
   };
 }

@@ -73,7 +73,7 @@ export interface ClaimStore {
   claimOfNode(nodeName: string): Promise<string | undefined>;
   /** Fences the claim to a RemoveNode execution until `leaseExpiresAt`; see DynamoClaimStore.takeForRemoval. */
   takeForRemoval(claimId: string, owner: string, leaseExpiresAt: number): Promise<Claim>;
-  /** A removal that gave up before the Node was deleted: the claim is active again, for its previous owner. */
+  /** A removal that gave up before the Node was deleted: the claim is active again, for its previous owner, and counted again if a heal had stopped counting it. */
   giveBack(claimId: string, owner: string): Promise<void>;
   /** A removal that failed after the Node was deleted: the claim stays removing, free for the next removal to take. */
   endLease(claimId: string, owner: string): Promise<void>;
@@ -94,6 +94,7 @@ const IN_PROGRESS = { ':claimed': 'claimed', ':launched': 'launched' };
  *   NODE#<node> / REMOVAL          the claim a removal took for the node (claimOfNode)
  *   LEASE#<node> / LEASE          a heal's lease on a node (node-lease.ts)
  *   SWITCH#remediation / SWITCH   the pause switch (remediation-switch.ts)
+ *   ORPHAN#<provider>/<vm> / TERMINATION  an orphan VM the orphan collector terminates (orphan-terminations.ts)
  * The counter and the claim-id map change in one conditional update, so a claim is counted once and
  * never above max, without transactions. A claim id is counted only while an execution owns its record (the record
  * is written first and released last), so only the owner ever counts or un-counts it.
@@ -444,10 +445,16 @@ export class DynamoClaimStore implements ClaimStore {
     return out.Item?.claimId as string | undefined;
   }
 
+  /**
+   * A heal that stopped counting the claim (stopCounting) and gave up before the Node was deleted gives the node back
+   * counted again, before the claim changes hands (while it is still this execution's, so a retry finds it to recount).
+   */
   async giveBack(claimId: string, owner: string): Promise<void> {
+    const current = await this.get(claimId);
+    if (current?.owner === owner && current.status === 'removing' && current.replacing) await this.countAgain(current.pool, claimId, owner);
     try {
       const out = await this.ownerUpdate(claimId, owner, 'give the claim back', {
-        UpdateExpression: 'SET #o = previousOwner, #s = :active, updatedAt = :at REMOVE previousOwner, leaseExpiresAt',
+        UpdateExpression: 'SET #o = previousOwner, #s = :active, updatedAt = :at REMOVE previousOwner, leaseExpiresAt, replacing',
         ConditionExpression: '#o = :me AND #s = :removing AND attribute_exists(previousOwner)',
         ExpressionAttributeValues: { ':active': 'active', ':removing': 'removing', ':at': this.now().toISOString() },
         ReturnValues: 'ALL_NEW',
@@ -458,6 +465,41 @@ export class DynamoClaimStore implements ClaimStore {
       // Given back already (a retry): the claim is active and no longer this execution's.
       if (!(err instanceof ClaimNotOwnedError)) throw err;
     }
+  }
+
+  /**
+   * Counts a claim whose node stays, once (a retry finds it counted), whatever the pool's max: the node runs, so the
+   * count says so even when the replacement started beside the teardown already took the room.
+   */
+  private async countAgain(pool: string, claimId: string, owner: string, poolInitialized = false): Promise<void> {
+    try {
+      await this.doc
+        .send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: { pk: `POOL#${pool}`, sk: 'STATE' },
+            UpdateExpression: 'SET claims.#c = :one ADD active :one',
+            ConditionExpression: 'attribute_not_exists(claims.#c)',
+            ExpressionAttributeNames: { '#c': claimId },
+            ExpressionAttributeValues: { ':one': 1 },
+          }),
+        )
+        .catch(rethrow('UpdateItem'));
+    } catch (err) {
+      if (isConditionFailed(err)) return;
+      if ((err as Error).name === 'ValidationException' && !poolInitialized) {
+        await this.initPool(pool);
+        return this.countAgain(pool, claimId, owner, true);
+      }
+      throw err;
+    }
+    await this.audit('claim.counted-again', {
+      pool,
+      claimId,
+      owner,
+      nodeName: (await this.get(claimId))?.nodeName,
+      activeClaims: await this.activeClaims(pool),
+    });
   }
 
   async endLease(claimId: string, owner: string): Promise<void> {

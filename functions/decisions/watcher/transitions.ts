@@ -114,8 +114,9 @@ export function decidePass(previous: WatcherSnapshot, observation: Observation, 
     }
     const mem: NodeMemory = { vmMissingSince: was.vmMissingSince ?? at };
     if (was.vmGoneAt) return { ...mem, vmGoneAt: was.vmGoneAt };
-    // Missing from one list while the Node is Ready may be a list that lags a launch (EC2): a second pass confirms.
-    if (node.ready === 'True' && !was.vmMissingSince) return mem;
+    // Missing from one list while the Node is Ready may be a list that lags a launch (EC2): a second pass confirms,
+    // unless the provider, asked about the VM itself this pass (vmsToConfirm), said it is gone.
+    if (node.ready === 'True' && !was.vmMissingSince && observation.vmStates?.[node.name] !== 'gone') return mem;
     emit('nodeVmGone', node.name, { ...nodeFields, provider, cause: 'missing', nodeReady: node.ready });
     return { ...mem, vmGoneAt: at };
   }

@@ -1,3 +1,4 @@
+import type { VmState } from '../../providers/types.js';
 import type { VmRef } from '../provision.js';
 import type { WatcherDetail } from './event-schemas.js';
 import type { WatcherEventKind } from './event-types.js';
@@ -14,6 +15,8 @@ export interface NodeObservation {
   /** From the labels shepherd puts on the Nodes it provisions (`shepherd.io/provider`, `shepherd.io/pool`). */
   provider?: string;
   pool?: string;
+  /** The claim that provisioned it (`shepherd.io/claim`): it records the VM, for asking the provider about it. */
+  claim?: string;
   /** `topology.kubernetes.io/region`. */
   region?: string;
 }
@@ -55,6 +58,19 @@ export interface Observation {
   at: string;
   cluster: ClusterObservation;
   providers: ProviderObservation[];
+  /**
+   * By Node name: what the provider answered when asked directly about the VM of a Ready Node its list missed
+   * (vmsToConfirm). Absent: not asked (or it could not say).
+   */
+  vmStates?: Record<string, VmState>;
+}
+
+/** A Ready Node whose VM its provider's complete list missed for the first time: ask the provider about the VM. */
+export interface VmToConfirm {
+  node: string;
+  provider: string;
+  pool: string;
+  claim: string;
 }
 
 export interface WatcherPolicy {

@@ -118,6 +118,10 @@ export class ScalewayPoolProvider implements CloudProvider {
     const { poolId, region } = this.poolOf(poolCfg);
     const nodes = await this.poolNodes(poolId, region);
     const target = nodeName ? nodes.find((n) => n.name === nodeName) : nodes.find((n) => NOT_REGISTERED.has(n.status));
+    if (nodeName && (!target || target.status === 'deleting' || target.status === 'deleted')) {
+      await this.dropVanishedPlace(poolId, region, nodes);
+      return 'already-gone';
+    }
     if (!target || target.status === 'deleting' || target.status === 'deleted') return 'already-gone';
     const api = await this.pools;
     try {
@@ -130,6 +134,20 @@ export class ScalewayPoolProvider implements CloudProvider {
       if (/not found|transient state: deleting/i.test((err as Error).message)) return 'already-gone';
       throw err;
     }
+  }
+
+  /**
+   * The claim's node is gone or going, not through this pool's API: its machine was deleted out of band (through the
+   * Instance API), and the pool's size may still hold its place with no node behind it, so that the replacement's launch (which sizes the
+   * pool from its claims) would see no need to grow it and wait for a node that never comes. That place is given back:
+   * the size goes down by one, only while it exceeds the nodes the pool lists that are not deleting, so no live node
+   * can be the one removed (a node deleted with replace, or with the pool shrinking, leaves the size matching).
+   */
+  private async dropVanishedPlace(poolId: string, region: string, nodes: K8Sv1.Node[]): Promise<void> {
+    const api = await this.pools;
+    const pool = await this.call(() => api.getPool({ region: region as never, poolId }));
+    const listed = nodes.filter((n) => n.status !== 'deleting' && n.status !== 'deleted').length;
+    if (pool.size > listed && pool.size > pool.minSize) await this.call(() => api.updatePool({ region: region as never, poolId, size: pool.size - 1 }));
   }
 
   private async poolNodes(poolId: string, region: string): Promise<K8Sv1.Node[]> {
