@@ -14,8 +14,7 @@ export interface StepResult {
   reason?: string;
   ok: boolean;
   /** The nested execution's error and cause (`States.TaskFailed` and DescribeExecution's answer), when it failed. */
-  error?: string;
-  cause?: string;
+  error?: { Error?: string; Cause?: string };
 }
 
 export interface RecordDeps {
@@ -75,7 +74,7 @@ export async function recordGrowth(deps: RecordDeps, config: ShepherdConfig, pla
       events.push({ detailType: BUFFER_DETAIL_TYPES.scaledUp, detail: facts });
     }
     if (failures.length > 0) {
-      const noCapacity = failures.every((f) => (f.cause ?? '').includes('InsufficientCapacityError'));
+      const noCapacity = failures.every((f) => (f.error?.Cause ?? '').includes('InsufficientCapacityError'));
       const latest = await deps.state.pool(pool);
       const next = noCapacity
         ? { ...latest, outOfCapacityUntil: outOfCapacityUntil(now, config.scaling.insufficientCapacityCacheSeconds) }
@@ -83,7 +82,7 @@ export async function recordGrowth(deps: RecordDeps, config: ShepherdConfig, pla
       await deps.state.savePool(next);
       const until = noCapacity ? { outOfCapacityUntil: next.outOfCapacityUntil } : { backedOffUntil: next.backoff?.backedOffUntil };
       Object.assign(outcome[pool], until);
-      const detail = { ...facts, failed: failures.length, outOfCapacity: noCapacity, ...until, errors: failures.map((f) => firstSentence(f.cause)) };
+      const detail = { ...facts, failed: failures.length, outOfCapacity: noCapacity, ...until, errors: failures.map((f) => firstSentence(f.error?.Cause)) };
       await deps.claims.audit('buffer-scale-up-failed', detail);
       events.push({ detailType: BUFFER_DETAIL_TYPES.scaleUpFailed, detail });
     }
@@ -103,7 +102,7 @@ export async function recordRemoval(deps: RecordDeps, plan: BufferRunPlan, resul
       nodeName: r.nodeName,
       removed: r.ok,
       reason: item?.reason,
-      ...(r.ok ? {} : { error: firstSentence(r.cause) }),
+      ...(r.ok ? {} : { error: firstSentence(r.error?.Cause) }),
     };
     await deps.claims.audit(r.ok ? 'buffer-scaled-down' : 'buffer-scale-down-failed', detail);
     if (r.ok) events.push({ detailType: BUFFER_DETAIL_TYPES.scaledDown, detail });
