@@ -13,10 +13,10 @@ import { ClaimCleanupStateMachine } from './constructs/claim-cleanup-state-machi
 import { ClusterWatcher } from './constructs/cluster-watcher.js';
 import { HealNodeStateMachine } from './constructs/heal-node-state-machine.js';
 import { HealTriggers } from './constructs/heal-triggers.js';
-import { ScaleBuffer } from './constructs/scale-buffer.js';
-import { ScaleBufferTriggers } from './constructs/scale-buffer-triggers.js';
 import { ProvisionNodeStateMachine } from './constructs/provision-node-state-machine.js';
 import { RemoveNodeStateMachine } from './constructs/remove-node-state-machine.js';
+import { ScaleBuffer } from './constructs/scale-buffer.js';
+import { ScaleBufferTriggers } from './constructs/scale-buffer-triggers.js';
 import { ShepherdFunction } from './constructs/shepherd-function.js';
 import { ShepherdTable } from './constructs/shepherd-table.js';
 import { claimsPermissions, clusterNodesPermissions, healNodePermissions, providerPermissions, validateInputPermissions } from './function-permissions.js';

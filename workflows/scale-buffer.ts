@@ -98,40 +98,19 @@ export function scaleBufferDefinition(scope: Construct, fns: ScaleBufferFunction
 
 /** Plan, grow, record, shrink, record: inside the Parallel that guarantees the leases' release. */
 function scaleBody(scope: Construct, fns: ScaleBufferFunctions): sfn.IChainable {
-  const plan = invoke(
-    scope,
-    'Plan',
-    fns.scale,
-    { action: 'plan', 'request.$': '$.validated.request', 'owner.$': '$$.Execution.Id' },
-    '$.plan',
-    120,
-  );
+  const plan = invoke(scope, 'Plan', fns.scale, { action: 'plan', 'request.$': '$.validated.request', 'owner.$': '$$.Execution.Id' }, '$.plan', 120);
 
   const grow = nestedMap(scope, 'Add nodes', '$.plan.grow', '$.grown', fns.provisionNode, {
     'pool.$': '$.pool',
     count: 1,
     'reason.$': "States.Format('{} (scale-buffer {})', $.reason, $$.Execution.Name)",
   });
-  const recordGrowth = invoke(
-    scope,
-    'Record growth',
-    fns.scale,
-    { action: 'recordGrowth', 'plan.$': '$.plan', 'results.$': '$.grown' },
-    '$.growth',
-    60,
-  );
+  const recordGrowth = invoke(scope, 'Record growth', fns.scale, { action: 'recordGrowth', 'plan.$': '$.plan', 'results.$': '$.grown' }, '$.growth', 60);
   const shrink = nestedMap(scope, 'Remove nodes', '$.plan.remove', '$.removed', fns.removeNode, {
     'nodeName.$': '$.nodeName',
     'reason.$': "States.Format('{} (scale-buffer {})', $.reason, $$.Execution.Name)",
   });
-  const recordRemoval = invoke(
-    scope,
-    'Record removal',
-    fns.scale,
-    { action: 'recordRemoval', 'plan.$': '$.plan', 'results.$': '$.removed' },
-    '$.removal',
-    60,
-  );
+  const recordRemoval = invoke(scope, 'Record removal', fns.scale, { action: 'recordRemoval', 'plan.$': '$.plan', 'results.$': '$.removed' }, '$.removal', 60);
   const done = new sfn.Pass(scope, 'Scaled', {
     parameters: {
       status: 'done',

@@ -5,8 +5,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { ShepherdConfig } from '../../config/types.js';
-import { WATCHER_DETAIL_TYPES, WATCHER_SOURCE } from '../../functions/decisions/watcher/event-types.js';
 import { SCALE_BUFFER_ARN_ENV } from '../../functions/buffers/constants.js';
+import { WATCHER_DETAIL_TYPES, WATCHER_SOURCE } from '../../functions/decisions/watcher/event-types.js';
 import { ShepherdFunction } from './shepherd-function.js';
 
 export interface ScaleBufferTriggersProps {
