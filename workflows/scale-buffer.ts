@@ -27,8 +27,8 @@ const NESTED_CONCURRENCY = 10;
 /**
  * ScaleBuffer: validate (InvalidInput names the field) -> take every buffer pool's lease (two runs never add nodes
  * for the same need: the second ends at once, 'already-scaling') -> plan (decisions/buffer: pending pods, a dark
- * provider's capacity, manual targets, scale-down) -> grow: one nested ProvisionNode per node (Scaleway pools grow
- * through ProvisionNode's Scaleway path: the pool API's size within min..max, then the new Node Ready) -> record
+ * provider's capacity, manual targets, scale-down) -> grow: one nested ProvisionNode per node of a self-managed pool, one
+ * for all the nodes of a Scaleway pool (Scaleway pools grow through ProvisionNode's Scaleway path: the pool API's size within min..max, then the new Node Ready) -> record
  * (backoff or capacity memory for failures, audit and bus event per pool) -> shrink: one nested RemoveNode per node
  * (drain through the Eviction API respecting PDBs; a Scaleway node is deleted through the node API) -> record. The
  * leases are released on every path: the body runs in a Parallel whose Catch releases them too.
@@ -102,7 +102,7 @@ function scaleBody(scope: Construct, fns: ScaleBufferFunctions): sfn.IChainable 
 
   const grow = nestedMap(scope, 'Add nodes', '$.plan.grow', '$.grown', fns.provisionNode, {
     'pool.$': '$.pool',
-    count: 1,
+    'count.$': '$.count',
     'reason.$': "States.Format('{} (scale-buffer {})', $.reason, $$.Execution.Name)",
   });
   const recordGrowth = invoke(scope, 'Record growth', fns.scale, { action: 'recordGrowth', 'plan.$': '$.plan', 'results.$': '$.grown' }, '$.growth', 60);

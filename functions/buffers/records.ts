@@ -11,6 +11,8 @@ import type { BufferRunPlan } from './run-plan.js';
 export interface StepResult {
   pool: string;
   nodeName?: string;
+  /** Nodes the item asked for (growth). */
+  count?: number;
   reason?: string;
   ok: boolean;
   /** The nested execution's error and cause (`States.TaskFailed` and DescribeExecution's answer), when it failed. */
@@ -53,20 +55,21 @@ export async function recordGrowth(deps: RecordDeps, config: ShepherdConfig, pla
   const outcome: Record<string, { added: number; failed: number; backedOffUntil?: string; outOfCapacityUntil?: string }> = {};
   for (const pool of pools) {
     const mine = results.filter((r) => r.pool === pool);
-    const added = mine.filter((r) => r.ok).length;
+    const nodes = (list: StepResult[]) => list.reduce((n, r) => n + (r.count ?? 1), 0);
+    const added = nodes(mine.filter((r) => r.ok));
     const failures = mine.filter((r) => !r.ok);
     const memory = await deps.state.pool(pool);
     const scaleUp = plan.scaleUp.scaleUps.find((s) => s.pool === pool);
     const facts = {
       ...inputs(plan),
       pool,
-      requested: mine.length,
+      requested: nodes(mine),
       added,
       pods: scaleUp?.pods ?? [],
       standingInFor: plan.standingInFor,
       reason: mine[0]?.reason,
     };
-    outcome[pool] = { added, failed: failures.length };
+    outcome[pool] = { added, failed: nodes(failures) };
     if (added > 0) {
       const standingInFor = [...new Set([...(memory.standingInFor ?? []), ...plan.standingInFor])].sort();
       await deps.state.savePool({ ...memory, standingInFor });
@@ -82,7 +85,7 @@ export async function recordGrowth(deps: RecordDeps, config: ShepherdConfig, pla
       await deps.state.savePool(next);
       const until = noCapacity ? { outOfCapacityUntil: next.outOfCapacityUntil } : { backedOffUntil: next.backoff?.backedOffUntil };
       Object.assign(outcome[pool], until);
-      const detail = { ...facts, failed: failures.length, outOfCapacity: noCapacity, ...until, errors: failures.map((f) => firstSentence(f.error?.Cause)) };
+      const detail = { ...facts, failed: nodes(failures), outOfCapacity: noCapacity, ...until, errors: failures.map((f) => firstSentence(f.error?.Cause)) };
       await deps.claims.audit('buffer-scale-up-failed', detail);
       events.push({ detailType: BUFFER_DETAIL_TYPES.scaleUpFailed, detail });
     }

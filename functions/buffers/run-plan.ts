@@ -9,10 +9,16 @@ import { planScaleDown, type ScaleDownPlan } from '../decisions/buffer/scale-dow
 import { planScaleUp, type ScaleUpPlan } from '../decisions/buffer/scale-up.js';
 import { targetChanges } from '../decisions/buffer/targets.js';
 import type { BufferPoolView } from '../decisions/buffer/types.js';
+import { providerNamed } from '../providers/registry.js';
 
-/** One node to add: the workflow's Map starts one ProvisionNode per item. */
+/**
+ * Nodes to add: the workflow's Map starts one ProvisionNode per item. Self-managed pools get one item per node; a pool
+ * whose provider launches one at a time (a Scaleway pool: each launch sets the pool's size from its claim count, and
+ * two at once would race on that number) gets one item for all its nodes, which ProvisionNode then adds in turn.
+ */
 export interface GrowItem {
   pool: string;
+  count: number;
   reason: string;
 }
 
@@ -101,7 +107,7 @@ export function planRun(inputs: PlanInputs): BufferRunPlan {
     scaleUp = merge(scaleUp, outage);
     standingInFor = outage.scaleUps.length > 0 ? outage.standingInFor : [];
   }
-  const grow = growItems(scaleUp, request.trigger);
+  const grow = growItems(scaleUp, request.trigger, config);
   if (grow.length > 0) {
     return { ...base, grow, remove: [], scaleUp, scaleDown: { remove: [], kept: [] }, standingInFor, memory: { ...memory, lastScaleUpAt: now } };
   }
@@ -132,7 +138,7 @@ type Base = Pick<BufferRunPlan, 'trigger' | 'now' | 'pendingPods' | 'degradedPro
 /** A manual start: each pool grows or shrinks to its target; a shrink removes only nodes whose pods can go elsewhere. */
 function manualPlan(targets: { pool: string; size: number }[], views: BufferPoolView[], inputs: PlanInputs, base: Base): BufferRunPlan {
   const changes = targetChanges(targets, views);
-  const grow = changes.flatMap((c) => Array.from({ length: Math.max(0, c.delta) }, () => ({ pool: c.pool, reason: `manual target ${c.to} (from ${c.from})` })));
+  const grow = changes.flatMap((c) => itemsFor(c.pool, c.delta, `manual target ${c.to} (from ${c.from})`, inputs.config));
   const shrinking = changes.filter((c) => c.delta < 0);
   const names = shrinking.map((c) => c.pool);
   const down = planScaleDown({
@@ -160,8 +166,15 @@ function manualPlan(targets: { pool: string; size: number }[], views: BufferPool
   return { ...base, grow, remove, scaleUp, scaleDown: { remove: down.remove, kept: down.kept }, standingInFor: [], memory };
 }
 
-function growItems(plan: ScaleUpPlan, trigger: string): GrowItem[] {
-  return plan.scaleUps.flatMap((s) => Array.from({ length: s.count }, () => ({ pool: s.pool, reason: `${trigger}: ${s.pods.length} pod(s) need it` })));
+function growItems(plan: ScaleUpPlan, trigger: string, config: ShepherdConfig): GrowItem[] {
+  return plan.scaleUps.flatMap((s) => itemsFor(s.pool, s.count, `${trigger}: ${s.pods.length} pod(s) need it`, config));
+}
+
+function itemsFor(pool: string, count: number, reason: string, config: ShepherdConfig): GrowItem[] {
+  if (count <= 0) return [];
+  const poolConfig = config.pools.find((p) => p.name === pool);
+  const oneAtATime = poolConfig ? providerNamed(poolConfig.provider).launchParallelism(poolConfig) === 1 : false;
+  return oneAtATime ? [{ pool, count, reason }] : Array.from({ length: count }, () => ({ pool, count: 1, reason }));
 }
 
 function merge(a: ScaleUpPlan, b: ScaleUpPlan): ScaleUpPlan {

@@ -24,30 +24,11 @@ export function bufferConfig(overrides: Record<string, unknown> = {}): ShepherdC
   return parseConfig(raw, 'scale-buffer test config');
 }
 
-/** A ReplicaSet whose pods each request `cpu` and `memory`, with an optional nodeSelector. */
-export function replicaSet(
-  local: ShepherdLocal,
-  name: string,
-  replicas: number,
-  requests: { cpu: string; memory: string },
-  nodeSelector?: Record<string, string>,
-) {
-  local.sim.world.kube.create('replicasets', {
-    apiVersion: 'apps/v1',
-    kind: 'ReplicaSet',
-    metadata: { name, namespace: 'default', labels: { app: name } },
-    spec: {
-      replicas,
-      selector: { matchLabels: { app: name } },
-      template: {
-        metadata: { labels: { app: name } },
-        spec: {
-          ...(nodeSelector ? { nodeSelector } : {}),
-          containers: [{ name: 'app', image: 'registry.example/app:1', resources: { requests } }],
-        },
-      },
-    },
-  });
+/** Removes the sample workload the local world starts with (2 small pods of `web`), so each test's pods are all that is pending. */
+export function withoutSampleWorkload(local: ShepherdLocal): void {
+  const { kube } = local.sim.world;
+  kube.remove('replicasets', 'default', 'web');
+  for (const pod of kube.list('pods', { labelSelector: 'app=web' })) kube.remove('pods', pod.metadata.namespace, pod.metadata.name);
 }
 
 export const podsOf = (local: ShepherdLocal, app: string): KubeObject[] => local.sim.world.kube.list('pods', { labelSelector: `app=${app}` });
