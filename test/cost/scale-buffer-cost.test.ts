@@ -1,4 +1,4 @@
-import { App } from 'aws-cdk-lib';
+import { App, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { idleCost } from '../../cli/cost/idle-cost.js';
@@ -19,7 +19,7 @@ describe('Function: idleCost (ScaleBuffer reconcile)', () => {
 
   it("prices the reconcile as one ScaleBuffer execution per period, each entering the machine's states", () => {
     const inventory = stackInventory(Template.fromStack(stack).toJSON() as CfnTemplate);
-    const machine = stack.resolve((stack.scaleBuffer!.stateMachine.node.defaultChild as { logicalId: string }).logicalId) as string;
+    const machine = stack.resolve((stack.scaleBuffer!.stateMachine.node.defaultChild as CfnElement).logicalId) as string;
     const schedule = inventory.schedules.find((s) => s.targets.includes(machine));
     expect(schedule?.expression).toBe(`rate(${RECONCILE_MINUTES} minutes)`);
     expect(schedule?.runsPerMonth).toBe((730 * 60) / RECONCILE_MINUTES);
