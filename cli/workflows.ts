@@ -1,6 +1,7 @@
 import { healNodePhases } from './progress/heal-node-phases.js';
 import { provisionNodePhases } from './progress/provision-node-phases.js';
 import { removeNodePhases } from './progress/remove-node-phases.js';
+import { scaleBufferPhases } from './progress/scale-buffer-phases.js';
 import type { WorkflowPhases } from './progress/workflow-phases.js';
 
 /** shepherd's workflows by the names users know them by, each with how its progress reads (one line per workflow). */
@@ -8,6 +9,7 @@ const WORKFLOWS: Record<string, WorkflowPhases> = {
   'provision-node': provisionNodePhases,
   'remove-node': removeNodePhases,
   'heal-node': healNodePhases,
+  'scale-buffer': scaleBufferPhases,
 };
 
 export const WORKFLOW_NAMES = Object.keys(WORKFLOWS);

@@ -15,6 +15,8 @@ import { HealNodeStateMachine } from './constructs/heal-node-state-machine.js';
 import { HealTriggers } from './constructs/heal-triggers.js';
 import { ProvisionNodeStateMachine } from './constructs/provision-node-state-machine.js';
 import { RemoveNodeStateMachine } from './constructs/remove-node-state-machine.js';
+import { ScaleBuffer } from './constructs/scale-buffer.js';
+import { ScaleBufferTriggers } from './constructs/scale-buffer-triggers.js';
 import { ShepherdFunction } from './constructs/shepherd-function.js';
 import { ShepherdTable } from './constructs/shepherd-table.js';
 import { claimsPermissions, clusterNodesPermissions, healNodePermissions, providerPermissions, validateInputPermissions } from './function-permissions.js';
@@ -61,6 +63,9 @@ export class ShepherdStack extends Stack {
   readonly healNode: HealNodeStateMachine;
   readonly watcher: ClusterWatcher;
   readonly healTriggers: HealTriggers;
+  /** Only with a `buffers` section in the config. */
+  readonly scaleBuffer?: ScaleBuffer;
+  readonly scaleBufferTriggers?: ScaleBufferTriggers;
   readonly alarms: AlarmTopic;
 
   constructor(scope: Construct, id: string, props: ShepherdStackProps) {
@@ -231,6 +236,29 @@ export class ShepherdStack extends Stack {
       providerFunctionEnv,
       healNodeArn: this.healNode.stateMachine.stateMachineArn,
     });
+
+    if (config.buffers) {
+      this.scaleBuffer = new ScaleBuffer(this, 'ScaleBuffer', {
+        projectRoot: PROJECT_ROOT,
+        entry: handlerEntry('scale-buffer'),
+        config,
+        table: this.table.table,
+        bus: this.bus,
+        provisionNode: this.provisionNode.stateMachine,
+        removeNode: this.removeNode.stateMachine,
+      });
+      this.scaleBufferTriggers = new ScaleBufferTriggers(this, 'ScaleBufferTriggers', {
+        projectRoot: PROJECT_ROOT,
+        entry: handlerEntry('scale-buffer-intake'),
+        config,
+        bus: this.bus,
+        scaleBuffer: this.scaleBuffer.stateMachine,
+      });
+      new CfnOutput(this, 'ScaleBufferStateMachineArn', {
+        value: this.scaleBuffer.stateMachine.stateMachineArn,
+        description: 'Start a ScaleBuffer execution here',
+      });
+    }
 
     new CfnOutput(this, 'ProvisionNodeStateMachineArn', {
       value: this.provisionNode.stateMachine.stateMachineArn,

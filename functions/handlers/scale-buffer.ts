@@ -1,0 +1,150 @@
+import { BusPublisher } from '../adapters/events/bus-publisher.js';
+import { KubeBufferReader } from '../adapters/kube/buffer-reader.js';
+import { KubeClient } from '../adapters/kube/client.js';
+import { parseKubeconfig } from '../adapters/kube/kubeconfig.js';
+import { DynamoBufferStateStore } from '../adapters/store/buffer-state.js';
+import { DynamoClaimStore } from '../adapters/store/claims.js';
+import { DynamoNodeLeaseStore } from '../adapters/store/node-lease.js';
+import { recordGrowth, recordPlan, recordRemoval, type StepResult } from '../buffers/records.js';
+import { type BufferRunPlan, planRun } from '../buffers/run-plan.js';
+import { BUFFER_SOURCE } from '../decisions/buffer/events.js';
+import { bufferPoolViews } from '../decisions/buffer/pool-views.js';
+import { isInvalidScaleBufferInputError, readScaleBufferRequest, type ScaleBufferRequest } from '../decisions/buffer/request.js';
+import { isInvalidTargetError, targetChanges } from '../decisions/buffer/targets.js';
+import { config } from '../runtime/config.js';
+import { InvalidInputError } from '../runtime/errors.js';
+import { withExecutionContext } from '../runtime/execution-context.js';
+import { getSecret } from '../runtime/secrets.js';
+
+export type ScaleBufferEvent =
+  /** Reads the input (a watcher event, the reconcile, manual targets); InvalidInputError names what is wrong. */
+  | { action: 'validate'; input: unknown }
+  /** One lease per buffer pool, all or none: two runs never add nodes for the same need. */
+  | { action: 'lease'; owner: string; ttlSeconds: number }
+  /** Reads the cluster and the memory, decides, records the decision. */
+  | { action: 'plan'; request: ScaleBufferRequest; owner: string }
+  /** After the nested ProvisionNode runs: backoff or capacity memory for failures, audit and bus event per pool. */
+  | { action: 'recordGrowth'; plan: BufferRunPlan; results: StepResult[] }
+  /** After the nested RemoveNode runs: audit and bus event per node removed or kept. */
+  | { action: 'recordRemoval'; plan: BufferRunPlan; results: StepResult[] }
+  | { action: 'release'; owner: string };
+
+/** Leases of buffer pools sit beside the node leases (LEASE#...); upper case keeps them apart from any Node name. */
+export const poolLeaseName = (pool: string) => `BUFFER-POOL:${pool}`;
+
+let deps: { claims: DynamoClaimStore; leases: DynamoNodeLeaseStore; state: DynamoBufferStateStore; bus: BusPublisher; reader?: KubeBufferReader } | undefined;
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: the stack gives it to this function`);
+  return value;
+}
+
+function stores() {
+  if (deps) return deps;
+  const table = required('TABLE_NAME');
+  deps = {
+    claims: new DynamoClaimStore(table),
+    leases: new DynamoNodeLeaseStore(table),
+    state: new DynamoBufferStateStore(table),
+    bus: new BusPublisher(required('EVENT_BUS_NAME'), BUFFER_SOURCE),
+  };
+  return deps;
+}
+
+/** The kubeconfig is read on first use, not at init, so that a secret that cannot be read fails with its own error. */
+async function reader(): Promise<KubeBufferReader> {
+  const s = stores();
+  if (!s.reader) {
+    const arn = config().cluster.kubeconfigSecretArn;
+    s.reader = new KubeBufferReader(new KubeClient(parseKubeconfig(await getSecret(arn), arn)));
+  }
+  return s.reader;
+}
+
+function bufferPools(): string[] {
+  const buffers = config().buffers;
+  if (!buffers) throw new InvalidInputError('ScaleBuffer needs a "buffers" section in the config; add one (README, Buffer pools) and deploy again');
+  return buffers.pools.map((p) => p.pool);
+}
+
+/**
+ * ScaleBuffer's steps (workflows/scale-buffer.ts): thin around the pure decisions of decisions/buffer. The cluster
+ * is read through the Kubernetes API, the pools' claims and memory from the table; the nodes are added and removed
+ * by nested ProvisionNode and RemoveNode executions, which the workflow starts.
+ */
+export const handler = withExecutionContext(async (event: ScaleBufferEvent) => {
+  switch (event.action) {
+    case 'validate':
+      return validate(event.input);
+    case 'lease':
+      return lease(event.owner, event.ttlSeconds);
+    case 'plan':
+      return plan(event.request);
+    case 'recordGrowth':
+      return recordGrowth(stores(), config(), event.plan, event.results);
+    case 'recordRemoval':
+      return recordRemoval(stores(), event.plan, event.results);
+    case 'release':
+      return release(event.owner);
+    default:
+      throw new Error(`unknown action ${(event as { action: string }).action}`);
+  }
+});
+
+function validate(input: unknown): { request: ScaleBufferRequest } {
+  bufferPools();
+  try {
+    const request = readScaleBufferRequest(input);
+    // Targets are checked against the pools' bounds here, before any lease; the sizes are read when planning.
+    if (request.trigger === 'manual') targetChanges(request.targets, bufferPoolViews(config(), {}));
+    return { request };
+  } catch (err) {
+    if (isInvalidScaleBufferInputError(err)) throw new InvalidInputError(err.message);
+    if (isInvalidTargetError(err)) throw new InvalidInputError(`"targets": ${err.message}`);
+    throw err;
+  }
+}
+
+async function lease(owner: string, ttlSeconds: number): Promise<{ acquired: boolean; holder?: string; reason?: string }> {
+  const { leases } = stores();
+  const taken: string[] = [];
+  for (const pool of bufferPools()) {
+    const out = await leases.acquire(poolLeaseName(pool), owner, ttlSeconds);
+    if (!out.acquired) {
+      for (const p of taken) await leases.release(poolLeaseName(p), owner);
+      const holder = out.holder.split(':').at(-1) ?? out.holder;
+      return { acquired: false, holder: out.holder, reason: `buffer pool ${pool} is being scaled by execution ${holder}` };
+    }
+    taken.push(pool);
+  }
+  return { acquired: true };
+}
+
+async function release(owner: string): Promise<{ released: number }> {
+  const { leases } = stores();
+  let released = 0;
+  for (const pool of bufferPools()) if ((await leases.release(poolLeaseName(pool), owner)).released) released++;
+  return { released };
+}
+
+async function plan(request: ScaleBufferRequest): Promise<BufferRunPlan> {
+  const s = stores();
+  const names = bufferPools();
+  const [read, pools, cluster, claims] = await Promise.all([
+    (await reader()).read(),
+    Promise.all(names.map((p) => s.state.pool(p))),
+    s.state.cluster(),
+    Promise.all(names.map(async (p) => [p, await s.claims.activeClaims(p)] as const)),
+  ]);
+  let decided: BufferRunPlan;
+  try {
+    decided = planRun({ request, config: config(), read, activeClaims: Object.fromEntries(claims), pools, cluster, now: new Date().toISOString() });
+  } catch (err) {
+    // A target the pool's current size makes impossible (below min is caught at validation; this is the same check).
+    if (isInvalidTargetError(err)) throw new InvalidInputError(`"targets": ${err.message}`);
+    throw err;
+  }
+  await recordPlan(s, decided);
+  return decided;
+}

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { phasesFor, workflowOf } from '../../cli/workflows.js';
+
+describe('Function: phasesFor (scale-buffer)', () => {
+  const phases = phasesFor('shepherd-kosmos-demo-scale-buffer');
+
+  it('knows the scale-buffer workflow by its state machine name', () => {
+    expect(workflowOf('shepherd-kosmos-demo-scale-buffer')).toBe('scale-buffer');
+    expect(phases).toBeDefined();
+  });
+
+  it('reads the plan as the trigger, the pending pods, the nodes per pool and the pods no pool can place', () => {
+    const line = phases?.exits.Plan({
+      plan: {
+        trigger: 'pods-unschedulable',
+        pendingPods: 7,
+        grow: [{ pool: 'scw-buffer' }, { pool: 'gcp-amd64' }, { pool: 'gcp-amd64' }],
+        remove: [],
+        scaleUp: { unplaceable: [{}] },
+      },
+    } as never);
+    expect(line).toBe('pods-unschedulable: 7 pending pod(s); add 1 in scw-buffer, 2 in gcp-amd64; 1 pod(s) no buffer pool can place');
+  });
+
+  it('says when another run holds the leases, and what a failed pool is skipped until', () => {
+    expect(phases?.exits['Take pool leases']({ lease: { acquired: false, reason: 'buffer pool scw-buffer is being scaled by execution x' } } as never)).toBe(
+      'another run is scaling: buffer pool scw-buffer is being scaled by execution x',
+    );
+    expect(
+      phases?.exits['Record growth']({ growth: { pools: { 'gcp-amd64': { added: 1, failed: 1, backedOffUntil: '2026-11-30T12:05:00Z' } } } } as never),
+    ).toBe('pool gcp-amd64: 1 added, 1 failed (skipped until 2026-11-30T12:05:00Z)');
+  });
+});

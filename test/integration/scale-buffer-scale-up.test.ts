@@ -1,0 +1,123 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { synthesizeStack } from '../../local/cloudformation/synth.js';
+import { type ShepherdLocal, startShepherdLocal } from '../../local/shepherd-local.js';
+import { addWorkload } from '../../sim/scenarios.js';
+import { expectReadableCause } from '../helpers/fail-cause.js';
+import { auditEntries, bufferConfig, podsOf, poolNodes, ready, unschedulable, watcherEvent, withoutSampleWorkload } from '../helpers/scale-buffer-local.js';
+
+/**
+ * ScaleBuffer's scale-up end to end: the synthesized stack's state machines and bundled functions, run by the local
+ * control plane against the simulated clouds, whose scheduler leaves pods pending until a node fits them. Nothing
+ * of ours is mocked.
+ */
+
+const config = bufferConfig();
+let local: ShepherdLocal;
+
+beforeAll(async () => {
+  await synthesizeStack(config);
+}, 600_000);
+
+afterEach(async () => {
+  await local?.stop();
+});
+
+async function start(seed = 1) {
+  local = await startShepherdLocal({ config, seed, clock: { mode: 'virtual' }, onLambdaLog: () => {} });
+  withoutSampleWorkload(local);
+  return local;
+}
+
+async function run(input: unknown, name?: string) {
+  const { executionArn } = local.controlPlane.startExecution(local.stateMachineArn('scaleBuffer'), input, name);
+  return local.controlPlane.waitForExecution(executionArn);
+}
+
+async function pendingBurst(app: string, replicas: number, requests: { cpu: string; memory: string }, nodeSelector?: Record<string, string>) {
+  addWorkload(local.sim.world, app, replicas, requests, nodeSelector);
+  await local.sim.clock.until(() => podsOf(local, app).length === replicas && podsOf(local, app).every(unschedulable), 60_000, `${app} pods unschedulable`);
+}
+
+describe('Workflow: ScaleBuffer scale-up (local control plane + simulated clouds)', () => {
+  it('a burst of pending pods that fit: one decision, the first pool by priority grows by the right count, its nodes Ready and the pods Running', async () => {
+    await start();
+    // Six pods of 1 CPU: a Scaleway DEV1-M node (2.9 CPU allocatable) takes two, so three nodes.
+    await pendingBurst('burst', 6, { cpu: '1', memory: '512Mi' });
+    const now = new Date(local.sim.clock.now()).toISOString();
+
+    const out = await run(watcherEvent('podsUnschedulable', 'a'.repeat(32), now));
+    expect(out.status, out.cause).toBe('SUCCEEDED');
+    const result = JSON.parse(out.output ?? '{}');
+    expect(result.scaleUps).toEqual([expect.objectContaining({ pool: 'scw-buffer', count: 3 })]);
+    expect(result.unplaceable).toEqual([]);
+    // A Scaleway pool grows through one ProvisionNode for its three nodes (its launches set the pool size one at a time).
+    expect(result.added).toEqual([expect.objectContaining({ pool: 'scw-buffer', count: 3, ok: true })]);
+    const nodes = poolNodes(local, 'scw-buffer');
+    expect(nodes).toHaveLength(3);
+    expect(nodes.every(ready)).toBe(true);
+    expect(poolNodes(local, 'gcp-amd64')).toHaveLength(0);
+    await local.sim.clock.until(() => podsOf(local, 'burst').every((p) => p.status?.phase === 'Running'), 120_000, 'burst pods Running');
+    // One decision for the burst: one audit entry, with its inputs.
+    const decisions = await auditEntries(local, 'buffer-scaled-up');
+    expect(decisions).toHaveLength(1);
+    expect(decisions[0].detail).toMatchObject({ trigger: 'pods-unschedulable', pendingPods: 6, pool: 'scw-buffer', requested: 3, added: 3 });
+  }, 900_000);
+
+  it('pods no buffer pool can place: reported with each pool reason, and nothing is added', async () => {
+    await start();
+    await pendingBurst('arm-only', 2, { cpu: '500m', memory: '256Mi' }, { 'kubernetes.io/arch': 'arm64' });
+    const out = await run({ trigger: 'reconcile' });
+    expect(out.status, out.cause).toBe('SUCCEEDED');
+    const result = JSON.parse(out.output ?? '{}');
+    expect(result.scaleUps).toEqual([]);
+    expect(result.added).toEqual([]);
+    expect(result.unplaceable).toHaveLength(2);
+    expect(result.unplaceable[0].reasons).toEqual({
+      'scw-buffer': expect.stringContaining('kubernetes.io/arch=arm64'),
+      'gcp-amd64': expect.stringContaining('kubernetes.io/arch=arm64'),
+    });
+    expect(poolNodes(local, 'scw-buffer')).toHaveLength(0);
+    expect(poolNodes(local, 'gcp-amd64')).toHaveLength(0);
+    const skipped = await auditEntries(local, 'buffer-scale-up-skipped');
+    expect(skipped).toHaveLength(1);
+    expect((skipped[0].detail as { unplaceable: unknown[] }).unplaceable).toHaveLength(2);
+  }, 900_000);
+
+  it('the first pool at its max: the rest goes to the next pool, and the first never grows above its max', async () => {
+    await start();
+    // Eight pods of 1 CPU: Scaleway's pool (max 3) takes six, GCE's (1.9 CPU a node) one pod a node for the last two.
+    await pendingBurst('big', 8, { cpu: '1', memory: '512Mi' });
+    const out = await run({ trigger: 'reconcile' });
+    expect(out.status, out.cause).toBe('SUCCEEDED');
+    const result = JSON.parse(out.output ?? '{}');
+    expect(result.scaleUps).toEqual([expect.objectContaining({ pool: 'scw-buffer', count: 3 }), expect.objectContaining({ pool: 'gcp-amd64', count: 2 })]);
+    expect(poolNodes(local, 'scw-buffer')).toHaveLength(3);
+    expect(poolNodes(local, 'gcp-amd64').filter(ready)).toHaveLength(2);
+  }, 900_000);
+
+  it('two runs at once: the second finds the pool leases taken and adds nothing; the nodes are added once', async () => {
+    await start();
+    await pendingBurst('twice', 2, { cpu: '1', memory: '512Mi' });
+    const now = new Date(local.sim.clock.now()).toISOString();
+    const first = local.controlPlane.startExecution(local.stateMachineArn('scaleBuffer'), watcherEvent('podsUnschedulable', 'b'.repeat(32), now));
+    const second = local.controlPlane.startExecution(local.stateMachineArn('scaleBuffer'), { trigger: 'reconcile' });
+    const [a, b] = await Promise.all([local.controlPlane.waitForExecution(first.executionArn), local.controlPlane.waitForExecution(second.executionArn)]);
+    expect(a.status, a.cause).toBe('SUCCEEDED');
+    expect(b.status, b.cause).toBe('SUCCEEDED');
+    const statuses = [JSON.parse(a.output ?? '{}').status, JSON.parse(b.output ?? '{}').status].sort();
+    expect(statuses).toEqual(['already-scaling', 'done']);
+    expect(poolNodes(local, 'scw-buffer')).toHaveLength(1);
+    expect(await auditEntries(local, 'buffer-scaled-up')).toHaveLength(1);
+  }, 900_000);
+
+  it('bad input fails InvalidInput with a readable cause naming the field', async () => {
+    await start();
+    const out = await run({ targets: { 'scw-buffer': 9 } });
+    expect(out.status).toBe('FAILED');
+    expect(out.error).toBe('InvalidInput');
+    const { sentence } = expectReadableCause(out.cause);
+    expect(sentence).toContain('"targets"');
+    expect(sentence).toContain('scw-buffer may have 0 to 3 nodes, asked for 9');
+    expect(poolNodes(local, 'scw-buffer')).toHaveLength(0);
+  }, 900_000);
+});
