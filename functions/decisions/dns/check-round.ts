@@ -8,10 +8,10 @@ export interface CheckCandidate {
   nodeName: string;
 }
 
-/** A target's check state as the store keeps it (functions/adapters/store/dns-check-states.ts). */
+/** A target's check state, the shape functions/adapters/store/dns-check-states.ts stores. */
 export interface StoredCheckState extends CheckState {
   nodeName?: string;
-  /** When the state last changed (ISO): a steady state is not written again. */
+  /** When it was last written (ISO): when it changed, or at most REFRESH_AFTER_MS before the last probe. */
   checkedAt: string;
   /** The probe's last detail, e.g. 'connected in 12 ms', 'connect timeout after 2000 ms'. */
   detail: string;
@@ -46,6 +46,12 @@ export interface CheckRoundInputs {
   now: string;
 }
 
+/**
+ * A steady state is written again after this long, so that it never gets older than the store's one-day TTL: a dead
+ * address whose state expired would start healthy again and churn the records once a day.
+ */
+export const REFRESH_AFTER_MS = 3_600_000;
+
 export interface CheckRound {
   /** The states to store: only those that changed, so that a steady target costs no write. */
   writes: { address: string; state: StoredCheckState }[];
@@ -76,7 +82,7 @@ export function checkCandidates(rule: EligibilityRule, nodes: readonly DnsNodeVi
  * One round of checks folded into the stored states. A target never checked starts healthy, as DnsFailover counts a
  * published address with no state (hysteresis.ts, initialCheckState): the first round after a deploy then changes
  * no record, and a dead target still leaves after `fall` failures. Counters stop at rise and fall, which is all the
- * rules read, so that a target that keeps passing (or failing) is not written every round.
+ * rules read, so that a target that keeps passing (or failing) is written only every REFRESH_AFTER_MS, not every round.
  */
 export function checkRound(inputs: CheckRoundInputs): CheckRound {
   const { limits, now } = inputs;
@@ -89,7 +95,8 @@ export function checkRound(inputs: CheckRoundInputs): CheckRound {
     const before: CheckState = stored ?? initialCheckState(true);
     const after = boundedCounters(nextCheckState(before, result.passed, limits), limits);
     const changed = !stored || stored.healthy !== after.healthy || stored.passes !== after.passes || stored.failures !== after.failures;
-    if (!changed && stored.nodeName === c.nodeName) continue;
+    const fresh = Date.parse(now) - Date.parse(stored?.checkedAt ?? '') < REFRESH_AFTER_MS;
+    if (!changed && stored.nodeName === c.nodeName && fresh) continue;
     const state: StoredCheckState = { ...after, nodeName: c.nodeName, checkedAt: now, detail: result.detail };
     writes.push({ address: c.address, state });
     if (before.healthy !== after.healthy) {

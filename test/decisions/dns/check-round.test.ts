@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type CheckCandidate, checkCandidates, checkRound, type StoredCheckState } from '../../../functions/decisions/dns/check-round.js';
+import { type CheckCandidate, checkCandidates, checkRound, REFRESH_AFTER_MS, type StoredCheckState } from '../../../functions/decisions/dns/check-round.js';
 import type { DnsNodeView, EligibilityRule } from '../../../functions/decisions/dns/types.js';
 
 const rule: EligibilityRule = { eligiblePools: ['home'], addressSource: { from: 'external-ip' }, type: 'A' };
@@ -44,7 +44,7 @@ describe('Function: checkRound', () => {
     passes: 2,
     failures: 0,
     nodeName: 'a',
-    checkedAt: 'earlier',
+    checkedAt: '2026-11-30T12:00:00.000Z',
     detail: 'ok',
     ...s,
   });
@@ -59,7 +59,7 @@ describe('Function: checkRound', () => {
         candidates,
         previous: new Map(state ? [['203.0.113.10', state]] : []),
         results: new Map([['203.0.113.10', { passed, detail: passed ? 'connected in 3 ms' : 'connect timeout after 2000 ms' }]]),
-        now: `t${i}`,
+        now: new Date(Date.parse('2026-11-30T12:00:00.000Z') + (i + 1) * 10_000).toISOString(),
       });
       state = round.writes[0]?.state ?? state;
       out.push(round);
@@ -70,7 +70,10 @@ describe('Function: checkRound', () => {
   it('a target never checked starts healthy: a pass stores it healthy and publishes nothing', () => {
     const [round] = rounds([true]);
     expect(round.writes).toEqual([
-      { address: '203.0.113.10', state: { healthy: true, passes: 1, failures: 0, nodeName: 'a', checkedAt: 't0', detail: 'connected in 3 ms' } },
+      {
+        address: '203.0.113.10',
+        state: { healthy: true, passes: 1, failures: 0, nodeName: 'a', checkedAt: '2026-11-30T12:00:10.000Z', detail: 'connected in 3 ms' },
+      },
     ]);
     expect(round.changes).toEqual([]);
   });
@@ -86,7 +89,7 @@ describe('Function: checkRound', () => {
       passes: 0,
       failures: 3,
       detail: 'connect timeout after 2000 ms',
-      checkedAt: 't2',
+      checkedAt: '2026-11-30T12:00:30.000Z',
     });
   });
 
@@ -101,8 +104,13 @@ describe('Function: checkRound', () => {
     expect(failing.map((r) => r.writes.length)).toEqual([1, 1, 1, 0, 0]);
   });
 
+  it('a steady state is written again once it is older than the refresh age', () => {
+    const old = stored({ checkedAt: new Date(Date.parse('2026-11-30T12:00:00.000Z') - REFRESH_AFTER_MS + 15_000).toISOString() });
+    expect(rounds([true, true, true], old).map((r) => r.writes.length)).toEqual([0, 1, 0]);
+  });
+
   it('a candidate with no probe result keeps its state', () => {
-    const round = checkRound({ entrypoint: 'www', limits, candidates, previous: new Map(), results: new Map(), now: 't' });
+    const round = checkRound({ entrypoint: 'www', limits, candidates, previous: new Map(), results: new Map(), now: '2026-11-30T12:00:00.000Z' });
     expect(round).toEqual({ writes: [], changes: [] });
   });
 });
