@@ -32,6 +32,8 @@ export const UNKIND_BEHAVIOURS = [
   'event-ttl',
   /** EventBridge delivers at least once, best effort, in no set order: the local control plane duplicates, reorders and delays events. */
   'eventbridge-delivery',
+  /** SQS standard queues deliver at least once: the local control plane hands some messages out twice (local/sqs/sqs.ts). */
+  'sqs-delivery',
 ] as const;
 
 export type UnkindBehaviour = (typeof UNKIND_BEHAVIOURS)[number];
