@@ -1,22 +1,15 @@
 import type { EntrypointConfig } from '../../config/types.js';
+import type { ActiveCheck, TargetProbe } from '../adapters/probe/types.js';
 import type { DnsCheckStateStore } from '../adapters/store/dns-check-states.js';
 import { checkCandidates, checkRound, type TargetHealthChange } from '../decisions/dns/check-round.js';
 import type { DnsNodeView } from '../decisions/dns/types.js';
-
-/** The entrypoint's active check. */
-export type ActiveCheck = NonNullable<EntrypointConfig['check']>;
-
-/** A probe adapter's call as the runner uses it (functions/adapters/probe/types.ts, TargetProbe). */
-export interface Probe {
-  probe(target: { address: string; check: ActiveCheck }): Promise<{ passed: boolean; detail: string; elapsedMs: number }>;
-}
 
 export const TARGET_HEALTH_CHANGED = 'Shepherd DNS Target Health Changed';
 export const DNS_SOURCE = 'shepherd.dns';
 
 export interface RoundDeps {
   nodes(): Promise<DnsNodeView[]>;
-  probe: Probe;
+  probe: TargetProbe;
   states: DnsCheckStateStore;
   publish(changes: TargetHealthChange[]): Promise<void>;
   now(): Date;
