@@ -9,14 +9,12 @@ import { DynamoCheckChainStore } from '../adapters/store/check-chain.js';
 import { DynamoDnsCheckStateStore } from '../adapters/store/dns-check-states.js';
 import { parseTick } from '../decisions/dns/check-ticks.js';
 import { type ChainDeps, keepAlive, onTick } from '../dns-checks/chain.js';
+import { TICK_QUEUE_URL_ENV } from '../dns-checks/constants.js';
 import { DNS_SOURCE, type RoundDeps, runCheckRound, TARGET_HEALTH_CHANGED } from '../dns-checks/round.js';
 import { config } from '../runtime/config.js';
 import { withExecutionContext } from '../runtime/execution-context.js';
 import { log } from '../runtime/logger.js';
 import { getSecret } from '../runtime/secrets.js';
-
-/** The queue the chain's ticks travel on (infra/constructs/dns-checks.ts). */
-export const TICK_QUEUE_URL_ENV = 'TICK_QUEUE_URL';
 
 let chainDeps: ChainDeps | undefined;
 let reader: KubeDnsNodeReader | undefined;
