@@ -6,6 +6,7 @@ export interface MappingInvocation {
   mapping: string;
   at: number;
   messageIds: string[];
+  bodies: string[];
   ok: boolean;
   error?: string;
 }

@@ -145,6 +145,12 @@ export class SqsService {
     return this.queues.get(this.queue(queueRef).name)!.messages.length;
   }
 
+  /** Deletes every message of the queue, in flight or not (PurgeQueue; a test uses it to lose a message). */
+  purge(queueRef: string): void {
+    const queue = this.queues.get(this.queue(queueRef).name)!;
+    for (const m of queue.messages.splice(0)) this.options.clock.cancel(m.timer);
+  }
+
   /** Calls `listener` each time a message of the queue becomes visible. Returns the unsubscribe function. */
   onVisible(queueRef: string, listener: () => void): () => void {
     const name = this.queue(queueRef).name;
