@@ -57,6 +57,7 @@ export class EventSourceMappings {
         mapping: mapping.logicalId,
         at: this.options.now(),
         messageIds: messages.map((m) => m.MessageId),
+        bodies: messages.map((m) => m.Body),
         ok,
         ...(error ? { error } : {}),
       });
