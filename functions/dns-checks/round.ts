@@ -4,9 +4,6 @@ import type { DnsCheckStateStore } from '../adapters/store/dns-check-states.js';
 import { checkCandidates, checkRound, type TargetHealthChange } from '../decisions/dns/check-round.js';
 import type { DnsNodeView } from '../decisions/dns/types.js';
 
-export const TARGET_HEALTH_CHANGED = 'Shepherd DNS Target Health Changed';
-export const DNS_SOURCE = 'shepherd.dns';
-
 export interface RoundDeps {
   nodes(): Promise<DnsNodeView[]>;
   probe: TargetProbe;

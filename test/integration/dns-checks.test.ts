@@ -30,7 +30,7 @@ const queueName = `shepherd-${config.cluster.name}-dns-check-ticks`;
 beforeAll(async () => {
   await synthesizeStack(config);
   local = await startShepherdLocal({ config, seed: 5, clock: { mode: 'virtual' }, onLambdaLog: () => {} });
-}, 240_000);
+}, 600_000);
 
 afterAll(async () => {
   await local?.stop();
