@@ -94,4 +94,6 @@ export const DEFAULT_DNS_FAILOVER = {
   fall: 3,
   rise: 2,
   maxChangesPerRun: 10,
+  /** Seconds between two rounds of active checks: fall 3 at 10 s notices a dead target in about 30 s. */
+  checkIntervalSeconds: 10,
 } as const;

@@ -83,5 +83,12 @@ export const dnsSchema = z
       .strictObject({ apiTokenSecretArn: secretArn.describe('Secret holding a Cloudflare API token with DNS edit rights on the zones (plain text).') })
       .describe('Cloudflare access.'),
     entrypoints: z.array(entrypointSchema).min(1).describe('Public names that follow healthy entrypoint nodes.'),
+    checkIntervalSeconds: z
+      .number()
+      .int()
+      .min(5)
+      .max(60)
+      .default(DEFAULT_DNS_FAILOVER.checkIntervalSeconds)
+      .describe('Seconds between two rounds of active checks (5 to 60): the delay of the SQS tick that starts the next round.'),
   })
   .describe('DNS entrypoints on Cloudflare.');

@@ -11,6 +11,7 @@ import type { ProviderDescriptor } from '../functions/providers/types.js';
 import { AlarmTopic } from './constructs/alarm-topic.js';
 import { ClaimCleanupStateMachine } from './constructs/claim-cleanup-state-machine.js';
 import { ClusterWatcher } from './constructs/cluster-watcher.js';
+import { DnsChecks } from './constructs/dns-checks.js';
 import { HealNodeStateMachine } from './constructs/heal-node-state-machine.js';
 import { HealTriggers } from './constructs/heal-triggers.js';
 import { ProvisionNodeStateMachine } from './constructs/provision-node-state-machine.js';
@@ -66,6 +67,8 @@ export class ShepherdStack extends Stack {
   /** Only with a `buffers` section in the config. */
   readonly scaleBuffer?: ScaleBuffer;
   readonly scaleBufferTriggers?: ScaleBufferTriggers;
+  /** Only when an entrypoint has an active check. */
+  readonly dnsChecks?: DnsChecks;
   readonly alarms: AlarmTopic;
 
   constructor(scope: Construct, id: string, props: ShepherdStackProps) {
@@ -257,6 +260,16 @@ export class ShepherdStack extends Stack {
       new CfnOutput(this, 'ScaleBufferStateMachineArn', {
         value: this.scaleBuffer.stateMachine.stateMachineArn,
         description: 'Start a ScaleBuffer execution here',
+      });
+    }
+
+    if (config.dns?.entrypoints.some((e) => e.check)) {
+      this.dnsChecks = new DnsChecks(this, 'DnsChecks', {
+        projectRoot: PROJECT_ROOT,
+        entry: handlerEntry('dns-checks'),
+        config,
+        table: this.table.table,
+        bus: this.bus,
       });
     }
 

@@ -15,6 +15,9 @@ import { ParameterStore } from './secrets/parameters.js';
 import { SecretsStore } from './secrets/secrets.js';
 import { secretsManagerApi } from './secrets/secrets-api.js';
 import { ssmApi } from './secrets/ssm-api.js';
+import { EventSourceMappings } from './sqs/event-source-mappings.js';
+import { type QueueDeliveryMode, SqsService } from './sqs/sqs.js';
+import { sqsApi } from './sqs/sqs-api.js';
 import { stepFunctionsApi } from './stepfunctions/sfn-api.js';
 import { type ExecutionView, StepFunctionsService } from './stepfunctions/stepfunctions.js';
 import type { EventBridgeEvent, LocalStack } from './types.js';
@@ -43,6 +46,8 @@ export interface LocalControlPlaneOptions {
    * delays them, seeded, as AWS allows; `exactly-once` delivers each at once, in order (a kind world).
    */
   eventDelivery?: EventDeliveryMode;
+  /** How SQS standard queues hand out messages: `at-least-once` (default) sometimes twice, seeded; `exactly-once` a kind world. */
+  queueDelivery?: QueueDeliveryMode;
 }
 
 export interface LocalEndpoints {
@@ -51,6 +56,7 @@ export interface LocalEndpoints {
   secretsmanager: string;
   ssm: string;
   dynamodb: string;
+  sqs: string;
 }
 
 export interface LocalControlPlane {
@@ -64,6 +70,9 @@ export interface LocalControlPlane {
   readonly stepFunctions: StepFunctionsService;
   readonly events: EventBridgeService;
   readonly lambdas: LambdaRunner;
+  /** The stack's SQS queues, and the event source mappings that feed its functions from them. */
+  readonly sqs: SqsService;
+  readonly eventSourceMappings: EventSourceMappings;
   /**
    * Fault injection, as AWS FIS does on the real services: `faults.lambda({ state: 'Launch VM', fault: { kind: 'timeout' } })`,
    * and DynamoDB throttling or 500s: `faults.dynamodb({ operation: 'UpdateItem', count: 5, fault: { kind: 'throttle' } })`.
@@ -156,11 +165,25 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions):
       },
     });
     started.push(events);
+    const sqs = new SqsService({
+      clock,
+      queues: stack.queues,
+      ids: new IdSource(`${seed}:sqs`),
+      delivery: options.queueDelivery,
+      random: (
+        (queue) => () =>
+          queue.next()
+      )(new Random(seed ^ 0x73717321)),
+      senderId: credentials.accessKeyId,
+    });
+    started.push(sqs);
+    const eventSourceMappings = new EventSourceMappings({ sqs, lambdas, mappings: stack.eventSourceMappings, region, now: () => clock.now() });
+    started.push(eventSourceMappings);
 
     const api: ApiServer = await startApiServer({
       clock,
       accessKeyId: credentials.accessKeyId,
-      services: [stepFunctionsApi(stepFunctions), eventBridgeApi(events), secretsManagerApi(secrets), ssmApi(parameters)],
+      services: [stepFunctionsApi(stepFunctions), eventBridgeApi(events), secretsManagerApi(secrets), ssmApi(parameters), sqsApi(sqs)],
       rest: lambdaApi(lambdas),
     });
     started.push({ stop: () => api.close() });
@@ -170,18 +193,22 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions):
       AWS_ENDPOINT_URL_SECRETS_MANAGER: api.url,
       AWS_ENDPOINT_URL_SSM: api.url,
       AWS_ENDPOINT_URL_LAMBDA: api.url,
+      AWS_ENDPOINT_URL_SQS: api.url,
     });
     events.start();
+    eventSourceMappings.start();
 
     const stateMachines = Object.fromEntries(stack.stateMachines.map((m) => [m.name, m.arn]));
     return {
       stack,
-      endpoints: { stepfunctions: api.url, eventbridge: api.url, secretsmanager: api.url, ssm: api.url, dynamodb: dynamo.endpoint },
+      endpoints: { stepfunctions: api.url, eventbridge: api.url, secretsmanager: api.url, ssm: api.url, dynamodb: dynamo.endpoint, sqs: api.url },
       env,
       stateMachines,
       stepFunctions,
       events,
       lambdas,
+      sqs,
+      eventSourceMappings,
       faults: { lambda: (rule) => lambdas.faults.lambda(rule), dynamodb: (rule) => dynamoFaults.dynamodb(rule) },
       startExecution: (stateMachine, input, name) =>
         stepFunctions.startExecution({

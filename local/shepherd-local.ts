@@ -64,6 +64,7 @@ export async function startShepherdLocal(options: ShepherdLocalOptions = {}): Pr
       extraEnv: simulatorEnv(sim),
       seed: options.seed ?? 1,
       eventDelivery: sim.world.unkindness.has('eventbridge-delivery') ? 'at-least-once' : 'exactly-once',
+      queueDelivery: sim.world.unkindness.has('sqs-delivery') ? 'at-least-once' : 'exactly-once',
       onLambdaLog: options.onLambdaLog,
     });
     const unsubscribe = sim.awsEvents.subscribe((e) => controlPlane.publish(e));

@@ -87,6 +87,26 @@ export interface SecretSpec {
   value: string;
 }
 
+export interface QueueSpec {
+  logicalId: string;
+  name: string;
+  arn: string;
+  url: string;
+  /** The queue's DelaySeconds: the delay of a message sent without its own. */
+  delaySeconds: number;
+  visibilityTimeoutSeconds: number;
+}
+
+/** An AWS::Lambda::EventSourceMapping (only SQS sources are run locally). */
+export interface EventSourceMappingSpec {
+  logicalId: string;
+  /** The function's name or ARN, as the template gives it. */
+  functionName: string;
+  eventSourceArn: string;
+  batchSize: number;
+  enabled: boolean;
+}
+
 export interface LocalStack {
   stackName: string;
   region: string;
@@ -97,6 +117,8 @@ export interface LocalStack {
   eventBuses: EventBusSpec[];
   rules: RuleSpec[];
   secrets: SecretSpec[];
+  queues: QueueSpec[];
+  eventSourceMappings: EventSourceMappingSpec[];
   outputs: Record<string, string>;
 }
 

@@ -59,3 +59,6 @@ export const CLOUDWATCH_COMPOSITE_ALARM_MONTH = 0.5;
 
 /** DynamoDB bills 100 bytes of indexing overhead per item on top of its data. https://aws.amazon.com/dynamodb/pricing/on-demand/ */
 export const DYNAMODB_ITEM_OVERHEAD_BYTES = 100;
+
+/** SQS standard queue requests: $0.40 per million (first million a month free), each 64 KB of payload one request. https://aws.amazon.com/sqs/pricing/ */
+export const SQS_PER_REQUEST = 0.4 / 1e6;

@@ -3,9 +3,11 @@ import { join } from 'node:path';
 import { TemplateError } from '../errors.js';
 import type {
   EventBusSpec,
+  EventSourceMappingSpec,
   KeySchemaElement,
   LambdaFunctionSpec,
   LocalStack,
+  QueueSpec,
   RuleSpec,
   RuleTargetSpec,
   SecretSpec,
@@ -134,6 +136,8 @@ class StackReader {
       eventBuses: this.ofType('AWS::Events::EventBus').map(([id]) => this.eventBus(id)),
       rules: this.ofType('AWS::Events::Rule').map(([id, r]) => this.rule(id, r)),
       secrets: this.ofType('AWS::SecretsManager::Secret').map(([id, r]) => this.secret(id, r)),
+      queues: this.ofType('AWS::SQS::Queue').map(([id, r]) => this.queue(id, r)),
+      eventSourceMappings: this.ofType('AWS::Lambda::EventSourceMapping').map(([id, r]) => this.eventSourceMapping(id, r)),
       outputs: this.outputs(),
     };
   }
@@ -293,6 +297,32 @@ class StackReader {
       arn,
       description: typeof p.Description === 'string' ? p.Description : undefined,
       value: typeof p.SecretString === 'string' ? p.SecretString : generatedSecret(`${this.ctx.stackName}/${id}`, p.GenerateSecretString),
+    };
+  }
+
+  /** SQS's defaults: no delay, a 30 s visibility timeout (AWS::SQS::Queue, CloudFormation reference). */
+  private queue(id: string, r: CfnResource): QueueSpec {
+    const p = this.resolved(id, r);
+    const local = this.resource(id);
+    return {
+      logicalId: id,
+      name: String(local.attrs.QueueName),
+      arn: String(local.attrs.Arn),
+      url: String(local.ref),
+      delaySeconds: Number(p.DelaySeconds ?? 0),
+      visibilityTimeoutSeconds: Number(p.VisibilityTimeout ?? 30),
+    };
+  }
+
+  /** BatchSize defaults to 10 for SQS (Lambda parameters for Amazon SQS event source mappings). */
+  private eventSourceMapping(id: string, r: CfnResource): EventSourceMappingSpec {
+    const p = this.resolved(id, r);
+    return {
+      logicalId: id,
+      functionName: String(p.FunctionName),
+      eventSourceArn: String(p.EventSourceArn ?? ''),
+      batchSize: Number(p.BatchSize ?? 10),
+      enabled: p.Enabled !== false,
     };
   }
 

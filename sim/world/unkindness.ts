@@ -34,6 +34,8 @@ export const UNKIND_BEHAVIOURS = [
   'eventbridge-delivery',
   /** The internet drops packets: now and then a probe's SYN is lost and its connect takes the 1 s initial retransmission timeout longer (RFC 6298 section 2.1; servers/network/gateway.ts). */
   'tcp-syn-loss',
+  /** SQS standard queues deliver at least once: the local control plane hands some messages out twice (local/sqs/sqs.ts). */
+  'sqs-delivery',
 ] as const;
 
 export type UnkindBehaviour = (typeof UNKIND_BEHAVIOURS)[number];

@@ -30,4 +30,16 @@ describe('Function: startShepherdLocal', () => {
     expect(await start(['eventbridge-delivery'])).toBe('exactly-once');
     expect(await start('all')).toBe('exactly-once');
   }, 120_000);
+
+  it('hands SQS messages out at least once unless the world is kind to sqs-delivery', async () => {
+    const start = async (kind?: KindSwitches) => {
+      local = await startShepherdLocal({ config, clock: { mode: 'virtual' }, kind, onLambdaLog: () => undefined });
+      const mode = local.controlPlane.sqs.deliveryMode;
+      await local.stop();
+      local = undefined;
+      return mode;
+    };
+    expect(await start()).toBe('at-least-once');
+    expect(await start(['sqs-delivery'])).toBe('exactly-once');
+  }, 120_000);
 });

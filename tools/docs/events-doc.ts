@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { targetHealthChangedSchema } from '../../functions/decisions/dns/event-schemas.js';
+import { DNS_SOURCE, TARGET_HEALTH_CHANGED } from '../../functions/decisions/dns/event-types.js';
 import { WATCHER_DETAIL_SCHEMAS } from '../../functions/decisions/watcher/event-schemas.js';
 import { WATCHER_DETAIL_TYPES, WATCHER_SOURCE, type WatcherEventKind } from '../../functions/decisions/watcher/event-types.js';
 
@@ -7,6 +9,18 @@ export const EVENTS_DOC = 'docs/events.md';
 /** The JSON Schema (draft 2020-12) of one event's detail, as consumers validate it. */
 export function detailJsonSchema(kind: WatcherEventKind): Record<string, unknown> {
   return z.toJSONSchema(WATCHER_DETAIL_SCHEMAS[kind], { io: 'output' }) as Record<string, unknown>;
+}
+
+/** Events of other sources than the watcher: detail-type, source and the zod schema of the detail. */
+export const OTHER_EVENTS: ReadonlyArray<{ detailType: string; source: string; schema: z.ZodType & { description?: string } }> = [
+  { detailType: TARGET_HEALTH_CHANGED, source: DNS_SOURCE, schema: targetHealthChangedSchema },
+];
+
+/** The JSON Schema of an event of OTHER_EVENTS, by detail-type. */
+export function otherDetailJsonSchema(detailType: string): Record<string, unknown> {
+  const event = OTHER_EVENTS.find((e) => e.detailType === detailType);
+  if (!event) throw new Error(`no event ${detailType} in the catalog`);
+  return z.toJSONSchema(event.schema, { io: 'output' }) as Record<string, unknown>;
 }
 
 /** docs/events.md: every event shepherd puts on its bus, with the JSON schema of its detail. */
@@ -25,6 +39,21 @@ export function eventsDoc(): string {
     '```',
     '',
   ]);
+  rows.push(
+    ...OTHER_EVENTS.map((e) => `| [${e.detailType}](#${anchor(e.detailType)}) | ${firstSentence(e.schema.description ?? '')} (source \`${e.source}\`) |`),
+  );
+  for (const e of OTHER_EVENTS) {
+    sections.push(
+      `## ${e.detailType}`,
+      '',
+      `Source \`${e.source}\`. ${e.schema.description ?? ''}`,
+      '',
+      '```json',
+      JSON.stringify(otherDetailJsonSchema(e.detailType), null, 2),
+      '```',
+      '',
+    );
+  }
   return [
     '# Events',
     '',
@@ -33,7 +62,8 @@ export function eventsDoc(): string {
     `The cluster watcher puts these on the project's bus (\`shepherd-<cluster>\`) with source \`${WATCHER_SOURCE}\`. It`,
     'publishes transitions, not state: an event says that something changed since the previous pass, and a pass that',
     "finds the world as the previous one left it publishes nothing. Delivery is at least once (EventBridge's), and a",
-    'pass that crashed after publishing publishes again: dedupe by `detail.transitionId`. Match them with a rule such as',
+    'pass that crashed after publishing publishes again: dedupe by `detail.transitionId`. Events of other sources (the',
+    'DNS checks, `shepherd.dns`) are listed after them, with their source. Match them with a rule such as',
     '',
     '```json',
     JSON.stringify({ source: [WATCHER_SOURCE], 'detail-type': [WATCHER_DETAIL_TYPES.nodeVmGone] }),

@@ -1,0 +1,92 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import type { CheckState } from '../../decisions/dns/types.js';
+import { retryableDynamoError } from './dynamo-errors.js';
+
+/** One target's active-check memory as stored: the hysteresis state plus what the last probe saw, and when. */
+export interface StoredCheckState extends CheckState {
+  /** The node serving on this address when it was last checked. */
+  nodeName?: string;
+  /** ISO time of the last probe. */
+  checkedAt: string;
+  /** The last probe's detail ('connected in 12 ms', 'HTTP 503'). */
+  detail: string;
+}
+
+/** The check runner writes one state per (entrypoint, address); DnsFailover reads an entrypoint's states at once. */
+export interface DnsCheckStateStore {
+  /** The entrypoint's states by address (empty when none was ever checked). */
+  list(entrypoint: string): Promise<Map<string, StoredCheckState>>;
+  /** Replaces the state of one address (last writer wins: one runner writes each address per tick). */
+  put(entrypoint: string, address: string, state: StoredCheckState): Promise<void>;
+}
+
+/**
+ * How long a state outlives its last check before the table's TTL (`expiresAt`) deletes it: an address no node serves
+ * any more stops costing storage after a day. Nothing reads `expiresAt`; a state older than that is simply absent.
+ */
+const RECORD_SECONDS = 86_400;
+
+/** Items `DNSCHECK#<entrypoint>` / `<address>`, beside the claims' items in the shepherd table. */
+const pk = (entrypoint: string) => `DNSCHECK#${entrypoint}`;
+
+export class DynamoDnsCheckStateStore implements DnsCheckStateStore {
+  private readonly doc: DynamoDBDocumentClient;
+
+  constructor(
+    private readonly table: string,
+    client?: DynamoDBClient,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.doc = DynamoDBDocumentClient.from(client ?? new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  async list(entrypoint: string): Promise<Map<string, StoredCheckState>> {
+    const states = new Map<string, StoredCheckState>();
+    const pages = paginateQuery(
+      { client: this.doc },
+      {
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk(entrypoint) },
+        ConsistentRead: true,
+      },
+    );
+    try {
+      for await (const page of pages) {
+        for (const item of page.Items ?? []) states.set(String(item.sk), toState(item));
+      }
+    } catch (err) {
+      throw retryableDynamoError(err, 'Query');
+    }
+    return states;
+  }
+
+  async put(entrypoint: string, address: string, state: StoredCheckState): Promise<void> {
+    const item = {
+      pk: pk(entrypoint),
+      sk: address,
+      healthy: state.healthy,
+      passes: state.passes,
+      failures: state.failures,
+      nodeName: state.nodeName,
+      checkedAt: state.checkedAt,
+      detail: state.detail,
+      expiresAt: Math.floor(this.now().getTime() / 1000) + RECORD_SECONDS,
+    };
+    await this.doc.send(new PutCommand({ TableName: this.table, Item: item })).catch((err) => {
+      throw retryableDynamoError(err, 'PutItem');
+    });
+  }
+}
+
+function toState(item: Record<string, unknown>): StoredCheckState {
+  return {
+    healthy: item.healthy === true,
+    passes: Number(item.passes ?? 0),
+    failures: Number(item.failures ?? 0),
+    ...(typeof item.nodeName === 'string' ? { nodeName: item.nodeName } : {}),
+    checkedAt: String(item.checkedAt ?? ''),
+    detail: String(item.detail ?? ''),
+  };
+}

@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { BusPublisher } from '../adapters/events/bus-publisher.js';
+import { KubeClient } from '../adapters/kube/client.js';
+import { KubeDnsNodeReader } from '../adapters/kube/dns-node-reader.js';
+import { parseKubeconfig } from '../adapters/kube/kubeconfig.js';
+import { createTargetProbe } from '../adapters/probe/net-probe.js';
+import { SqsTickQueue } from '../adapters/queue/sqs-tick-queue.js';
+import { DynamoCheckChainStore } from '../adapters/store/check-chain.js';
+import { DynamoDnsCheckStateStore } from '../adapters/store/dns-check-states.js';
+import { parseTick } from '../decisions/dns/check-ticks.js';
+import { DNS_SOURCE, TARGET_HEALTH_CHANGED } from '../decisions/dns/event-types.js';
+import { type ChainDeps, keepAlive, onTick } from '../dns-checks/chain.js';
+import { TICK_QUEUE_URL_ENV } from '../dns-checks/constants.js';
+import { type RoundDeps, runCheckRound } from '../dns-checks/round.js';
+import { config } from '../runtime/config.js';
+import { withExecutionContext } from '../runtime/execution-context.js';
+import { log } from '../runtime/logger.js';
+import { getSecret } from '../runtime/secrets.js';
+
+let chainDeps: ChainDeps | undefined;
+let reader: KubeDnsNodeReader | undefined;
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: the stack gives it to this function`);
+  return value;
+}
+
+/** Built once per execution environment; the kubeconfig is read on the first round (not at init). */
+function dependencies(): ChainDeps {
+  if (chainDeps) return chainDeps;
+  const cfg = config();
+  const dns = cfg.dns;
+  if (!dns) throw new Error('the config has no dns section: the stack deploys the check runner only with one');
+  const table = required('TABLE_NAME');
+  const arn = cfg.cluster.kubeconfigSecretArn;
+  const bus = new BusPublisher(required('EVENT_BUS_NAME'), DNS_SOURCE);
+  const round: RoundDeps = {
+    nodes: async () => {
+      reader ??= new KubeDnsNodeReader(new KubeClient(parseKubeconfig(await getSecret(arn), arn)));
+      return reader.nodes();
+    },
+    probe: createTargetProbe(),
+    states: new DynamoDnsCheckStateStore(table),
+    publish: async (changes) => {
+      await bus.publish(changes.map((detail) => ({ detailType: TARGET_HEALTH_CHANGED, detail: { ...detail } })));
+    },
+    now: () => new Date(),
+  };
+  chainDeps = {
+    chain: new DynamoCheckChainStore(table),
+    queue: SqsTickQueue.fromEnv(required(TICK_QUEUE_URL_ENV)),
+    intervalSeconds: dns.checkIntervalSeconds,
+    newGeneration: () => randomUUID(),
+    now: () => new Date(),
+    round: async () => {
+      const summary = await runCheckRound(round, dns.entrypoints);
+      log(summary.changes.length > 0 ? 'warn' : 'info', 'check round', {
+        entrypoints: summary.entrypoints,
+        probed: summary.probed,
+        failed: summary.failed,
+        written: summary.written,
+        changes: summary.changes.map((c) => `${c.entrypoint} ${c.address} ${c.healthy ? 'healthy' : 'unhealthy'}`),
+      });
+    },
+    log,
+  };
+  return chainDeps;
+}
+
+/** A batch of the tick queue, as the event source mapping delivers it (batch size 1). */
+interface SqsEvent {
+  Records: { messageId: string; body: string; attributes?: { ApproximateReceiveCount?: string } }[];
+}
+
+const isSqsEvent = (event: unknown): event is SqsEvent => Array.isArray((event as SqsEvent | null)?.Records);
+
+/**
+ * The DNS check runner. From the tick queue (an SQS event): runs each tick of the chain (chain.ts, onTick). From its
+ * once-a-minute schedule (any other event): the keep-alive, which restarts a chain that went quiet. A round that
+ * throws fails the invocation (the function's error alarm sees it); the event source mapping's retry of that tick
+ * is then dropped as already run, and the chain goes on with the tick already sent.
+ */
+export const handler = withExecutionContext(async (event: unknown) => {
+  const deps = dependencies();
+  if (!isSqsEvent(event)) {
+    const outcome = await keepAlive(deps);
+    log('info', 'keep-alive', { ...outcome });
+    return outcome;
+  }
+  const outcomes = [];
+  for (const record of event.Records) {
+    const tick = parseTick(record.body);
+    if (!tick) {
+      log('warn', 'message is not a tick; dropped', { messageId: record.messageId });
+      continue;
+    }
+    outcomes.push(await onTick(deps, tick));
+  }
+  return { ticks: outcomes };
+});

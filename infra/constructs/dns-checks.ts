@@ -1,0 +1,110 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { ShepherdConfig } from '../../config/types.js';
+import { CHECK_CHAIN_PARTITION } from '../../functions/adapters/store/check-chain.js';
+import { TICK_QUEUE_URL_ENV } from '../../functions/dns-checks/constants.js';
+import { readSecrets } from '../secret-permissions.js';
+import type { FunctionPermission } from './shepherd-function.js';
+import { ShepherdFunction } from './shepherd-function.js';
+
+/** What a round and a tick do to the table: the check states (Query, PutItem) and the chain's item (GetItem, UpdateItem, PutItem). */
+export const DNS_CHECKS_TABLE_ACTIONS = ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+
+/**
+ * What an SQS event source mapping needs of the function's role to poll the queue ("Using Lambda with Amazon SQS",
+ * Lambda Developer Guide, execution role permissions).
+ */
+export const TICK_CONSUME_ACTIONS = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'];
+
+export interface DnsChecksProps {
+  readonly projectRoot: string;
+  readonly entry: string;
+  readonly config: ShepherdConfig;
+  readonly table: dynamodb.ITable;
+  readonly bus: events.IEventBus;
+}
+
+/** The function's timeout: a round is one Node list, parallel probes (10 s at most each) and a few table calls. */
+const RUNNER_TIMEOUT = Duration.seconds(30);
+
+/**
+ * The active checks of the DNS entrypoints (issue 10), every `dns.checkIntervalSeconds`. EventBridge schedules fire
+ * at most once a minute, so the cadence is a chain of SQS messages: each tick is sent with DelaySeconds = the interval
+ * (SendMessage allows 0 to 900 s per message), and an event source mapping (batch size 1) invokes the runner with it;
+ * the runner claims the tick, sends the next one and runs a round (functions/dns-checks/chain.ts). A once-a-minute
+ * schedule runs the same function as a keep-alive that restarts a chain that broke. Cheaper than a Lambda or a Step
+ * Functions Wait loop that never ends (README, "DNS failover: active checks"; `shepherd cost` prices it).
+ */
+export class DnsChecks extends Construct {
+  readonly function: ShepherdFunction;
+  readonly queue: sqs.Queue;
+  readonly keepAlive: events.Rule;
+
+  constructor(scope: Construct, id: string, props: DnsChecksProps) {
+    super(scope, id);
+    const { config } = props;
+    const dns = config.dns;
+    if (!dns) throw new Error("DnsChecks needs the config's dns section");
+    this.queue = new sqs.Queue(this, 'Ticks', {
+      queueName: `shepherd-${config.cluster.name}-dns-check-ticks`,
+      // A tick is worth nothing once its interval has passed; the keep-alive replaces a lost one.
+      retentionPeriod: Duration.minutes(5),
+      // Lambda refuses a mapping whose queue's visibility timeout is under the function's timeout.
+      visibilityTimeout: RUNNER_TIMEOUT.plus(Duration.seconds(30)),
+      enforceSSL: true,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+    });
+    Validations.of(this.queue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'A tick that fails is not worth keeping: its retry is dropped as already run, and the keep-alive restarts a broken chain within a minute; a dead-letter queue would only collect stale ticks.',
+    });
+    this.function = new ShepherdFunction(this, 'Function', {
+      projectRoot: props.projectRoot,
+      config,
+      name: 'dns-checks',
+      entry: props.entry,
+      description: "shepherd dns-checks: probes the DNS entrypoints' targets every check interval and publishes each change of health",
+      permissions: dnsChecksPermissions({ ...props, queue: this.queue }),
+      environment: { TABLE_NAME: props.table.tableName, EVENT_BUS_NAME: props.bus.eventBusName, [TICK_QUEUE_URL_ENV]: this.queue.queueUrl },
+      timeout: RUNNER_TIMEOUT,
+      memorySize: 256,
+    });
+    this.function.fn.addEventSourceMapping('TickMapping', { eventSourceArn: this.queue.queueArn, batchSize: 1 });
+    // The keep-alive is not retried: the next one comes within the minute.
+    this.function.fn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.seconds(60) });
+    this.keepAlive = new events.Rule(this, 'KeepAlive', {
+      description: `Restarts the DNS check chain (every ${dns.checkIntervalSeconds} s) when it went quiet`,
+      schedule: events.Schedule.rate(Duration.minutes(1)),
+      targets: [new targets.LambdaFunction(this.function.fn, { retryAttempts: 0, maxEventAge: Duration.seconds(60) })],
+    });
+  }
+}
+
+/**
+ * Exactly what the runner does: its own items of the table (DNSCHECK#<entrypoint> check states and the DNSTICKS
+ * chain item), send ticks to its own queue and receive and delete them (the event source mapping), publish health
+ * changes on the project's bus, read the kubeconfig.
+ */
+export function dnsChecksPermissions(props: DnsChecksProps & { queue: sqs.IQueue }): FunctionPermission[] {
+  const entrypoints = (props.config.dns?.entrypoints ?? []).filter((e) => e.check).map((e) => `DNSCHECK#${e.name}`);
+  return [
+    {
+      statement: new iam.PolicyStatement({
+        sid: 'CheckStates',
+        actions: DNS_CHECKS_TABLE_ACTIONS,
+        resources: [props.table.tableArn],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...entrypoints, CHECK_CHAIN_PARTITION] } },
+      }),
+    },
+    { statement: new iam.PolicyStatement({ sid: 'SendTicks', actions: ['sqs:SendMessage'], resources: [props.queue.queueArn] }) },
+    { statement: new iam.PolicyStatement({ sid: 'ConsumeTicks', actions: TICK_CONSUME_ACTIONS, resources: [props.queue.queueArn] }) },
+    { statement: new iam.PolicyStatement({ sid: 'PublishHealthChanges', actions: ['events:PutEvents'], resources: [props.bus.eventBusArn] }) },
+    ...readSecrets('ReadKubeconfig', [props.config.cluster.kubeconfigSecretArn]),
+  ];
+}

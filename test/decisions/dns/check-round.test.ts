@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { type CheckCandidate, checkCandidates, checkRound, REFRESH_AFTER_MS, type StoredCheckState } from '../../../functions/decisions/dns/check-round.js';
+import type { DnsNodeView, EligibilityRule } from '../../../functions/decisions/dns/types.js';
+
+const rule: EligibilityRule = { eligiblePools: ['home'], addressSource: { from: 'external-ip' }, type: 'A' };
+const limits = { fall: 3, rise: 2 };
+
+function node(name: string, extra: Partial<DnsNodeView> = {}): DnsNodeView {
+  return {
+    name,
+    labels: { 'shepherd.io/pool': 'home' },
+    annotations: {},
+    ready: 'True',
+    unschedulable: false,
+    taints: [],
+    addresses: [{ type: 'ExternalIP', address: '203.0.113.10' }],
+    ...extra,
+  };
+}
+
+describe('Function: checkCandidates', () => {
+  it("probes every eligible node's public address, Ready or not, once per address", () => {
+    const nodes = [
+      node('a'),
+      node('b', { ready: 'Unknown', addresses: [{ type: 'ExternalIP', address: '203.0.113.11' }] }),
+      node('c', { unschedulable: true, addresses: [{ type: 'ExternalIP', address: '203.0.113.12' }] }),
+      node('d', { addresses: [{ type: 'ExternalIP', address: '203.0.113.10' }] }),
+      node('e', { labels: { 'shepherd.io/pool': 'aws' }, addresses: [{ type: 'ExternalIP', address: '198.51.100.1' }] }),
+      node('f', { addresses: [{ type: 'ExternalIP', address: '10.0.0.5' }] }),
+      node('g', { addresses: [] }),
+    ];
+    expect(checkCandidates(rule, nodes)).toEqual([
+      { address: '203.0.113.10', nodeName: 'a' },
+      { address: '203.0.113.11', nodeName: 'b' },
+      { address: '203.0.113.12', nodeName: 'c' },
+    ]);
+  });
+});
+
+describe('Function: checkRound', () => {
+  const candidates: CheckCandidate[] = [{ address: '203.0.113.10', nodeName: 'a' }];
+  const stored = (s: Partial<StoredCheckState>): StoredCheckState => ({
+    healthy: true,
+    passes: 2,
+    failures: 0,
+    nodeName: 'a',
+    checkedAt: '2026-11-30T12:00:00.000Z',
+    detail: 'ok',
+    ...s,
+  });
+
+  function rounds(results: boolean[], start?: StoredCheckState) {
+    let state = start;
+    const out = [];
+    for (const [i, passed] of results.entries()) {
+      const round = checkRound({
+        entrypoint: 'www',
+        limits,
+        candidates,
+        previous: new Map(state ? [['203.0.113.10', state]] : []),
+        results: new Map([['203.0.113.10', { passed, detail: passed ? 'connected in 3 ms' : 'connect timeout after 2000 ms' }]]),
+        now: new Date(Date.parse('2026-11-30T12:00:00.000Z') + (i + 1) * 10_000).toISOString(),
+      });
+      state = round.writes[0]?.state ?? state;
+      out.push(round);
+    }
+    return out;
+  }
+
+  it('a target never checked starts healthy: a pass stores it healthy and publishes nothing', () => {
+    const [round] = rounds([true]);
+    expect(round.writes).toEqual([
+      {
+        address: '203.0.113.10',
+        state: { healthy: true, passes: 1, failures: 0, nodeName: 'a', checkedAt: '2026-11-30T12:00:10.000Z', detail: 'connected in 3 ms' },
+      },
+    ]);
+    expect(round.changes).toEqual([]);
+  });
+
+  it('a healthy target flips unhealthy on the fall-th failure, with one change event', () => {
+    const out = rounds([false, false, false, false], stored({}));
+    expect(out.map((r) => r.changes.length)).toEqual([0, 0, 1, 0]);
+    expect(out[2].changes[0]).toEqual({
+      entrypoint: 'www',
+      address: '203.0.113.10',
+      nodeName: 'a',
+      healthy: false,
+      passes: 0,
+      failures: 3,
+      detail: 'connect timeout after 2000 ms',
+      checkedAt: '2026-11-30T12:00:30.000Z',
+    });
+  });
+
+  it('an unhealthy target comes back on the rise-th pass', () => {
+    const out = rounds([true, true], stored({ healthy: false, passes: 0, failures: 3 }));
+    expect(out.map((r) => r.changes.map((c) => c.healthy))).toEqual([[], [true]]);
+  });
+
+  it('a steady target is not written again (counters stop at rise and fall)', () => {
+    expect(rounds([true, true, true], stored({})).map((r) => r.writes.length)).toEqual([0, 0, 0]);
+    const failing = rounds([false, false, false, false, false], stored({}));
+    expect(failing.map((r) => r.writes.length)).toEqual([1, 1, 1, 0, 0]);
+  });
+
+  it('a steady state is written again once it is older than the refresh age', () => {
+    const old = stored({ checkedAt: new Date(Date.parse('2026-11-30T12:00:00.000Z') - REFRESH_AFTER_MS + 15_000).toISOString() });
+    expect(rounds([true, true, true], old).map((r) => r.writes.length)).toEqual([0, 1, 0]);
+  });
+
+  it('a candidate with no probe result keeps its state', () => {
+    const round = checkRound({ entrypoint: 'www', limits, candidates, previous: new Map(), results: new Map(), now: '2026-11-30T12:00:00.000Z' });
+    expect(round).toEqual({ writes: [], changes: [] });
+  });
+});

@@ -1,0 +1,86 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DynamoDnsCheckStateStore } from '../../functions/adapters/store/dns-check-states.js';
+import { ThrottledError, TransientError } from '../../functions/runtime/errors.js';
+
+const doc = mockClient(DynamoDBDocumentClient);
+const TABLE = 'shepherd-table';
+const NOW = new Date('2026-03-01T10:00:00.000Z');
+
+function store(): DynamoDnsCheckStateStore {
+  return new DynamoDnsCheckStateStore(TABLE, new DynamoDBClient({ region: 'eu-west-3' }), () => NOW);
+}
+
+beforeEach(() => {
+  doc.reset();
+});
+
+describe('Class: DynamoDnsCheckStateStore', () => {
+  it('writes one item per entrypoint and address, with an expiry a day after the check', async () => {
+    doc.on(PutCommand).resolves({});
+    await store().put('www', '203.0.113.10', {
+      healthy: false,
+      passes: 0,
+      failures: 3,
+      nodeName: 'home-1',
+      checkedAt: NOW.toISOString(),
+      detail: 'connect timeout after 2000 ms',
+    });
+    const input = doc.commandCalls(PutCommand)[0].args[0].input;
+    expect(input.TableName).toBe(TABLE);
+    expect(input.Item).toEqual({
+      pk: 'DNSCHECK#www',
+      sk: '203.0.113.10',
+      healthy: false,
+      passes: 0,
+      failures: 3,
+      nodeName: 'home-1',
+      checkedAt: NOW.toISOString(),
+      detail: 'connect timeout after 2000 ms',
+      expiresAt: NOW.getTime() / 1000 + 86_400,
+    });
+  });
+
+  it('lists an entrypoint with a consistent query on its partition, across pages, keyed by address', async () => {
+    doc
+      .on(QueryCommand)
+      .resolvesOnce({
+        Items: [
+          { pk: 'DNSCHECK#www', sk: '203.0.113.10', healthy: true, passes: 2, failures: 0, nodeName: 'aws-1', checkedAt: 't1', detail: 'connected in 12 ms' },
+        ],
+        LastEvaluatedKey: { pk: 'DNSCHECK#www', sk: '203.0.113.10' },
+      })
+      .resolvesOnce({
+        Items: [{ pk: 'DNSCHECK#www', sk: '2001:db8::1', healthy: false, passes: 0, failures: 1, checkedAt: 't2', detail: 'HTTP 503' }],
+      });
+    const states = await store().list('www');
+    expect([...states.keys()]).toEqual(['203.0.113.10', '2001:db8::1']);
+    expect(states.get('203.0.113.10')).toEqual({ healthy: true, passes: 2, failures: 0, nodeName: 'aws-1', checkedAt: 't1', detail: 'connected in 12 ms' });
+    expect(states.get('2001:db8::1')).toEqual({ healthy: false, passes: 0, failures: 1, checkedAt: 't2', detail: 'HTTP 503' });
+    const calls = doc.commandCalls(QueryCommand);
+    expect(calls).toHaveLength(2);
+    expect(calls[0].args[0].input).toMatchObject({
+      TableName: TABLE,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': 'DNSCHECK#www' },
+      ConsistentRead: true,
+    });
+    expect(calls[1].args[0].input.ExclusiveStartKey).toEqual({ pk: 'DNSCHECK#www', sk: '203.0.113.10' });
+  });
+
+  it('lists nothing for an entrypoint never checked', async () => {
+    doc.on(QueryCommand).resolves({ Items: [] });
+    expect((await store().list('api')).size).toBe(0);
+  });
+
+  it('turns throttling into ThrottledError and a 5xx into TransientError, for the workflow to retry', async () => {
+    doc.on(QueryCommand).rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
+    await expect(store().list('www')).rejects.toBeInstanceOf(ThrottledError);
+    doc.on(PutCommand).rejects(Object.assign(new Error('internal'), { name: 'InternalServerError', $metadata: { httpStatusCode: 500 } }));
+    await expect(store().put('www', '203.0.113.10', { healthy: true, passes: 1, failures: 0, checkedAt: 't', detail: 'ok' })).rejects.toBeInstanceOf(
+      TransientError,
+    );
+  });
+});
