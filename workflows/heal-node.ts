@@ -260,11 +260,6 @@ function heal(scope: Construct, fns: HealNodeFunctions, failure: sfn.IChainable)
     .next(new sfn.Pass(scope, 'Teardown failure error', { inputPath: '$.failed.error', resultPath: '$.error' }))
     .next(failure);
 
-  const recordTeardown = record(scope, 'Record node torn down', fns.heal, 'nodeDeleted', {
-    'teardown.$': '$.steps.teardown.teardown',
-    'drain.$': '$.assessment.drain',
-    'unreachable.$': '$.assessment.unreachable',
-  });
   const releaseClaim = invoke(
     scope,
     'Release claim of healed node',
@@ -282,10 +277,14 @@ function heal(scope: Construct, fns: HealNodeFunctions, failure: sfn.IChainable)
   const earlyError = new sfn.Pass(scope, 'Read early replacement failure', { inputPath: '$.steps.replacement.error', resultPath: '$.error' });
   earlyError.next(replacementFailed);
 
+  // The teardown recorded each of its steps (one "Node Deleted" per heal); the summary rides on the success.
   const succeeded = record(scope, 'Record heal succeeded', fns.heal, 'succeeded', {
     'replaced.$': '$.assessment.replace',
     'pool.$': '$.assessment.pool',
     'claimId.$': '$.assessment.claimId',
+    'teardown.$': '$.steps.teardown.teardown',
+    'drain.$': '$.assessment.drain',
+    'unreachable.$': '$.assessment.unreachable',
   }).next(
     new sfn.Pass(scope, 'Healed', {
       parameters: {
@@ -313,7 +312,7 @@ function heal(scope: Construct, fns: HealNodeFunctions, failure: sfn.IChainable)
 
   const tornDown = new sfn.Choice(scope, 'Torn down?')
     .when(sfn.Condition.booleanEquals('$.steps.teardown.ok', false), stageOf)
-    .otherwise(recordTeardown.next(releaseClaim).next(afterRelease));
+    .otherwise(releaseClaim.next(afterRelease));
   return take.next(prepare).next(both).next(tornDown);
 }
 

@@ -110,7 +110,9 @@ describe('Scenario: spot interruption warning (EC2 on the default bus, through t
       'the workload back on the replacement',
     );
     const history = (await auditEntries(local)).filter((e) => e.detail.nodeName === nodeName).map((e) => e.event);
-    expect(history).toEqual(expect.arrayContaining(['heal.trigger.started', 'heal.started', 'heal.cordoned', 'heal.drained', 'heal.nodeDeleted', 'heal.succeeded']));
+    expect(history).toEqual(
+      expect.arrayContaining(['heal.trigger.started', 'heal.started', 'heal.cordoned', 'heal.drained', 'heal.nodeDeleted', 'heal.succeeded']),
+    );
     expect(s.lambdaErrors).toEqual([]);
   }, 1_800_000);
 });
@@ -120,50 +122,59 @@ describe('Scenario: a VM terminated out of band', () => {
     { pool: 'aws-amd64', how: 'the EC2 Instance State-change Notification', goal: 10 },
     { pool: 'gcp-amd64', how: 'the watcher (GCE publishes no event)', goal: 180 },
     { pool: 'scw-buffer', how: 'the watcher (Scaleway publishes no event)', goal: 180 },
-  ])('$pool, found by $how: the NotReady Node is deleted and replaced', async ({ pool, goal }) => {
-    s = await startScenario(config, 12);
-    const { local, observer } = s;
-    const nodeName = await provision(local, pool);
-    const vm = local.sim.world.vmOfNode(nodeName)!;
-    const t0 = local.sim.clock.now();
-    local.sim.world.terminateVm(vm.id);
+  ])(
+    '$pool, found by $how: the NotReady Node is deleted and replaced',
+    async ({ pool, goal }) => {
+      s = await startScenario(config, 12);
+      const { local, observer } = s;
+      const nodeName = await provision(local, pool);
+      const vm = local.sim.world.vmOfNode(nodeName)!;
+      const t0 = local.sim.clock.now();
+      local.sim.world.terminateVm(vm.id);
 
-    await local.sim.clock.until(
-      () => observer.fate(nodeName).deletedAt !== undefined && readyReplacements(pool, nodeName).length > 0,
-      1_200_000,
-      `${pool} node healed`,
-    );
-    await local.sim.clock.until(() => observer.healsOf(nodeName).every((h) => h.status !== 'RUNNING'), 300_000, 'its heals ended');
+      await local.sim.clock
+        .until(() => observer.fate(nodeName).deletedAt !== undefined && readyReplacements(pool, nodeName).length > 0, 1_200_000, `${pool} node healed`)
+        .catch((err) => {
+          console.log('DEBUG heals', JSON.stringify(healExecutions(local).map((h) => ({ n: h.name, st: h.status, in: h.input, out: h.output, c: h.cause }))));
+          console.log('DEBUG provisions', JSON.stringify(provisionsSince(local, t0).map((h) => ({ n: h.name, st: h.status, out: h.output?.slice(0, 400), c: h.cause }))));
+          console.log('DEBUG timeline', JSON.stringify(local.sim.world.timeline.filter((e) => e.at >= t0).slice(0, 80).map((e) => `${(e.at - t0) / 1000} ${e.type} ${e.message}`)));
+          console.log('DEBUG errors', s!.lambdaErrors.slice(0, 5));
+          throw err;
+        });
+      await local.sim.clock.until(() => observer.healsOf(nodeName).every((h) => h.status !== 'RUNNING'), 300_000, 'its heals ended');
 
-    const deletedS = seconds(t0, observer.fate(nodeName).deletedAt!);
-    expect(deletedS).toBeLessThanOrEqual(goal);
-    expect(nodeOf(local, nodeName)).toBeUndefined();
-    const heals = observer.healsOf(nodeName);
-    expect(heals.filter((h) => outputOf(h).status === 'replaced')).toHaveLength(1);
-    // Every other heal of the same death (a second delivery, the other source) changed nothing, and none failed.
-    for (const h of heals) expect(['replaced', 'already-healing', 'nothing-to-heal'], `${h.name}: ${h.cause ?? h.output}`).toContain(outputOf(h).status);
-    const source = inputOf(heals.find((h) => outputOf(h).status === 'replaced')!).source.kind;
-    expect(source).toBe(pool.startsWith('aws') ? 'ec2-event' : 'watcher');
+      const deletedS = seconds(t0, observer.fate(nodeName).deletedAt!);
+      expect(deletedS).toBeLessThanOrEqual(goal);
+      expect(nodeOf(local, nodeName)).toBeUndefined();
+      const heals = observer.healsOf(nodeName);
+      expect(heals.filter((h) => outputOf(h).status === 'replaced')).toHaveLength(1);
+      // Every other heal of the same death (a second delivery, the other source) changed nothing, and none failed.
+      for (const h of heals) expect(['replaced', 'already-healing', 'nothing-to-heal'], `${h.name}: ${h.cause ?? h.output}`).toContain(outputOf(h).status);
+      const source = inputOf(heals.find((h) => outputOf(h).status === 'replaced')!).source.kind;
+      expect(source).toBe(pool.startsWith('aws') ? 'ec2-event' : 'watcher');
 
-    // One replacement, Ready and labelled, on a new VM of the same provider; the pool holds one node again.
-    expect(provisionsSince(local, t0)).toHaveLength(1);
-    const replacements = readyReplacements(pool, nodeName);
-    expect(replacements).toHaveLength(1);
-    expectLabelled(replacements[0], pool);
-    const newVm = local.sim.world.vmOfNode(replacements[0].metadata.name)!;
-    expect(newVm).toMatchObject({ provider: vm.provider, state: 'running' });
-    expect(newVm.id).not.toBe(vm.id);
-    expect(seconds(t0, observer.readyReplacement(pool, nodeName, t0)!.readyAt)).toBeLessThanOrEqual(goal + 600);
-    const live = local.sim.world.listVms(vm.provider).filter((v) => !['terminated', 'shutting-down', 'deleted'].includes(String(v.state)));
-    expect(live.map((v) => v.id)).toEqual([newVm.id]);
-    expect(s.lambdaErrors).toEqual([]);
-  }, 2_400_000);
+      // One replacement, Ready and labelled, on a new VM of the same provider; the pool holds one node again.
+      expect(provisionsSince(local, t0)).toHaveLength(1);
+      const replacements = readyReplacements(pool, nodeName);
+      expect(replacements).toHaveLength(1);
+      expectLabelled(replacements[0], pool);
+      const newVm = local.sim.world.vmOfNode(replacements[0].metadata.name)!;
+      expect(newVm).toMatchObject({ provider: vm.provider, state: 'running' });
+      expect(newVm.id).not.toBe(vm.id);
+      expect(seconds(t0, observer.readyReplacement(pool, nodeName, t0)!.readyAt)).toBeLessThanOrEqual(goal + 600);
+      const live = local.sim.world.listVms(vm.provider).filter((v) => !['terminated', 'shutting-down', 'deleted'].includes(String(v.state)));
+      expect(live.map((v) => v.id)).toEqual([newVm.id]);
+      expect(s.lambdaErrors).toEqual([]);
+    },
+    2_400_000,
+  );
 
   it('home lab, no API and no event: the watcher reports the NotReady Node, which is deleted after the threshold and never replaced', async () => {
     s = await startScenario(config, 13);
     const { local, observer } = s;
     const [home] = local.sim.world.listVms('home');
-    const nodeName = home.nodeName!;
+    await local.sim.clock.until(() => isReady(nodeOf(local, home.name)), 120_000, 'the home Node Ready');
+    const nodeName = local.sim.world.getVm(home.id)!.nodeName!;
     // The home machine registered with its pool's labels (kubelet --node-labels): shepherd knows its pool by them.
     expect(nodeOf(local, nodeName)?.metadata.labels).toMatchObject(config.pools.find((p) => p.name === 'home')!.labels);
     expect(isReady(nodeOf(local, nodeName))).toBe(true);
@@ -230,6 +241,7 @@ describe('Scenario: one death, reported many times', () => {
     const copies = local.controlPlane.events.deliveries.filter((d) => d.eventId === event.id && intakeRules.has(d.rule));
     expect(copies.length).toBeGreaterThanOrEqual(3);
     const heals = observer.healsOf(nodeName);
+    console.log(JSON.stringify(heals.map((h) => ({ name: h.name, arn: h.executionArn, status: h.status, start: h.startDate, input: h.input, output: h.output }))));
     const sources = new Set(heals.map((h) => inputOf(h).source?.kind));
     expect(sources).toEqual(new Set(['ec2-event', 'watcher']));
     // Three copies of one event start one execution (named after the event id).
