@@ -32,11 +32,14 @@ const EXPLAINED = ['HealFailed', 'NodeNotFoundError', 'NodeNotOwnedError', 'Inva
  * path (the body runs in a Parallel whose Catch releases it too).
  */
 export function healNodeDefinition(scope: Construct, fns: HealNodeFunctions): sfn.IChainable {
+  // The input as one field of an object: any JSON (an array, a string) can then take the plan beside it, and the
+  // validator's refusal is the readable InvalidInput instead of a ResultPath failure.
+  const wrap = new sfn.Pass(scope, 'Read input', { parameters: { 'input.$': '$' } });
   const validate = invoke(
     scope,
     'Validate input',
     fns.validate,
-    { workflow: 'heal-node', 'input.$': '$', 'executionName.$': '$$.Execution.Name' },
+    { workflow: 'heal-node', 'input.$': '$.input', 'executionName.$': '$$.Execution.Name' },
     '$.plan',
     30,
   );
@@ -94,7 +97,7 @@ export function healNodeDefinition(scope: Construct, fns: HealNodeFunctions): sf
   const leased = new sfn.Choice(scope, 'Lease taken?')
     .when(sfn.Condition.booleanEquals('$.lease.acquired', true), body)
     .otherwise(skipped.next(alreadyHealing).next(new sfn.Succeed(scope, 'Left to the other heal')));
-  return validate.next(acquire).next(leased);
+  return wrap.next(validate).next(acquire).next(leased);
 }
 
 /** The heal itself, inside the Parallel that guarantees the lease's release. */

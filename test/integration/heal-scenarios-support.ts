@@ -4,6 +4,7 @@ import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'vitest';
 import { parseConfig } from '../../config/load.js';
 import type { ShepherdConfig } from '../../config/types.js';
+import { healingEventSchemas } from '../../functions/decisions/healing/heal-event-schemas.js';
 import { HEAL_SOURCE } from '../../functions/decisions/healing/heal-events.js';
 import { HealingObserver } from '../../local/healing-observer.js';
 import { type ShepherdLocal, type ShepherdLocalOptions, startShepherdLocal } from '../../local/shepherd-local.js';
@@ -155,4 +156,17 @@ export async function workloadOn(local: ShepherdLocal, name: string, pool: strin
     `${replicas} pods of ${name} running on ${nodeName}`,
   );
   return pods;
+}
+
+/** Every healing event published so far has a detail-type of the event catalog and a detail its schema accepts. */
+export function expectHealEventsMatchCatalog(s: Scenario): void {
+  const schemas = new Map(healingEventSchemas().map((e) => [e.detailType, e.schema]));
+  const events = healEvents(s);
+  expect(events.length).toBeGreaterThan(0);
+  for (const e of events) {
+    const schema = schemas.get(e['detail-type']);
+    expect(schema, `${e['detail-type']} is in docs/events.md`).toBeDefined();
+    const parsed = schema!.safeParse(e.detail);
+    expect(parsed.success, `${e['detail-type']}: ${parsed.error?.message ?? ''}`).toBe(true);
+  }
 }
