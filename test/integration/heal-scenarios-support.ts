@@ -18,10 +18,8 @@ import type { KubeObject } from '../../sim/world/types.js';
  * of the table. Nothing of ours is mocked: scenarios act on the simulated world and read what shepherd did to it.
  */
 
-export function shippedConfig(edit: (raw: Record<string, any>) => void = () => {}): ShepherdConfig {
-  const raw = JSON.parse(readFileSync('shepherd.config.json', 'utf8'));
-  edit(raw);
-  return parseConfig(raw, 'test config');
+export function shippedConfig(): ShepherdConfig {
+  return parseConfig(JSON.parse(readFileSync('shepherd.config.json', 'utf8')), 'test config');
 }
 
 export interface Scenario {
@@ -80,8 +78,16 @@ export function outputOf(e: ExecutionView): Record<string, unknown> {
   return e.output ? (JSON.parse(e.output) as Record<string, unknown>) : {};
 }
 
-export function inputOf(e: ExecutionView): Record<string, any> {
-  return JSON.parse(e.input) as Record<string, any>;
+/** A HealNode (or ProvisionNode) execution's input, as far as the scenarios read it. */
+export interface HealInput {
+  nodeName?: string;
+  reason?: string;
+  source?: { kind?: string; id?: string; at?: string };
+  [field: string]: unknown;
+}
+
+export function inputOf(e: ExecutionView): HealInput {
+  return JSON.parse(e.input) as HealInput;
 }
 
 /** Every ProvisionNode execution started at or after `since` (the initial ones come before). */
@@ -90,12 +96,12 @@ export function provisionsSince(local: ShepherdLocal, since: number): ExecutionV
 }
 
 /** The audit entries of the table (newest last), optionally only those of one event. */
-export async function auditEntries(local: ShepherdLocal, event?: string): Promise<{ event: string; at: string; detail: Record<string, any> }[]> {
+export async function auditEntries(local: ShepherdLocal, event?: string): Promise<{ event: string; at: string; detail: Record<string, unknown> }[]> {
   const doc = DynamoDBDocumentClient.from(
     new DynamoDBClient({ endpoint: local.controlPlane.endpoints.dynamodb, region: 'eu-west-3', credentials: local.sim.credentials.aws }),
   );
-  const items: Record<string, any>[] = [];
-  let start: Record<string, any> | undefined;
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
   do {
     const out = await doc.send(new ScanCommand({ TableName: local.tableName, ExclusiveStartKey: start }));
     items.push(...(out.Items ?? []));
@@ -103,7 +109,7 @@ export async function auditEntries(local: ShepherdLocal, event?: string): Promis
   } while (start);
   return items
     .filter((i) => String(i.pk).startsWith('AUDIT#') && (event === undefined || i.event === event))
-    .map((i) => ({ event: String(i.event), at: String(i.at ?? i.sk), detail: (i.detail ?? {}) as Record<string, any> }))
+    .map((i) => ({ event: String(i.event), at: String(i.at ?? i.sk), detail: (i.detail ?? {}) as Record<string, unknown> }))
     .sort((a, b) => a.at.localeCompare(b.at));
 }
 

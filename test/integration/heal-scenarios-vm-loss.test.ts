@@ -112,6 +112,7 @@ describe('Scenario: spot interruption warning (EC2 on the default bus, through t
     expect(history).toEqual(
       expect.arrayContaining(['heal.trigger.started', 'heal.started', 'heal.cordoned', 'heal.drained', 'heal.nodeDeleted', 'heal.succeeded']),
     );
+    expectHealEventsMatchCatalog(s);
     expect(s.lambdaErrors).toEqual([]);
   }, 1_800_000);
 });
@@ -147,7 +148,7 @@ describe('Scenario: a VM terminated out of band', () => {
       expect(heals.filter((h) => outputOf(h).status === 'replaced')).toHaveLength(1);
       // Every other heal of the same death (a second delivery, the other source) changed nothing, and none failed.
       for (const h of heals) expect(['replaced', 'already-healing', 'nothing-to-heal'], `${h.name}: ${h.cause ?? h.output}`).toContain(outputOf(h).status);
-      const source = inputOf(heals.find((h) => outputOf(h).status === 'replaced')!).source.kind;
+      const source = inputOf(heals.find((h) => outputOf(h).status === 'replaced')!).source?.kind;
       expect(source).toBe(pool.startsWith('aws') ? 'ec2-event' : 'watcher');
 
       // One replacement, Ready and labelled, on a new VM of the same provider; the pool holds one node again.
