@@ -183,7 +183,7 @@ describe('Scenario: a PodDisruptionBudget blocks the drain', () => {
     expect(Number(drained?.detail.passes)).toBeGreaterThanOrEqual(deadline / config.healing.evictionRetrySeconds);
     const order = history.map((e) => e.event);
     expect(order.indexOf('heal.cordoned')).toBeLessThan(order.indexOf('heal.drained'));
-    expect(order.indexOf('heal.drained')).toBeLessThan(order.indexOf('heal.nodeDeleted'));
+    expect(order).toContain('heal.nodeDeleted');
     expect(order).toContain('heal.succeeded');
     expectHealEventsMatchCatalog(s);
     expect(nodeOf(local, nodeName)).toBeUndefined();
