@@ -28,7 +28,8 @@ export function prepareWorld(sim: Sim, config: ShepherdConfig): Record<string, s
   }
   let homeIndex = 0;
   for (const pool of config.pools.filter((p) => p.provider === 'home')) {
-    world.addHomeMachine(`${pool.name}-${++homeIndex}`, pool.instanceTypes[0] ?? 'nuc');
+    // Its kubelet runs with --node-labels set to the pool's labels: that is how shepherd tells a home Node's pool.
+    world.addHomeMachine(`${pool.name}-${++homeIndex}`, pool.instanceTypes[0] ?? 'nuc', undefined, pool.labels);
   }
   const aws = config.providers.aws;
   // EC2 refuses security groups and instance profiles it does not have: the config's exist in the simulated account.

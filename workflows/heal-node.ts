@@ -32,11 +32,14 @@ const EXPLAINED = ['HealFailed', 'NodeNotFoundError', 'NodeNotOwnedError', 'Inva
  * path (the body runs in a Parallel whose Catch releases it too).
  */
 export function healNodeDefinition(scope: Construct, fns: HealNodeFunctions): sfn.IChainable {
+  // The input as one field of an object: any JSON (an array, a string) can then take the plan beside it, and the
+  // validator's refusal is the readable InvalidInput instead of a ResultPath failure.
+  const wrap = new sfn.Pass(scope, 'Read input', { parameters: { 'input.$': '$' } });
   const validate = invoke(
     scope,
     'Validate input',
     fns.validate,
-    { workflow: 'heal-node', 'input.$': '$', 'executionName.$': '$$.Execution.Name' },
+    { workflow: 'heal-node', 'input.$': '$.input', 'executionName.$': '$$.Execution.Name' },
     '$.plan',
     30,
   );
@@ -94,7 +97,7 @@ export function healNodeDefinition(scope: Construct, fns: HealNodeFunctions): sf
   const leased = new sfn.Choice(scope, 'Lease taken?')
     .when(sfn.Condition.booleanEquals('$.lease.acquired', true), body)
     .otherwise(skipped.next(alreadyHealing).next(new sfn.Succeed(scope, 'Left to the other heal')));
-  return validate.next(acquire).next(leased);
+  return wrap.next(validate).next(acquire).next(leased);
 }
 
 /** The heal itself, inside the Parallel that guarantees the lease's release. */
@@ -260,11 +263,6 @@ function heal(scope: Construct, fns: HealNodeFunctions, failure: sfn.IChainable)
     .next(new sfn.Pass(scope, 'Teardown failure error', { inputPath: '$.failed.error', resultPath: '$.error' }))
     .next(failure);
 
-  const recordTeardown = record(scope, 'Record node torn down', fns.heal, 'nodeDeleted', {
-    'teardown.$': '$.steps.teardown.teardown',
-    'drain.$': '$.assessment.drain',
-    'unreachable.$': '$.assessment.unreachable',
-  });
   const releaseClaim = invoke(
     scope,
     'Release claim of healed node',
@@ -282,10 +280,14 @@ function heal(scope: Construct, fns: HealNodeFunctions, failure: sfn.IChainable)
   const earlyError = new sfn.Pass(scope, 'Read early replacement failure', { inputPath: '$.steps.replacement.error', resultPath: '$.error' });
   earlyError.next(replacementFailed);
 
+  // The teardown recorded each of its steps (one "Node Deleted" per heal); the summary rides on the success.
   const succeeded = record(scope, 'Record heal succeeded', fns.heal, 'succeeded', {
     'replaced.$': '$.assessment.replace',
     'pool.$': '$.assessment.pool',
     'claimId.$': '$.assessment.claimId',
+    'teardown.$': '$.steps.teardown.teardown',
+    'drain.$': '$.assessment.drain',
+    'unreachable.$': '$.assessment.unreachable',
   }).next(
     new sfn.Pass(scope, 'Healed', {
       parameters: {
@@ -313,7 +315,7 @@ function heal(scope: Construct, fns: HealNodeFunctions, failure: sfn.IChainable)
 
   const tornDown = new sfn.Choice(scope, 'Torn down?')
     .when(sfn.Condition.booleanEquals('$.steps.teardown.ok', false), stageOf)
-    .otherwise(recordTeardown.next(releaseClaim).next(afterRelease));
+    .otherwise(releaseClaim.next(afterRelease));
   return take.next(prepare).next(both).next(tornDown);
 }
 

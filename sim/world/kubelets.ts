@@ -101,7 +101,8 @@ export class Kubelets {
    */
   private poolLabels(vm: Vm): Record<string, string> {
     const pool = vm.poolId ? this.world.scalewayPools.get(vm.poolId) : undefined;
-    if (!pool) return {};
+    // A machine that joins by itself registers with its kubelet's --node-labels.
+    if (!pool) return { ...vm.nodeLabels };
     const labels: Record<string, string> = { 'k8s.scaleway.com/pool-name': pool.name, 'k8s.scaleway.com/pool': pool.id };
     if (pool.nodeType === 'external') return { ...labels, 'k8s.scaleway.com/external-node': 'true' };
     return {

@@ -61,6 +61,8 @@ export interface Vm {
   joinError?: string;
   /** Scaleway pool nodes and home machines join without user data. */
   autoJoin: boolean;
+  /** Labels the machine's kubelet registers its Node with (`kubelet --node-labels`): how a home machine says which pool it is in. */
+  nodeLabels?: Record<string, string>;
   /** Launched while a never-join fault matched: boots but never registers. */
   neverJoins: boolean;
   /** Free-form per-API data a server keeps on the VM (e.g. GCE labels, metadata). */
@@ -81,6 +83,8 @@ export interface LaunchRequest {
   poolId?: string;
   poolNodeId?: string;
   autoJoin?: boolean;
+  /** `kubelet --node-labels` of a machine that joins by itself (a home machine). */
+  nodeLabels?: Record<string, string>;
   extra?: Record<string, unknown>;
 }
 

@@ -56,6 +56,7 @@ export class VmFleet {
       poolId: req.poolId,
       ...(req.poolNodeId ? { poolNodeId: req.poolNodeId } : {}),
       autoJoin: req.autoJoin ?? false,
+      ...(req.nodeLabels ? { nodeLabels: { ...req.nodeLabels } } : {}),
       neverJoins: faults.neverJoins(req.provider, req.zone, type.name),
       extra: { ...req.extra },
     };

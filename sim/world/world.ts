@@ -248,9 +248,12 @@ export class World {
     return this.fleet.start(id);
   }
 
-  /** Adds an always-on machine of a provider with no API (a home lab); it joins by itself. */
-  addHomeMachine(name: string, type = 'nuc', zone = 'home-1'): Vm {
-    return this.launchVm({ provider: 'home', zone, type, name, autoJoin: true });
+  /**
+   * Adds an always-on machine of a provider with no API (a home lab); it joins by itself, its kubelet started with
+   * `--node-labels` set to `nodeLabels` (https://kubernetes.io/docs/reference/command-line-tools-reference/kubelet/).
+   */
+  addHomeMachine(name: string, type = 'nuc', zone = 'home-1', nodeLabels?: Record<string, string>): Vm {
+    return this.launchVm({ provider: 'home', zone, type, name, autoJoin: true, ...(nodeLabels ? { nodeLabels } : {}) });
   }
 
   /**

@@ -778,3 +778,18 @@ describe('errors', () => {
     expect(storedNode('nuc-1').metadata.labels).not.toHaveProperty('x');
   });
 });
+
+describe('home machines', () => {
+  it('register their Node with the labels their kubelet was started with (--node-labels), also after a kubelet restart', async () => {
+    sim = await startSim({ servers: ['kube'], clock: { mode: 'virtual' } });
+    const vm = sim.world.addHomeMachine('nuc-9', 'nuc', 'home-1', { 'shepherd.io/site': 'home', 'example.com/rack': 'a' });
+    await sim.clock.until(() => isReady('nuc-9'), 120_000, 'nuc-9 Ready');
+    const { core } = clients(sim.kubeconfig);
+    const listed = await core.listNode({ labelSelector: 'shepherd.io/site=home' });
+    expect(listed.items.map((n) => n.metadata?.name)).toEqual(['nuc-9']);
+    expect(listed.items[0].metadata?.labels).toMatchObject({ 'example.com/rack': 'a', 'kubernetes.io/hostname': 'nuc-9' });
+    await core.deleteNode({ name: 'nuc-9' });
+    expect(sim.world.kubelets.restart(sim.world.getVm(vm.id)!)).toBe(true);
+    expect((await core.readNode({ name: 'nuc-9' })).metadata?.labels).toMatchObject({ 'shepherd.io/site': 'home' });
+  });
+});
