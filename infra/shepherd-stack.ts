@@ -11,6 +11,7 @@ import type { ProviderDescriptor } from '../functions/providers/types.js';
 import { AlarmTopic } from './constructs/alarm-topic.js';
 import { ClaimCleanupStateMachine } from './constructs/claim-cleanup-state-machine.js';
 import { ClusterWatcher } from './constructs/cluster-watcher.js';
+import { DnsFailover } from './constructs/dns-failover.js';
 import { HealNodeStateMachine } from './constructs/heal-node-state-machine.js';
 import { HealTriggers } from './constructs/heal-triggers.js';
 import { ProvisionNodeStateMachine } from './constructs/provision-node-state-machine.js';
@@ -61,6 +62,8 @@ export class ShepherdStack extends Stack {
   readonly healNode: HealNodeStateMachine;
   readonly watcher: ClusterWatcher;
   readonly healTriggers: HealTriggers;
+  /** With a `dns` section in the config only. */
+  readonly dnsFailover?: DnsFailover;
   readonly alarms: AlarmTopic;
 
   constructor(scope: Construct, id: string, props: ShepherdStackProps) {
@@ -231,6 +234,20 @@ export class ShepherdStack extends Stack {
       providerFunctionEnv,
       healNodeArn: this.healNode.stateMachine.stateMachineArn,
     });
+
+    if (config.dns) {
+      this.dnsFailover = new DnsFailover(this, 'DnsFailover', {
+        projectRoot: PROJECT_ROOT,
+        entry: handlerEntry('dns-failover'),
+        config,
+        table: this.table.table,
+        bus: this.bus,
+      });
+      new CfnOutput(this, 'DnsFailoverStateMachineArn', {
+        value: this.dnsFailover.stateMachine.stateMachineArn,
+        description: 'Start a DnsFailover execution here',
+      });
+    }
 
     new CfnOutput(this, 'ProvisionNodeStateMachineArn', {
       value: this.provisionNode.stateMachine.stateMachineArn,

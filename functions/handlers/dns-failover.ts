@@ -18,7 +18,9 @@ export type DnsFailoverEvent =
   /** The execution's input (a person's, or the EventBridge event a rule delivered) -> the run's plan. */
   | { action: 'validate'; input: unknown }
   /** One pass over `entrypoints` (the plan's, or those still pending after a wait). */
-  | { action: 'reconcile'; plan: DnsRunPlan; entrypoints: string[] };
+  | { action: 'reconcile'; plan: DnsRunPlan; entrypoints: string[] }
+  /** The periodic reconcile's schedule (an EventBridge Scheduled Event): one pass over every entrypoint. */
+  | { action?: undefined; id?: string; 'detail-type'?: string };
 
 /** Where the Cloudflare API is (a simulator's in the local control plane); absent: Cloudflare's. */
 const CLOUDFLARE_URL_ENV = 'SHEPHERD_CLOUDFLARE_API_URL';
@@ -92,6 +94,16 @@ export const handler = withExecutionContext(async (event: DnsFailoverEvent): Pro
     const execution = executionOf(event) ?? 'unknown-execution';
     const ext = await external();
     return reconcilePass({ ...event.plan, entrypoints: event.entrypoints }, entrypoints, deps(execution, ext));
+  }
+  if (event.action === undefined) {
+    // A throttled or busy entrypoint is left to the next reconcile, minutes away: no Lambda sleeps here.
+    const plan = planDnsRun(
+      { reason: 'periodic reconcile' },
+      entrypoints.map((e) => e.name),
+    );
+    const result = await reconcilePass(plan, entrypoints, deps(`reconcile:${event.id ?? 'scheduled'}`, await external()));
+    log('info', 'periodic reconcile done', { outcomes: result.outcomes, pending: result.pending });
+    return result;
   }
   throw new Error(`unknown action ${(event as { action: string }).action}`);
 });
