@@ -18,6 +18,10 @@ export interface DnsFailoverDeps {
   nodes(): Promise<DnsNode[]>;
   /** Nodes a heal holds a lease on (heal in progress), with why. */
   healsInProgress(nodeNames: string[]): Promise<Announcements>;
+  /** Nodes an earlier run's EC2 event announced, still counting. */
+  rememberedAnnouncements(): Promise<Announcements>;
+  /** Remembers nodes an EC2 event announced, for the runs after this one (ANNOUNCEMENT_SECONDS). */
+  rememberAnnouncements(announced: Announcements): Promise<void>;
   checkStates(entrypoint: string): Promise<Map<string, StoredCheckState>>;
   dns: DnsApi;
   /** Takes the entrypoint's lease for this execution; false when another run holds it. */
@@ -86,14 +90,23 @@ export async function reconcilePass(run: DnsRunPlan, entrypoints: EntrypointConf
   return { outcomes, pending, waitSeconds };
 }
 
-/** The run's announcements (by node name) and the heals in progress. */
+/**
+ * How long an EC2 event's announcement keeps its node out of DNS: past the 2-minute spot notice and until the
+ * watcher has seen the Node NotReady, which then keeps it out by itself. A stopped instance started again later
+ * comes back once this has passed.
+ */
+export const ANNOUNCEMENT_SECONDS = 15 * 60;
+
+/** The run's announcements (by node name), those earlier events made, and the heals in progress. */
 async function announced(run: DnsRunPlan, nodes: DnsNode[], deps: DnsFailoverDeps): Promise<Announcements> {
-  const out: Announcements = { ...(await deps.healsInProgress(nodes.map((n) => n.view.name))), ...run.announcedNodes };
+  const fromEc2: Announcements = {};
   for (const [instanceId, why] of Object.entries(run.announcedInstances)) {
     const node = nodes.find((n) => n.providerID?.startsWith('aws://') && n.providerID.endsWith(`/${instanceId}`));
-    if (node) out[node.view.name] = `${why} for ${instanceId}`;
+    if (node) fromEc2[node.view.name] = `${why} for ${instanceId}`;
   }
-  return out;
+  if (Object.keys(fromEc2).length > 0) await deps.rememberAnnouncements(fromEc2);
+  const [heals, remembered] = await Promise.all([deps.healsInProgress(nodes.map((n) => n.view.name)), deps.rememberedAnnouncements()]);
+  return { ...heals, ...remembered, ...run.announcedNodes, ...fromEc2 };
 }
 
 async function reconcileEntrypoint(

@@ -2,12 +2,13 @@ import { cloudflareDns } from '../adapters/dns/cloudflare.js';
 import { BusPublisher } from '../adapters/events/bus-publisher.js';
 import { KubeDnsNodeReader } from '../adapters/kube/dns-nodes.js';
 import { DynamoClaimStore } from '../adapters/store/claims.js';
+import { DynamoDnsAnnouncementStore } from '../adapters/store/dns-announcements.js';
 import { DynamoDnsCheckStateStore } from '../adapters/store/dns-check-states.js';
 import { DynamoNodeLeaseStore } from '../adapters/store/node-lease.js';
 import { DNS_SOURCE } from '../decisions/dns/failover-events.js';
 import { type DnsRunPlan, planDnsRun } from '../decisions/dns/run-input.js';
 import { leaseAvailability } from '../decisions/node-lease.js';
-import { type DnsFailoverDeps, type DnsPassResult, reconcilePass } from '../dns/failover.js';
+import { ANNOUNCEMENT_SECONDS, type DnsFailoverDeps, type DnsPassResult, reconcilePass } from '../dns/failover.js';
 import { DNS_LEASE_SECONDS, dnsLeaseName } from '../dns/lease.js';
 import { config } from '../runtime/config.js';
 import { executionOf, withExecutionContext } from '../runtime/execution-context.js';
@@ -52,6 +53,7 @@ function deps(execution: string, ext: NonNullable<typeof clients>): DnsFailoverD
   const leases = new DynamoNodeLeaseStore(table);
   const claims = new DynamoClaimStore(table);
   const bus = new BusPublisher(required('EVENT_BUS_NAME'), DNS_SOURCE);
+  const remembered = new DynamoDnsAnnouncementStore(table);
   return {
     cluster: config().cluster.name,
     nodes: () => ext.nodes.nodes(),
@@ -64,6 +66,8 @@ function deps(execution: string, ext: NonNullable<typeof clients>): DnsFailoverD
       }
       return out;
     },
+    rememberedAnnouncements: () => remembered.current(),
+    rememberAnnouncements: (announced) => remembered.remember(announced, ANNOUNCEMENT_SECONDS),
     checkStates: (entrypoint) => new DynamoDnsCheckStateStore(table).list(entrypoint),
     dns: ext.dns,
     async takeLease(entrypoint) {
