@@ -1,3 +1,4 @@
+import { dnsFailoverPhases } from './progress/dns-failover-phases.js';
 import { healNodePhases } from './progress/heal-node-phases.js';
 import { provisionNodePhases } from './progress/provision-node-phases.js';
 import { removeNodePhases } from './progress/remove-node-phases.js';
@@ -8,6 +9,7 @@ const WORKFLOWS: Record<string, WorkflowPhases> = {
   'provision-node': provisionNodePhases,
   'remove-node': removeNodePhases,
   'heal-node': healNodePhases,
+  'dns-failover': dnsFailoverPhases,
 };
 
 export const WORKFLOW_NAMES = Object.keys(WORKFLOWS);

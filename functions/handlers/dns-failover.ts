@@ -23,7 +23,7 @@ export type DnsFailoverEvent =
   /** The periodic reconcile's schedule (an EventBridge Scheduled Event): one pass over every entrypoint. */
   | { action?: undefined; id?: string; 'detail-type'?: string };
 
-/** Where the Cloudflare API is (a simulator's in the local control plane); absent: Cloudflare's. */
+/** The Cloudflare API's origin (a simulator's in the local control plane; the SDK's paths start at /client/v4); absent: Cloudflare's. */
 const CLOUDFLARE_URL_ENV = 'SHEPHERD_CLOUDFLARE_API_URL';
 
 let clients: { nodes: KubeDnsNodeReader; dns: ReturnType<typeof cloudflareDns> } | undefined;
@@ -43,7 +43,7 @@ async function external() {
   const baseURL = process.env[CLOUDFLARE_URL_ENV];
   clients = {
     nodes: KubeDnsNodeReader.fromKubeconfig(await getSecret(kubeArn), kubeArn),
-    dns: cloudflareDns({ apiToken: await getSecret(cfg.dns.cloudflare.apiTokenSecretArn), ...(baseURL ? { baseURL } : {}) }),
+    dns: cloudflareDns({ apiToken: await getSecret(cfg.dns.cloudflare.apiTokenSecretArn), ...(baseURL ? { baseURL: `${baseURL.replace(/\/$/, '')}/client/v4` } : {}) }),
   };
   return clients;
 }
