@@ -1,4 +1,7 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { loadConfigFile } from '../../../config/load.js';
 import { planDnsRun } from '../../../functions/decisions/dns/run-input.js';
 import { InvalidInputError } from '../../../functions/runtime/errors.js';
 
@@ -60,4 +63,19 @@ describe('Function: planDnsRun', () => {
     const notReady = planDnsRun(event('shepherd.watcher', 'Shepherd Node Went NotReady', { nodeName: 'home-1' }), CONFIGURED);
     expect(notReady).toEqual({ entrypoints: CONFIGURED, reason: 'Shepherd Node Went NotReady (home-1)', announcedNodes: {}, announcedInstances: {} });
   });
+});
+
+describe('Example inputs (workflows/examples/dns-failover.*)', () => {
+  const dir = fileURLToPath(new URL('../../../workflows/examples/', import.meta.url));
+  const files = readdirSync(dir).filter((f) => f.startsWith('dns-failover.') && f.endsWith('.json'));
+  const shipped = loadConfigFile(fileURLToPath(new URL('../../../shepherd.config.json', import.meta.url)));
+  it('there are some', () => {
+    expect(files.length).toBeGreaterThan(0);
+  });
+  for (const file of files) {
+    it(`${file} is a valid DnsFailover input for the example config`, () => {
+      const plan = planDnsRun(JSON.parse(readFileSync(`${dir}${file}`, 'utf8')), shipped.dns?.entrypoints.map((e) => e.name) ?? []);
+      expect(plan.entrypoints.length).toBeGreaterThan(0);
+    });
+  }
 });
