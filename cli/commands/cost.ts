@@ -4,6 +4,7 @@ import type { ShepherdConfig } from '../../config/types.js';
 import type { synthesizeStack } from '../../local/cloudformation/synth.js';
 import { helpOption, integerOption, parseCommandArgs } from '../args.js';
 import { type CliContext, processContext } from '../context.js';
+import { DNS_ASSUMED_TARGETS, dnsReconcileLines } from '../cost/dns-cost.js';
 import { idleCost, total } from '../cost/idle-cost.js';
 import { DYNAMODB_ITEM_OVERHEAD_BYTES } from '../cost/prices.js';
 import { provisionCost } from '../cost/provision-cost.js';
@@ -74,6 +75,11 @@ export async function run(argv: string[], ctx: CliContext = processContext()): P
     nodes,
     tableBytesPerNode: measured?.tableBytesPerNode ?? { bytes: ASSUMED_TABLE_BYTES_PER_NODE, source: 'assumed; run without --idle-only to measure' },
   });
+  if (config.dns) {
+    // The reconcile's schedule is priced above from the template (Lambda); its table and log use here.
+    const runsPerMonth = inventory.schedules.find((s) => /DnsFailoverReconcile/.test(s.logicalId))?.runsPerMonth ?? 0;
+    idle.push(...dnsReconcileLines({ entrypoints: config.dns.entrypoints.length, targets: DNS_ASSUMED_TARGETS, runsPerMonth }));
+  }
   const report: CostReport = costReport(nodes, idle, measured?.provisions ?? null);
   ctx.stdout(values.json ? `${JSON.stringify(report, null, 2)}\n` : humanCostReport(report));
   return 0;
