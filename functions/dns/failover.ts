@@ -16,6 +16,8 @@ import type { LogLevel } from '../runtime/logger.js';
 export interface DnsFailoverDeps {
   cluster: string;
   nodes(): Promise<DnsNode[]>;
+  /** The EC2 instance id of the claim the Node's `shepherd.io/claim` label names (Kosmos nodes register without a providerID). */
+  instanceOfClaim(claimId: string): Promise<string | undefined>;
   /** Nodes a heal holds a lease on (heal in progress), with why. */
   healsInProgress(nodeNames: string[]): Promise<Announcements>;
   /** Nodes an earlier run's EC2 event announced, still counting. */
@@ -101,12 +103,24 @@ export const ANNOUNCEMENT_SECONDS = 15 * 60;
 async function announced(run: DnsRunPlan, nodes: DnsNode[], deps: DnsFailoverDeps): Promise<Announcements> {
   const fromEc2: Announcements = {};
   for (const [instanceId, why] of Object.entries(run.announcedInstances)) {
-    const node = nodes.find((n) => n.providerID?.startsWith('aws://') && n.providerID.endsWith(`/${instanceId}`));
+    const node = await nodeOfInstance(instanceId, nodes, deps);
     if (node) fromEc2[node.view.name] = `${why} for ${instanceId}`;
   }
   if (Object.keys(fromEc2).length > 0) await deps.rememberAnnouncements(fromEc2);
   const [heals, remembered] = await Promise.all([deps.healsInProgress(nodes.map((n) => n.view.name)), deps.rememberedAnnouncements()]);
   return { ...heals, ...remembered, ...run.announcedNodes, ...fromEc2 };
+}
+
+/** The Node of an EC2 instance: by providerID, else through the claims of the AWS Nodes that carry none (as the heal intake finds it). */
+async function nodeOfInstance(instanceId: string, nodes: DnsNode[], deps: DnsFailoverDeps): Promise<DnsNode | undefined> {
+  const byId = nodes.find((n) => n.providerID?.startsWith('aws://') && n.providerID.endsWith(`/${instanceId}`));
+  if (byId) return byId;
+  for (const n of nodes) {
+    const claimId = n.view.labels['shepherd.io/claim'];
+    if (n.providerID || !claimId || n.view.labels['shepherd.io/provider'] !== 'aws') continue;
+    if ((await deps.instanceOfClaim(claimId)) === instanceId) return n;
+  }
+  return undefined;
 }
 
 async function reconcileEntrypoint(

@@ -43,7 +43,10 @@ async function external() {
   const baseURL = process.env[CLOUDFLARE_URL_ENV];
   clients = {
     nodes: KubeDnsNodeReader.fromKubeconfig(await getSecret(kubeArn), kubeArn),
-    dns: cloudflareDns({ apiToken: await getSecret(cfg.dns.cloudflare.apiTokenSecretArn), ...(baseURL ? { baseURL: `${baseURL.replace(/\/$/, '')}/client/v4` } : {}) }),
+    dns: cloudflareDns({
+      apiToken: await getSecret(cfg.dns.cloudflare.apiTokenSecretArn),
+      ...(baseURL ? { baseURL: `${baseURL.replace(/\/$/, '')}/client/v4` } : {}),
+    }),
   };
   return clients;
 }
@@ -66,6 +69,7 @@ function deps(execution: string, ext: NonNullable<typeof clients>): DnsFailoverD
       }
       return out;
     },
+    instanceOfClaim: async (claimId) => (await claims.get(claimId))?.vm?.id,
     rememberedAnnouncements: () => remembered.current(),
     rememberAnnouncements: (announced) => remembered.remember(announced, ANNOUNCEMENT_SECONDS),
     checkStates: (entrypoint) => new DynamoDnsCheckStateStore(table).list(entrypoint),

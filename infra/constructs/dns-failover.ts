@@ -113,7 +113,7 @@ const tableStatement = (sid: string, table: dynamodb.ITable, actions: string[], 
   new iam.PolicyStatement({ sid, actions, resources: [table.tableArn], conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': leadingKeys } } });
 
 /**
- * Exactly what a run does: read node leases (heals in progress), the check states and the remembered announcements,
+ * Exactly what a run does: read node leases (heals in progress), claims (an EC2 instance's Node), the check states and the remembered announcements,
  * remember an EC2 event's; take and release its
  * entrypoints' leases (`LEASE#dns-entrypoint:*`, a name no Node can have); write audit entries; put its events on the
  * project's bus; read the kubeconfig and the Cloudflare token (no other function reads that token).
@@ -122,7 +122,14 @@ export function dnsFailoverPermissions(props: Pick<DnsFailoverProps, 'table' | '
   const dns = props.config.dns;
   if (!dns) throw new Error('DNS failover needs a dns section in the config');
   return [
-    { statement: tableStatement('ReadLeasesAndChecks', props.table, ['dynamodb:GetItem', 'dynamodb:Query'], ['LEASE#*', 'DNSCHECK#*', 'DNSANNOUNCED']) },
+    {
+      statement: tableStatement(
+        'ReadLeasesAndChecks',
+        props.table,
+        ['dynamodb:GetItem', 'dynamodb:Query'],
+        ['LEASE#*', 'CLAIM#*', 'DNSCHECK#*', 'DNSANNOUNCED'],
+      ),
+    },
     { statement: tableStatement('RememberAnnouncements', props.table, ['dynamodb:PutItem'], ['DNSANNOUNCED']) },
     { statement: tableStatement('EntrypointLeases', props.table, ['dynamodb:PutItem', 'dynamodb:UpdateItem'], ['LEASE#dns-entrypoint:*']) },
     { statement: tableStatement('WriteAudit', props.table, ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'], ['AUDIT#*', 'NODE#*']) },

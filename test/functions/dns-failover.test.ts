@@ -65,6 +65,7 @@ function world(options: { records?: ExistingRecord[]; nodes: DnsNode[]; busy?: s
   const deps: DnsFailoverDeps = {
     cluster: 'demo',
     nodes: async () => options.nodes,
+    instanceOfClaim: async (claimId) => (claimId === 'claim-7' ? 'i-0kosmos' : undefined),
     healsInProgress: async () => ({}),
     rememberedAnnouncements: async () => ({ ...remembered }),
     rememberAnnouncements: async (a) => {
@@ -133,6 +134,14 @@ describe('Function: reconcilePass', () => {
     const again = await reconcilePass(run(['app']), [entrypoint('app')], w.deps);
     expect(again.outcomes[0]).toMatchObject({ outcome: 'unchanged' });
     expect(w.batches).toHaveLength(1);
+  });
+
+  it('finds the Node of an announced instance through its claim when it has no providerID (Kosmos)', async () => {
+    const kosmos = node('aws-k', 'aws', '203.0.113.2');
+    kosmos.view.labels = { ...kosmos.view.labels, 'shepherd.io/claim': 'claim-7', 'shepherd.io/provider': 'aws' };
+    const w = world({ records: [owned('app.example.com', '203.0.113.2', 'r2')], nodes: [node('home-1', 'home', '203.0.113.1'), kosmos] });
+    await reconcilePass(run(['app'], { announcedInstances: { 'i-0kosmos': 'spot interruption warning (terminate)' } }), [entrypoint('app')], w.deps);
+    expect(w.records().map((r) => r.content)).toEqual(['203.0.113.1']);
   });
 
   it('keeps the records and publishes an alert when no target is healthy', async () => {
