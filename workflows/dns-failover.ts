@@ -27,6 +27,13 @@ const DNS_TRANSIENT = ['DnsTransientError', ...TRANSIENT, ...FUNCTION_LOST];
  */
 export function dnsFailoverDefinition(scope: Construct, fns: DnsFailoverFunctions): sfn.IChainable {
   const validate = lambdaTask(scope, 'Validate input', fns.dns, { action: 'validate', 'input.$': '$' }, '$.plan', 20);
+  validate.addRetry({
+    errors: [...TRANSIENT, ...FUNCTION_LOST],
+    interval: Duration.seconds(1),
+    backoffRate: 2,
+    maxAttempts: 3,
+    jitterStrategy: sfn.JitterType.FULL,
+  });
   validate.addCatch(lambdaErrorFail(scope, 'invalid input', 'Invalid input', 'InvalidInput'), { errors: ['InvalidInputError'], resultPath: '$.error' });
 
   const start = new sfn.Pass(scope, 'Start with every entrypoint', {
