@@ -1,3 +1,4 @@
+import { dnsFailoverPhases } from './progress/dns-failover-phases.js';
 import { healNodePhases } from './progress/heal-node-phases.js';
 import { provisionNodePhases } from './progress/provision-node-phases.js';
 import { removeNodePhases } from './progress/remove-node-phases.js';
@@ -10,6 +11,7 @@ const WORKFLOWS: Record<string, WorkflowPhases> = {
   'remove-node': removeNodePhases,
   'heal-node': healNodePhases,
   'scale-buffer': scaleBufferPhases,
+  'dns-failover': dnsFailoverPhases,
 };
 
 export const WORKFLOW_NAMES = Object.keys(WORKFLOWS);

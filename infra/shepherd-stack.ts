@@ -12,6 +12,7 @@ import { AlarmTopic } from './constructs/alarm-topic.js';
 import { ClaimCleanupStateMachine } from './constructs/claim-cleanup-state-machine.js';
 import { ClusterWatcher } from './constructs/cluster-watcher.js';
 import { DnsChecks } from './constructs/dns-checks.js';
+import { DnsFailover } from './constructs/dns-failover.js';
 import { HealNodeStateMachine } from './constructs/heal-node-state-machine.js';
 import { HealTriggers } from './constructs/heal-triggers.js';
 import { ProvisionNodeStateMachine } from './constructs/provision-node-state-machine.js';
@@ -69,6 +70,8 @@ export class ShepherdStack extends Stack {
   readonly scaleBufferTriggers?: ScaleBufferTriggers;
   /** Only when an entrypoint has an active check. */
   readonly dnsChecks?: DnsChecks;
+  /** With a `dns` section in the config only. */
+  readonly dnsFailover?: DnsFailover;
   readonly alarms: AlarmTopic;
 
   constructor(scope: Construct, id: string, props: ShepherdStackProps) {
@@ -270,6 +273,20 @@ export class ShepherdStack extends Stack {
         config,
         table: this.table.table,
         bus: this.bus,
+      });
+    }
+
+    if (config.dns) {
+      this.dnsFailover = new DnsFailover(this, 'DnsFailover', {
+        projectRoot: PROJECT_ROOT,
+        entry: handlerEntry('dns-failover'),
+        config,
+        table: this.table.table,
+        bus: this.bus,
+      });
+      new CfnOutput(this, 'DnsFailoverStateMachineArn', {
+        value: this.dnsFailover.stateMachine.stateMachineArn,
+        description: 'Start a DnsFailover execution here',
       });
     }
 

@@ -29,7 +29,7 @@ export interface ShepherdLocal {
   /** The chaos endpoint on loopback (`shepherd chaos`): its URL and bearer token. */
   chaos: Pick<ChaosServer, 'url' | 'token'>;
   /** The local ARN of a workflow's state machine, e.g. `provisionNode`. */
-  stateMachineArn(workflow: 'provisionNode' | 'removeNode' | 'healNode' | 'scaleBuffer'): string;
+  stateMachineArn(workflow: 'provisionNode' | 'removeNode' | 'healNode' | 'scaleBuffer' | 'dnsFailover'): string;
   tableName: string;
   stop(): Promise<void>;
 }

@@ -1,10 +1,11 @@
 import type { ShepherdConfig } from '../config/types.js';
 import { PROBE_PROXY_ENV } from '../functions/adapters/probe/net-probe.js';
+import { ownershipComment } from '../functions/decisions/dns/ownership.js';
 import { addWorkload, type Sim, WEB_HOST_PORTS } from '../sim/index.js';
 
 /**
  * Makes the simulated world match a shepherd config: its EC2 security groups and instance profile, the Kosmos
- * external pools its kosmos joins name, its Scaleway pools, one machine per home pool, its DNS zones with an entrypoint record, and the
+ * external pools its kosmos joins name, its Scaleway pools, one machine per home pool, its DNS zones with each entrypoint's records (marked as the entrypoint's), and the
  * API server name its script joins use. Returns the secret values the config's ARNs stand for.
  */
 export function prepareWorld(sim: Sim, config: ShepherdConfig): Record<string, string> {
@@ -45,8 +46,11 @@ export function prepareWorld(sim: Sim, config: ShepherdConfig): Record<string, s
     const entry = world.listVms('home')[0];
     for (const e of config.dns.entrypoints) {
       if (!world.dns.zoneByName(e.zoneName)) world.dns.createZone(e.zoneName, { id: e.zoneId });
+      // Marked as the entrypoint's, as DnsFailover writes them: a record without the mark is foreign and never touched.
+      const comment = ownershipComment(config.cluster.name, e.name);
       if (entry)
-        for (const name of e.records) world.dns.upsertRecord(e.zoneName, { name, type: e.type, content: entry.publicIp, ttl: e.ttl, proxied: e.proxied });
+        for (const name of e.records)
+          world.dns.upsertRecord(e.zoneName, { name, type: e.type, content: entry.publicIp, ttl: e.ttl, proxied: e.proxied, comment });
     }
   }
   addWorkload(world, 'web', 2, { cpu: '250m', memory: '256Mi' }, undefined, WEB_HOST_PORTS);

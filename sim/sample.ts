@@ -6,7 +6,8 @@ import { renderKosmosJoin } from './world/join-scripts.js';
 export interface SampleIds {
   externalPools: Array<{ id: string; name: string }>;
   bufferPool: { id: string; name: string; nodeType: string; maxSize: number };
-  dnsZone: { id?: string; name: string; record: string };
+  /** `owner`: the record's comment, the ownership mark of the config's entrypoint (functions/decisions/dns/ownership.ts). */
+  dnsZone: { id?: string; name: string; record: string; owner: string };
 }
 
 export const EXAMPLE_IDS: SampleIds = {
@@ -16,7 +17,7 @@ export const EXAMPLE_IDS: SampleIds = {
     { id: '00000000-0000-4000-8000-000000000013', name: 'gcp-amd64' },
   ],
   bufferPool: { id: '00000000-0000-4000-8000-000000000021', name: 'scw-buffer', nodeType: 'DEV1-M', maxSize: 3 },
-  dnsZone: { id: '00000000000000000000000000000001', name: 'example.com', record: 'app.example.com' },
+  dnsZone: { id: '00000000000000000000000000000001', name: 'example.com', record: 'app.example.com', owner: 'shepherd:kosmos-demo/app' },
 };
 
 /**
@@ -50,7 +51,7 @@ export function buildSampleWorld(sim: Sim, ids: SampleIds = EXAMPLE_IDS): { read
   });
   addWorkload(world, 'web', 4, { cpu: '250m', memory: '256Mi' }, undefined, WEB_HOST_PORTS);
   const zone = world.dns.createZone(ids.dnsZone.name, ids.dnsZone.id ? { id: ids.dnsZone.id } : {});
-  world.dns.upsertRecord(zone.name, { name: ids.dnsZone.record, type: 'A', content: home1.publicIp, ttl: 60, comment: 'entrypoint' });
+  world.dns.upsertRecord(zone.name, { name: ids.dnsZone.record, type: 'A', content: home1.publicIp, ttl: 60, comment: ids.dnsZone.owner });
   const ready = sim.clock.until(
     () => {
       const nodes = world.snapshot().nodes;

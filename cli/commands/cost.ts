@@ -5,6 +5,7 @@ import type { synthesizeStack } from '../../local/cloudformation/synth.js';
 import { helpOption, integerOption, parseCommandArgs } from '../args.js';
 import { type CliContext, processContext } from '../context.js';
 import { dnsChecksCost } from '../cost/dns-checks-cost.js';
+import { DNS_ASSUMED_TARGETS, dnsReconcileLines } from '../cost/dns-cost.js';
 import { idleCost, total } from '../cost/idle-cost.js';
 import { DYNAMODB_ITEM_OVERHEAD_BYTES } from '../cost/prices.js';
 import { provisionCost } from '../cost/provision-cost.js';
@@ -76,20 +77,22 @@ export async function run(argv: string[], ctx: CliContext = processContext()): P
     tableBytesPerNode: measured?.tableBytesPerNode ?? { bytes: ASSUMED_TABLE_BYTES_PER_NODE, source: 'assumed; run without --idle-only to measure' },
   });
   idle.push(...dnsChecksLines(config, inventory));
+  if (config.dns) {
+    // The reconcile's schedule is priced above from the template (Lambda); its table and log use here.
+    const runsPerMonth = inventory.schedules.find((s) => /DnsFailoverReconcile/.test(s.logicalId))?.runsPerMonth ?? 0;
+    idle.push(...dnsReconcileLines({ entrypoints: config.dns.entrypoints.length, targets: DNS_ASSUMED_TARGETS, runsPerMonth }));
+  }
   const report: CostReport = costReport(nodes, idle, measured?.provisions ?? null);
   ctx.stdout(values.json ? `${JSON.stringify(report, null, 2)}\n` : humanCostReport(report));
   return 0;
 }
-
-/** Issue 10's case: the DNS checks' cost is stated for 10 targets across the entrypoints. */
-const DNS_TARGETS = 10;
 
 /** The DNS check runner's lines, when the config has an active check (the stack then has the runner). */
 function dnsChecksLines(config: ShepherdConfig, inventory: StackInventory) {
   const checked = config.dns?.entrypoints.filter((e) => e.check) ?? [];
   const runner = inventory.functions.find((f) => f.logicalId.startsWith('DnsChecksFunction'));
   if (!config.dns || checked.length === 0 || !runner) return [];
-  return dnsChecksCost({ intervalSeconds: config.dns.checkIntervalSeconds, entrypoints: checked.length, targets: DNS_TARGETS, runner });
+  return dnsChecksCost({ intervalSeconds: config.dns.checkIntervalSeconds, entrypoints: checked.length, targets: DNS_ASSUMED_TARGETS, runner });
 }
 
 async function measureProvisions(

@@ -63,6 +63,17 @@ describe('Function: parseConfig (dns.entrypoints)', () => {
     expect(problemAt(raw, 'dns.entrypoints[0].check.protocol')).toMatchObject({ problem: 'got "icmp"', allowed: '"tcp" | "http" | "https"' });
   });
 
+  it('refuses a TTL out of range (under 60 other than automatic 1, over a day)', () => {
+    for (const ttl of [30, 86_401]) {
+      const raw = example();
+      raw.dns.entrypoints[0].ttl = ttl;
+      expect(problemAt(raw, 'dns.entrypoints[0].ttl')).toBeDefined();
+    }
+    const automatic = example();
+    automatic.dns.entrypoints[0].ttl = 1;
+    expect(parseConfig(automatic, 'test.json').dns?.entrypoints[0].ttl).toBe(1);
+  });
+
   it('an annotation address source needs a valid annotation key', () => {
     const raw = example();
     raw.dns.entrypoints[0].addressSource = { from: 'annotation', key: 'shepherd.io/public-ip' };

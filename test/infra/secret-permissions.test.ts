@@ -61,8 +61,8 @@ describe('Function: readSecrets (in the synthesized template)', () => {
   });
 
   it('keeps the kubeconfig statement on Secrets Manager when the kubeconfig is a secret, with no parameter statement', () => {
-    // cluster-nodes, the cluster watcher, the heal intake and the orphan collector read it, each with its own role.
-    expect(statements.get('ReadKubeconfig')).toHaveLength(4);
+    // cluster-nodes, the cluster watcher, the heal intake, the orphan collector and dns-failover read it, each with its own role.
+    expect(statements.get('ReadKubeconfig')).toHaveLength(5);
     for (const statement of statements.get('ReadKubeconfig') ?? []) {
       expect(statement).toMatchObject({ Action: 'secretsmanager:GetSecretValue', Resource: [SM_KUBECONFIG, `${SM_KUBECONFIG}-??????`] });
     }

@@ -82,7 +82,7 @@ function baseStatements(stack: Stack, fn: ShepherdFunction): Statement[] {
 
 const allFunctions = (stack: ShepherdStack): ShepherdFunction[] => {
   const { providers, ...fixed } = stack.functions;
-  return [...Object.values(fixed), ...Object.values(providers)];
+  return [...Object.values(fixed), ...Object.values(providers), ...(stack.dnsFailover ? [stack.dnsFailover.function] : [])];
 };
 
 const bySid = (a: Statement, b: Statement) => `${a.Sid}${a.Action}`.localeCompare(`${b.Sid}${b.Action}`);
@@ -116,8 +116,9 @@ describe('ShepherdStack with the example config', () => {
 
   it('runs every function on nodejs22.x / arm64 with active tracing and its own log group with retention', () => {
     const functions = template.findResources('AWS::Lambda::Function');
-    // validate-input, claims, cluster-nodes, claim-cleanup, cluster-watcher, and one per provider the pools use (aws, gcp, scaleway; home has no API).
-    expect(Object.keys(functions)).toHaveLength(11);
+    // validate-input, claims, cluster-nodes, claim-cleanup, heal-node, cluster-watcher, heal-intake, orphan-collector, dns-failover,
+    // and one per provider the pools use (aws, gcp, scaleway; home has no API).
+    expect(Object.keys(functions)).toHaveLength(12);
     expect(Object.keys(stack.functions.providers).sort()).toEqual(['aws', 'gcp', 'scaleway']);
     const logGroups = template.findResources('AWS::Logs::LogGroup');
     for (const [id, fn] of Object.entries(functions)) {
@@ -126,7 +127,7 @@ describe('ShepherdStack with the example config', () => {
       expect(logGroups[group]?.Properties.RetentionInDays, `${id} log group`).toBeGreaterThan(0);
     }
     const groups = Object.values(functions).map((f) => f.Properties.LoggingConfig.LogGroup.Ref);
-    expect(new Set(groups).size).toBe(11);
+    expect(new Set(groups).size).toBe(12);
   });
 
   it("gives validate-input GetItem on the pools' counters only (no claim records), the table name and the function of each provider", () => {
@@ -284,13 +285,16 @@ describe('ShepherdStack with the example config', () => {
     }
   });
 
-  it('grants the Cloudflare token to no function (no DNS function in this stack)', () => {
-    const all = JSON.stringify(template.findResources('AWS::IAM::Policy'));
-    expect(all).not.toContain('cloudflare-api-token');
+  it('grants the Cloudflare token to dns-failover and to no other function', () => {
+    const token = config.dns!.cloudflare.apiTokenSecretArn;
+    const readers = allFunctions(stack).filter((fn) => statementsOf(template, stack, fn).some((st) => st.Resource.includes(token)));
+    expect(readers).toEqual([stack.dnsFailover!.function]);
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p).includes('cloudflare-api-token'));
+    expect(policies).toHaveLength(1);
   });
 
   it('runs ProvisionNode as a Standard state machine with tracing, ALL-level logs without execution data, and a timeout', () => {
-    template.resourceCountIs('AWS::StepFunctions::StateMachine', 4);
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 5);
     const logGroup = logicalId(stack, stack.provisionNode.logGroup);
     const machineId = logicalId(stack, stack.provisionNode.stateMachine);
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
@@ -335,10 +339,15 @@ describe('ShepherdStack with the example config', () => {
       }
     }
     // Every function but claim-cleanup's own, which only ClaimCleanup invokes, the cluster watcher, which its schedule
-    // runs, and the heal triggers, which their rules run.
-    const notTasks = [stack.functions.cleanup, stack.functions.heal, stack.watcher.function, stack.healTriggers.intake, stack.healTriggers.orphans].map((f) =>
-      logicalId(stack, f.fn),
-    );
+    // runs, the heal triggers, which their rules run, and dns-failover, which only DnsFailover and its schedule run.
+    const notTasks = [
+      stack.functions.cleanup,
+      stack.functions.heal,
+      stack.watcher.function,
+      stack.healTriggers.intake,
+      stack.healTriggers.orphans,
+      stack.dnsFailover!.function,
+    ].map((f) => logicalId(stack, f.fn));
     expect([...invoked].sort()).toEqual(
       Object.keys(functions)
         .filter((id) => !notTasks.includes(id))

@@ -1,0 +1,117 @@
+import { cloudflareDns } from '../adapters/dns/cloudflare.js';
+import { BusPublisher } from '../adapters/events/bus-publisher.js';
+import { KubeDnsNodeReader } from '../adapters/kube/dns-nodes.js';
+import { DynamoClaimStore } from '../adapters/store/claims.js';
+import { DynamoDnsAnnouncementStore } from '../adapters/store/dns-announcements.js';
+import { DynamoDnsCheckStateStore } from '../adapters/store/dns-check-states.js';
+import { DynamoNodeLeaseStore } from '../adapters/store/node-lease.js';
+import { DNS_SOURCE } from '../decisions/dns/failover-events.js';
+import { type DnsRunPlan, planDnsRun } from '../decisions/dns/run-input.js';
+import { leaseAvailability } from '../decisions/node-lease.js';
+import { ANNOUNCEMENT_SECONDS, type DnsFailoverDeps, type DnsPassResult, reconcilePass } from '../dns/failover.js';
+import { DNS_LEASE_SECONDS, dnsLeaseName } from '../dns/lease.js';
+import { config } from '../runtime/config.js';
+import { executionOf, withExecutionContext } from '../runtime/execution-context.js';
+import { log } from '../runtime/logger.js';
+import { getSecret } from '../runtime/secrets.js';
+
+export type DnsFailoverEvent =
+  /** The execution's input (a person's, or the EventBridge event a rule delivered) -> the run's plan. */
+  | { action: 'validate'; input: unknown }
+  /** One pass over `entrypoints` (the plan's, or those still pending after a wait). */
+  | { action: 'reconcile'; plan: DnsRunPlan; entrypoints: string[] }
+  /** The periodic reconcile's schedule (an EventBridge Scheduled Event): one pass over every entrypoint. */
+  | { action?: undefined; id?: string; 'detail-type'?: string };
+
+/** The Cloudflare API's origin (a simulator's in the local control plane; the SDK's paths start at /client/v4); absent: Cloudflare's. */
+const CLOUDFLARE_URL_ENV = 'SHEPHERD_CLOUDFLARE_API_URL';
+
+let clients: { nodes: KubeDnsNodeReader; dns: ReturnType<typeof cloudflareDns> } | undefined;
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: the stack gives it to this function`);
+  return value;
+}
+
+/** The kube and Cloudflare clients, built on first use and kept while warm. The token stays inside the SDK client. */
+async function external() {
+  if (clients) return clients;
+  const cfg = config();
+  if (!cfg.dns) throw new Error('the config has no dns section: the stack creates this function only with one');
+  const kubeArn = cfg.cluster.kubeconfigSecretArn;
+  const baseURL = process.env[CLOUDFLARE_URL_ENV];
+  clients = {
+    nodes: KubeDnsNodeReader.fromKubeconfig(await getSecret(kubeArn), kubeArn),
+    dns: cloudflareDns({
+      apiToken: await getSecret(cfg.dns.cloudflare.apiTokenSecretArn),
+      ...(baseURL ? { baseURL: `${baseURL.replace(/\/$/, '')}/client/v4` } : {}),
+    }),
+  };
+  return clients;
+}
+
+function deps(execution: string, ext: NonNullable<typeof clients>): DnsFailoverDeps {
+  const table = required('TABLE_NAME');
+  const leases = new DynamoNodeLeaseStore(table);
+  const claims = new DynamoClaimStore(table);
+  const bus = new BusPublisher(required('EVENT_BUS_NAME'), DNS_SOURCE);
+  const remembered = new DynamoDnsAnnouncementStore(table);
+  return {
+    cluster: config().cluster.name,
+    nodes: () => ext.nodes.nodes(),
+    async healsInProgress(nodeNames) {
+      const now = Math.floor(Date.now() / 1000);
+      const leased = await Promise.all(nodeNames.map(async (n) => [n, await leases.get(n)] as const));
+      const out: Record<string, string> = {};
+      for (const [name, lease] of leased) {
+        if (lease?.owner && !leaseAvailability(lease, '', now).free) out[name] = 'heal in progress';
+      }
+      return out;
+    },
+    instanceOfClaim: async (claimId) => (await claims.get(claimId))?.vm?.id,
+    rememberedAnnouncements: () => remembered.current(),
+    rememberAnnouncements: (announced) => remembered.remember(announced, ANNOUNCEMENT_SECONDS),
+    checkStates: (entrypoint) => new DynamoDnsCheckStateStore(table).list(entrypoint),
+    dns: ext.dns,
+    async takeLease(entrypoint) {
+      const got = await leases.acquire(dnsLeaseName(entrypoint), execution, DNS_LEASE_SECONDS);
+      return got.acquired ? { taken: true } : { taken: false, holder: got.holder };
+    },
+    async releaseLease(entrypoint) {
+      await leases.release(dnsLeaseName(entrypoint), execution);
+    },
+    audit: (event, detail) => claims.audit(event, detail),
+    async publish(events) {
+      await bus.publish(events);
+    },
+    log,
+  };
+}
+
+/** DnsFailover's steps: validate the input into a plan; one pass over the entrypoints (functions/dns/failover.ts). */
+export const handler = withExecutionContext(async (event: DnsFailoverEvent): Promise<DnsRunPlan | DnsPassResult> => {
+  const cfg = config();
+  const entrypoints = cfg.dns?.entrypoints ?? [];
+  if (event.action === 'validate')
+    return planDnsRun(
+      event.input,
+      entrypoints.map((e) => e.name),
+    );
+  if (event.action === 'reconcile') {
+    const execution = executionOf(event) ?? 'unknown-execution';
+    const ext = await external();
+    return reconcilePass({ ...event.plan, entrypoints: event.entrypoints }, entrypoints, deps(execution, ext));
+  }
+  if (event.action === undefined) {
+    // A throttled or busy entrypoint is left to the next reconcile, minutes away: no Lambda sleeps here.
+    const plan = planDnsRun(
+      { reason: 'periodic reconcile' },
+      entrypoints.map((e) => e.name),
+    );
+    const result = await reconcilePass(plan, entrypoints, deps(`reconcile:${event.id ?? 'scheduled'}`, await external()));
+    log('info', 'periodic reconcile done', { outcomes: result.outcomes, pending: result.pending });
+    return result;
+  }
+  throw new Error(`unknown action ${(event as { action: string }).action}`);
+});

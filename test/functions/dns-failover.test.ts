@@ -1,0 +1,191 @@
+import { describe, expect, it } from 'vitest';
+import type { EntrypointConfig } from '../../config/types.js';
+import { DnsRateLimitedError } from '../../functions/adapters/dns/errors.js';
+import type { DnsApi } from '../../functions/adapters/dns/types.js';
+import type { DnsNode } from '../../functions/adapters/kube/dns-nodes.js';
+import type { StoredCheckState } from '../../functions/adapters/store/dns-check-states.js';
+import { ownershipComment } from '../../functions/decisions/dns/ownership.js';
+import type { DnsRunPlan } from '../../functions/decisions/dns/run-input.js';
+import type { ChangeBatch, ExistingRecord } from '../../functions/decisions/dns/types.js';
+import { BUSY_WAIT_SECONDS, type DnsFailoverDeps, reconcilePass } from '../../functions/dns/failover.js';
+
+const entrypoint = (name: string, extra: Partial<EntrypointConfig> = {}): EntrypointConfig =>
+  ({
+    name,
+    zoneName: 'example.com',
+    records: [`${name}.example.com`],
+    type: 'A',
+    ttl: 60,
+    proxied: false,
+    eligiblePools: ['home', 'aws'],
+    addressSource: { from: 'external-ip' },
+    fall: 3,
+    rise: 2,
+    maxChangesPerRun: 10,
+    ...extra,
+  }) as EntrypointConfig;
+
+const node = (name: string, pool: string, ip: string, providerID?: string): DnsNode => ({
+  view: {
+    name,
+    labels: { 'shepherd.io/pool': pool },
+    annotations: {},
+    ready: 'True',
+    unschedulable: false,
+    taints: [],
+    addresses: [{ type: 'ExternalIP', address: ip }],
+  },
+  ...(providerID ? { providerID } : {}),
+});
+
+/** A zone in memory that applies batches as Cloudflare does (deletes, patches, posts), and fakes of the rest. */
+function world(options: { records?: ExistingRecord[]; nodes: DnsNode[]; busy?: string[]; rateLimitOn?: string; checks?: Map<string, StoredCheckState> }) {
+  let records = [...(options.records ?? [])];
+  let ids = 0;
+  const batches: ChangeBatch[] = [];
+  const audits: { event: string; detail: Record<string, unknown> }[] = [];
+  const events: { detailType: string; detail: Record<string, unknown> }[] = [];
+  const released: string[] = [];
+  const remembered: Record<string, string> = {};
+  const dns: DnsApi = {
+    zoneId: async () => 'zone-1',
+    recordsAt: async (_zone, names) => {
+      if (options.rateLimitOn && names.some((n) => n.startsWith(`${options.rateLimitOn}.`)))
+        throw new DnsRateLimitedError('Cloudflare rate-limited the API token; retry after 300 s.', 300);
+      return records.filter((r) => names.includes(r.name));
+    },
+    applyBatch: async (_zone, batch) => {
+      batches.push(batch);
+      records = records.filter((r) => !batch.deletes.some((d) => d.id === r.id));
+      const created = batch.posts.map((p) => ({ ...p, id: `new-${++ids}` }));
+      records.push(...created);
+      return { created, updated: [], deleted: batch.deletes.map((d) => d.id) };
+    },
+  };
+  const deps: DnsFailoverDeps = {
+    cluster: 'demo',
+    nodes: async () => options.nodes,
+    instanceOfClaim: async (claimId) => (claimId === 'claim-7' ? 'i-0kosmos' : undefined),
+    healsInProgress: async () => ({}),
+    rememberedAnnouncements: async () => ({ ...remembered }),
+    rememberAnnouncements: async (a) => {
+      Object.assign(remembered, a);
+    },
+    checkStates: async () => options.checks ?? new Map(),
+    dns,
+    takeLease: async (e) => (options.busy?.includes(e) ? { taken: false, holder: 'arn:other' } : { taken: true }),
+    releaseLease: async (e) => {
+      released.push(e);
+    },
+    audit: async (event, detail) => {
+      audits.push({ event, detail });
+    },
+    publish: async (e) => {
+      events.push(...e);
+    },
+    log: () => undefined,
+  };
+  return { deps, batches, audits, events, released, records: () => records };
+}
+
+const run = (entrypoints: string[], extra: Partial<DnsRunPlan> = {}): DnsRunPlan => ({
+  entrypoints,
+  reason: 'test',
+  announcedNodes: {},
+  announcedInstances: {},
+  ...extra,
+});
+const owned = (name: string, content: string, id: string): ExistingRecord => ({
+  id,
+  name,
+  type: 'A',
+  content,
+  ttl: 60,
+  proxied: false,
+  comment: ownershipComment('demo', name.split('.')[0]),
+});
+
+describe('Function: reconcilePass', () => {
+  it('takes the node of an announced instance out in one batch, adding before removing, and audits and publishes the change', async () => {
+    const w = world({
+      records: [owned('app.example.com', '203.0.113.1', 'r1'), owned('app.example.com', '203.0.113.2', 'r2')],
+      nodes: [node('home-1', 'home', '203.0.113.1'), node('aws-1', 'aws', '203.0.113.2', 'aws:///eu-west-3a/i-0abc'), node('aws-2', 'aws', '203.0.113.3')],
+    });
+    const result = await reconcilePass(
+      run(['app'], { announcedInstances: { 'i-0abc': 'spot interruption warning (terminate)' } }),
+      [entrypoint('app')],
+      w.deps,
+    );
+    expect(result).toMatchObject({ pending: [], waitSeconds: 0, outcomes: [{ entrypoint: 'app', outcome: 'changed' }] });
+    expect(w.batches).toHaveLength(1);
+    expect(w.batches[0].posts.map((p) => p.content)).toEqual(['203.0.113.3']);
+    expect(w.batches[0].deletes.map((d) => d.content)).toEqual(['203.0.113.2']);
+    expect(w.audits[0]).toMatchObject({
+      event: 'dns.records.changed',
+      detail: {
+        before: { 'app.example.com': ['203.0.113.1', '203.0.113.2'] },
+        after: { 'app.example.com': ['203.0.113.1', '203.0.113.3'] },
+        removed: [{ address: '203.0.113.2', node: 'aws-1', reason: 'going-away', detail: 'spot interruption warning (terminate) for i-0abc' }],
+      },
+    });
+    expect(w.events.map((e) => e.detailType)).toEqual(['Shepherd DNS Records Changed']);
+    expect(w.released).toEqual(['app']);
+    // A later run (another event, the reconcile) still keeps the announced node out, and finds nothing to do.
+    const again = await reconcilePass(run(['app']), [entrypoint('app')], w.deps);
+    expect(again.outcomes[0]).toMatchObject({ outcome: 'unchanged' });
+    expect(w.batches).toHaveLength(1);
+  });
+
+  it('finds the Node of an announced instance through its claim when it has no providerID (Kosmos)', async () => {
+    const kosmos = node('aws-k', 'aws', '203.0.113.2');
+    kosmos.view.labels = { ...kosmos.view.labels, 'shepherd.io/claim': 'claim-7', 'shepherd.io/provider': 'aws' };
+    const w = world({ records: [owned('app.example.com', '203.0.113.2', 'r2')], nodes: [node('home-1', 'home', '203.0.113.1'), kosmos] });
+    await reconcilePass(run(['app'], { announcedInstances: { 'i-0kosmos': 'spot interruption warning (terminate)' } }), [entrypoint('app')], w.deps);
+    expect(w.records().map((r) => r.content)).toEqual(['203.0.113.1']);
+  });
+
+  it('keeps the records and publishes an alert when no target is healthy', async () => {
+    const w = world({ records: [owned('app.example.com', '203.0.113.1', 'r1')], nodes: [{ ...node('home-1', 'home', '203.0.113.1') }] });
+    w.deps.healsInProgress = async () => ({ 'home-1': 'heal in progress' });
+    const result = await reconcilePass(run(['app']), [entrypoint('app')], w.deps);
+    expect(result.outcomes[0]).toMatchObject({ outcome: 'no-healthy-target' });
+    expect(w.batches).toEqual([]);
+    expect(w.records().map((r) => r.content)).toEqual(['203.0.113.1']);
+    expect(w.events.map((e) => e.detailType)).toEqual(['Shepherd DNS No Healthy Target']);
+    expect(w.events[0].detail).toMatchObject({ kept: { 'app.example.com': ['203.0.113.1'] } });
+  });
+
+  it('leaves an entrypoint another run holds pending, for a short wait, and does the others', async () => {
+    const w = world({ nodes: [node('home-1', 'home', '203.0.113.1')], busy: ['app'] });
+    const result = await reconcilePass(run(['app', 'api']), [entrypoint('app'), entrypoint('api')], w.deps);
+    expect(result.pending).toEqual(['app']);
+    expect(result.waitSeconds).toBe(BUSY_WAIT_SECONDS);
+    expect(result.outcomes.map((o) => o.outcome)).toEqual(['busy', 'changed']);
+  });
+
+  it("stops at a 429: that entrypoint and the rest wait Cloudflare's retry-after, and its lease is let go", async () => {
+    const w = world({ nodes: [node('home-1', 'home', '203.0.113.1')], rateLimitOn: 'api' });
+    const result = await reconcilePass(run(['app', 'api', 'www']), [entrypoint('app'), entrypoint('api'), entrypoint('www')], w.deps);
+    expect(result.pending).toEqual(['api', 'www']);
+    expect(result.waitSeconds).toBe(300);
+    expect(result.outcomes.map((o) => o.outcome)).toEqual(['changed', 'rate-limited']);
+    expect(w.released).toEqual(['app', 'api']);
+  });
+
+  it('with an active check, serves a published address never checked, and waits for a new one to pass its checks', async () => {
+    const check = { protocol: 'tcp', port: 443, timeoutMs: 2000 } as EntrypointConfig['check'];
+    const w = world({
+      records: [owned('app.example.com', '203.0.113.1', 'r1')],
+      nodes: [node('home-1', 'home', '203.0.113.1'), node('aws-2', 'aws', '203.0.113.3')],
+    });
+    const first = await reconcilePass(run(['app']), [entrypoint('app', { check })], w.deps);
+    expect(first.outcomes[0]).toMatchObject({ outcome: 'unchanged' });
+    const checked = world({
+      records: [owned('app.example.com', '203.0.113.1', 'r1')],
+      nodes: [node('home-1', 'home', '203.0.113.1'), node('aws-2', 'aws', '203.0.113.3')],
+      checks: new Map([['203.0.113.3', { healthy: true, passes: 2, failures: 0, checkedAt: 't', detail: 'connected in 3 ms' }]]),
+    });
+    const second = await reconcilePass(run(['app']), [entrypoint('app', { check })], checked.deps);
+    expect(second.outcomes[0]).toMatchObject({ outcome: 'changed', after: { 'app.example.com': ['203.0.113.1', '203.0.113.3'] } });
+  });
+});
