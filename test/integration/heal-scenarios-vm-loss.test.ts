@@ -4,7 +4,6 @@ import type { EventBridgeEvent } from '../../local/types.js';
 import {
   auditEntries,
   expectHealEventsMatchCatalog,
-  healExecutions,
   inputOf,
   isReady,
   nodeOf,
