@@ -17,7 +17,7 @@ describe('Function: parseChaosArgs', () => {
   });
 
   it('refuses what does not fit, naming the problem and the fix', () => {
-    expect(() => parseChaosArgs([])).toThrow(/name a fault: provider-dark, spot-reclaim, delete-vm, api-down, partition, list, clear/);
+    expect(() => parseChaosArgs([])).toThrow(/name a fault: provider-dark, spot-reclaim, delete-vm, api-down, partition, flapping, list, clear/);
     expect(() => parseChaosArgs(['provider-drak', 'aws'])).toThrow(/unknown fault "provider-drak" \(did you mean "provider-dark"\?\)/);
     expect(() => parseChaosArgs(['provider-dark'])).toThrow(/provider-dark needs a provider \(aws, gcp, scaleway or home\)/);
     expect(() => parseChaosArgs(['delete-vm'])).toThrow(/delete-vm needs a node name or a VM id/);

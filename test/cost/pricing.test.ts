@@ -71,8 +71,8 @@ describe('Function: stackInventory', () => {
     expect(inventory.stateMachines).toHaveLength(Object.keys(template.findResources('AWS::StepFunctions::StateMachine')).length);
     expect(inventory.stateMachines[0]).toMatchObject({ type: 'STANDARD', tracing: true });
     expect(inventory.stateMachines[0].states).toBeGreaterThan(5);
-    // The hourly ClaimCleanup sweep and the cluster watcher's pass every minute.
-    expect(inventory.schedules.map((s) => s.runsPerMonth ?? 0).sort((a, b) => a - b)).toEqual([730, 43_800]);
+    // The hourly ClaimCleanup sweep, DnsFailover's reconcile every 5 minutes and the cluster watcher's pass every minute.
+    expect(inventory.schedules.map((s) => s.runsPerMonth ?? 0).sort((a, b) => a - b)).toEqual([730, 8_760, 43_800]);
   });
 
   it('finds a schedule, its runs a month and its target', () => {

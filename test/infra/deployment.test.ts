@@ -102,6 +102,7 @@ describe('Physical names', () => {
         'shepherd-kosmos-demo-claims',
         'shepherd-kosmos-demo-cluster-nodes',
         'shepherd-kosmos-demo-cluster-watcher',
+        'shepherd-kosmos-demo-dns-failover',
         'shepherd-kosmos-demo-heal-intake',
         'shepherd-kosmos-demo-heal-node',
         'shepherd-kosmos-demo-orphan-collector',
@@ -143,9 +144,9 @@ describe('Alarm delivery', () => {
     example.template.hasResourceProperties('AWS::SNS::Topic', { TopicName: 'shepherd-kosmos-demo-alarms' });
     const alarms = Object.values(example.template.findResources('AWS::CloudWatch::Alarm'));
     // One per function (the fixed ones, one per provider, the cluster watcher's, the heal intake's and the orphan
-    // collector's), two for ProvisionNode, one each for ClaimCleanup, RemoveNode and HealNode.
+    // collector's, DnsFailover's), two for ProvisionNode, one each for ClaimCleanup, RemoveNode, HealNode and DnsFailover.
     const { providers, ...fixed } = example.stack.functions;
-    expect(alarms.length).toBe(Object.keys(fixed).length + Object.keys(providers).length + 1 + 2 + 5);
+    expect(alarms.length).toBe(Object.keys(fixed).length + Object.keys(providers).length + 1 + 2 + 5 + 2);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions, alarm.Properties.AlarmDescription).toEqual([{ Ref: topic }]);
       expect(alarm.Properties.OKActions, alarm.Properties.AlarmDescription).toEqual([{ Ref: topic }]);

@@ -99,7 +99,7 @@ describe('npx cdk synth', () => {
     const assets = readdirSync(outdir).filter((d) => d.startsWith('asset.'));
     // validate-input, claims, cluster-nodes, claim-cleanup, heal-node, the cluster watcher, the heal intake, the
     // orphan collector and one function per provider the example's pools use (aws, gcp, scaleway).
-    expect(assets).toHaveLength(11);
+    expect(assets).toHaveLength(12);
     const expected = JSON.stringify(JSON.stringify(example()));
     for (const asset of assets) {
       const bundle = readFileSync(join(outdir, asset, 'index.mjs'), 'utf8');

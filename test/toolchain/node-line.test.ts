@@ -103,7 +103,7 @@ describe('Node line', () => {
     const node = machineNode();
     expect(node, 'a node on PATH outside node_modules').toBeTruthy();
     const { stdout } = await promisify(execFile)(node, [root('bin/shepherd.mjs'), '--version'], { cwd: '/' });
-    expect(stdout).toMatch(/^shepherd on Node v\d+/);
-    expect(major(stdout.replace(/^shepherd on Node v/, ''))).toBe(lambdaMajor);
+    expect(stdout).toMatch(/^shepherd \S+ on Node v\d+/);
+    expect(major(stdout.replace(/^shepherd \S+ on Node v/, ''))).toBe(lambdaMajor);
   });
 });
