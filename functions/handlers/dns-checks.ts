@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { BusPublisher } from '../adapters/events/bus-publisher.js';
 import { KubeClient } from '../adapters/kube/client.js';
-import { KubeDnsNodeReader } from '../adapters/kube/dns-node-reader.js';
+import { KubeDnsNodeReader } from '../adapters/kube/dns-nodes.js';
 import { parseKubeconfig } from '../adapters/kube/kubeconfig.js';
 import { createTargetProbe } from '../adapters/probe/net-probe.js';
 import { SqsTickQueue } from '../adapters/queue/sqs-tick-queue.js';
@@ -9,6 +9,7 @@ import { DynamoCheckChainStore } from '../adapters/store/check-chain.js';
 import { DynamoDnsCheckStateStore } from '../adapters/store/dns-check-states.js';
 import { parseTick } from '../decisions/dns/check-ticks.js';
 import { DNS_SOURCE, TARGET_HEALTH_CHANGED } from '../decisions/dns/event-types.js';
+import { poolOfNode } from '../decisions/healing/node-pool.js';
 import { type ChainDeps, keepAlive, onTick } from '../dns-checks/chain.js';
 import { TICK_QUEUE_URL_ENV } from '../dns-checks/constants.js';
 import { type RoundDeps, runCheckRound } from '../dns-checks/round.js';
@@ -37,8 +38,8 @@ function dependencies(): ChainDeps {
   const bus = new BusPublisher(required('EVENT_BUS_NAME'), DNS_SOURCE);
   const round: RoundDeps = {
     nodes: async () => {
-      reader ??= new KubeDnsNodeReader(new KubeClient(parseKubeconfig(await getSecret(arn), arn)));
-      return reader.nodes();
+      reader ??= new KubeDnsNodeReader(new KubeClient(parseKubeconfig(await getSecret(arn), arn)), (labels) => poolOfNode(labels, cfg)?.name);
+      return (await reader.nodes()).map((n) => n.view);
     },
     probe: createTargetProbe(),
     states: new DynamoDnsCheckStateStore(table),

@@ -7,6 +7,7 @@ import { DynamoDnsCheckStateStore } from '../adapters/store/dns-check-states.js'
 import { DynamoNodeLeaseStore } from '../adapters/store/node-lease.js';
 import { DNS_SOURCE } from '../decisions/dns/failover-events.js';
 import { type DnsRunPlan, planDnsRun } from '../decisions/dns/run-input.js';
+import { poolOfNode } from '../decisions/healing/node-pool.js';
 import { leaseAvailability } from '../decisions/node-lease.js';
 import { ANNOUNCEMENT_SECONDS, type DnsFailoverDeps, type DnsPassResult, reconcilePass } from '../dns/failover.js';
 import { DNS_LEASE_SECONDS, dnsLeaseName } from '../dns/lease.js';
@@ -42,7 +43,7 @@ async function external() {
   const kubeArn = cfg.cluster.kubeconfigSecretArn;
   const baseURL = process.env[CLOUDFLARE_URL_ENV];
   clients = {
-    nodes: KubeDnsNodeReader.fromKubeconfig(await getSecret(kubeArn), kubeArn),
+    nodes: KubeDnsNodeReader.fromKubeconfig(await getSecret(kubeArn), kubeArn, (labels) => poolOfNode(labels, cfg)?.name),
     dns: cloudflareDns({
       apiToken: await getSecret(cfg.dns.cloudflare.apiTokenSecretArn),
       ...(baseURL ? { baseURL: `${baseURL.replace(/\/$/, '')}/client/v4` } : {}),

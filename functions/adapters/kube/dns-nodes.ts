@@ -21,25 +21,32 @@ export type DnsNodeCalls = Pick<KubeClient, 'list'>;
 
 /** Every Node of the cluster, reduced to what entrypointTargets reads. */
 export class KubeDnsNodeReader {
-  constructor(private readonly kube: DnsNodeCalls) {}
+  /** `poolOf` names a Node's pool from its labels (poolOfNode with the config): a home node has no shepherd.io/pool label. */
+  constructor(
+    private readonly kube: DnsNodeCalls,
+    private readonly poolOf: (labels: Record<string, string>) => string | undefined = () => undefined,
+  ) {}
 
   /** From a kubeconfig's text; `origin` (the secret's reference) is what its errors name. */
-  static fromKubeconfig(text: string, origin: string): KubeDnsNodeReader {
-    return new KubeDnsNodeReader(new KubeClient(parseKubeconfig(text, origin)));
+  static fromKubeconfig(text: string, origin: string, poolOf?: (labels: Record<string, string>) => string | undefined): KubeDnsNodeReader {
+    return new KubeDnsNodeReader(new KubeClient(parseKubeconfig(text, origin)), poolOf);
   }
 
   async nodes(): Promise<DnsNode[]> {
     const items = await retryableKubeCall(() => this.kube.list<DnsKubeNode>('/api/v1/nodes'));
-    return items.map(toDnsNode);
+    return items.map((n) => toDnsNode(n, this.poolOf));
   }
 }
 
-export function toDnsNode(n: DnsKubeNode): DnsNode {
+export function toDnsNode(n: DnsKubeNode, poolOf: (labels: Record<string, string>) => string | undefined = () => undefined): DnsNode {
   const ready = n.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+  const labels = n.metadata?.labels ?? {};
+  const pool = poolOf(labels);
   return {
     view: {
       name: n.metadata?.name ?? '',
-      labels: n.metadata?.labels ?? {},
+      ...(pool ? { pool } : {}),
+      labels,
       annotations: n.metadata?.annotations ?? {},
       ready: ready === 'True' || ready === 'False' ? ready : 'Unknown',
       unschedulable: n.spec?.unschedulable === true,

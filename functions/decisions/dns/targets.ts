@@ -34,7 +34,7 @@ export function healthyAddresses(targets: Target[]): string[] {
 }
 
 export function isEligible(node: DnsNodeView, rule: EligibilityRule): boolean {
-  if (rule.eligiblePools && !rule.eligiblePools.includes(node.labels['shepherd.io/pool'] ?? '')) return false;
+  if (rule.eligiblePools && !rule.eligiblePools.includes(node.pool ?? node.labels['shepherd.io/pool'] ?? '')) return false;
   if (rule.selector && !matchesLabels(rule.selector.matchLabels, node.labels)) return false;
   return true;
 }

@@ -5,6 +5,8 @@ export type RecordType = 'A' | 'AAAA';
 /** What the decisions read of one Node. */
 export interface DnsNodeView {
   name: string;
+  /** Its pool as poolOfNode finds it (the shepherd.io/pool label, else a home pool whose labels it carries). */
+  pool?: string;
   labels: Record<string, string>;
   annotations: Record<string, string>;
   /** Ready condition status. */

@@ -28,6 +28,14 @@ describe('Function: entrypointTargets', () => {
     expect(healthyAddresses(targets)).toEqual(['198.18.0.1']);
   });
 
+  it('serves a home node by the pool it belongs to, which it names by its own labels only (no shepherd.io/pool label)', () => {
+    const home: DnsNodeView = { ...node('home-2'), labels: { 'shepherd.io/site': 'home' } };
+    expect(entrypointTargets({ rule, nodes: [home], announcements: {} })).toEqual([{ node: 'home-2', healthy: false, reason: 'not-eligible' }]);
+    expect(entrypointTargets({ rule, nodes: [{ ...home, pool: 'home' }], announcements: {} })).toEqual([
+      { node: 'home-2', address: '198.18.0.1', healthy: true },
+    ]);
+  });
+
   it('says why each other node may not serve', () => {
     const nodes = [
       node('a-gcp', { pool: 'gcp-amd64', ip: '198.18.0.2' }),
