@@ -223,9 +223,13 @@ export class Clock {
 
   /** Scaled mode: a real timeout for what is left of the entry's simulated delay. */
   private arm(entry: TimerEntry): void {
+    if (entry.real) clearTimeout(entry.real);
     entry.real = setTimeout(
       () => {
-        if (entry.cancelled || this.stopped) return;
+        if (entry.cancelled || this.stopped || this.pauses > 0) return; // a pause re-arms it on resume
+        // Node truncates a fractional delay and its timers can fire a millisecond before Date.now() says the delay has
+        // passed: never fire before the simulated time, wait for what is left.
+        if (this.now() < entry.at) return this.arm(entry);
         this.scaledTimers.delete(entry);
         // A fired timer reads as done (as in virtual mode), so "is one pending?" checks work.
         entry.cancelled = true;

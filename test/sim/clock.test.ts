@@ -83,6 +83,15 @@ describe('Class: Clock', () => {
     expect(simulated).toBeLessThan(20_000);
   });
 
+  it('scaled mode never fires a timer before its simulated time, even when the real delay is fractional', async () => {
+    const clock = new Clock({ mode: 'scaled', factor: 3 });
+    for (const ms of [10, 20, 25, 2]) {
+      const t0 = clock.now();
+      await clock.sleep(ms);
+      expect(clock.now() - t0).toBeGreaterThanOrEqual(ms);
+    }
+  });
+
   it('scaled mode stands still while paused, and its timers run on from where they were', async () => {
     const clock = new Clock({ mode: 'scaled', factor: 100 });
     const fired: number[] = [];
