@@ -7,6 +7,7 @@ import { WATCHER_SOURCE } from '../decisions/watcher/event-types.js';
 import type { WatcherPolicy } from '../decisions/watcher/types.js';
 import { providerFunctionsFromEnv } from '../providers/function-env.js';
 import { config } from '../runtime/config.js';
+import { requiredEnv } from '../runtime/env.js';
 import { withExecutionContext } from '../runtime/execution-context.js';
 import { log } from '../runtime/logger.js';
 import { getSecret } from '../runtime/secrets.js';
@@ -16,12 +17,6 @@ import { runWatcherPass, type WatcherDeps } from '../watcher/pass.js';
 let deps: WatcherDeps | undefined;
 let reader: KubeClusterReader | undefined;
 
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: the stack gives it to this function`);
-  return value;
-}
-
 /**
  * Built once per execution environment. The kubeconfig is read on first use (not at init), so that a secret that
  * cannot be read fails the pass with its own error rather than the cold start.
@@ -30,7 +25,7 @@ function dependencies(): WatcherDeps {
   if (deps) return deps;
   const cfg = config();
   const arn = cfg.cluster.kubeconfigSecretArn;
-  const claims = new DynamoClaimStore(required('TABLE_NAME'));
+  const claims = new DynamoClaimStore(requiredEnv('TABLE_NAME'));
   const cluster = async () => {
     reader ??= KubeClusterReader.fromKubeconfig(await getSecret(arn), arn);
     return reader;
@@ -43,8 +38,8 @@ function dependencies(): WatcherDeps {
     providers: new ProviderFunctions(providerFunctionsFromEnv([...new Set(cfg.pools.map((p) => p.provider))])),
     claimedVm: async (claimId) => (await claims.get(claimId))?.vm,
     preemptionsByPolling: new Set((process.env[PREEMPTIONS_BY_POLLING_ENV] ?? '').split(',').filter(Boolean)),
-    snapshots: new DynamoWatcherSnapshotStore(required('TABLE_NAME')),
-    bus: new BusPublisher(required('EVENT_BUS_NAME'), WATCHER_SOURCE),
+    snapshots: new DynamoWatcherSnapshotStore(requiredEnv('TABLE_NAME')),
+    bus: new BusPublisher(requiredEnv('EVENT_BUS_NAME'), WATCHER_SOURCE),
   };
   return deps;
 }

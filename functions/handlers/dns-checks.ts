@@ -14,6 +14,7 @@ import { type ChainDeps, keepAlive, onTick } from '../dns-checks/chain.js';
 import { TICK_QUEUE_URL_ENV } from '../dns-checks/constants.js';
 import { type RoundDeps, runCheckRound } from '../dns-checks/round.js';
 import { config } from '../runtime/config.js';
+import { requiredEnv } from '../runtime/env.js';
 import { withExecutionContext } from '../runtime/execution-context.js';
 import { log } from '../runtime/logger.js';
 import { getSecret } from '../runtime/secrets.js';
@@ -21,21 +22,15 @@ import { getSecret } from '../runtime/secrets.js';
 let chainDeps: ChainDeps | undefined;
 let reader: KubeDnsNodeReader | undefined;
 
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: the stack gives it to this function`);
-  return value;
-}
-
 /** Built once per execution environment; the kubeconfig is read on the first round (not at init). */
 function dependencies(): ChainDeps {
   if (chainDeps) return chainDeps;
   const cfg = config();
   const dns = cfg.dns;
   if (!dns) throw new Error('the config has no dns section: the stack deploys the check runner only with one');
-  const table = required('TABLE_NAME');
+  const table = requiredEnv('TABLE_NAME');
   const arn = cfg.cluster.kubeconfigSecretArn;
-  const bus = new BusPublisher(required('EVENT_BUS_NAME'), DNS_SOURCE);
+  const bus = new BusPublisher(requiredEnv('EVENT_BUS_NAME'), DNS_SOURCE);
   const round: RoundDeps = {
     nodes: async () => {
       reader ??= new KubeDnsNodeReader(new KubeClient(parseKubeconfig(await getSecret(arn), arn)), (labels) => poolOfNode(labels, cfg)?.name);
@@ -50,7 +45,7 @@ function dependencies(): ChainDeps {
   };
   chainDeps = {
     chain: new DynamoCheckChainStore(table),
-    queue: SqsTickQueue.fromEnv(required(TICK_QUEUE_URL_ENV)),
+    queue: SqsTickQueue.fromEnv(requiredEnv(TICK_QUEUE_URL_ENV)),
     intervalSeconds: dns.checkIntervalSeconds,
     newGeneration: () => randomUUID(),
     now: () => new Date(),

@@ -12,6 +12,7 @@ import { leaseAvailability } from '../decisions/node-lease.js';
 import { ANNOUNCEMENT_SECONDS, type DnsFailoverDeps, type DnsPassResult, reconcilePass } from '../dns/failover.js';
 import { DNS_LEASE_SECONDS, dnsLeaseName } from '../dns/lease.js';
 import { config } from '../runtime/config.js';
+import { requiredEnv } from '../runtime/env.js';
 import { executionOf, withExecutionContext } from '../runtime/execution-context.js';
 import { log } from '../runtime/logger.js';
 import { getSecret } from '../runtime/secrets.js';
@@ -28,12 +29,6 @@ export type DnsFailoverEvent =
 const CLOUDFLARE_URL_ENV = 'SHEPHERD_CLOUDFLARE_API_URL';
 
 let clients: { nodes: KubeDnsNodeReader; dns: ReturnType<typeof cloudflareDns> } | undefined;
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: the stack gives it to this function`);
-  return value;
-}
 
 /** The kube and Cloudflare clients, built on first use and kept while warm. The token stays inside the SDK client. */
 async function external() {
@@ -53,10 +48,10 @@ async function external() {
 }
 
 function deps(execution: string, ext: NonNullable<typeof clients>): DnsFailoverDeps {
-  const table = required('TABLE_NAME');
+  const table = requiredEnv('TABLE_NAME');
   const leases = new DynamoNodeLeaseStore(table);
   const claims = new DynamoClaimStore(table);
-  const bus = new BusPublisher(required('EVENT_BUS_NAME'), DNS_SOURCE);
+  const bus = new BusPublisher(requiredEnv('EVENT_BUS_NAME'), DNS_SOURCE);
   const remembered = new DynamoDnsAnnouncementStore(table);
   return {
     cluster: config().cluster.name,

@@ -16,6 +16,7 @@ import { PROVIDER_NAMES, providerNamed } from '../providers/registry.js';
 import type { VmState } from '../providers/types.js';
 import { type VmTeardown, vmTeardownText } from '../providers/vm-teardown.js';
 import { config } from '../runtime/config.js';
+import { requiredEnv } from '../runtime/env.js';
 import { withExecutionContext } from '../runtime/execution-context.js';
 import { log } from '../runtime/logger.js';
 import type { NodeHealthRead } from './cluster-nodes.js';
@@ -53,22 +54,16 @@ let deps:
     }
   | undefined;
 
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: the stack gives it to this function`);
-  return value;
-}
-
 function stores() {
   if (deps) return deps;
-  const table = required('TABLE_NAME');
+  const table = requiredEnv('TABLE_NAME');
   deps = {
     claims: new DynamoClaimStore(table),
     heals: new DynamoPoolHealStore(table),
     pause: new DynamoRemediationSwitchStore(table),
     snapshot: new DynamoWatcherSnapshotStore(table),
     providers: new ProviderFunctions(providerFunctionsFromEnv(PROVIDER_NAMES)),
-    bus: new BusPublisher(required('EVENT_BUS_NAME'), HEAL_SOURCE),
+    bus: new BusPublisher(requiredEnv('EVENT_BUS_NAME'), HEAL_SOURCE),
   };
   return deps;
 }

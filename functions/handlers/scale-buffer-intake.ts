@@ -1,7 +1,8 @@
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SCALE_BUFFER_ARN_ENV } from '../buffers/constants.js';
 import { isInvalidScaleBufferInputError, readScaleBufferRequest, scaleBufferExecutionName } from '../decisions/buffer/request.js';
-import { requiredEnv, runTrigger } from '../healing/handler-support.js';
+import { runTrigger } from '../healing/handler-support.js';
+import { requiredEnv } from '../runtime/env.js';
 import { withExecutionContext } from '../runtime/execution-context.js';
 import { log } from '../runtime/logger.js';
 

@@ -12,6 +12,7 @@ import { bufferPoolViews } from '../decisions/buffer/pool-views.js';
 import { isInvalidScaleBufferInputError, readScaleBufferRequest, type ScaleBufferRequest } from '../decisions/buffer/request.js';
 import { isInvalidTargetError, targetChanges } from '../decisions/buffer/targets.js';
 import { config } from '../runtime/config.js';
+import { requiredEnv } from '../runtime/env.js';
 import { InvalidInputError } from '../runtime/errors.js';
 import { withExecutionContext } from '../runtime/execution-context.js';
 import { getSecret } from '../runtime/secrets.js';
@@ -34,20 +35,14 @@ export const poolLeaseName = (pool: string) => `BUFFER-POOL:${pool}`;
 
 let deps: { claims: DynamoClaimStore; leases: DynamoNodeLeaseStore; state: DynamoBufferStateStore; bus: BusPublisher; reader?: KubeBufferReader } | undefined;
 
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: the stack gives it to this function`);
-  return value;
-}
-
 function stores() {
   if (deps) return deps;
-  const table = required('TABLE_NAME');
+  const table = requiredEnv('TABLE_NAME');
   deps = {
     claims: new DynamoClaimStore(table),
     leases: new DynamoNodeLeaseStore(table),
     state: new DynamoBufferStateStore(table),
-    bus: new BusPublisher(required('EVENT_BUS_NAME'), BUFFER_SOURCE),
+    bus: new BusPublisher(requiredEnv('EVENT_BUS_NAME'), BUFFER_SOURCE),
   };
   return deps;
 }

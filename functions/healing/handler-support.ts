@@ -2,12 +2,6 @@ import { isSecretValueError } from '../runtime/errors.js';
 import { log } from '../runtime/logger.js';
 import { isTransientFault } from './transient.js';
 
-export function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: the stack gives it to this function`);
-  return value;
-}
-
 /**
  * Runs one trigger. A transient fault is thrown, for EventBridge (and Lambda's asynchronous retries) to deliver the
  * event again, a bounded number of times; a kubeconfig that cannot be used too, since every event would fail on it
