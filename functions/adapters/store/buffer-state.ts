@@ -1,7 +1,8 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { PoolBackoff } from '../../decisions/buffer/backoff.js';
 import type { ProviderHealth } from '../../decisions/buffer/scale-down.js';
+import { documentClient } from './document-client.js';
 import { retryableDynamoError } from './dynamo-errors.js';
 
 /** What ScaleBuffer remembers of one buffer pool between runs. */
@@ -39,7 +40,7 @@ export class DynamoBufferStateStore {
     private readonly table: string,
     client?: DynamoDBClient,
   ) {
-    this.doc = DynamoDBDocumentClient.from(client ?? new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+    this.doc = documentClient(client);
   }
 
   async pool(pool: string): Promise<BufferPoolMemory> {

@@ -1,9 +1,10 @@
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, paginateScan, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, paginateScan, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { PoolClaims } from '../../decisions/pool-capacity.js';
 import type { OfferingAttempt, VmRef } from '../../decisions/provision.js';
 import { ClaimNotOwnedError, DuplicateRequestError, PoolAtCapacityError } from '../../runtime/errors.js';
 import { writeAudit } from './audit-log.js';
+import { documentClient } from './document-client.js';
 import { retryableDynamoError } from './dynamo-errors.js';
 
 /** `removing`: a RemoveNode execution (the owner then) is taking the node down; the claim still counts. */
@@ -108,7 +109,7 @@ export class DynamoClaimStore implements ClaimStore {
     private readonly now: () => Date = () => new Date(),
   ) {
     // The SDK retries throttling and 5xx a few times (its standard mode); past that the workflow retries.
-    this.doc = DynamoDBDocumentClient.from(client ?? new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+    this.doc = documentClient(client);
   }
 
   async claim(input: ClaimInput): Promise<ClaimResult> {

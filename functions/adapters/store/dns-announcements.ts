@@ -1,6 +1,7 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import type { Announcements } from '../../decisions/dns/types.js';
+import { documentClient } from './document-client.js';
 import { retryableDynamoError } from './dynamo-errors.js';
 
 /**
@@ -16,7 +17,7 @@ export class DynamoDnsAnnouncementStore {
     client?: DynamoDBClient,
     private readonly now: () => Date = () => new Date(),
   ) {
-    this.doc = DynamoDBDocumentClient.from(client ?? new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+    this.doc = documentClient(client);
   }
 
   /** Remembers each node's announcement for `seconds` from now (again: the later end wins). */

@@ -1,6 +1,7 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import type { CheckState } from '../../decisions/dns/types.js';
+import { documentClient } from './document-client.js';
 import { retryableDynamoError } from './dynamo-errors.js';
 
 /** One target's active-check memory as stored: the hysteresis state plus what the last probe saw, and when. */
@@ -38,7 +39,7 @@ export class DynamoDnsCheckStateStore implements DnsCheckStateStore {
     client?: DynamoDBClient,
     private readonly now: () => Date = () => new Date(),
   ) {
-    this.doc = DynamoDBDocumentClient.from(client ?? new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+    this.doc = documentClient(client);
   }
 
   async list(entrypoint: string): Promise<Map<string, StoredCheckState>> {

@@ -1,6 +1,7 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, paginateScan, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, paginateScan, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type LeaseAvailability, leaseAvailability, type NodeLease } from '../../decisions/node-lease.js';
+import { documentClient } from './document-client.js';
 import { isConditionFailed, retryableDynamoError } from './dynamo-errors.js';
 
 export type AcquireOutcome =
@@ -50,7 +51,7 @@ export class DynamoNodeLeaseStore implements NodeLeaseStore {
     client?: DynamoDBClient,
     private readonly now: () => Date = () => new Date(),
   ) {
-    this.doc = DynamoDBDocumentClient.from(client ?? new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+    this.doc = documentClient(client);
   }
 
   async acquire(node: string, owner: string, ttlSeconds: number): Promise<AcquireOutcome> {

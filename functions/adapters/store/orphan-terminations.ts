@@ -1,6 +1,7 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ORPHAN_TERMINATION_PREFIX } from '../../healing/constants.js';
+import { documentClient } from './document-client.js';
 import { isConditionFailed, retryableDynamoError } from './dynamo-errors.js';
 
 /** Kept a week: long past any redelivery of the watcher's event (EventBridge gives up after 2 hours). */
@@ -38,7 +39,7 @@ export class DynamoOrphanTerminationStore implements OrphanTerminationStore {
     client?: DynamoDBClient,
     private readonly now: () => Date = () => new Date(),
   ) {
-    this.doc = DynamoDBDocumentClient.from(client ?? new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+    this.doc = documentClient(client);
   }
 
   async read(provider: string, vmId: string): Promise<OrphanTermination | undefined> {
