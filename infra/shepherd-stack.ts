@@ -100,6 +100,7 @@ export class ShepherdStack extends Stack {
           permissions: providerPermissions(this, p, config),
           timeout: Duration.seconds(sizing.timeoutSeconds),
           memorySize: sizing.memoryMb,
+          alarmedByCallers: true,
         });
         return [p.name, fn];
       }),
@@ -108,6 +109,7 @@ export class ShepherdStack extends Stack {
     this.functions = {
       validate: new ShepherdFunction(this, 'ValidateInput', {
         ...common,
+        alarmedByCallers: true,
         name: 'validate-input',
         entry: handlerEntry('validate-input'),
         description: "shepherd validate-input: checks a ProvisionNode or RemoveNode request against the config and the pool's free capacity",
@@ -117,6 +119,7 @@ export class ShepherdStack extends Stack {
       }),
       claims: new ShepherdFunction(this, 'Claims', {
         ...common,
+        alarmedByCallers: true,
         name: 'claims',
         entry: handlerEntry('claims'),
         description: 'shepherd claims: capacity claims, node records and audit in DynamoDB',
@@ -126,6 +129,7 @@ export class ShepherdStack extends Stack {
       }),
       cluster: new ShepherdFunction(this, 'ClusterNodes', {
         ...common,
+        alarmedByCallers: true,
         name: 'cluster-nodes',
         entry: handlerEntry('cluster-nodes'),
         description: 'shepherd cluster-nodes: finds, labels, taints, cordons, drains and removes Kubernetes Nodes',
@@ -134,6 +138,7 @@ export class ShepherdStack extends Stack {
       }),
       cleanup: new ShepherdFunction(this, 'Cleanup', {
         ...common,
+        alarmedByCallers: true,
         name: 'claim-cleanup',
         entry: handlerEntry('claim-cleanup'),
         description: 'shepherd claim-cleanup: finds the claims an ended ProvisionNode execution or an expiry left behind',
@@ -143,6 +148,7 @@ export class ShepherdStack extends Stack {
       }),
       heal: new ShepherdFunction(this, 'HealNodeFunction', {
         ...common,
+        alarmedByCallers: true,
         name: 'heal-node',
         entry: handlerEntry('heal-node'),
         description: 'shepherd heal-node: assesses a node to heal against the safety limits, fences its claim, records each step',

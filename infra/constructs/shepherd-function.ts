@@ -32,6 +32,13 @@ export interface ShepherdFunctionProps {
   readonly memorySize?: number;
   readonly environment?: Record<string, string>;
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Only workflow tasks and other shepherd functions call it, synchronously: no errors alarm of its own. An error it
+   * throws reaches its caller, which retries, turns it into a readable Fail or fails itself; a state machine alarms on
+   * failed executions and an event-driven function on its own errors, so a second alarm would cost $0.10 a month to
+   * say it again. Functions that events, schedules or queues invoke keep theirs.
+   */
+  readonly alarmedByCallers?: boolean;
 }
 
 /** A permission has a `*` in its resources and no reason for it. */
@@ -44,13 +51,14 @@ const XRAY_REASON = 'xray:PutTraceSegments and xray:PutTelemetryRecords (added f
 
 /**
  * A handler of functions/ bundled with the local esbuild as an ES module (bundling/function-bundling.ts), on Node.js 22 / arm64,
- * with active X-Ray tracing, its own log group, a role holding exactly `permissions`, and an alarm on errors.
+ * with active X-Ray tracing, its own log group, a role holding exactly `permissions`, and an alarm on errors unless its
+ * callers alarm for it (`alarmedByCallers`).
  */
 export class ShepherdFunction extends Construct {
   readonly fn: lambda.Function;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
-  readonly errorsAlarm: cloudwatch.Alarm;
+  readonly errorsAlarm?: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: ShepherdFunctionProps) {
     super(scope, id);
@@ -102,6 +110,7 @@ export class ShepherdFunction extends Construct {
         'nodejs22.x is the runtime fixed for shepherd (architecture decision, issue 3): an LTS line Lambda supports, and the one the bundles target. Moving to nodejs24.x is a deliberate upgrade with its own test run, not a silent bump.',
     });
 
+    if (props.alarmedByCallers) return;
     this.errorsAlarm = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
       // Handlers throw named errors on purpose for the workflow to catch (capacity, throttling), so one error is
       // normal; a run of them over 15 minutes is not. Failed executions have their own alarm.

@@ -457,7 +457,7 @@ describe('ShepherdStack with the example config', () => {
     expect(states['No VM of claim found'].Next).toBe('Release claim left behind');
   });
 
-  it('alarms on failed and timed-out executions and on errors of every function', () => {
+  it('alarms on failed and timed-out executions and on errors of every function that events, schedules or queues invoke', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
     const machine = logicalId(stack, stack.provisionNode.stateMachine);
     for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut']) {
@@ -470,7 +470,21 @@ describe('ShepherdStack with the example config', () => {
         }),
       );
     }
-    for (const fn of allFunctions(stack)) {
+    // A function only workflow tasks and other functions call has no alarm of its own: its callers report its errors.
+    const alarmedByCallers = allFunctions(stack)
+      .filter((f) => f.errorsAlarm === undefined)
+      .map((f) => f.node.id);
+    expect(alarmedByCallers.sort()).toEqual(
+      [
+        'Claims',
+        'Cleanup',
+        'ClusterNodes',
+        'HealNodeFunction',
+        ...Object.keys(stack.functions.providers).map((p) => `Provider${p[0].toUpperCase()}${p.slice(1)}`),
+        'ValidateInput',
+      ].sort(),
+    );
+    for (const fn of allFunctions(stack).filter((f) => f.errorsAlarm !== undefined)) {
       expect(alarms).toContainEqual(
         expect.objectContaining({
           Namespace: 'AWS/Lambda',
