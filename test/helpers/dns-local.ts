@@ -4,7 +4,9 @@ import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { BENCH_CHECK } from '../../bench/dns/report.js';
 import { parseConfig } from '../../config/load.js';
 import type { EntrypointConfig, ShepherdConfig } from '../../config/types.js';
+import { DynamoDnsCheckStateStore } from '../../functions/adapters/store/dns-check-states.js';
 import { DynamoRemediationSwitchStore } from '../../functions/adapters/store/remediation-switch.js';
+import type { StoredCheckState } from '../../functions/decisions/dns/check-round.js';
 import { DNS_SOURCE } from '../../functions/decisions/dns/failover-events.js';
 import { ownershipComment } from '../../functions/decisions/dns/ownership.js';
 import { synthesizeStack } from '../../local/cloudformation/synth.js';
@@ -44,7 +46,7 @@ export async function startDnsLocal(config: ShepherdConfig, seed: number): Promi
   local.controlPlane.events.onPublish((name, event) => {
     if (name === bus) published.push(event);
   });
-  await new DynamoRemediationSwitchStore(local.tableName, documentClient(local)).pause(
+  await new DynamoRemediationSwitchStore(local.tableName, dynamoClient(local)).pause(
     'dns scenario test',
     'heals would add replacement nodes to the entrypoint',
   );
@@ -52,10 +54,17 @@ export async function startDnsLocal(config: ShepherdConfig, seed: number): Promi
   return { local, config, entry: config.dns!.entrypoints[0], published };
 }
 
+function dynamoClient(local: ShepherdLocal): DynamoDBClient {
+  return new DynamoDBClient({ endpoint: local.controlPlane.endpoints.dynamodb, region: 'eu-west-3', credentials: local.sim.credentials.aws });
+}
+
 function documentClient(local: ShepherdLocal): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(
-    new DynamoDBClient({ endpoint: local.controlPlane.endpoints.dynamodb, region: 'eu-west-3', credentials: local.sim.credentials.aws }),
-  );
+  return DynamoDBDocumentClient.from(dynamoClient(local));
+}
+
+/** The check states the check runner stored for the entrypoint, by address. */
+export function checkStates(d: DnsLocal): Promise<Map<string, StoredCheckState>> {
+  return new DynamoDnsCheckStateStore(d.local.tableName, dynamoClient(d.local)).list(d.entry.name);
 }
 
 /** The details of the audit entries named `event`, oldest first. */
