@@ -9,7 +9,7 @@ import { ownershipComment } from '../decisions/dns/ownership.js';
 import { planChanges } from '../decisions/dns/plan.js';
 import type { DnsRunPlan } from '../decisions/dns/run-input.js';
 import { entrypointTargets, healthyAddresses } from '../decisions/dns/targets.js';
-import type { Announcements, ChangePlan, CheckState, Target } from '../decisions/dns/types.js';
+import type { Announcements, ChangePlan, CheckState, DnsNodeView, Target } from '../decisions/dns/types.js';
 import type { LogLevel } from '../runtime/logger.js';
 
 /** What a run reads and does, each behind one adapter (the handler builds them; a test passes fakes). */
@@ -18,8 +18,8 @@ export interface DnsFailoverDeps {
   nodes(): Promise<DnsNode[]>;
   /** The EC2 instance id of the claim the Node's `shepherd.io/claim` label names (Kosmos nodes register without a providerID). */
   instanceOfClaim(claimId: string): Promise<string | undefined>;
-  /** Nodes a heal holds a lease on (heal in progress), with why. */
-  healsInProgress(nodeNames: string[]): Promise<Announcements>;
+  /** Nodes a heal holds a lease on and takes away (healTakesNodeAway), with why. */
+  healsInProgress(nodes: DnsNodeView[]): Promise<Announcements>;
   /** Nodes an earlier run's EC2 event announced, still counting. */
   rememberedAnnouncements(): Promise<Announcements>;
   /** Remembers nodes an EC2 event announced, for the runs after this one (ANNOUNCEMENT_SECONDS). */
@@ -107,7 +107,7 @@ async function announced(run: DnsRunPlan, nodes: DnsNode[], deps: DnsFailoverDep
     if (node) fromEc2[node.view.name] = `${why} for ${instanceId}`;
   }
   if (Object.keys(fromEc2).length > 0) await deps.rememberAnnouncements(fromEc2);
-  const [heals, remembered] = await Promise.all([deps.healsInProgress(nodes.map((n) => n.view.name)), deps.rememberedAnnouncements()]);
+  const [heals, remembered] = await Promise.all([deps.healsInProgress(nodes.map((n) => n.view)), deps.rememberedAnnouncements()]);
   return { ...heals, ...remembered, ...run.announcedNodes, ...fromEc2 };
 }
 

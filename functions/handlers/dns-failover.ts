@@ -6,6 +6,7 @@ import { DynamoDnsAnnouncementStore } from '../adapters/store/dns-announcements.
 import { DynamoDnsCheckStateStore } from '../adapters/store/dns-check-states.js';
 import { DynamoNodeLeaseStore } from '../adapters/store/node-lease.js';
 import { DNS_SOURCE } from '../decisions/dns/failover-events.js';
+import { healTakesNodeAway } from '../decisions/dns/heal-gate.js';
 import { type DnsRunPlan, planDnsRun } from '../decisions/dns/run-input.js';
 import { poolOfNode } from '../decisions/healing/node-pool.js';
 import { leaseAvailability } from '../decisions/node-lease.js';
@@ -56,12 +57,12 @@ function deps(execution: string, ext: NonNullable<typeof clients>): DnsFailoverD
   return {
     cluster: config().cluster.name,
     nodes: () => ext.nodes.nodes(),
-    async healsInProgress(nodeNames) {
+    async healsInProgress(nodes) {
       const now = Math.floor(Date.now() / 1000);
-      const leased = await Promise.all(nodeNames.map(async (n) => [n, await leases.get(n)] as const));
+      const leased = await Promise.all(nodes.map(async (n) => [n, await leases.get(n.name)] as const));
       const out: Record<string, string> = {};
-      for (const [name, lease] of leased) {
-        if (lease?.owner && !leaseAvailability(lease, '', now).free) out[name] = 'heal in progress';
+      for (const [node, lease] of leased) {
+        if (lease?.owner && !leaseAvailability(lease, '', now).free && healTakesNodeAway(node, lease.acquiredAt)) out[node.name] = 'heal in progress';
       }
       return out;
     },

@@ -24,4 +24,12 @@ describe('Class: KubeDnsNodeReader', () => {
     ]);
     expect(nodes[0].providerID).toBe('aws:///eu-west-3a/i-0abc');
   });
+
+  it("says since when a Node is Ready (its condition's lastTransitionTime), and nothing when the Node does not say", async () => {
+    const back = node('home-1', { 'shepherd.io/site': 'home' });
+    back.status.conditions = [{ type: 'Ready', status: 'True', lastTransitionTime: '2026-01-01T00:06:34Z' } as (typeof back.status.conditions)[0]];
+    const kube = { list: async () => [back, node('aws-1', {})] };
+    const nodes = await new KubeDnsNodeReader(kube as unknown as DnsNodeCalls).nodes();
+    expect(nodes.map((n) => n.view.readySince)).toEqual(['2026-01-01T00:06:34Z', undefined]);
+  });
 });

@@ -39,7 +39,8 @@ export class KubeDnsNodeReader {
 }
 
 export function toDnsNode(n: DnsKubeNode, poolOf: (labels: Record<string, string>) => string | undefined = () => undefined): DnsNode {
-  const ready = n.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+  const condition = n.status?.conditions?.find((c) => c.type === 'Ready');
+  const ready = condition?.status;
   const labels = n.metadata?.labels ?? {};
   const pool = poolOf(labels);
   return {
@@ -49,6 +50,7 @@ export function toDnsNode(n: DnsKubeNode, poolOf: (labels: Record<string, string
       labels,
       annotations: n.metadata?.annotations ?? {},
       ready: ready === 'True' || ready === 'False' ? ready : 'Unknown',
+      ...(condition?.lastTransitionTime ? { readySince: condition.lastTransitionTime } : {}),
       unschedulable: n.spec?.unschedulable === true,
       taints: (n.spec?.taints ?? []).map((t) => ({ key: t.key, ...(t.effect ? { effect: t.effect } : {}) })),
       addresses: n.status?.addresses ?? [],

@@ -11,6 +11,8 @@ export interface DnsNodeView {
   annotations: Record<string, string>;
   /** Ready condition status. */
   ready: 'True' | 'False' | 'Unknown';
+  /** When the Ready condition last changed (its lastTransitionTime), if the Node says. */
+  readySince?: string;
   /** spec.unschedulable: cordoned. */
   unschedulable: boolean;
   taints: { key: string; effect?: string }[];
