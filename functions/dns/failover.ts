@@ -241,7 +241,7 @@ function excludedBecause(targets: Target[], address: string): { node?: string; r
  * The check memory by address: what the check runner stored, else the starting state (healthy when the address is
  * published already, so a deploy changes nothing; otherwise it must pass `rise` checks first).
  */
-function checkStates(stored: Map<string, StoredCheckState>, nodes: DnsNode[], published: Set<string>): Record<string, CheckState> {
+export function checkStates(stored: Map<string, StoredCheckState>, nodes: DnsNode[], published: Set<string>): Record<string, CheckState> {
   const out: Record<string, CheckState> = {};
   const addresses = new Set<string>([...stored.keys(), ...published, ...nodes.flatMap((n) => n.view.addresses.map((a) => a.address))]);
   for (const address of addresses) {
