@@ -5,6 +5,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../config/load.js';
 import type { ShepherdConfig } from '../../config/types.js';
+import { DNS_CHECKS_MEASURED_PEAK_MIB, DNS_CHECKS_MEMORY_MB } from '../../infra/constructs/dns-checks-sizing.js';
 import { ShepherdStack } from '../../infra/shepherd-stack.js';
 
 const root = (path: string) => new URL(`../../${path}`, import.meta.url).pathname;
@@ -55,6 +56,12 @@ describe('Class: DnsChecks (in ShepherdStack)', () => {
       FunctionName: 'shepherd-kosmos-demo-dns-checks',
       Environment: { Variables: Match.objectLike({ TICK_QUEUE_URL: { Ref: queue } }) },
     });
+  });
+
+  it("runs the runner at 128 MB, Lambda's smallest, with room over the peak bench:functions measured on a real call", () => {
+    template.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'shepherd-kosmos-demo-dns-checks', MemorySize: DNS_CHECKS_MEMORY_MB });
+    expect(DNS_CHECKS_MEMORY_MB).toBe(128);
+    expect(DNS_CHECKS_MEMORY_MB).toBeGreaterThanOrEqual(DNS_CHECKS_MEASURED_PEAK_MIB * 1.25);
   });
 
   it("grants the runner its own queue, its own items of the table and the project's bus, nothing wider", () => {
