@@ -83,3 +83,21 @@ describe('Class: DnsChecks (in ShepherdStack)', () => {
     expect(sqsActions.sort()).toEqual(['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage', 'sqs:SendMessage']);
   });
 });
+
+describe('Function: dnsFailoverPermissions (in ShepherdStack)', () => {
+  it('lets dns-failover open and close its alerts (DNSALERT#<entrypoint>) and write nothing else new', () => {
+    const { stack, template } = synth(config(false));
+    const role = logicalId(stack, stack.dnsFailover!.function.role);
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => (p.Properties.Roles as Array<{ Ref?: string }>).some((r) => r.Ref === role))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Sid?: string; Action: string | string[]; Condition?: unknown }>);
+    const bySid = Object.fromEntries(statements.filter((s) => s.Sid).map((s) => [s.Sid, s]));
+    expect([bySid.OpenAndCloseAlerts.Action].flat().sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:PutItem']);
+    expect(bySid.OpenAndCloseAlerts.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['DNSALERT#*'] } });
+    expect(bySid.ReadLeasesAndChecks.Condition).toMatchObject({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': expect.arrayContaining(['DNSALERT#*']) },
+    });
+    const deletes = statements.filter((s) => [s.Action].flat().includes('dynamodb:DeleteItem'));
+    expect(deletes.map((s) => s.Sid)).toEqual(['OpenAndCloseAlerts']);
+  });
+});
