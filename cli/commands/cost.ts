@@ -6,6 +6,7 @@ import { helpOption, integerOption, parseCommandArgs } from '../args.js';
 import { type CliContext, processContext } from '../context.js';
 import { dnsChecksCost } from '../cost/dns-checks-cost.js';
 import { DNS_ASSUMED_TARGETS, dnsReconcileLines } from '../cost/dns-cost.js';
+import { dnsGoalCost } from '../cost/dns-goal.js';
 import { idleCost, total } from '../cost/idle-cost.js';
 import { DYNAMODB_ITEM_OVERHEAD_BYTES } from '../cost/prices.js';
 import { provisionCost } from '../cost/provision-cost.js';
@@ -82,7 +83,7 @@ export async function run(argv: string[], ctx: CliContext = processContext()): P
     const runsPerMonth = inventory.schedules.find((s) => /DnsFailoverReconcile/.test(s.logicalId))?.runsPerMonth ?? 0;
     idle.push(...dnsReconcileLines({ entrypoints: config.dns.entrypoints.length, targets: DNS_ASSUMED_TARGETS, runsPerMonth }));
   }
-  const report: CostReport = costReport(nodes, idle, measured?.provisions ?? null);
+  const report: CostReport = { ...costReport(nodes, idle, measured?.provisions ?? null), dns: dnsGoalCost(config, inventory) ?? null };
   ctx.stdout(values.json ? `${JSON.stringify(report, null, 2)}\n` : humanCostReport(report));
   return 0;
 }

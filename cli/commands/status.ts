@@ -9,6 +9,7 @@ import { helpOption, integerOption, parseCommandArgs } from '../args.js';
 import { dynamoClient } from '../aws-clients.js';
 import { kubeconfigPath, listClusterNodes, type NodeRow } from '../cluster-nodes.js';
 import { type CliContext, processContext } from '../context.js';
+import { type DnsStatus, readDnsStatus, renderDnsStatus } from '../dns-status.js';
 import { CommandError } from '../errors.js';
 import { type HealsInFlight, readHeals, readWatcher, type UnhealthyNodeRow, type WatcherPassRow } from '../healing-status.js';
 import type { LocalEndpoints } from '../local-endpoints.js';
@@ -82,8 +83,10 @@ export interface StatusReport {
   unhealthy: UnhealthyNodeRow[];
   /** Running heal-node executions; null when Step Functions could not be read. */
   heals: HealsInFlight | null;
+  /** Each DNS entrypoint's records, targets and open alerts (cli/dns-status.ts); none without a dns section. */
+  dns: DnsStatus;
   /** What could not be read, by part. */
-  errors: { part: 'claims' | 'nodes' | 'remediation' | 'watcher' | 'heals'; message: string }[];
+  errors: { part: 'claims' | 'nodes' | 'remediation' | 'watcher' | 'heals' | 'dns'; message: string }[];
 }
 
 export async function run(argv: string[], ctx: CliContext = processContext()): Promise<number> {
@@ -99,6 +102,7 @@ export async function run(argv: string[], ctx: CliContext = processContext()): P
   const kubeconfig = kubeconfigPath([values.kubeconfig, local?.kubeconfig], ctx.env);
 
   const clusterNodes = listClusterNodes(kubeconfig);
+  const dns = readDnsStatus({ config, table, kubeconfig, local });
   const [claims, nodes, remediation, watcher, heals] = await Promise.allSettled([
     readClaims(config, table, claimLimit, local),
     clusterNodes,
@@ -122,17 +126,19 @@ export async function run(argv: string[], ctx: CliContext = processContext()): P
     watcher: watcher.status === 'fulfilled' ? watcher.value.watcher : null,
     unhealthy: watcher.status === 'fulfilled' ? watcher.value.unhealthy : [],
     heals: heals.status === 'fulfilled' ? heals.value : null,
+    dns: await dns,
     errors: [
       ...(claims.status === 'rejected' ? [{ part: 'claims' as const, message: messageOf(claims.reason) }] : []),
       ...(nodes.status === 'rejected' ? [{ part: 'nodes' as const, message: messageOf(nodes.reason) }] : []),
       ...(remediation.status === 'rejected' ? [{ part: 'remediation' as const, message: messageOf(remediation.reason) }] : []),
       ...(watcher.status === 'rejected' ? [{ part: 'watcher' as const, message: messageOf(watcher.reason) }] : []),
       ...(heals.status === 'rejected' ? [{ part: 'heals' as const, message: messageOf(heals.reason) }] : []),
+      ...(await dns).errors.map((e) => ({ part: 'dns' as const, message: e.message })),
     ],
   };
   if (values.json) ctx.stdout(`${JSON.stringify(report, null, 2)}\n`);
   else {
-    ctx.stdout(humanReport(report));
+    ctx.stdout(humanReport(report) + renderDnsStatus(report.dns));
     for (const e of report.errors) ctx.stderr(`shepherd status: cannot read ${e.part}: ${e.message}\n`);
   }
   return report.errors.length > 0 ? 1 : 0;

@@ -1,4 +1,5 @@
 import { textTable } from '../text-table.js';
+import type { DnsGoalCost } from './dns-goal.js';
 import { total } from './idle-cost.js';
 import type { ProvisionUsage } from './provision-usage.js';
 import type { CostLine } from './types.js';
@@ -18,6 +19,8 @@ export interface CostReport {
   /** One per local ProvisionNode run; null when runs were skipped. */
   provisions: ProvisionEstimate[] | null;
   perProvision: { mean: number; min: number; max: number } | null;
+  /** Issue 10's DNS case (cli/cost/dns-goal.ts); null without a dns section. */
+  dns?: DnsGoalCost | null;
 }
 
 export function costReport(nodes: number, idleLines: CostLine[], provisions: ProvisionEstimate[] | null): CostReport {
@@ -43,6 +46,7 @@ export function humanCostReport(r: CostReport): string {
   out.push(
     `total: ${usd(r.idle.totalPerMonth)} a month${goal ? `  ${goal.pass ? 'PASS' : 'FAIL'} goal: at most ${usd(goal.limitPerMonth)} for ${goal.nodes} nodes` : ''}`,
   );
+  if (r.dns) out.push('', ...humanDnsGoal(r.dns));
   if (r.provisions) {
     for (const p of r.provisions) {
       const u = p.usage;
@@ -59,6 +63,16 @@ export function humanCostReport(r: CostReport): string {
     }
   }
   return `${out.join('\n')}\n`;
+}
+
+function humanDnsGoal(d: DnsGoalCost): string[] {
+  return [
+    "DNS FAILOVER, ISSUE 10'S CASE: 3 ENTRYPOINTS, 10 TARGETS, A CHECK EVERY 10 S, PER MONTH (us-east-1 list prices, free tiers not deducted)",
+    linesTable(d.lines),
+    `total: ${usd(d.totalPerMonth)} a month  ${d.pass ? 'PASS' : 'FAIL'} goal: at most ${usd(d.limitPerMonth)}`,
+    d.counted,
+    ...d.notCounted.map((l) => `not counted: ${l.item}: ${quantity(l.quantity)} × ${usd(l.unitPrice)} = ${usd(l.cost)} a month`),
+  ];
 }
 
 function linesTable(lines: readonly CostLine[]): string {

@@ -2,7 +2,9 @@ import type { EntrypointConfig } from '../../config/types.js';
 import { isDnsRateLimitedError } from '../adapters/dns/errors.js';
 import type { DnsApi } from '../adapters/dns/types.js';
 import type { DnsNode } from '../adapters/kube/dns-nodes.js';
+import type { DnsAlertStore } from '../adapters/store/dns-alerts.js';
 import type { StoredCheckState } from '../adapters/store/dns-check-states.js';
+import { type DnsAlertKind, dnsAlertStep } from '../decisions/dns/alerts.js';
 import { DNS_DETAIL_TYPES } from '../decisions/dns/failover-events.js';
 import { initialCheckState } from '../decisions/dns/hysteresis.js';
 import { ownershipComment } from '../decisions/dns/ownership.js';
@@ -29,6 +31,9 @@ export interface DnsFailoverDeps {
   /** Takes the entrypoint's lease for this execution; false when another run holds it. */
   takeLease(entrypoint: string): Promise<{ taken: true } | { taken: false; holder: string }>;
   releaseLease(entrypoint: string): Promise<void>;
+  /** The entrypoints' open alerts (published once per condition, repeated after DNS_REALERT_SECONDS, resolved once). */
+  alerts: DnsAlertStore;
+  now(): Date;
   audit(event: string, detail: Record<string, unknown>): Promise<void>;
   publish(events: { detailType: string; detail: Record<string, unknown> }[]): Promise<void>;
   log(level: LogLevel, message: string, fields: Record<string, unknown>): void;
@@ -171,9 +176,16 @@ async function reconcileEntrypoint(
   return { entrypoint: e.name, outcome: 'changed', ...summary };
 }
 
-/** Alerts and conflicts: each goes to the log, the audit log and the bus. */
+/**
+ * Alerts and conflicts: every run's finding goes to the log and the audit log; the bus gets an alert when the condition
+ * starts, again after the re-alert period, and a resolution when it ends (functions/decisions/dns/alerts.ts). The open
+ * alerts are stored with conditional writes, so of two runs that see the same change only one publishes it.
+ */
 async function report(e: EntrypointConfig, run: DnsRunPlan, plan: ChangePlan, targets: Target[], deps: DnsFailoverDeps): Promise<void> {
-  const events: { detailType: string; detail: Record<string, unknown> }[] = [];
+  const findings: Record<DnsAlertKind, { detailType: string; detail: Record<string, unknown> } | undefined> = {
+    'no-healthy-target': undefined,
+    'conflict-found': undefined,
+  };
   if (plan.alerts.some((a) => a.kind === 'no-healthy-target')) {
     const detail = {
       entrypoint: e.name,
@@ -190,13 +202,30 @@ async function report(e: EntrypointConfig, run: DnsRunPlan, plan: ChangePlan, ta
     };
     deps.log('error', 'no healthy target: the records are kept as they are', { entrypoint: e.name, kept: plan.before });
     await deps.audit('dns.no-healthy-target', detail);
-    events.push({ detailType: DNS_DETAIL_TYPES.noHealthyTarget, detail });
+    findings['no-healthy-target'] = { detailType: DNS_DETAIL_TYPES.noHealthyTarget, detail };
   }
   if (plan.conflicts.length > 0) {
     const detail = { entrypoint: e.name, zoneName: e.zoneName, conflicts: plan.conflicts };
     deps.log('warn', 'records not ours at the entrypoint names: left untouched', detail);
     await deps.audit('dns.conflict.found', detail);
-    events.push({ detailType: DNS_DETAIL_TYPES.conflictFound, detail });
+    findings['conflict-found'] = { detailType: DNS_DETAIL_TYPES.conflictFound, detail };
+  }
+  const open = await deps.alerts.open(e.name);
+  const events: { detailType: string; detail: Record<string, unknown> }[] = [];
+  for (const kind of Object.keys(findings) as DnsAlertKind[]) {
+    const finding = findings[kind];
+    const read = open[kind];
+    const step = dnsAlertStep(read, finding !== undefined, deps.now());
+    if ((step.action === 'alert' || step.action === 're-alert') && finding) {
+      if (await deps.alerts.put(e.name, kind, step.next, read))
+        events.push({ detailType: finding.detailType, detail: { ...finding.detail, since: step.next.since, repeat: step.action === 're-alert' } });
+    } else if (step.action === 'resolve' && read) {
+      if (!(await deps.alerts.close(e.name, kind, read))) continue;
+      const detail = { entrypoint: e.name, zoneName: e.zoneName, alert: kind, since: step.since, resolvedAt: deps.now().toISOString(), why: run.reason };
+      deps.log('info', 'DNS alert resolved', detail);
+      await deps.audit('dns.alert.resolved', detail);
+      events.push({ detailType: DNS_DETAIL_TYPES.alertResolved, detail });
+    }
   }
   if (events.length > 0) await deps.publish(events);
 }
@@ -212,7 +241,7 @@ function excludedBecause(targets: Target[], address: string): { node?: string; r
  * The check memory by address: what the check runner stored, else the starting state (healthy when the address is
  * published already, so a deploy changes nothing; otherwise it must pass `rise` checks first).
  */
-function checkStates(stored: Map<string, StoredCheckState>, nodes: DnsNode[], published: Set<string>): Record<string, CheckState> {
+export function checkStates(stored: Map<string, StoredCheckState>, nodes: DnsNode[], published: Set<string>): Record<string, CheckState> {
   const out: Record<string, CheckState> = {};
   const addresses = new Set<string>([...stored.keys(), ...published, ...nodes.flatMap((n) => n.view.addresses.map((a) => a.address))]);
   for (const address of addresses) {

@@ -37,7 +37,11 @@ function dependencies(): ChainDeps {
       return (await reader.nodes()).map((n) => n.view);
     },
     probe: createTargetProbe(),
-    states: new DynamoDnsCheckStateStore(table),
+    // Eventually consistent reads, at half the price: the runner is the only writer of these states and reads them a
+    // whole interval (5-60 s) after its last write, far past DynamoDB's usual propagation (about a second, "Read
+    // consistency", DynamoDB Developer Guide). A read that is still stale at worst folds one probe onto the state before
+    // last: the state lags one interval and the next tick repairs it. DnsFailover reads them strongly consistent.
+    states: new DynamoDnsCheckStateStore(table, undefined, undefined, 'eventual'),
     publish: async (changes) => {
       await bus.publish(changes.map((detail) => ({ detailType: TARGET_HEALTH_CHANGED, detail: { ...detail } })));
     },

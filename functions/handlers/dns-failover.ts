@@ -2,6 +2,7 @@ import { cloudflareDns } from '../adapters/dns/cloudflare.js';
 import { BusPublisher } from '../adapters/events/bus-publisher.js';
 import { KubeDnsNodeReader } from '../adapters/kube/dns-nodes.js';
 import { DynamoClaimStore } from '../adapters/store/claims.js';
+import { DynamoDnsAlertStore } from '../adapters/store/dns-alerts.js';
 import { DynamoDnsAnnouncementStore } from '../adapters/store/dns-announcements.js';
 import { DynamoDnsCheckStateStore } from '../adapters/store/dns-check-states.js';
 import { DynamoNodeLeaseStore } from '../adapters/store/node-lease.js';
@@ -78,6 +79,8 @@ function deps(execution: string, ext: NonNullable<typeof clients>): DnsFailoverD
     async releaseLease(entrypoint) {
       await leases.release(dnsLeaseName(entrypoint), execution);
     },
+    alerts: new DynamoDnsAlertStore(table),
+    now: () => new Date(),
     audit: (event, detail) => claims.audit(event, detail),
     async publish(events) {
       await bus.publish(events);

@@ -9,6 +9,7 @@ import type { ShepherdConfig } from '../../config/types.js';
 import { CHECK_CHAIN_PARTITION } from '../../functions/adapters/store/check-chain.js';
 import { TICK_QUEUE_URL_ENV } from '../../functions/dns-checks/constants.js';
 import { readSecrets } from '../secret-permissions.js';
+import { DNS_CHECKS_MEMORY_MB } from './dns-checks-sizing.js';
 import type { FunctionPermission } from './shepherd-function.js';
 import { ShepherdFunction } from './shepherd-function.js';
 
@@ -73,7 +74,7 @@ export class DnsChecks extends Construct {
       permissions: dnsChecksPermissions({ ...props, queue: this.queue }),
       environment: { TABLE_NAME: props.table.tableName, EVENT_BUS_NAME: props.bus.eventBusName, [TICK_QUEUE_URL_ENV]: this.queue.queueUrl },
       timeout: RUNNER_TIMEOUT,
-      memorySize: 256,
+      memorySize: DNS_CHECKS_MEMORY_MB,
     });
     this.function.fn.addEventSourceMapping('TickMapping', { eventSourceArn: this.queue.queueArn, batchSize: 1 });
     // The keep-alive is not retried: the next one comes within the minute.

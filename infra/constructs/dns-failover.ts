@@ -114,7 +114,7 @@ const tableStatement = (sid: string, table: dynamodb.ITable, actions: string[], 
 
 /**
  * Exactly what a run does: read node leases (heals in progress), claims (an EC2 instance's Node), the check states and the remembered announcements,
- * remember an EC2 event's; take and release its
+ * remember an EC2 event's; open and close its alerts (`DNSALERT#<entrypoint>`); take and release its
  * entrypoints' leases (`LEASE#dns-entrypoint:*`, a name no Node can have); write audit entries; put its events on the
  * project's bus; read the kubeconfig and the Cloudflare token (no other function reads that token).
  */
@@ -127,10 +127,11 @@ export function dnsFailoverPermissions(props: Pick<DnsFailoverProps, 'table' | '
         'ReadLeasesAndChecks',
         props.table,
         ['dynamodb:GetItem', 'dynamodb:Query'],
-        ['LEASE#*', 'CLAIM#*', 'DNSCHECK#*', 'DNSANNOUNCED'],
+        ['LEASE#*', 'CLAIM#*', 'DNSCHECK#*', 'DNSANNOUNCED', 'DNSALERT#*'],
       ),
     },
     { statement: tableStatement('RememberAnnouncements', props.table, ['dynamodb:PutItem'], ['DNSANNOUNCED']) },
+    { statement: tableStatement('OpenAndCloseAlerts', props.table, ['dynamodb:PutItem', 'dynamodb:DeleteItem'], ['DNSALERT#*']) },
     { statement: tableStatement('EntrypointLeases', props.table, ['dynamodb:PutItem', 'dynamodb:UpdateItem'], ['LEASE#dns-entrypoint:*']) },
     { statement: tableStatement('WriteAudit', props.table, ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'], ['AUDIT#*', 'NODE#*']) },
     { statement: new iam.PolicyStatement({ sid: 'PublishDnsEvents', actions: ['events:PutEvents'], resources: [props.bus.eventBusArn] }) },

@@ -7,13 +7,13 @@ import { DNS_RECONCILE_MINUTES } from '../../infra/constructs/dns-failover.js';
 const RUNS = (30 * 24 * 60) / DNS_RECONCILE_MINUTES;
 
 describe('Function: dnsReconcileLines', () => {
-  it('prices one read per target, one per entrypoint and one for the announcements, and two lease writes per entrypoint, each run', () => {
+  it('prices one read per target, two per entrypoint (check states, open alerts) and one for the announcements, and two lease writes per entrypoint, each run', () => {
     const lines = dnsReconcileLines({ entrypoints: 3, targets: 10, runsPerMonth: RUNS });
     const reads = lines.find((l) => l.unit === 'read unit')!;
     const writes = lines.find((l) => l.unit === 'write unit')!;
-    expect(reads.quantity).toBe(RUNS * 14);
+    expect(reads.quantity).toBe(RUNS * 17);
     expect(writes.quantity).toBe(RUNS * 6);
-    expect(reads.cost).toBeCloseTo(RUNS * 14 * DYNAMODB_PER_READ_UNIT, 10);
+    expect(reads.cost).toBeCloseTo(RUNS * 17 * DYNAMODB_PER_READ_UNIT, 10);
     expect(writes.cost).toBeCloseTo(RUNS * 6 * DYNAMODB_PER_WRITE_UNIT, 10);
   });
 

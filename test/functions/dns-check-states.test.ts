@@ -70,6 +70,15 @@ describe('Class: DynamoDnsCheckStateStore', () => {
     expect(calls[1].args[0].input.ExclusiveStartKey).toEqual({ pk: 'DNSCHECK#www', sk: '203.0.113.10' });
   });
 
+  it('reads eventually consistent when the reader says a stale state is harmless to it (the check runner)', async () => {
+    doc
+      .on(QueryCommand)
+      .resolves({ Items: [{ pk: 'DNSCHECK#www', sk: '203.0.113.10', healthy: true, passes: 2, failures: 0, checkedAt: 't1', detail: 'ok' }] });
+    const eventual = new DynamoDnsCheckStateStore(TABLE, new DynamoDBClient({ region: 'eu-west-3' }), () => NOW, 'eventual');
+    expect((await eventual.list('www')).get('203.0.113.10')?.healthy).toBe(true);
+    expect(doc.commandCalls(QueryCommand)[0].args[0].input.ConsistentRead).toBe(false);
+  });
+
   it('lists nothing for an entrypoint never checked', async () => {
     doc.on(QueryCommand).resolves({ Items: [] });
     expect((await store().list('api')).size).toBe(0);

@@ -1,13 +1,18 @@
 import { describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import type { EntrypointConfig } from '../../config/types.js';
 import { DnsRateLimitedError } from '../../functions/adapters/dns/errors.js';
 import type { DnsApi } from '../../functions/adapters/dns/types.js';
 import type { DnsNode } from '../../functions/adapters/kube/dns-nodes.js';
 import type { StoredCheckState } from '../../functions/adapters/store/dns-check-states.js';
+import type { OpenDnsAlert } from '../../functions/decisions/dns/alerts.js';
+import { alertResolvedSchema, conflictFoundSchema, noHealthyTargetSchema, recordsChangedSchema } from '../../functions/decisions/dns/event-schemas.js';
+import { DNS_DETAIL_TYPES } from '../../functions/decisions/dns/failover-events.js';
 import { ownershipComment } from '../../functions/decisions/dns/ownership.js';
 import type { DnsRunPlan } from '../../functions/decisions/dns/run-input.js';
 import type { ChangeBatch, ExistingRecord } from '../../functions/decisions/dns/types.js';
 import { BUSY_WAIT_SECONDS, type DnsFailoverDeps, reconcilePass } from '../../functions/dns/failover.js';
+import { OTHER_EVENTS } from '../../tools/docs/events-doc.js';
 
 const entrypoint = (name: string, extra: Partial<EntrypointConfig> = {}): EntrypointConfig =>
   ({
@@ -40,6 +45,8 @@ const node = (name: string, pool: string, ip: string, providerID?: string): DnsN
 
 /** A zone in memory that applies batches as Cloudflare does (deletes, patches, posts), and fakes of the rest. */
 function world(options: { records?: ExistingRecord[]; nodes: DnsNode[]; busy?: string[]; rateLimitOn?: string; checks?: Map<string, StoredCheckState> }) {
+  const alerts = new Map<string, OpenDnsAlert>();
+  const clock = { now: new Date('2026-11-30T12:00:00.000Z') };
   let records = [...(options.records ?? [])];
   let ids = 0;
   const batches: ChangeBatch[] = [];
@@ -77,6 +84,17 @@ function world(options: { records?: ExistingRecord[]; nodes: DnsNode[]; busy?: s
     releaseLease: async (e) => {
       released.push(e);
     },
+    // The alert store's conditions, in memory: open only if none is open, repeat or close only the one read.
+    alerts: {
+      open: async (e) => Object.fromEntries([...alerts].filter(([k]) => k.startsWith(`${e}/`)).map(([k, v]) => [k.split('/')[1], v])),
+      put: async (e, kind, next, read) => {
+        if (alerts.get(`${e}/${kind}`)?.lastAlertAt !== read?.lastAlertAt) return false;
+        alerts.set(`${e}/${kind}`, next);
+        return true;
+      },
+      close: async (e, kind, read) => alerts.get(`${e}/${kind}`)?.lastAlertAt === read.lastAlertAt && alerts.delete(`${e}/${kind}`),
+    },
+    now: () => clock.now,
     audit: async (event, detail) => {
       audits.push({ event, detail });
     },
@@ -85,7 +103,7 @@ function world(options: { records?: ExistingRecord[]; nodes: DnsNode[]; busy?: s
     },
     log: () => undefined,
   };
-  return { deps, batches, audits, events, released, records: () => records };
+  return { deps, batches, audits, events, released, clock, records: () => records };
 }
 
 const run = (entrypoints: string[], extra: Partial<DnsRunPlan> = {}): DnsRunPlan => ({
@@ -152,7 +170,48 @@ describe('Function: reconcilePass', () => {
     expect(w.batches).toEqual([]);
     expect(w.records().map((r) => r.content)).toEqual(['203.0.113.1']);
     expect(w.events.map((e) => e.detailType)).toEqual(['Shepherd DNS No Healthy Target']);
-    expect(w.events[0].detail).toMatchObject({ kept: { 'app.example.com': ['203.0.113.1'] } });
+    expect(w.events[0].detail).toMatchObject({ kept: { 'app.example.com': ['203.0.113.1'] }, since: '2026-11-30T12:00:00.000Z', repeat: false });
+  });
+
+  it('publishes a lasting alert once, again after the re-alert period, and its resolution once; the audit log has every run', async () => {
+    const w = world({ records: [owned('app.example.com', '203.0.113.1', 'r1')], nodes: [{ ...node('home-1', 'home', '203.0.113.1') }] });
+    const heal = { 'home-1': 'heal in progress' };
+    w.deps.healsInProgress = async () => heal;
+    const at = (iso: string) => {
+      w.clock.now = new Date(iso);
+    };
+    await reconcilePass(run(['app']), [entrypoint('app')], w.deps);
+    at('2026-11-30T12:05:00.000Z');
+    await reconcilePass(run(['app']), [entrypoint('app')], w.deps);
+    at('2026-11-30T12:59:59.000Z');
+    await reconcilePass(run(['app']), [entrypoint('app')], w.deps);
+    expect(w.events.map((e) => e.detailType)).toEqual(['Shepherd DNS No Healthy Target']);
+    at('2026-11-30T13:00:00.000Z');
+    await reconcilePass(run(['app']), [entrypoint('app')], w.deps);
+    expect(w.events.map((e) => e.detail.repeat)).toEqual([false, true]);
+    expect(w.events[1].detail.since).toBe('2026-11-30T12:00:00.000Z');
+    delete (heal as Record<string, string>)['home-1'];
+    at('2026-11-30T13:10:00.000Z');
+    await reconcilePass(run(['app']), [entrypoint('app')], w.deps);
+    await reconcilePass(run(['app']), [entrypoint('app')], w.deps);
+    expect(w.events.map((e) => e.detailType)).toEqual(['Shepherd DNS No Healthy Target', 'Shepherd DNS No Healthy Target', 'Shepherd DNS Alert Resolved']);
+    expect(w.events[2].detail).toMatchObject({
+      entrypoint: 'app',
+      alert: 'no-healthy-target',
+      since: '2026-11-30T12:00:00.000Z',
+      resolvedAt: '2026-11-30T13:10:00.000Z',
+    });
+    expect(w.audits.filter((a) => a.event === 'dns.no-healthy-target')).toHaveLength(4);
+    expect(w.audits.filter((a) => a.event === 'dns.alert.resolved')).toHaveLength(1);
+  });
+
+  it('publishes nothing when another run opened the same alert first (its conditional write lost)', async () => {
+    const w = world({ records: [owned('app.example.com', '203.0.113.1', 'r1')], nodes: [{ ...node('home-1', 'home', '203.0.113.1') }] });
+    w.deps.healsInProgress = async () => ({ 'home-1': 'heal in progress' });
+    w.deps.alerts = { ...w.deps.alerts, open: async () => ({}), put: async () => false };
+    await reconcilePass(run(['app']), [entrypoint('app')], w.deps);
+    expect(w.events).toEqual([]);
+    expect(w.audits.map((a) => a.event)).toEqual(['dns.no-healthy-target']);
   });
 
   it('leaves an entrypoint another run holds pending, for a short wait, and does the others', async () => {
@@ -187,5 +246,45 @@ describe('Function: reconcilePass', () => {
     });
     const second = await reconcilePass(run(['app']), [entrypoint('app', { check })], checked.deps);
     expect(second.outcomes[0]).toMatchObject({ outcome: 'changed', after: { 'app.example.com': ['203.0.113.1', '203.0.113.3'] } });
+  });
+});
+
+/** What reconcilePass really publishes parses with the catalog's schema (docs/events.md), so the two cannot drift. */
+describe('Function: reconcilePass (events against the catalog)', () => {
+  const schemas: Record<string, z.ZodType> = {
+    [DNS_DETAIL_TYPES.recordsChanged]: recordsChangedSchema,
+    [DNS_DETAIL_TYPES.noHealthyTarget]: noHealthyTargetSchema,
+    [DNS_DETAIL_TYPES.conflictFound]: conflictFoundSchema,
+    [DNS_DETAIL_TYPES.alertResolved]: alertResolvedSchema,
+  };
+
+  it('every DnsFailover detail-type is in the catalog with its schema', () => {
+    const { targetHealthChanged, ...failover } = DNS_DETAIL_TYPES;
+    expect(Object.values(failover).sort()).toEqual(Object.keys(schemas).sort());
+    for (const detailType of Object.values(DNS_DETAIL_TYPES)) expect(OTHER_EVENTS.map((e) => e.detailType)).toContain(detailType);
+    expect(targetHealthChanged).toBe('Shepherd DNS Target Health Changed');
+  });
+
+  it('records changed, no healthy target, conflict found and alert resolved, as published, parse with their schemas', async () => {
+    const foreign: ExistingRecord = { id: 'f1', name: 'app.example.com', type: 'A', content: '198.51.100.7', ttl: 300, proxied: false, comment: 'hand-made' };
+    const w = world({
+      records: [owned('app.example.com', '203.0.113.1', 'r1'), owned('app.example.com', '203.0.113.9', 'r9'), foreign],
+      nodes: [node('home-1', 'home', '203.0.113.1'), node('aws-2', 'aws', '203.0.113.3')],
+    });
+    await reconcilePass(run(['app'], { announcedNodes: { 'home-1': 'heal in progress' } }), [entrypoint('app')], w.deps);
+    const cordoned = node('aws-2', 'aws', '203.0.113.3');
+    cordoned.view.unschedulable = true;
+    w.deps.nodes = async () => [node('home-1', 'home', '203.0.113.1'), cordoned];
+    w.deps.healsInProgress = async () => ({ 'home-1': 'heal in progress' });
+    w.deps.dns.recordsAt = async (_zone, names) => w.records().filter((r) => names.includes(r.name) && r.id !== 'f1');
+    await reconcilePass(run(['app']), [entrypoint('app')], w.deps);
+    w.deps.healsInProgress = async () => ({});
+    await reconcilePass(run(['app']), [entrypoint('app')], w.deps);
+    const kinds = new Set(w.events.map((e) => e.detailType));
+    expect([...kinds].sort()).toEqual(Object.keys(schemas).sort());
+    for (const e of w.events) {
+      const parsed = schemas[e.detailType].safeParse(e.detail);
+      expect(parsed.success, `${e.detailType}: ${parsed.error?.message}`).toBe(true);
+    }
   });
 });

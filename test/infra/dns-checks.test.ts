@@ -5,6 +5,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../config/load.js';
 import type { ShepherdConfig } from '../../config/types.js';
+import { DNS_CHECKS_MEASURED_PEAK_MIB, DNS_CHECKS_MEMORY_MB } from '../../infra/constructs/dns-checks-sizing.js';
 import { ShepherdStack } from '../../infra/shepherd-stack.js';
 
 const root = (path: string) => new URL(`../../${path}`, import.meta.url).pathname;
@@ -57,6 +58,12 @@ describe('Class: DnsChecks (in ShepherdStack)', () => {
     });
   });
 
+  it("runs the runner at 128 MB, Lambda's smallest, with room over the peak bench:functions measured on a real call", () => {
+    template.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'shepherd-kosmos-demo-dns-checks', MemorySize: DNS_CHECKS_MEMORY_MB });
+    expect(DNS_CHECKS_MEMORY_MB).toBe(128);
+    expect(DNS_CHECKS_MEMORY_MB).toBeGreaterThanOrEqual(DNS_CHECKS_MEASURED_PEAK_MIB * 1.25);
+  });
+
   it("grants the runner its own queue, its own items of the table and the project's bus, nothing wider", () => {
     const checks = stack.dnsChecks!;
     const role = logicalId(stack, checks.function.role);
@@ -74,5 +81,23 @@ describe('Class: DnsChecks (in ShepherdStack)', () => {
     expect(bySid.CheckStates.Condition).toEqual({ 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['DNSCHECK#app', 'DNSTICKS'] } });
     const sqsActions = statements.flatMap((s) => [s.Action].flat()).filter((a) => a.startsWith('sqs:'));
     expect(sqsActions.sort()).toEqual(['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage', 'sqs:SendMessage']);
+  });
+});
+
+describe('Function: dnsFailoverPermissions (in ShepherdStack)', () => {
+  it('lets dns-failover open and close its alerts (DNSALERT#<entrypoint>) and write nothing else new', () => {
+    const { stack, template } = synth(config(false));
+    const role = logicalId(stack, stack.dnsFailover!.function.role);
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => (p.Properties.Roles as Array<{ Ref?: string }>).some((r) => r.Ref === role))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Sid?: string; Action: string | string[]; Condition?: unknown }>);
+    const bySid = Object.fromEntries(statements.filter((s) => s.Sid).map((s) => [s.Sid, s]));
+    expect([bySid.OpenAndCloseAlerts.Action].flat().sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:PutItem']);
+    expect(bySid.OpenAndCloseAlerts.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['DNSALERT#*'] } });
+    expect(bySid.ReadLeasesAndChecks.Condition).toMatchObject({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': expect.arrayContaining(['DNSALERT#*']) },
+    });
+    const deletes = statements.filter((s) => [s.Action].flat().includes('dynamodb:DeleteItem'));
+    expect(deletes.map((s) => s.Sid)).toEqual(['OpenAndCloseAlerts']);
   });
 });

@@ -150,14 +150,26 @@ describe('Workflow: DnsFailover (local control plane, simulated Cloudflare)', ()
       .map((n) => n.metadata.name as string);
     setCordoned(eligible, true);
     const alertsBefore = dnsEvents(DNS_DETAIL_TYPES.noHealthyTarget).length;
+    const auditsBefore = (await audit('dns.no-healthy-target')).length;
     const run = await runByHand({ entrypoints: [entry.name], reason: 'every entrypoint node cordoned' });
-    setCordoned(eligible, false);
+    // The condition lasts: a second run finds it again, audits it, and publishes no second alert.
+    const second = await runByHand({ entrypoints: [entry.name], reason: 'still every entrypoint node cordoned' });
     expect(run.status, run.cause).toBe('SUCCEEDED');
+    expect(second.status, second.cause).toBe('SUCCEEDED');
     expect(entry.records.map((n) => recordsAt(n).map((r) => `${r.id}=${r.content}`))).toEqual(before);
     const alerts = dnsEvents(DNS_DETAIL_TYPES.noHealthyTarget).slice(alertsBefore);
     expect(alerts).toHaveLength(1);
-    expect(alerts[0].detail).toMatchObject({ entrypoint: entry.name, kept: Object.fromEntries(entry.records.map((n) => [n, [homeIp]])) });
-    expect((await audit('dns.no-healthy-target')).length).toBeGreaterThan(0);
+    expect(alerts[0].detail).toMatchObject({ entrypoint: entry.name, kept: Object.fromEntries(entry.records.map((n) => [n, [homeIp]])), repeat: false });
+    expect((await audit('dns.no-healthy-target')).length).toBe(auditsBefore + 2);
+    // Once a node may serve again, the next run publishes the alert's end, once.
+    setCordoned(eligible, false);
+    const resolvedBefore = dnsEvents(DNS_DETAIL_TYPES.alertResolved).length;
+    const third = await runByHand({ entrypoints: [entry.name], reason: 'nodes uncordoned' });
+    expect(third.status, third.cause).toBe('SUCCEEDED');
+    const resolved = dnsEvents(DNS_DETAIL_TYPES.alertResolved).slice(resolvedBefore);
+    expect(resolved.map((e) => e.detail)).toEqual([
+      expect.objectContaining({ entrypoint: entry.name, alert: 'no-healthy-target', since: (alerts[0].detail as { since: string }).since }),
+    ]);
   }, 600_000);
 
   it('a foreign record at an entrypoint name is never touched, and the conflict is reported', async () => {

@@ -1,6 +1,13 @@
 import { z } from 'zod';
-import { targetHealthChangedSchema } from '../../functions/decisions/dns/event-schemas.js';
+import {
+  alertResolvedSchema,
+  conflictFoundSchema,
+  noHealthyTargetSchema,
+  recordsChangedSchema,
+  targetHealthChangedSchema,
+} from '../../functions/decisions/dns/event-schemas.js';
 import { DNS_SOURCE, TARGET_HEALTH_CHANGED } from '../../functions/decisions/dns/event-types.js';
+import { DNS_DETAIL_TYPES } from '../../functions/decisions/dns/failover-events.js';
 import { healingEventSchemas } from '../../functions/decisions/healing/heal-event-schemas.js';
 import { HEAL_DETAIL_TYPES, HEAL_SOURCE } from '../../functions/decisions/healing/heal-events.js';
 import { WATCHER_DETAIL_SCHEMAS } from '../../functions/decisions/watcher/event-schemas.js';
@@ -22,6 +29,10 @@ export function healingDetailJsonSchema(detailType: string): Record<string, unkn
 /** Events of the other publishers (DNS failover's checks and workflow): detail-type, source and the zod schema of the detail. */
 export const OTHER_EVENTS: ReadonlyArray<{ detailType: string; source: string; schema: z.ZodType & { description?: string } }> = [
   { detailType: TARGET_HEALTH_CHANGED, source: DNS_SOURCE, schema: targetHealthChangedSchema },
+  { detailType: DNS_DETAIL_TYPES.recordsChanged, source: DNS_SOURCE, schema: recordsChangedSchema },
+  { detailType: DNS_DETAIL_TYPES.noHealthyTarget, source: DNS_SOURCE, schema: noHealthyTargetSchema },
+  { detailType: DNS_DETAIL_TYPES.conflictFound, source: DNS_SOURCE, schema: conflictFoundSchema },
+  { detailType: DNS_DETAIL_TYPES.alertResolved, source: DNS_SOURCE, schema: alertResolvedSchema },
 ];
 
 /** The JSON Schema of an event of OTHER_EVENTS, by detail-type. */

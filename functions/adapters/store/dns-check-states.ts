@@ -38,6 +38,8 @@ export class DynamoDnsCheckStateStore implements DnsCheckStateStore {
     private readonly table: string,
     client?: DynamoDBClient,
     private readonly now: () => Date = () => new Date(),
+    /** Strongly consistent reads unless the reader says a stale state is harmless to it (the check runner does). */
+    private readonly reads: 'consistent' | 'eventual' = 'consistent',
   ) {
     this.doc = documentClient(client);
   }
@@ -50,7 +52,7 @@ export class DynamoDnsCheckStateStore implements DnsCheckStateStore {
         TableName: this.table,
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': pk(entrypoint) },
-        ConsistentRead: true,
+        ConsistentRead: this.reads === 'consistent',
       },
     );
     try {

@@ -1,8 +1,7 @@
 /**
  * DNS failover's events on the project's bus: source `shepherd.dns`, detail-types in the "Shepherd <Thing> <Past
  * tense>" style (functions/decisions/watcher/event-types.ts). The check runner publishes targetHealthChanged;
- * DnsFailover the others. The check runner's schema is in event-schemas.ts (docs/events.md); DnsFailover's are not in
- * the catalog yet. No zod here: functions bundle it.
+ * DnsFailover the others. Their schemas are in event-schemas.ts (docs/events.md). No zod here: functions bundle it.
  */
 export const DNS_SOURCE = 'shepherd.dns';
 
@@ -11,4 +10,5 @@ export const DNS_DETAIL_TYPES = {
   recordsChanged: 'Shepherd DNS Records Changed',
   noHealthyTarget: 'Shepherd DNS No Healthy Target',
   conflictFound: 'Shepherd DNS Conflict Found',
+  alertResolved: 'Shepherd DNS Alert Resolved',
 } as const;
