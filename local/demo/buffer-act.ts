@@ -1,15 +1,13 @@
 import { addWorkload } from '../../sim/index.js';
 import type { ShepherdLocal } from '../shepherd-local.js';
 import type { ExecutionView } from '../stepfunctions/stepfunctions.js';
-import { type ActOutcome, seconds } from './act.js';
+import { type ActLine, type ActOutcome, printLines, seconds } from './act.js';
 
 /** The demo's workload for this act: small pods (a buffer node holding a few stays under the scale-down threshold). */
 const WORKLOAD = { name: 'batch', replicas: 8, requests: { cpu: '300m', memory: '256Mi' } };
 /** How long (simulated) the act waits: for the pods to run again elsewhere, and for the buffer to shrink after the power returns. */
 const ABSORB_CAP_MS = 20 * 60_000;
 const SHRINK_CAP_MS = 45 * 60_000;
-
-type Line = { at: number; text: string };
 
 /**
  * Fourth act: a provider goes dark. The watcher calls it degraded; ScaleBuffer asks the buffer pool for the capacity
@@ -29,7 +27,7 @@ export async function bufferAct(local: ShepherdLocal, darkPool: string, out: (li
     world.kube.get('nodes', undefined, name)?.status?.conditions?.find((c: { type: string }) => c.type === 'Ready')?.status === 'True';
   const bufferNodes = () => nodesOf(`shepherd.io/pool=${buffer}`).map((n) => n.metadata.name);
   const pods = () => world.kube.list('pods', { labelSelector: `app=${WORKLOAD.name}` }).filter((p) => !p.metadata.deletionTimestamp);
-  const lines: Line[] = [];
+  const lines: ActLine[] = [];
 
   const tStart = sim.clock.now();
   out('');
@@ -106,23 +104,24 @@ export async function bufferAct(local: ShepherdLocal, darkPool: string, out: (li
       why: `${buffer} still has ${bufferNodes().length} node(s) ${seconds(sim.clock.now() - t2)} after ${provider}'s power returned (peak ${peak})`,
     };
   }
-  for (const [n, at] of deleted) lines.push({ at, text: `${buffer}: Node ${n} removed` });
+  for (const [n, at] of deleted)
+    lines.push({ at, text: `${buffer}: Node ${n} removed (${before.includes(n) ? 'there before the outage' : 'added for the outage'})` });
   lines.push({ at: sim.clock.now(), text: `${buffer} has ${bufferNodes().length} node(s); every ${WORKLOAD.name} pod Running` });
   narrate(local, lines, t0, out);
   return {
     ok: true,
-    summary: `${buffer} grew ${before.length} -> ${peak} for ${provider}'s outage (${onBuffer} evicted pod(s) ran there) and shrank to ${bufferNodes().length} ${seconds(sim.clock.now() - t2)} after the power returned`,
+    summary: `${buffer} grew ${before.length} -> ${peak} for ${provider}'s outage (${onBuffer} evicted pod(s) ran there) and shrank to ${bufferNodes().length} ${minutes(sim.clock.now() - t2)} after the power returned`,
   };
 }
 
 /** The act's lines and every ScaleBuffer run since `t0`, in simulated seconds since `t0`. */
-function narrate(local: ShepherdLocal, lines: Line[], t0: number, out: (line: string) => void): void {
+function narrate(local: ShepherdLocal, lines: ActLine[], t0: number, out: (line: string) => void): void {
   const arn = local.stateMachineArn('scaleBuffer');
   for (const e of local.controlPlane.stepFunctions.listExecutions(arn).filter((x) => x.startDate >= t0)) {
     const what = describeRun(e);
     if (what) lines.push({ at: e.startDate, text: `ScaleBuffer ${e.name}: ${what}` });
   }
-  for (const l of lines.sort((a, b) => a.at - b.at)) out(`  +${seconds(l.at - t0).padStart(7)}  ${l.text}`);
+  printLines(lines, t0, out);
 }
 
 /** One run in a phrase; undefined for a run that decided nothing (a reconcile with nothing to do). */
@@ -140,4 +139,8 @@ function describeRun(e: ExecutionView): string | undefined {
     ...(o.removed ?? []).map((r) => `${r.ok ? 'removed' : 'failed to remove'} ${r.nodeName}`),
   ];
   return parts.length > 0 ? `${o.trigger}: ${parts.join(', ')}` : undefined;
+}
+
+function minutes(ms: number): string {
+  return `${(ms / 60_000).toFixed(1)} min`;
 }
