@@ -53,6 +53,7 @@ export async function runDemo(options: RunDemoOptions = {}, out: (line: string) 
     addDaemonSet(sim.world, 'ingress', WEB_HOST_PORTS);
     const pools = DEMO_POOLS.filter((p) => local.config.pools.some((c) => c.name === p));
     const t0 = sim.clock.now();
+    const wallStart = performance.now();
     const runs = pools.map((pool) => ({
       pool,
       ...controlPlane.startExecution(local.stateMachineArn('provisionNode'), { pool, count: 1, reason: 'demo' }, `demo-${pool}`),
@@ -129,6 +130,9 @@ export async function runDemo(options: RunDemoOptions = {}, out: (line: string) 
     acts.push(['fourth act (buffer pools)', await bufferAct(local, DARK_POOL, out)]);
     const orphans = sim.world.listVms().filter((v) => v.provider !== 'home' && v.state !== 'terminated' && !v.nodeName);
     out('');
+    out(
+      `${((sim.clock.now() - t0) / 60_000).toFixed(1)} simulated minutes in ${((performance.now() - wallStart) / 1000).toFixed(1)} s of wall time since the first act.`,
+    );
     const actFailures = acts.flatMap(([act, o]) => (o.ok ? [] : [`${act}: ${o.why}`]));
     if (actFailures.length > 0) {
       out(`Demo FAILED: ${actFailures.join('; ')}.`);
