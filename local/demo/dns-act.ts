@@ -1,6 +1,7 @@
 import { addressLeft } from '../../bench/dns/figures.js';
 import { nodeAddress } from '../../bench/dns/scenarios.js';
 import type { EntrypointConfig } from '../../config/types.js';
+import { poolOfNode } from '../../functions/decisions/healing/node-pool.js';
 import type { ShepherdLocal } from '../shepherd-local.js';
 import { type ActLine, type ActOutcome, printLines, seconds } from './act.js';
 
@@ -98,12 +99,9 @@ function eligible(entry: EntrypointConfig, pool: string | undefined): boolean {
   return pool !== undefined && (!entry.eligiblePools || entry.eligiblePools.includes(pool));
 }
 
-/** A Node's pool: shepherd's label, else the home pool whose labels it carries (as kubelet --node-labels sets them). */
+/** A Node's pool as shepherd names it (its label, else the home pool whose labels it carries). */
 function poolOf(local: ShepherdLocal, node: string): string | undefined {
-  const labels = local.sim.world.kube.get('nodes', undefined, node)?.metadata.labels ?? {};
-  if (labels['shepherd.io/pool']) return labels['shepherd.io/pool'];
-  const homePools = local.config.pools.filter((p) => p.provider === 'home');
-  return homePools.find((p) => Object.entries(p.labels ?? {}).every(([k, v]) => labels[k] === v))?.name;
+  return poolOfNode(local.sim.world.kube.get('nodes', undefined, node)?.metadata.labels ?? {}, local.config)?.name;
 }
 
 /** "198.18.0.2 (home-1), 198.18.0.9 (aws-amd64)": addresses with the pool of the node behind each. */
