@@ -22,9 +22,15 @@ export async function dnsAct(local: ShepherdLocal, out: (line: string) => void):
   const { world } = sim;
   const entry = local.config.dns?.entrypoints.find((e) => e.check);
   if (!entry) return { ok: true, summary: 'no DNS entrypoint with a check in the config: no DNS act' };
-  const homeVm = world.listVms('home').find((v) => v.nodeName && eligible(entry, poolOf(local, v.nodeName)));
-  if (!homeVm?.nodeName) return { ok: false, why: `no home node of entrypoint ${entry.name}'s pools runs in the simulated home lab` };
-  const home = { node: homeVm.nodeName, address: nodeAddress(local, entry, homeVm.nodeName) };
+  const homeNode = () => world.listVms('home').find((v) => v.nodeName && eligible(entry, poolOf(local, v.nodeName)))?.nodeName;
+  const waitedFrom = sim.clock.now();
+  try {
+    await sim.clock.until(() => homeNode() !== undefined, PUBLISHED_CAP_MS, 'a home node');
+  } catch {
+    return { ok: false, why: `no home node of entrypoint ${entry.name}'s pools runs in the simulated home lab` };
+  }
+  const node = homeNode() as string;
+  const home = { node, address: nodeAddress(local, entry, node) };
   const cloudAddresses = () =>
     world.kube
       .list('nodes')
@@ -39,7 +45,6 @@ export async function dnsAct(local: ShepherdLocal, out: (line: string) => void):
   const answer = (name: string, at?: number) => world.dns.resolve(name, entry.type, at === undefined ? {} : { at }).contents;
   const holdsHomeAndCloud = () => entry.records.every((name) => answer(name).includes(home.address) && answer(name).some((a) => cloudAddresses().includes(a)));
 
-  const waitedFrom = sim.clock.now();
   try {
     await sim.clock.until(holdsHomeAndCloud, PUBLISHED_CAP_MS, 'the records holding the home node and a cloud node');
   } catch {
