@@ -1,4 +1,9 @@
-import type { TimelineEntry } from '../sim/index.js';
+import { loadConfigFile } from '../config/load.js';
+import { addDaemonSet, type TimelineEntry, WEB_HOST_PORTS } from '../sim/index.js';
+import type { ActOutcome } from './demo/act.js';
+import { bufferAct } from './demo/buffer-act.js';
+import { demoConfig } from './demo/config.js';
+import { dnsAct } from './demo/dns-act.js';
 import { HealingObserver } from './healing-observer.js';
 import { type ShepherdLocal, startShepherdLocal } from './shepherd-local.js';
 
@@ -19,16 +24,23 @@ const HEAL_CAP_MS = 20 * 60_000;
 
 type Line = { at: number; text: string };
 
+/** The fourth act: this pool's provider goes dark. */
+const DARK_POOL = 'gcp-amd64';
+
 /**
  * `npm run demo`: runs the real stack locally on a virtual clock, provisions one node in each demo
  * pool through ProvisionNode, then heals two of them (a spot reclaim on AWS, a VM deleted out of band on GCE), and
- * prints what happened on one timeline with simulated times. Exits 0 when every node is Ready and labelled and both
- * were healed: the dead Node deleted and a replacement Ready.
+ * prints what happened on one timeline with simulated times. Then the home lab loses power and the DNS entrypoint
+ * moves onto the cloud nodes (third act), and a provider goes dark and the buffer pool stands in for it until it is
+ * back (fourth act). Exits 0 when every node is Ready and labelled, both were healed (the dead Node deleted and a
+ * replacement Ready), the records moved without ever being empty, and the buffer grew, ran the pods and shrank.
  */
 export async function runDemo(options: RunDemoOptions = {}, out: (line: string) => void = console.log): Promise<number> {
   const lambdaLog: string[] = [];
+  const { config, added } = demoConfig(loadConfigFile(options.configFile));
+  if (added.length > 0) out(`The demo adds to the config: ${added.join(', ')}.`);
   const local = await startShepherdLocal({
-    configFile: options.configFile,
+    config,
     seed: options.seed ?? 1,
     clock: { mode: 'virtual' },
     onLambdaLog: (fn, line) => lambdaLog.push(`${fn} ${line}`),
@@ -37,8 +49,11 @@ export async function runDemo(options: RunDemoOptions = {}, out: (line: string) 
   try {
     const { sim, controlPlane } = local;
     const observer = new HealingObserver(local);
+    // An ingress controller on every node: what the entrypoint's check probes (ports 80 and 443).
+    addDaemonSet(sim.world, 'ingress', WEB_HOST_PORTS);
     const pools = DEMO_POOLS.filter((p) => local.config.pools.some((c) => c.name === p));
     const t0 = sim.clock.now();
+    const wallStart = performance.now();
     const runs = pools.map((pool) => ({
       pool,
       ...controlPlane.startExecution(local.stateMachineArn('provisionNode'), { pool, count: 1, reason: 'demo' }, `demo-${pool}`),
@@ -88,7 +103,7 @@ export async function runDemo(options: RunDemoOptions = {}, out: (line: string) 
     out('Timeline (simulated time since the executions started):');
     for (const l of lines.sort((a, b) => a.at - b.at)) out(`  ${rel(l.at)}  ${l.text}`);
     out('');
-    out('Nodes provisioned by shepherd, now:');
+    out('Nodes provisioned by shepherd, after the second act:');
     for (const n of sim.world.kube.list('nodes').filter((node) => node.metadata.labels?.['shepherd.io/pool'])) {
       const l = n.metadata.labels ?? {};
       const ready = n.status?.conditions?.find((c: { type: string }) => c.type === 'Ready')?.status;
@@ -97,21 +112,35 @@ export async function runDemo(options: RunDemoOptions = {}, out: (line: string) 
       );
     }
     const failed = results.filter((r) => r.status !== 'SUCCEEDED');
-    const orphans = sim.world.listVms().filter((v) => v.provider !== 'home' && v.state !== 'terminated' && !v.nodeName);
-    out('');
     if (failed.length > 0 || nodes.length < pools.length) {
+      out('');
       out(`Demo FAILED: ${failed.length} execution(s) failed, ${nodes.length}/${pools.length} nodes provisioned.`);
       for (const line of lambdaLog.slice(-20)) out(`  ${line}`);
       return 1;
     }
     const unhealed = healed.filter((h) => !h.ok);
     if (healed.length < 2 || unhealed.length > 0) {
+      out('');
       out(`Demo FAILED: not healed: ${unhealed.map((h) => `${h.pool} (${h.why})`).join(', ') || 'the second act did not run'}.`);
       for (const line of lambdaLog.slice(-20)) out(`  ${line}`);
       return 1;
     }
+    const acts: [string, ActOutcome][] = [];
+    acts.push(['third act (DNS)', await dnsAct(local, out)]);
+    acts.push(['fourth act (buffer pools)', await bufferAct(local, DARK_POOL, out)]);
+    const orphans = sim.world.listVms().filter((v) => v.provider !== 'home' && v.state !== 'terminated' && !v.nodeName);
+    out('');
     out(
-      `Demo OK: ${nodes.length} nodes on ${new Set(nodes.map((n) => n.metadata.labels?.['shepherd.io/provider'])).size} providers Ready and labelled; ${healed.map((h) => `${h.pool} healed`).join(', ')}; ${orphans.length} VMs without a node.`,
+      `${((sim.clock.now() - t0) / 60_000).toFixed(1)} simulated minutes in ${((performance.now() - wallStart) / 1000).toFixed(1)} s of wall time since the first act.`,
+    );
+    const actFailures = acts.flatMap(([act, o]) => (o.ok ? [] : [`${act}: ${o.why}`]));
+    if (actFailures.length > 0) {
+      out(`Demo FAILED: ${actFailures.join('; ')}.`);
+      for (const line of lambdaLog.slice(-20)) out(`  ${line}`);
+      return 1;
+    }
+    out(
+      `Demo OK: ${nodes.length} nodes on ${new Set(nodes.map((n) => n.metadata.labels?.['shepherd.io/provider'])).size} providers Ready and labelled; ${healed.map((h) => `${h.pool} healed`).join(', ')}; ${acts.map(([, o]) => (o.ok ? o.summary : '')).join('; ')}; ${orphans.length} VMs without a node.`,
     );
     return 0;
   } finally {

@@ -3,12 +3,13 @@ import { helpOption, integerOption, parseCommandArgs } from '../args.js';
 import { type CliContext, processContext } from '../context.js';
 import { importOptional } from '../optional-module.js';
 
-export const summary = 'run a scripted scenario on the simulated clouds and narrate it';
+export const summary = 'run a scripted scenario on the simulated clouds and narrate it: provision, heal, DNS failover, buffer pools';
 
 export const usage = `usage: shepherd demo [--seed N] [--config PATH]
 
   --seed N       seed of the simulated world (same seed, same story)
-  --config PATH  the shepherd config (default: env SHEPHERD_CONFIG_FILE, else ./shepherd.config.json)`;
+  --config PATH  the shepherd config (default: env SHEPHERD_CONFIG_FILE, else ./shepherd.config.json); where it lacks
+                 them the demo adds an entrypoint check, a buffers section and watcher.degradedMinNodes 2, and says so`;
 
 interface DemoModule {
   runDemo(options: RunDemoOptions): Promise<number | undefined>;
