@@ -48,7 +48,13 @@ export async function keepAlive(deps: ChainDeps): Promise<KeepAliveOutcome> {
   if (!verdict.restart) return { restarted: false, ageSeconds: verdict.ageSeconds };
   const generation = deps.newGeneration();
   if (!(await deps.chain.restart(observed, generation, deps.now()))) return { restarted: false, raced: true };
-  deps.log('warn', 'check chain restarted', { generation, reason: verdict.reason, previous: observed?.generation, ageSeconds: verdict.ageSeconds });
+  // The first start of a chain (a new deploy) is expected; a chain that went quiet is not.
+  deps.log(verdict.reason === 'no-chain' ? 'info' : 'warn', 'check chain restarted', {
+    generation,
+    reason: verdict.reason,
+    previous: observed?.generation,
+    ageSeconds: verdict.ageSeconds,
+  });
   const sent = await send(deps, firstTick(generation), 0);
   return { restarted: true, generation, reason: verdict.reason, sent };
 }

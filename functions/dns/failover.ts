@@ -200,7 +200,7 @@ async function report(e: EntrypointConfig, run: DnsRunPlan, plan: ChangePlan, ta
         ...(t.detail ? { detail: t.detail } : {}),
       })),
     };
-    deps.log('error', 'no healthy target: the records are kept as they are', { entrypoint: e.name, kept: plan.before });
+    deps.log('error', 'no healthy target: the records are kept as they are', { entrypoint: e.name, kept: plan.before, targets: detail.targets });
     await deps.audit('dns.no-healthy-target', detail);
     findings['no-healthy-target'] = { detailType: DNS_DETAIL_TYPES.noHealthyTarget, detail };
   }

@@ -55,7 +55,8 @@ function dependencies(): ChainDeps {
     now: () => new Date(),
     round: async () => {
       const summary = await runCheckRound(round, dns.entrypoints);
-      log(summary.changes.length > 0 ? 'warn' : 'info', 'check round', {
+      // A target turning unhealthy is worth a warning; one coming back, or a quiet round, is routine.
+      log(summary.changes.some((c) => !c.healthy) ? 'warn' : 'info', 'check round', {
         entrypoints: summary.entrypoints,
         probed: summary.probed,
         failed: summary.failed,
