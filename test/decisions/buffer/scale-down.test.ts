@@ -119,6 +119,22 @@ describe('Function: planScaleDown', () => {
     expect(back.remove.map((r) => r.node)).toEqual(['b1']);
   });
 
+  it('a stand-in for a provider that is back goes however full, once its pods fit there and the recovery period passed', () => {
+    const lent = node('b1', [bound('web-1', 1.5), bound('web-2', 1.5)], { standingInFor: ['aws'] });
+    const back = [roomy('aws-1', 4)];
+    const providers = [{ provider: 'aws', degraded: false, recoveredAt: at(0) }];
+    const early = planScaleDown(input({ bufferNodes: [lent], otherNodes: back, providers, now: at(300), unneededSince: { b1: at(-900) } }));
+    expect(early.kept[0].reason).toContain('back only since');
+    const later = planScaleDown(input({ bufferNodes: [lent], otherNodes: back, providers, now: at(900), unneededSince: { b1: at(-900) } }));
+    expect(later.remove).toEqual([{ node: 'b1', pool: 'scw-buffer', reason: `unneeded since ${at(-900)} (75 % requested, 2 pod(s) fit elsewhere)` }]);
+    const stillDark = planScaleDown(
+      input({ bufferNodes: [lent], otherNodes: back, providers: [{ provider: 'aws', degraded: true }], now: at(900), unneededSince: { b1: NOW } }),
+    );
+    expect(stillDark.kept[0].reason).toBe('in use: its pods request 75 % of it (threshold 50 %)');
+    const notLent = planScaleDown(input({ bufferNodes: [node('b2', [bound('web-3', 3)])], otherNodes: back, now: at(900), unneededSince: { b2: NOW } }));
+    expect(notLent.kept[0].reason).toBe('in use: its pods request 75 % of it (threshold 50 %)');
+  });
+
   it('never goes below the pool min, and removes at most one node with pods per run while empty ones go together', () => {
     const nodes = [node('e1', []), node('e2', []), node('p1', [bound('web-1', 0.5)]), node('p2', [bound('web-2', 0.5)])];
     const since = Object.fromEntries(nodes.map((n) => [n.name, NOW]));
