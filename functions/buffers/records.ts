@@ -36,6 +36,11 @@ function inputs(plan: BufferRunPlan) {
  */
 export async function recordPlan(deps: RecordDeps, plan: BufferRunPlan): Promise<void> {
   await deps.state.saveCluster(plan.memory);
+  // A node only its pods keep (a PDB, nothing to recreate them, no room elsewhere) is audited on every run that
+  // removes nothing, so the log says why the buffer does not shrink; a run that removes audits all it kept then.
+  if (plan.remove.length === 0)
+    for (const kept of plan.scaleDown.kept.filter((k) => k.blocked))
+      await deps.claims.audit('buffer-node-kept', { ...inputs(plan), nodeName: kept.node, why: kept.reason });
   const { unplaceable, waiting, skipped } = plan.scaleUp;
   if (plan.grow.length > 0 || (unplaceable.length === 0 && waiting.length === 0)) return;
   const detail = { ...inputs(plan), unplaceable, waiting, skipped };

@@ -65,8 +65,11 @@ export interface ScaleDownPlan {
   remove: { node: string; pool: string; reason: string }[];
   /** The memory for the next run: nodes unneeded now, since when. */
   unneededSince: Record<string, string>;
-  /** Buffer nodes that stay, each with why (the audit's "why not"). */
-  kept: { node: string; reason: string }[];
+  /**
+   * Buffer nodes that stay, each with why (the audit's "why not"); `blocked` when only its pods keep it (they cannot
+   * move: a PodDisruptionBudget, no controller, local storage, no room elsewhere), which the audit records every run.
+   */
+  kept: { node: string; reason: string; blocked?: true }[];
 }
 
 /**
@@ -104,12 +107,12 @@ export function planScaleDown(input: ScaleDownInput): ScaleDownPlan {
     }
     const stuck = node.pods.map((p) => cannotMove(p, input.budgets, budgets)).find((r) => r !== undefined);
     if (stuck) {
-      keep(stuck);
+      plan.kept.push({ node: node.name, reason: stuck, blocked: true });
       continue;
     }
     const moves = placeElsewhere(node, destinations, removedFrom);
     if (typeof moves === 'string') {
-      keep(moves);
+      plan.kept.push({ node: node.name, reason: moves, blocked: true });
       continue;
     }
     // Unneeded: its pods' places elsewhere are taken, so the next candidate cannot count on the same room.

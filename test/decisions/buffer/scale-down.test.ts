@@ -78,7 +78,7 @@ describe('Function: planScaleDown', () => {
     for (const [p, reason] of cases) {
       const plan = planScaleDown(input({ bufferNodes: [node('b1', [p])], otherNodes: [roomy('aws-1', 1.5)], now: at(900), unneededSince: { b1: NOW } }));
       expect(plan.remove, reason).toEqual([]);
-      expect(plan.kept).toEqual([{ node: 'b1', reason }]);
+      expect(plan.kept).toEqual([{ node: 'b1', reason, blocked: true }]);
     }
   });
 
@@ -86,7 +86,7 @@ describe('Function: planScaleDown', () => {
     const budgets = [{ namespace: 'default', name: 'web', matchLabels: { app: 'web' }, disruptionsAllowed: 0 }];
     const plan = planScaleDown(input({ bufferNodes: [node('b1', [bound('web-1', 1)])], budgets, now: at(900), unneededSince: { b1: NOW } }));
     expect(plan.remove).toEqual([]);
-    expect(plan.kept).toEqual([{ node: 'b1', reason: 'PodDisruptionBudget default/web allows no disruption of pod default/web-1 now' }]);
+    expect(plan.kept).toEqual([{ node: 'b1', reason: 'PodDisruptionBudget default/web allows no disruption of pod default/web-1 now', blocked: true }]);
   });
 
   it('does not count the same free room for two nodes, nor a budget allowing one disruption twice', () => {
@@ -95,7 +95,7 @@ describe('Function: planScaleDown', () => {
     const b2 = node('b2', [bound('web-2', 1)]);
     const plan = planScaleDown(input({ bufferNodes: [b1, b2], otherNodes: [roomy('aws-1', 1)], now: at(900), unneededSince: { b1: NOW, b2: NOW } }));
     expect(plan.remove.map((r) => r.node)).toEqual(['b1']);
-    expect(plan.kept).toEqual([{ node: 'b2', reason: 'pod default/web-2 fits on no other node' }]);
+    expect(plan.kept).toEqual([{ node: 'b2', reason: 'pod default/web-2 fits on no other node', blocked: true }]);
     const budgets = [{ namespace: 'default', name: 'web', matchLabels: { app: 'web' }, disruptionsAllowed: 1 }];
     const budgeted = planScaleDown(
       input({ bufferNodes: [b1, b2], otherNodes: [roomy('aws-1', 3)], budgets, now: at(900), unneededSince: { b1: NOW, b2: NOW } }),
