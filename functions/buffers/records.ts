@@ -50,8 +50,9 @@ export async function recordPlan(deps: RecordDeps, plan: BufferRunPlan): Promise
 
 /**
  * After the nested ProvisionNode runs, per pool: the nodes added (audit + "Scaled Up"), and for a pool whose nodes
- * failed, its memory: out of capacity for insufficientCapacityCacheSeconds (Karpenter), else a backoff that grows
- * from backoffSeconds to maxBackoffSeconds (Cluster Autoscaler), audited and published as "Scale Up Failed".
+ * failed, its memory: a backoff that grows from backoffSeconds to maxBackoffSeconds (Cluster Autoscaler), and for a
+ * capacity error its offerings out of capacity for insufficientCapacityCacheSeconds (Karpenter), audited and
+ * published as "Scale Up Failed".
  */
 export async function recordGrowth(deps: RecordDeps, config: ShepherdConfig, plan: BufferRunPlan, results: StepResult[]) {
   const now = new Date().toISOString();
@@ -84,11 +85,14 @@ export async function recordGrowth(deps: RecordDeps, config: ShepherdConfig, pla
     if (failures.length > 0) {
       const noCapacity = failures.every((f) => (f.error?.Cause ?? '').includes('InsufficientCapacityError'));
       const latest = await deps.state.pool(pool);
+      // Every failed scale-up backs the pool off (Cluster Autoscaler backs off a node group on out-of-resources errors
+      // too); a capacity error also marks its offerings out of capacity for the shorter cache (Karpenter).
+      const backoff = backoffAfterFailure(latest.backoff, now, config.scaling);
       const next = noCapacity
-        ? { ...latest, outOfCapacityUntil: outOfCapacityUntil(now, config.scaling.insufficientCapacityCacheSeconds) }
-        : { ...latest, backoff: backoffAfterFailure(latest.backoff, now, config.scaling) };
+        ? { ...latest, backoff, outOfCapacityUntil: outOfCapacityUntil(now, config.scaling.insufficientCapacityCacheSeconds) }
+        : { ...latest, backoff };
       await deps.state.savePool(next);
-      const until = noCapacity ? { outOfCapacityUntil: next.outOfCapacityUntil } : { backedOffUntil: next.backoff?.backedOffUntil };
+      const until = { backedOffUntil: backoff.backedOffUntil, ...(noCapacity ? { outOfCapacityUntil: next.outOfCapacityUntil } : {}) };
       Object.assign(outcome[pool], until);
       const detail = { ...facts, failed: nodes(failures), outOfCapacity: noCapacity, ...until, errors: failures.map((f) => firstSentence(f.error?.Cause)) };
       await deps.claims.audit('buffer-scale-up-failed', detail);
