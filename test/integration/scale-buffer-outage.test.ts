@@ -112,6 +112,10 @@ describe('Scenario: a provider goes dark, the buffer stands in, and shrinks back
     addWorkload(world, 'pinned', 1, { cpu: '100m', memory: '64Mi' }, { 'kubernetes.io/hostname': pinnedNode });
     await local.sim.clock.until(() => podsOf(local, 'pinned').length === 1 && podsOf(local, 'pinned').every(running), 60_000, 'pinned pod Running');
 
+    // What each stand-in's pods request of it (2900m): above the 50 % threshold, only the provider's return frees them.
+    const cpuShare = (node: string) => (app().filter((pod) => running(pod) && nodeOf(pod) === node).length * 800) / 2900;
+    const shares = Object.fromEntries(scwNames.map((n) => [n, cpuShare(n)]));
+
     // Power returns; the watcher's Provider Recovered.
     world.setProviderDark('aws', false);
     await local.sim.clock.until(() => awsNodes().every(ready), 300_000, 'AWS Nodes Ready again');
@@ -132,6 +136,8 @@ describe('Scenario: a provider goes dark, the buffer stands in, and shrinks back
     await local.sim.clock.until(() => scw().length === 1, 3_600_000, 'a buffer node removed');
     const shrunkAt = now();
     expect(scw().map((n) => n.metadata.name)).toEqual([pinnedNode]);
+    const removedNode = scwNames.find((n) => n !== pinnedNode) ?? '';
+    expect(shares[removedNode]).toBeGreaterThanOrEqual(0.5);
     expect((shrunkAt - recoveredAt) / 1000).toBeGreaterThanOrEqual(600);
     await local.sim.clock.until(() => app().filter(running).length === 4, 600_000, 'app pods Running again');
     const down = await auditEntries(local, 'buffer-scaled-down');
@@ -151,7 +157,7 @@ describe('Scenario: a provider goes dark, the buffer stands in, and shrinks back
     expect(world.timeline.some((e) => e.type === 'pod.evicted' && e.subject === `default/${pinnedPod.metadata.name}`)).toBe(false);
 
     console.log(
-      `outage scenario (simulated): dark -> buffer Ready ${capacityS.toFixed(0)} s; dark -> pods Running on the buffer ${((movedAt - darkAt) / 1000).toFixed(0)} s; recovered -> shrunk ${((shrunkAt - recoveredAt) / 1000).toFixed(0)} s`,
+      `outage scenario (simulated): dark -> buffer Ready ${capacityS.toFixed(0)} s; dark -> pods Running on the buffer ${((movedAt - darkAt) / 1000).toFixed(0)} s; recovered -> shrunk ${((shrunkAt - recoveredAt) / 1000).toFixed(0)} s (the stand-in removed was ${Math.round(shares[removedNode] * 100)} % requested)`,
     );
   }, 900_000);
 });
