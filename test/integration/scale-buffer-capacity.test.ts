@@ -34,7 +34,7 @@ async function run(input: unknown) {
 }
 
 async function pending(app: string, replicas: number) {
-  addWorkload(local.sim.world, app, replicas, { cpu: '1', memory: '512Mi' });
+  addWorkload(local.sim.world, app, replicas, { cpu: '1200m', memory: '512Mi' });
   await local.sim.clock.until(() => podsOf(local, app).length === replicas && podsOf(local, app).every(unschedulable), 60_000, `${app} pods unschedulable`);
 }
 
@@ -71,6 +71,7 @@ describe('Scenario: the first-choice buffer pool is out of capacity', () => {
     expect(backedOff).toBeGreaterThanOrEqual(300);
     expect(backedOff - remembered).toBeCloseTo(120, -1);
 
+    // 1200m pods: one to a GCE node (1900m), so each later pod waits for a new node.
     // The next run, inside the backoff: Scaleway skipped with why, GCE's pool takes the pod.
     const second = await run({ trigger: 'reconcile' });
     expect(second.status, second.cause).toBe('SUCCEEDED');
@@ -78,8 +79,7 @@ describe('Scenario: the first-choice buffer pool is out of capacity', () => {
     expect(poolNodes(local, 'gcp-amd64').filter(ready)).toHaveLength(1);
     await local.sim.clock.until(() => podsOf(local, 'first').every((p) => p.status?.phase === 'Running'), 120_000, 'first pod Running');
 
-    // Scaleway has stock again, but the pool is still backed off (past the 3 min offering memory, inside the 5 min).
-    world.setCapacity({ provider: 'scaleway' }, undefined);
+    // Past the 3 min offering memory, inside the 5 min backoff: Scaleway is not even tried (no second failure).
     await local.sim.clock.until(() => seconds(failedAt) >= 200, 300_000, '200 s after the failure');
     await pending('second', 1);
     expect(seconds(failedAt)).toBeLessThan(300);
@@ -89,8 +89,10 @@ describe('Scenario: the first-choice buffer pool is out of capacity', () => {
     expect(poolNodes(local, 'scw-buffer')).toHaveLength(0);
     const up = await auditEntries(local, 'buffer-scaled-up');
     expect(up.map((e) => (e.detail as { pool: string }).pool)).toEqual(['gcp-amd64', 'gcp-amd64']);
+    expect(await auditEntries(local, 'buffer-scale-up-failed')).toHaveLength(1);
 
-    // After the backoff the first pool is tried again, and grows.
+    // After the backoff, with stock back, the first pool is tried again, and grows.
+    world.setCapacity({ provider: 'scaleway' }, undefined);
     await local.sim.clock.until(() => seconds(failedAt) >= 310, 300_000, 'the end of the backoff');
     await pending('third', 1);
     const after = await run({ trigger: 'reconcile' });
