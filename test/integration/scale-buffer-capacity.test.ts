@@ -35,7 +35,11 @@ async function run(input: unknown) {
 
 async function pending(app: string, replicas: number) {
   addWorkload(local.sim.world, app, replicas, { cpu: '1200m', memory: '512Mi' });
-  await local.sim.clock.until(() => podsOf(local, app).length === replicas && podsOf(local, app).every(unschedulable), 60_000, `${app} pods unschedulable`);
+  await local.sim.clock
+    .until(() => podsOf(local, app).length === replicas && podsOf(local, app).every(unschedulable), 60_000, `${app} pods unschedulable`)
+    .catch((err) => {
+      throw new Error(`${(err as Error).message}: ${JSON.stringify(podsOf(local, app).map((p) => [p.spec, p.status]))}`);
+    });
 }
 
 const seconds = (from: number) => (local.sim.clock.now() - from) / 1000;
@@ -47,11 +51,10 @@ describe('Scenario: the first-choice buffer pool is out of capacity', () => {
     const { world } = local.sim;
     // Scaleway has no DEV1-M left: the pool resize answers 503 out_of_stock, as Scaleway's API does.
     world.setCapacity({ provider: 'scaleway' }, 0);
-    // Every node is cordoned (home's): the pods wait for buffer nodes only.
+    // Every node there is (home's) is filled by a pod pinned to it: the pods wait for buffer nodes only.
     for (const n of world.kube.list('nodes'))
-      world.kube.mutate('nodes', undefined, n.metadata.name, (o) => {
-        o.spec = { ...(o.spec as Record<string, unknown>), unschedulable: true };
-      });
+      addWorkload(world, `fill-${n.metadata.name}`, 1, { cpu: '3700m', memory: '1Gi' }, { 'kubernetes.io/hostname': n.metadata.name });
+    await local.sim.clock.until(() => world.kube.list('pods').every((p) => p.status?.phase === 'Running'), 60_000, 'filler pods Running');
 
     await pending('first', 1);
     const failedAt = local.sim.clock.now();
