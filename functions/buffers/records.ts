@@ -36,6 +36,11 @@ function inputs(plan: BufferRunPlan) {
  */
 export async function recordPlan(deps: RecordDeps, plan: BufferRunPlan): Promise<void> {
   await deps.state.saveCluster(plan.memory);
+  // A node only its pods keep (a PDB, nothing to recreate them, no room elsewhere) is audited on every run that
+  // removes nothing, so the log says why the buffer does not shrink; a run that removes audits all it kept then.
+  if (plan.remove.length === 0)
+    for (const kept of plan.scaleDown.kept.filter((k) => k.blocked))
+      await deps.claims.audit('buffer-node-kept', { ...inputs(plan), nodeName: kept.node, why: kept.reason });
   const { unplaceable, waiting, skipped } = plan.scaleUp;
   if (plan.grow.length > 0 || (unplaceable.length === 0 && waiting.length === 0)) return;
   const detail = { ...inputs(plan), unplaceable, waiting, skipped };
@@ -45,8 +50,9 @@ export async function recordPlan(deps: RecordDeps, plan: BufferRunPlan): Promise
 
 /**
  * After the nested ProvisionNode runs, per pool: the nodes added (audit + "Scaled Up"), and for a pool whose nodes
- * failed, its memory: out of capacity for insufficientCapacityCacheSeconds (Karpenter), else a backoff that grows
- * from backoffSeconds to maxBackoffSeconds (Cluster Autoscaler), audited and published as "Scale Up Failed".
+ * failed, its memory: a backoff that grows from backoffSeconds to maxBackoffSeconds (Cluster Autoscaler), and for a
+ * capacity error its offerings out of capacity for insufficientCapacityCacheSeconds (Karpenter), audited and
+ * published as "Scale Up Failed".
  */
 export async function recordGrowth(deps: RecordDeps, config: ShepherdConfig, plan: BufferRunPlan, results: StepResult[]) {
   const now = new Date().toISOString();
@@ -79,11 +85,14 @@ export async function recordGrowth(deps: RecordDeps, config: ShepherdConfig, pla
     if (failures.length > 0) {
       const noCapacity = failures.every((f) => (f.error?.Cause ?? '').includes('InsufficientCapacityError'));
       const latest = await deps.state.pool(pool);
+      // Every failed scale-up backs the pool off (Cluster Autoscaler backs off a node group on out-of-resources errors
+      // too); a capacity error also marks its offerings out of capacity for the shorter cache (Karpenter).
+      const backoff = backoffAfterFailure(latest.backoff, now, config.scaling);
       const next = noCapacity
-        ? { ...latest, outOfCapacityUntil: outOfCapacityUntil(now, config.scaling.insufficientCapacityCacheSeconds) }
-        : { ...latest, backoff: backoffAfterFailure(latest.backoff, now, config.scaling) };
+        ? { ...latest, backoff, outOfCapacityUntil: outOfCapacityUntil(now, config.scaling.insufficientCapacityCacheSeconds) }
+        : { ...latest, backoff };
       await deps.state.savePool(next);
-      const until = noCapacity ? { outOfCapacityUntil: next.outOfCapacityUntil } : { backedOffUntil: next.backoff?.backedOffUntil };
+      const until = { backedOffUntil: backoff.backedOffUntil, ...(noCapacity ? { outOfCapacityUntil: next.outOfCapacityUntil } : {}) };
       Object.assign(outcome[pool], until);
       const detail = { ...facts, failed: nodes(failures), outOfCapacity: noCapacity, ...until, errors: failures.map((f) => firstSentence(f.error?.Cause)) };
       await deps.claims.audit('buffer-scale-up-failed', detail);

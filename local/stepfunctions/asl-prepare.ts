@@ -100,6 +100,12 @@ function prepareStates(states: Record<string, State>, out: PreparedDefinition): 
       case 'Fail':
         Object.assign(result, prepareFail(name, state, out));
         break;
+      case 'Pass':
+        if ('Result' in state && !state.Result) {
+          result[name] = falsyResultAsTask(state);
+          out.tasks.set(name, { kind: 'wait' });
+        } else result[name] = state;
+        break;
       default:
         result[name] = state;
     }
@@ -115,6 +121,16 @@ function waitAsTask(state: State): State {
   else if (Timestamp !== undefined) parameters.timestamp = Timestamp;
   else if (TimestampPath !== undefined) parameters['timestamp.$'] = TimestampPath;
   return { ...kept, Type: 'Task', Resource: LOCAL_WAIT_RESOURCE, Parameters: parameters, TimeoutSeconds: NO_LIBRARY_TIMEOUT_SECONDS };
+}
+
+/**
+ * A Pass whose Result is false, 0, "" or null: the library tests `if (Result)` and passes the input on instead, so
+ * ScaleBuffer's `ok: false` came out as the whole item. It becomes a zero-second wait that returns that Result,
+ * placed by the same ResultPath/OutputPath as on AWS.
+ */
+function falsyResultAsTask(state: State): State {
+  const { Result, Type: _type, Comment: _comment, Parameters: _parameters, InputPath: _inputPath, ...kept } = state;
+  return { ...kept, Type: 'Task', Resource: LOCAL_WAIT_RESOURCE, Parameters: { input: Result, seconds: 0 }, TimeoutSeconds: NO_LIBRARY_TIMEOUT_SECONDS };
 }
 
 function prepareTask(name: string, state: State, out: PreparedDefinition): State {

@@ -154,6 +154,20 @@ describe('local Step Functions on the simulated clock', () => {
     expect(stopped).toMatchObject({ status: 'FAILED', error: undefined, cause: undefined });
   });
 
+  it('puts a Pass state\'s false, 0, "" or null Result at its ResultPath, as AWS does (the library passed the input on)', async () => {
+    const arn = serve({
+      StartAt: 'No',
+      States: {
+        No: { Type: 'Pass', Result: false, ResultPath: '$.ok', Next: 'Zero' },
+        Zero: { Type: 'Pass', Result: 0, ResultPath: '$.n', Next: 'Yes' },
+        Yes: { Type: 'Pass', Result: true, ResultPath: '$.yes', End: true },
+      },
+    });
+    const done = await runToEnd(arn, { pool: 'p' });
+    expect(done.status).toBe('SUCCEEDED');
+    expect(JSON.parse(done.output ?? '{}')).toEqual({ pool: 'p', ok: false, n: 0, yes: true });
+  });
+
   it('times an execution out on the simulated clock (top-level TimeoutSeconds)', async () => {
     const arn = serve({ TimeoutSeconds: 30, StartAt: 'Long', States: { Long: { Type: 'Wait', Seconds: 3600, End: true } } });
     const done = await runToEnd(arn, {});

@@ -34,7 +34,8 @@ export function backoffAfterFailure(previous: PoolBackoff | undefined, now: stri
 /**
  * Until when a pool whose offerings all answered "no capacity" is skipped: Karpenter keeps insufficient-capacity
  * offerings out of its choices for 3 min (scaling.insufficientCapacityCacheSeconds; pkg/cache's
- * UnavailableOfferingsTTL). Not a failure: it does not grow the backoff.
+ * UnavailableOfferingsTTL). The failed scale-up behind it also backs the pool off (records.ts), as Cluster Autoscaler
+ * backs off a node group whose scale-up hit an out-of-resources error.
  */
 export function outOfCapacityUntil(now: string, cacheSeconds: number): string {
   return new Date(Date.parse(now) + cacheSeconds * 1000).toISOString();

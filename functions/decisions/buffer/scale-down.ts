@@ -65,8 +65,11 @@ export interface ScaleDownPlan {
   remove: { node: string; pool: string; reason: string }[];
   /** The memory for the next run: nodes unneeded now, since when. */
   unneededSince: Record<string, string>;
-  /** Buffer nodes that stay, each with why (the audit's "why not"). */
-  kept: { node: string; reason: string }[];
+  /**
+   * Buffer nodes that stay, each with why (the audit's "why not"); `blocked` when only its pods keep it (they cannot
+   * move: a PodDisruptionBudget, no controller, local storage, no room elsewhere), which the audit records every run.
+   */
+  kept: { node: string; reason: string; blocked?: true }[];
 }
 
 /**
@@ -74,6 +77,7 @@ export interface ScaleDownPlan {
  * (https://github.com/kubernetes/autoscaler/blob/master/cluster-autoscaler/FAQ.md#how-does-scale-down-work): a node
  * is unneeded when its pods request less than the utilization threshold of it and every one of them can move (it has
  * a controller, no local storage, is not marked safe-to-evict=false, its PodDisruptionBudget allows the disruption)
+ * (a node that stood in for providers now all back is unneeded whatever its use, once its pods fit elsewhere)
  * and fits on another node, counting what earlier candidates' pods already took there. It is removed once unneeded
  * for scale-down-unneeded-time, not within scale-down-delay-after-add of a scale-up, only when the providers it stood
  * in for have been back for the recovery period, and never below its pool's min. Empty nodes go together; at most
@@ -94,18 +98,21 @@ export function planScaleDown(input: ScaleDownInput): ScaleDownPlan {
   for (const node of [...input.bufferNodes].sort((a, b) => utilization(a) - utilization(b) || a.name.localeCompare(b.name))) {
     const keep = (reason: string) => plan.kept.push({ node: node.name, reason });
     const use = utilization(node);
-    if (use >= policy.scaleDownUtilizationThreshold) {
+    // Capacity lent to a provider that is back: its pods go back there however full the node is (the threshold
+    // would keep a well-packed stand-in forever); the cooldown, recovery period and every safety rule still apply.
+    const lent = (node.standingInFor?.length ?? 0) > 0 && (node.standingInFor ?? []).every((p) => input.providers.some((h) => h.provider === p && !h.degraded));
+    if (!lent && use >= policy.scaleDownUtilizationThreshold) {
       keep(`in use: its pods request ${Math.round(use * 100)} % of it (threshold ${Math.round(policy.scaleDownUtilizationThreshold * 100)} %)`);
       continue;
     }
     const stuck = node.pods.map((p) => cannotMove(p, input.budgets, budgets)).find((r) => r !== undefined);
     if (stuck) {
-      keep(stuck);
+      plan.kept.push({ node: node.name, reason: stuck, blocked: true });
       continue;
     }
     const moves = placeElsewhere(node, destinations, removedFrom);
     if (typeof moves === 'string') {
-      keep(moves);
+      plan.kept.push({ node: node.name, reason: moves, blocked: true });
       continue;
     }
     // Unneeded: its pods' places elsewhere are taken, so the next candidate cannot count on the same room.

@@ -115,7 +115,9 @@ describe('Function: planRun', () => {
       read: read([scw, node('aws-1', { 'shepherd.io/pool': 'aws-amd64' })], [bare]),
     });
     expect(plan.remove).toEqual([]);
-    expect(plan.scaleDown.kept).toEqual([{ node: 'scw-1', reason: 'pod default/bare-1 has no controller: nothing would recreate it elsewhere' }]);
+    expect(plan.scaleDown.kept).toEqual([
+      { node: 'scw-1', reason: 'pod default/bare-1 has no controller: nothing would recreate it elsewhere', blocked: true },
+    ]);
   });
 
   it('manual targets: growth to the target, a shrink only of nodes whose pods can move', () => {

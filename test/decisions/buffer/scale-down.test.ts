@@ -78,7 +78,7 @@ describe('Function: planScaleDown', () => {
     for (const [p, reason] of cases) {
       const plan = planScaleDown(input({ bufferNodes: [node('b1', [p])], otherNodes: [roomy('aws-1', 1.5)], now: at(900), unneededSince: { b1: NOW } }));
       expect(plan.remove, reason).toEqual([]);
-      expect(plan.kept).toEqual([{ node: 'b1', reason }]);
+      expect(plan.kept).toEqual([{ node: 'b1', reason, blocked: true }]);
     }
   });
 
@@ -86,7 +86,7 @@ describe('Function: planScaleDown', () => {
     const budgets = [{ namespace: 'default', name: 'web', matchLabels: { app: 'web' }, disruptionsAllowed: 0 }];
     const plan = planScaleDown(input({ bufferNodes: [node('b1', [bound('web-1', 1)])], budgets, now: at(900), unneededSince: { b1: NOW } }));
     expect(plan.remove).toEqual([]);
-    expect(plan.kept).toEqual([{ node: 'b1', reason: 'PodDisruptionBudget default/web allows no disruption of pod default/web-1 now' }]);
+    expect(plan.kept).toEqual([{ node: 'b1', reason: 'PodDisruptionBudget default/web allows no disruption of pod default/web-1 now', blocked: true }]);
   });
 
   it('does not count the same free room for two nodes, nor a budget allowing one disruption twice', () => {
@@ -95,7 +95,7 @@ describe('Function: planScaleDown', () => {
     const b2 = node('b2', [bound('web-2', 1)]);
     const plan = planScaleDown(input({ bufferNodes: [b1, b2], otherNodes: [roomy('aws-1', 1)], now: at(900), unneededSince: { b1: NOW, b2: NOW } }));
     expect(plan.remove.map((r) => r.node)).toEqual(['b1']);
-    expect(plan.kept).toEqual([{ node: 'b2', reason: 'pod default/web-2 fits on no other node' }]);
+    expect(plan.kept).toEqual([{ node: 'b2', reason: 'pod default/web-2 fits on no other node', blocked: true }]);
     const budgets = [{ namespace: 'default', name: 'web', matchLabels: { app: 'web' }, disruptionsAllowed: 1 }];
     const budgeted = planScaleDown(
       input({ bufferNodes: [b1, b2], otherNodes: [roomy('aws-1', 3)], budgets, now: at(900), unneededSince: { b1: NOW, b2: NOW } }),
@@ -117,6 +117,22 @@ describe('Function: planScaleDown', () => {
       input({ bufferNodes: [b1], now: at(1200), unneededSince: { b1: NOW }, providers: [{ provider: 'aws', degraded: false, recoveredAt: at(600) }] }),
     );
     expect(back.remove.map((r) => r.node)).toEqual(['b1']);
+  });
+
+  it('a stand-in for a provider that is back goes however full, once its pods fit there and the recovery period passed', () => {
+    const lent = node('b1', [bound('web-1', 1.5), bound('web-2', 1.5)], { standingInFor: ['aws'] });
+    const back = [roomy('aws-1', 4)];
+    const providers = [{ provider: 'aws', degraded: false, recoveredAt: at(0) }];
+    const early = planScaleDown(input({ bufferNodes: [lent], otherNodes: back, providers, now: at(300), unneededSince: { b1: at(-900) } }));
+    expect(early.kept[0].reason).toContain('back only since');
+    const later = planScaleDown(input({ bufferNodes: [lent], otherNodes: back, providers, now: at(900), unneededSince: { b1: at(-900) } }));
+    expect(later.remove).toEqual([{ node: 'b1', pool: 'scw-buffer', reason: `unneeded since ${at(-900)} (75 % requested, 2 pod(s) fit elsewhere)` }]);
+    const stillDark = planScaleDown(
+      input({ bufferNodes: [lent], otherNodes: back, providers: [{ provider: 'aws', degraded: true }], now: at(900), unneededSince: { b1: NOW } }),
+    );
+    expect(stillDark.kept[0].reason).toBe('in use: its pods request 75 % of it (threshold 50 %)');
+    const notLent = planScaleDown(input({ bufferNodes: [node('b2', [bound('web-3', 3)])], otherNodes: back, now: at(900), unneededSince: { b2: NOW } }));
+    expect(notLent.kept[0].reason).toBe('in use: its pods request 75 % of it (threshold 50 %)');
   });
 
   it('never goes below the pool min, and removes at most one node with pods per run while empty ones go together', () => {
