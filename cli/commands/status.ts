@@ -7,6 +7,7 @@ import { DynamoRemediationSwitchStore, type RemediationSwitch } from '../../func
 import { executionName } from '../../functions/decisions/node-lease.js';
 import { helpOption, integerOption, parseCommandArgs } from '../args.js';
 import { dynamoClient } from '../aws-clients.js';
+import { type BufferStatus, bufferSection, readBuffers } from '../buffer-status.js';
 import { kubeconfigPath, listClusterNodes, type NodeRow } from '../cluster-nodes.js';
 import { type CliContext, processContext } from '../context.js';
 import { CommandError } from '../errors.js';
@@ -82,8 +83,10 @@ export interface StatusReport {
   unhealthy: UnhealthyNodeRow[];
   /** Running heal-node executions; null when Step Functions could not be read. */
   heals: HealsInFlight | null;
+  /** Buffer pools (ScaleBuffer): size, what they hold capacity for, backoff, last decision; null without `buffers`. */
+  buffers: BufferStatus | null;
   /** What could not be read, by part. */
-  errors: { part: 'claims' | 'nodes' | 'remediation' | 'watcher' | 'heals'; message: string }[];
+  errors: { part: 'claims' | 'nodes' | 'remediation' | 'watcher' | 'heals' | 'buffers'; message: string }[];
 }
 
 export async function run(argv: string[], ctx: CliContext = processContext()): Promise<number> {
@@ -99,12 +102,13 @@ export async function run(argv: string[], ctx: CliContext = processContext()): P
   const kubeconfig = kubeconfigPath([values.kubeconfig, local?.kubeconfig], ctx.env);
 
   const clusterNodes = listClusterNodes(kubeconfig);
-  const [claims, nodes, remediation, watcher, heals] = await Promise.allSettled([
+  const [claims, nodes, remediation, watcher, heals, buffers] = await Promise.allSettled([
     readClaims(config, table, claimLimit, local),
     clusterNodes,
     readRemediation(table, local),
     readWatcher(table, local, clusterNodes),
     readHeals(config.cluster.name, local),
+    readBuffers(config, table, local, clusterNodes),
   ]);
   const report: StatusReport = {
     remediation: remediation.status === 'fulfilled' ? remediation.value.state : null,
@@ -122,12 +126,14 @@ export async function run(argv: string[], ctx: CliContext = processContext()): P
     watcher: watcher.status === 'fulfilled' ? watcher.value.watcher : null,
     unhealthy: watcher.status === 'fulfilled' ? watcher.value.unhealthy : [],
     heals: heals.status === 'fulfilled' ? heals.value : null,
+    buffers: buffers.status === 'fulfilled' ? buffers.value : null,
     errors: [
       ...(claims.status === 'rejected' ? [{ part: 'claims' as const, message: messageOf(claims.reason) }] : []),
       ...(nodes.status === 'rejected' ? [{ part: 'nodes' as const, message: messageOf(nodes.reason) }] : []),
       ...(remediation.status === 'rejected' ? [{ part: 'remediation' as const, message: messageOf(remediation.reason) }] : []),
       ...(watcher.status === 'rejected' ? [{ part: 'watcher' as const, message: messageOf(watcher.reason) }] : []),
       ...(heals.status === 'rejected' ? [{ part: 'heals' as const, message: messageOf(heals.reason) }] : []),
+      ...(buffers.status === 'rejected' ? [{ part: 'buffers' as const, message: messageOf(buffers.reason) }] : []),
     ],
   };
   if (values.json) ctx.stdout(`${JSON.stringify(report, null, 2)}\n`);
@@ -210,7 +216,10 @@ function humanReport(r: StatusReport): string {
         );
   const remediation = r.remediation ? describeSwitch(r.remediation) : 'Remediation: ?';
   const head = [remediation, ...describeWatcher(r)].join('\n');
-  return `${head}\n\nPOOLS\n${pools}\n\nRECENT CLAIMS\n${claims}\n\nNODES\n${nodes}\n\nUNHEALTHY NODES\n${unhealthy}\n\nHEALS IN FLIGHT\n${heals(r.heals)}\n\nNODE LEASES\n${leases}\n`;
+  return `${head}\n\nPOOLS\n${pools}\n\nRECENT CLAIMS\n${claims}\n\nNODES\n${nodes}\n\nUNHEALTHY NODES\n${unhealthy}\n\nHEALS IN FLIGHT\n${heals(r.heals)}\n\nNODE LEASES\n${leases}${bufferSection(
+    r.buffers,
+    r.errors.some((e) => e.part === 'buffers'),
+  )}\n`;
 }
 
 /** The watcher's line (and one for degraded scopes, when any). */
