@@ -46,9 +46,6 @@ export interface BufferStatus {
   degradedProviders: string[];
 }
 
-/** How many days of the audit log are searched for the last decisions (today's and yesterday's partitions). */
-const AUDIT_DAYS = 2;
-
 /** Buffer pools with their size, memory and last decision; null when the config has no `buffers` section. */
 export async function readBuffers(
   config: ShepherdConfig,
@@ -62,15 +59,23 @@ export async function readBuffers(
   const client = dynamoClient(local);
   try {
     const store = new DynamoBufferStateStore(table, client);
-    const [memories, cluster, decisions, listed] = await Promise.all([
+    const [memories, cluster, listed] = await Promise.all([
       Promise.all(config.buffers.pools.map((p) => store.pool(p.pool))),
       store.cluster(),
-      recentDecisions(DynamoDBDocumentClient.from(client), table, now),
       nodes.then(
         (n) => n,
         () => null,
       ),
     ]);
+    // Today's and yesterday's log, and the days of the remembered scale-up and failures (a clock other than this one's, as
+    // the local control plane's simulated clock, writes its own days).
+    const days = [
+      now.toISOString(),
+      new Date(now.getTime() - 86_400_000).toISOString(),
+      cluster.lastScaleUpAt,
+      ...memories.map((m) => m.backoff?.lastFailureAt),
+    ];
+    const decisions = await recentDecisions(DynamoDBDocumentClient.from(client), table, days);
     const iso = now.toISOString();
     const pools = config.buffers.pools.map((entry, i): BufferPoolRow => {
       const pool = config.pools.find((p) => p.name === entry.pool);
@@ -118,11 +123,11 @@ interface AuditItem {
   detail: Record<string, unknown>;
 }
 
-/** ScaleBuffer's audit entries of the last AUDIT_DAYS days, newest first. */
-async function recentDecisions(doc: DynamoDBDocumentClient, table: string, now: Date): Promise<AuditItem[]> {
+/** ScaleBuffer's audit entries of the days of these times, newest first. */
+async function recentDecisions(doc: DynamoDBDocumentClient, table: string, times: (string | undefined)[]): Promise<AuditItem[]> {
   const items: AuditItem[] = [];
-  for (let day = 0; day < AUDIT_DAYS; day++) {
-    const pk = `AUDIT#${new Date(now.getTime() - day * 86_400_000).toISOString().slice(0, 10)}`;
+  for (const day of new Set(times.flatMap((t) => (t ? [t.slice(0, 10)] : [])))) {
+    const pk = `AUDIT#${day}`;
     let start: Record<string, unknown> | undefined;
     do {
       const out = await doc.send(
@@ -142,7 +147,7 @@ async function recentDecisions(doc: DynamoDBDocumentClient, table: string, now: 
       start = out.LastEvaluatedKey;
     } while (start);
   }
-  return items;
+  return items.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
 }
 
 function decisionRow(d: AuditItem): BufferDecisionRow {
