@@ -7,6 +7,7 @@ import { DynamoRemediationSwitchStore, type RemediationSwitch } from '../../func
 import { executionName } from '../../functions/decisions/node-lease.js';
 import { helpOption, integerOption, parseCommandArgs } from '../args.js';
 import { dynamoClient } from '../aws-clients.js';
+import { type BufferStatus, bufferSection, readBuffers } from '../buffer-status.js';
 import { kubeconfigPath, listClusterNodes, type NodeRow } from '../cluster-nodes.js';
 import { type CliContext, processContext } from '../context.js';
 import { type DnsStatus, readDnsStatus, renderDnsStatus } from '../dns-status.js';
@@ -85,8 +86,10 @@ export interface StatusReport {
   heals: HealsInFlight | null;
   /** Each DNS entrypoint's records, targets and open alerts (cli/dns-status.ts); none without a dns section. */
   dns: DnsStatus;
+  /** Buffer pools (ScaleBuffer): size, what they hold capacity for, backoff, last decision; null without `buffers`. */
+  buffers: BufferStatus | null;
   /** What could not be read, by part. */
-  errors: { part: 'claims' | 'nodes' | 'remediation' | 'watcher' | 'heals' | 'dns'; message: string }[];
+  errors: { part: 'claims' | 'nodes' | 'remediation' | 'watcher' | 'heals' | 'dns' | 'buffers'; message: string }[];
 }
 
 export async function run(argv: string[], ctx: CliContext = processContext()): Promise<number> {
@@ -103,12 +106,13 @@ export async function run(argv: string[], ctx: CliContext = processContext()): P
 
   const clusterNodes = listClusterNodes(kubeconfig);
   const dns = readDnsStatus({ config, table, kubeconfig, local });
-  const [claims, nodes, remediation, watcher, heals] = await Promise.allSettled([
+  const [claims, nodes, remediation, watcher, heals, buffers] = await Promise.allSettled([
     readClaims(config, table, claimLimit, local),
     clusterNodes,
     readRemediation(table, local),
     readWatcher(table, local, clusterNodes),
     readHeals(config.cluster.name, local),
+    readBuffers(config, table, local, clusterNodes),
   ]);
   const report: StatusReport = {
     remediation: remediation.status === 'fulfilled' ? remediation.value.state : null,
@@ -127,6 +131,7 @@ export async function run(argv: string[], ctx: CliContext = processContext()): P
     unhealthy: watcher.status === 'fulfilled' ? watcher.value.unhealthy : [],
     heals: heals.status === 'fulfilled' ? heals.value : null,
     dns: await dns,
+    buffers: buffers.status === 'fulfilled' ? buffers.value : null,
     errors: [
       ...(claims.status === 'rejected' ? [{ part: 'claims' as const, message: messageOf(claims.reason) }] : []),
       ...(nodes.status === 'rejected' ? [{ part: 'nodes' as const, message: messageOf(nodes.reason) }] : []),
@@ -134,6 +139,7 @@ export async function run(argv: string[], ctx: CliContext = processContext()): P
       ...(watcher.status === 'rejected' ? [{ part: 'watcher' as const, message: messageOf(watcher.reason) }] : []),
       ...(heals.status === 'rejected' ? [{ part: 'heals' as const, message: messageOf(heals.reason) }] : []),
       ...(await dns).errors.map((e) => ({ part: 'dns' as const, message: e.message })),
+      ...(buffers.status === 'rejected' ? [{ part: 'buffers' as const, message: messageOf(buffers.reason) }] : []),
     ],
   };
   if (values.json) ctx.stdout(`${JSON.stringify(report, null, 2)}\n`);
@@ -216,7 +222,10 @@ function humanReport(r: StatusReport): string {
         );
   const remediation = r.remediation ? describeSwitch(r.remediation) : 'Remediation: ?';
   const head = [remediation, ...describeWatcher(r)].join('\n');
-  return `${head}\n\nPOOLS\n${pools}\n\nRECENT CLAIMS\n${claims}\n\nNODES\n${nodes}\n\nUNHEALTHY NODES\n${unhealthy}\n\nHEALS IN FLIGHT\n${heals(r.heals)}\n\nNODE LEASES\n${leases}\n`;
+  return `${head}\n\nPOOLS\n${pools}\n\nRECENT CLAIMS\n${claims}\n\nNODES\n${nodes}\n\nUNHEALTHY NODES\n${unhealthy}\n\nHEALS IN FLIGHT\n${heals(r.heals)}\n\nNODE LEASES\n${leases}${bufferSection(
+    r.buffers,
+    r.errors.some((e) => e.part === 'buffers'),
+  )}\n`;
 }
 
 /** The watcher's line (and one for degraded scopes, when any). */

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { BUFFER_DETAIL_SCHEMAS } from '../../functions/decisions/buffer/event-schemas.js';
+import { BUFFER_DETAIL_TYPES, BUFFER_SOURCE } from '../../functions/decisions/buffer/events.js';
 import {
   alertResolvedSchema,
   conflictFoundSchema,
@@ -26,13 +28,18 @@ export function healingDetailJsonSchema(detailType: string): Record<string, unkn
   return found ? (z.toJSONSchema(found.schema, { io: 'output' }) as Record<string, unknown>) : undefined;
 }
 
-/** Events of the other publishers (DNS failover's checks and workflow): detail-type, source and the zod schema of the detail. */
+/** Events of the other publishers (DNS failover's checks and workflow, ScaleBuffer): detail-type, source and the zod schema of the detail. */
 export const OTHER_EVENTS: ReadonlyArray<{ detailType: string; source: string; schema: z.ZodType & { description?: string } }> = [
   { detailType: TARGET_HEALTH_CHANGED, source: DNS_SOURCE, schema: targetHealthChangedSchema },
   { detailType: DNS_DETAIL_TYPES.recordsChanged, source: DNS_SOURCE, schema: recordsChangedSchema },
   { detailType: DNS_DETAIL_TYPES.noHealthyTarget, source: DNS_SOURCE, schema: noHealthyTargetSchema },
   { detailType: DNS_DETAIL_TYPES.conflictFound, source: DNS_SOURCE, schema: conflictFoundSchema },
   { detailType: DNS_DETAIL_TYPES.alertResolved, source: DNS_SOURCE, schema: alertResolvedSchema },
+  // ScaleBuffer's decisions (functions/buffers/records.ts).
+  { detailType: BUFFER_DETAIL_TYPES.scaledUp, source: BUFFER_SOURCE, schema: BUFFER_DETAIL_SCHEMAS.scaledUp },
+  { detailType: BUFFER_DETAIL_TYPES.scaleUpSkipped, source: BUFFER_SOURCE, schema: BUFFER_DETAIL_SCHEMAS.scaleUpSkipped },
+  { detailType: BUFFER_DETAIL_TYPES.scaleUpFailed, source: BUFFER_SOURCE, schema: BUFFER_DETAIL_SCHEMAS.scaleUpFailed },
+  { detailType: BUFFER_DETAIL_TYPES.scaledDown, source: BUFFER_SOURCE, schema: BUFFER_DETAIL_SCHEMAS.scaledDown },
 ];
 
 /** The JSON Schema of an event of OTHER_EVENTS, by detail-type. */
@@ -106,7 +113,7 @@ export function eventsDoc(): string {
     ...healSections,
     '# Other events',
     '',
-    'DNS failover puts these on the same bus, each with the source named in its section.',
+    'DNS failover and ScaleBuffer put these on the same bus, each with the source named in its section.',
     '',
     '| detail-type | when |',
     '| --- | --- |',
