@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import { failWithCause, readError } from './fail-cause.js';
 import { lambdaTask } from './lambda-task.js';
 import { FUNCTION_LOST, TRANSIENT } from './provision-node.js';
+import { readInput } from './read-input.js';
 import { lambdaErrorFail } from './remove-node.js';
 
 export interface DnsFailoverFunctions {
@@ -26,7 +27,7 @@ const DNS_TRANSIENT = ['DnsTransientError', ...TRANSIENT, ...FUNCTION_LOST];
  * so nothing is ever created twice. Each Fail's cause is one sentence, then the details as JSON.
  */
 export function dnsFailoverDefinition(scope: Construct, fns: DnsFailoverFunctions): sfn.IChainable {
-  const validate = lambdaTask(scope, 'Validate input', fns.dns, { action: 'validate', 'input.$': '$' }, '$.plan', 20);
+  const validate = lambdaTask(scope, 'Validate input', fns.dns, { action: 'validate', 'input.$': '$.input' }, '$.plan', 20);
   validate.addRetry({
     errors: [...TRANSIENT, ...FUNCTION_LOST],
     interval: Duration.seconds(1),
@@ -81,5 +82,5 @@ export function dnsFailoverDefinition(scope: Construct, fns: DnsFailoverFunction
   const pendingLeft = new sfn.Choice(scope, 'Entrypoints pending?')
     .when(sfn.Condition.isPresent('$.pass.pending[0]'), again)
     .otherwise(done.next(new sfn.Succeed(scope, 'Updated')));
-  return validate.next(start).next(pass).next(pendingLeft);
+  return readInput(scope).next(validate).next(start).next(pass).next(pendingLeft);
 }

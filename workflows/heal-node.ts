@@ -4,6 +4,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { failWithCause, readError } from './fail-cause.js';
 import { retriedLambdaTask as invoke, nodeTeardown } from './node-teardown.js';
+import { readInput } from './read-input.js';
 import { lambdaErrorFail } from './remove-node.js';
 
 export interface HealNodeFunctions {
@@ -32,9 +33,7 @@ const EXPLAINED = ['HealFailed', 'NodeNotFoundError', 'NodeNotOwnedError', 'Inva
  * path (the body runs in a Parallel whose Catch releases it too).
  */
 export function healNodeDefinition(scope: Construct, fns: HealNodeFunctions): sfn.IChainable {
-  // The input as one field of an object: any JSON (an array, a string) can then take the plan beside it, and the
-  // validator's refusal is the readable InvalidInput instead of a ResultPath failure.
-  const wrap = new sfn.Pass(scope, 'Read input', { parameters: { 'input.$': '$' } });
+  const wrap = readInput(scope);
   const validate = invoke(
     scope,
     'Validate input',

@@ -6,6 +6,7 @@ import type { Construct } from 'constructs';
 import { failWithCause, readError } from './fail-cause.js';
 import { lambdaTask, providerFunction } from './lambda-task.js';
 import { LISTING_LAG_RETRY } from './listing-lag.js';
+import { readInput } from './read-input.js';
 
 export interface ProvisionNodeFunctions {
   validate: lambda.IFunction;
@@ -44,7 +45,7 @@ export const TRANSIENT = [
  * the claim, but only for the execution that owns the claim: a duplicate of a request never touches the owner's.
  */
 export function provisionNodeDefinition(scope: Construct, fns: ProvisionNodeFunctions): sfn.IChainable {
-  const validate = invoke(scope, 'Validate input', fns.validate, { 'input.$': '$', 'executionName.$': '$$.Execution.Name' }, '$.plan', 30);
+  const validate = invoke(scope, 'Validate input', fns.validate, { 'input.$': '$.input', 'executionName.$': '$$.Execution.Name' }, '$.plan', 30);
   // validate-input's message is the sentence: it names the field, or the pool and its free capacity, and what to do.
   const invalid = failWithCause(scope, 'Invalid input', {
     error: 'InvalidInput',
@@ -108,7 +109,7 @@ export function provisionNodeDefinition(scope: Construct, fns: ProvisionNodeFunc
     .otherwise(done);
   slots.next(summarize);
   summarize.next(checkResults).next(outcome);
-  return validate.next(slots);
+  return readInput(scope).next(validate).next(slots);
 }
 
 /** A failed slot's result names its error and message (readError put them at $.failure), never a Lambda's raw Cause. */

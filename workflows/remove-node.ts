@@ -2,6 +2,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { retriedLambdaTask as invoke, nodeTeardown } from './node-teardown.js';
+import { readInput } from './read-input.js';
 
 export interface RemoveNodeFunctions {
   validate: lambda.IFunction;
@@ -26,7 +27,7 @@ export function removeNodeDefinition(scope: Construct, fns: RemoveNodeFunctions)
     scope,
     'Validate input',
     fns.validate,
-    { workflow: 'remove-node', 'input.$': '$', 'executionName.$': '$$.Execution.Name' },
+    { workflow: 'remove-node', 'input.$': '$.input', 'executionName.$': '$$.Execution.Name' },
     '$.plan',
     30,
   );
@@ -125,7 +126,7 @@ export function removeNodeDefinition(scope: Construct, fns: RemoveNodeFunctions)
   const done = new sfn.Choice(scope, 'Already removed?')
     .when(sfn.Condition.booleanEquals('$.removal.done', true), nothingToDo.next(new sfn.Succeed(scope, 'Already removed')))
     .otherwise(prepare.next(teardown).next(release).next(removed).next(new sfn.Succeed(scope, 'Removed')));
-  return validate.next(find).next(read).next(take).next(done);
+  return readInput(scope).next(validate).next(find).next(read).next(take).next(done);
 }
 
 /**

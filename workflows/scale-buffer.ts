@@ -4,6 +4,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { failWithCause, readError } from './fail-cause.js';
 import { retriedLambdaTask as invoke } from './node-teardown.js';
+import { readInput } from './read-input.js';
 import { lambdaErrorFail } from './remove-node.js';
 
 export interface ScaleBufferFunctions {
@@ -34,7 +35,7 @@ const NESTED_CONCURRENCY = 10;
  * leases are released on every path: the body runs in a Parallel whose Catch releases them too.
  */
 export function scaleBufferDefinition(scope: Construct, fns: ScaleBufferFunctions): sfn.IChainable {
-  const validate = invoke(scope, 'Validate input', fns.scale, { action: 'validate', 'input.$': '$' }, '$.validated', 30);
+  const validate = invoke(scope, 'Validate input', fns.scale, { action: 'validate', 'input.$': '$.input' }, '$.validated', 30);
   validate.addCatch(lambdaErrorFail(scope, 'invalid input', 'Invalid input', 'InvalidInput'), { errors: ['InvalidInputError'], resultPath: '$.error' });
   const unchecked = failWithCause(scope, 'Validation failed', {
     error: 'ValidationFailed',
@@ -93,7 +94,7 @@ export function scaleBufferDefinition(scope: Construct, fns: ScaleBufferFunction
   const leased = new sfn.Choice(scope, 'Leases taken?')
     .when(sfn.Condition.booleanEquals('$.lease.acquired', true), body)
     .otherwise(alreadyScaling.next(new sfn.Succeed(scope, 'Left to the other run')));
-  return validate.next(acquire).next(leased);
+  return readInput(scope).next(validate).next(acquire).next(leased);
 }
 
 /** Plan, grow, record, shrink, record: inside the Parallel that guarantees the leases' release. */

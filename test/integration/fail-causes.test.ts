@@ -103,6 +103,21 @@ describe('Workflow: ProvisionNode and ClaimCleanup fail with causes a person can
     expect(cause.details).toEqual({ error: 'InvalidInputError' });
   });
 
+  it('"Invalid input" for an input that is not an object (an array, a string, a number), in every workflow: one sentence, not States.ResultPathMatchFailure', async () => {
+    await start();
+    const workflows = ['provisionNode', 'removeNode', 'healNode', 'dnsFailover'] as const;
+    for (const workflow of workflows) {
+      // A string is the input's JSON text here, as StartExecution takes it.
+      for (const [i, input] of [[], '"gcp-amd64"', 7].entries()) {
+        const arn = local.controlPlane.startExecution(local.stateMachineArn(workflow), input, `not-an-object-${workflow}-${i}`).executionArn;
+        const out = await local.controlPlane.waitForExecution(arn);
+        expect(out.status, `${workflow} with ${JSON.stringify(input)}`).toBe('FAILED');
+        expect(out.error, `${workflow} with ${JSON.stringify(input)}: ${out.cause}`).toBe('InvalidInput');
+        expect(expectReadableCause(out.cause).sentence).toMatch(/object/i);
+      }
+    }
+  });
+
   it('"Validation failed": an error validate-input cannot turn into a refusal says nothing was claimed and what to do', async () => {
     await start();
     const denied = local.controlPlane.faults.lambda({
