@@ -45,11 +45,12 @@ describe('Healing and node arrival (local control plane, simulated clouds)', () 
     // Three more passes over the Ready node, and time for anything started to run.
     await local.sim.clock.sleep(240_000);
 
-    const notReady = s.published.filter((e) => e['detail-type'] === WATCHER_DETAIL_TYPES.nodeNotReady && (e.detail as { node?: string }).node === nodeName);
-    expect(notReady.map((e) => e.detail)).toEqual([expect.objectContaining({ node: nodeName, ready: 'False', neverReady: true })]);
     const heals = healExecutions(local).filter((e) => !before.includes(e.executionArn));
     expect(heals.filter((e) => inputOf(e).nodeName === nodeName).map((e) => `${e.status} ${e.cause ?? ''}`)).toEqual([]);
     expect(heals.filter((e) => e.status === 'FAILED').map((e) => `${inputOf(e).nodeName}: ${e.cause}`)).toEqual([]);
+    // The watcher did see it NotReady while it joined, and said it had never been Ready.
+    const notReady = s.published.filter((e) => e['detail-type'] === WATCHER_DETAIL_TYPES.nodeNotReady && (e.detail as { node?: string }).node === nodeName);
+    expect(notReady.map((e) => e.detail)).toEqual([expect.objectContaining({ node: nodeName, ready: 'False', neverReady: true })]);
     const history = (await auditEntries(local)).filter((e) => e.detail.nodeName === nodeName);
     expect(history.filter((e) => e.event.startsWith('heal.')).map((e) => [e.event, e.detail.why])).toEqual([['heal.trigger.ignored', 'still-joining']]);
     expect(history.map((e) => e.event)).toContain('node.provisioned');
