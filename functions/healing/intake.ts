@@ -72,6 +72,8 @@ async function takeWatcherEvent(event: unknown, deps: IntakeDeps, policy: Intake
       reason: verdict.reason,
       ...(verdict.why === 'malformed' ? { problems: verdict.problems } : {}),
     });
+    // So that `shepherd history NODE` says why a new node's NotReady started no heal.
+    if (verdict.why === 'still-joining') await deps.audit('heal.trigger.ignored', { nodeName: verdict.nodeName, why: verdict.why, reason: verdict.reason });
     return { outcome: verdict.why === 'malformed' ? 'dropped' : 'ignored', reason: verdict.reason };
   }
   return start(verdict, deps, `watcher transition ${verdict.input.source?.id}: ${verdict.input.reason}`);

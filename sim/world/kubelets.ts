@@ -34,6 +34,18 @@ export class Kubelets {
     clock.setTimer(delay, () => this.join(vm.id, join.spec), `join ${vm.id}`);
   }
 
+  /**
+   * Power came back to the VM's site: the machine boots again and its kubelet starts. A kubelet registers its Node at
+   * start (--register-node, default true: https://kubernetes.io/docs/reference/command-line-tools-reference/kubelet/,
+   * https://kubernetes.io/docs/concepts/architecture/nodes/#self-registration-of-nodes), so a Node deleted while the
+   * machine was dark comes back, NotReady then Ready as at first boot, with its --node-labels. A Node still there
+   * simply turns Ready again.
+   */
+  poweredOn(vm: Vm): void {
+    if (vm.nodeName && !this.world.kube.get('nodes', undefined, vm.nodeName)) this.restart(vm);
+    else this.afterReachabilityChange(vm);
+  }
+
   /** The VM's reachability or state changed: its Node follows (a deleted Node does not come back). */
   afterReachabilityChange(vm: Vm): void {
     if (vm.nodeName && this.world.kube.get('nodes', undefined, vm.nodeName)) this.world.cluster.refreshNode(vm.nodeName);

@@ -18,11 +18,14 @@ export class WorldFaults {
   /** A whole provider, or one region of it, loses power: its VMs are unreachable until restored. */
   setProviderDark(provider: ProviderName, dark: boolean, region?: string): void {
     const key = region ? `${provider}/${region}` : provider;
+    const poweredOn = !dark && this.dark.has(key);
     if (dark) this.dark.add(key);
     else this.dark.delete(key);
     this.world.record(dark ? 'provider.dark' : 'provider.restored', `${key} ${dark ? 'went dark' : 'is back'}`, key);
     for (const vm of this.world.fleet.liveVms()) {
-      if (vm.provider === provider && (!region || vm.region === region)) this.world.kubelets.afterReachabilityChange(vm);
+      if (vm.provider !== provider || (region && vm.region !== region)) continue;
+      if (poweredOn) this.world.kubelets.poweredOn(vm);
+      else this.world.kubelets.afterReachabilityChange(vm);
     }
   }
 

@@ -80,6 +80,21 @@ describe('Function: decidePass', () => {
     expect(perPass[3][0].detail).toMatchObject({ node: 'n1', notReadySince: at(-2) });
   });
 
+  it('marks a Node that registered NotReady and was never Ready as neverReady; one that was Ready and fell is not', () => {
+    // Registered at minute 0 with Ready=False since then (kubelet's first status): still joining.
+    const joining = node('n2', { ready: 'False', readySince: at(0), readyReason: 'KubeletNotReady', registeredAt: at(0) });
+    const { perPass } = passes(
+      observe(0, [node('n1')]),
+      observe(1, [node('n1'), joining]),
+      observe(2, [node('n1'), { ...joining, ready: 'True', readySince: at(2) }]),
+    );
+    expect(perPass.map(kinds)).toEqual([[], ['nodeNotReady'], ['nodeReady']]);
+    expect(perPass[1][0].detail).toMatchObject({ node: 'n2', neverReady: true, registeredAt: at(0), since: at(0) });
+    // Ready at minute 2, NotReady again at minute 5: a spell of a node that worked.
+    const fell = decidePass(emptySnapshot(), observe(6, [{ ...joining, readySince: at(5) }]), policy, '1').transitions;
+    expect(fell[0].detail).toMatchObject({ node: 'n2', neverReady: false });
+  });
+
   it('the same observation twice publishes nothing the second time, and a repeat from the same snapshot repeats the ids', () => {
     const o = observe(1, [node('n1', { ready: 'False' })], [gcp([])]);
     const first = decidePass(emptySnapshot(), o, policy, '7');

@@ -131,6 +131,32 @@ describe('Function: takeHealTrigger', () => {
     expect(again).toEqual([expect.objectContaining({ outcome: 'duplicate' })]);
   });
 
+  it("starts no heal for the watcher's NotReady of a Node still joining, and audits why under the node's name", async () => {
+    const w = intakeWorld('running');
+    const event = {
+      source: WATCHER_SOURCE,
+      'detail-type': WATCHER_DETAIL_TYPES.nodeNotReady,
+      detail: {
+        transitionId: 'cd'.repeat(16),
+        cluster: 'demo',
+        observedAt: NOW,
+        node: 'aws-amd64-2',
+        ready: 'False',
+        since: NOW,
+        registeredAt: NOW,
+        neverReady: true,
+      },
+    };
+    expect(await takeHealTrigger(event, w.deps, policy, NOW)).toEqual([expect.objectContaining({ outcome: 'ignored' })]);
+    expect(w.started).toEqual([]);
+    expect(w.audits).toEqual([
+      {
+        event: 'heal.trigger.ignored',
+        detail: { nodeName: 'aws-amd64-2', why: 'still-joining', reason: expect.stringContaining('has not been Ready since it registered') },
+      },
+    ]);
+  });
+
   it('drops malformed and foreign events without throwing or starting anything', async () => {
     const w = intakeWorld('running');
     for (const junk of [

@@ -63,3 +63,32 @@ describe('World: provider partition', () => {
     expect(await ready(core, 'nuc-1')).toBe('True');
   });
 });
+
+describe('World: power back at a dark site', () => {
+  it('a machine whose Node was deleted while dark registers it again at boot (kubelet --register-node): NotReady, then Ready, same labels', async () => {
+    sim = await startSim({ servers: ['kube'], clock: { mode: 'virtual', autoAdvance: false } });
+    sim.world.addHomeMachine('nuc-1', 'nuc', 'home-1', { 'shepherd.io/site': 'home' });
+    await sim.clock.advance(30_000);
+    const kc = new KubeConfig();
+    kc.loadFromString(sim.kubeconfig);
+    const core = kc.makeApiClient(CoreV1Api);
+    const first = await core.readNode({ name: 'nuc-1' });
+    sim.world.setProviderDark('home', true);
+    await sim.clock.advance(60_000);
+    expect(await ready(core, 'nuc-1')).toBe('Unknown');
+    await core.deleteNode({ name: 'nuc-1' });
+    await sim.clock.advance(600_000);
+    expect((await core.listNode()).items.map((n) => n.metadata?.name)).toEqual([]);
+
+    sim.world.setProviderDark('home', false);
+    const again = await core.readNode({ name: 'nuc-1' });
+    expect(again.metadata?.uid).not.toBe(first.metadata?.uid);
+    expect(again.metadata?.labels).toMatchObject({ 'shepherd.io/site': 'home', 'kubernetes.io/hostname': 'nuc-1' });
+    const readyCondition = again.status?.conditions?.find((c) => c.type === 'Ready');
+    expect(readyCondition).toMatchObject({ status: 'False', reason: 'KubeletNotReady' });
+    // A new Node's Ready condition dates from its registration: what the watcher reads as "never Ready yet".
+    expect(new Date(readyCondition!.lastTransitionTime!).getTime()).toBe(new Date(again.metadata!.creationTimestamp!).getTime());
+    await sim.clock.advance(10_000);
+    expect(await ready(core, 'nuc-1')).toBe('True');
+  });
+});

@@ -178,6 +178,43 @@ describe('Class: World', () => {
     expect(world.timeline.map((e) => e.type)).toContain('kubelet.restarted');
   });
 
+  it('power back at a dark site: a machine whose Node was deleted meanwhile boots and registers it again, NotReady then Ready, with its --node-labels', async () => {
+    const { clock, world } = newWorld(3);
+    const labels = { 'shepherd.io/pool': 'home', 'topology.kubernetes.io/region': 'home' };
+    const home = world.addHomeMachine('home-1', 'nuc', 'home-1', labels);
+    const other = world.addHomeMachine('home-2', 'nuc', 'home-1', labels);
+    await clock.advance(30_000);
+    expect(nodeReady(world, 'home-1')).toBe('True');
+    world.setProviderDark('home', true);
+    await clock.advance(60_000);
+    expect(nodeReady(world, 'home-1')).toBe('Unknown');
+    // What a heal does to a node that cannot answer: its Node is deleted (the machine has no API to terminate).
+    world.cluster.deleteNode('home-1');
+    await clock.advance(540_000);
+    expect(world.kube.get('nodes', undefined, 'home-1')).toBeUndefined();
+
+    world.setProviderDark('home', false);
+    const back = world.kube.get('nodes', undefined, 'home-1');
+    expect(back?.metadata.labels).toMatchObject(labels);
+    expect(nodeReady(world, 'home-1')).toBe('False');
+    expect(nodeReady(world, other.name)).toBe('True');
+    await clock.advance(10_000);
+    expect(nodeReady(world, home.name)).toBe('True');
+    const types = world.timeline.map((e) => e.type);
+    expect(types.lastIndexOf('node.registered')).toBeGreaterThan(types.indexOf('provider.restored'));
+    expect(world.timeline.filter((e) => e.type === 'kubelet.restarted').map((e) => e.subject)).toEqual([home.id]);
+  });
+
+  it('restoring power that was never cut reboots nothing: a Node deleted by hand stays deleted', async () => {
+    const { clock, world } = newWorld(3);
+    world.addHomeMachine('home-1');
+    await clock.advance(30_000);
+    world.cluster.deleteNode('home-1');
+    world.setProviderDark('home', false);
+    await clock.advance(30_000);
+    expect(world.kube.get('nodes', undefined, 'home-1')).toBeUndefined();
+  });
+
   it('a stopped and started VM registers its deleted Node again (the kubelet starts with the VM)', async () => {
     const { clock, world } = newWorld(3);
     const aws = world.launchVm({ provider: 'aws', zone: 'eu-west-3a', type: 't3.medium', userData: renderKubeadmJoin('x:6443', world.joinToken) });

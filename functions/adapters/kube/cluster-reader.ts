@@ -50,6 +50,7 @@ function observeNode(n: KubeNode): NodeObservation {
     ready: status,
     ...(ready?.lastTransitionTime ? { readySince: ready.lastTransitionTime } : {}),
     ...(ready?.reason ? { readyReason: ready.reason } : {}),
+    ...(n.metadata?.creationTimestamp ? { registeredAt: n.metadata.creationTimestamp } : {}),
     ...(n.spec?.providerID ? { providerID: n.spec.providerID } : {}),
     ...(ip ? { internalIp: ip } : {}),
     ...(labels['shepherd.io/provider'] ? { provider: labels['shepherd.io/provider'] } : {}),

@@ -47,9 +47,9 @@ export interface HealFacts {
 
 /**
  * What HealNode does with the node, decided once the facts are gathered:
- * - `refuse`: the request cannot be served (no such node, or not one shepherd may heal): the execution fails;
+ * - `refuse`: a person asked for what cannot be served (no such node, or not one shepherd may heal): the execution fails;
  * - `nothing`: a triggered heal of a node already gone with nothing recorded: succeeds, touching nothing;
- * - `left-alone`: the node is Ready and no loss was announced;
+ * - `left-alone`: the node is Ready and no loss was announced, or a trigger reported a node shepherd does not manage;
  * - `wait`: not Ready for less than the threshold: re-check at `remediateAt`;
  * - `held`: a safety limit refuses (paused, API unreachable, a short-circuit, the pool busy, the claim busy);
  * - `heal`: tear it down (forced with a short deadline when it cannot answer) and replace it unless it cannot be.
@@ -91,6 +91,11 @@ export function decideHeal(f: HealFacts): HealDecision {
     const why = node.claimLabel
       ? `its claim ${node.claimLabel} is not recorded in this cluster's table`
       : 'it carries no shepherd.io/claim label and no pool of the config matches its labels';
+    // A trigger (watcher, EC2 event) reports every Node of the cluster, shepherd's or not (a node still joining is not
+    // labelled yet): shepherd leaves the others alone. Only a person asking by name is told it was refused.
+    if (plan.source.kind !== 'manual' && plan.reason !== 'manual') {
+      return { outcome: 'left-alone', reason: `node ${plan.nodeName} is not one shepherd manages (${why}): left alone` };
+    }
     return {
       outcome: 'refuse',
       error: 'NodeNotOwnedError',

@@ -61,8 +61,14 @@ export const WATCHER_DETAIL_SCHEMAS = {
       ready: z.enum(['False', 'Unknown']).describe("The Node's Ready condition: False (the kubelet says so) or Unknown (it stopped reporting)."),
       since: isoTime.describe("When the Node stopped being Ready (its Ready condition's lastTransitionTime, else the pass that first saw it)."),
       reason: z.string().optional().describe("The Ready condition's reason, e.g. `NodeStatusUnknown`."),
+      registeredAt: isoTime.optional().describe('When the Node registered (its creationTimestamp).'),
+      neverReady: z
+        .boolean()
+        .describe(
+          "The Node has not been Ready once since it registered (no Ready condition yet, `NodeStatusNeverUpdated`, or Ready last changed when it registered): it is still joining, which is its provisioning's to wait for; the heal intake starts no heal for it.",
+        ),
     })
-    .describe('A Node stopped being Ready. Published once per NotReady spell.'),
+    .describe('A Node stopped being Ready, or registered NotReady. Published once per NotReady spell.'),
   nodeReady: z
     .strictObject({
       ...common,

@@ -1,5 +1,6 @@
 import type { VmRef } from '../provision.js';
 import type { WatcherEventKind } from './event-types.js';
+import { neverReadySinceRegistration } from './never-ready.js';
 import { pairNodesWithVms } from './pairing.js';
 import { transitionId } from './transition-id.js';
 import type {
@@ -77,6 +78,8 @@ export function decidePass(previous: WatcherSnapshot, observation: Observation, 
           ready: node.ready,
           since: mem.notReadySince,
           ...(node.readyReason ? { reason: node.readyReason } : {}),
+          ...(node.registeredAt ? { registeredAt: node.registeredAt } : {}),
+          neverReady: neverReadySinceRegistration(node),
         });
       }
     } else if (was.notReadySince) {

@@ -10,6 +10,8 @@ export interface NodeObservation {
   /** The Ready condition's lastTransitionTime and reason. */
   readySince?: string;
   readyReason?: string;
+  /** When the Node registered (its creationTimestamp). */
+  registeredAt?: string;
   providerID?: string;
   internalIp?: string;
   /** From the labels shepherd puts on the Nodes it provisions (`shepherd.io/provider`, `shepherd.io/pool`). */

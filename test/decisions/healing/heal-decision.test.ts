@@ -120,9 +120,30 @@ describe('Function: decideHeal', () => {
     expect(decideHeal(facts(gone))).toMatchObject({ outcome: 'nothing' });
   });
 
-  it('refuses a node of no pool shepherd knows', () => {
-    const foreign = facts({ claim: undefined, pool: undefined, node: { ...facts().node, claimLabel: null, pool: null } });
-    expect(decideHeal(foreign)).toMatchObject({ outcome: 'refuse', error: 'NodeNotOwnedError' });
+  it('refuses a node of no pool shepherd knows when a person asks for it by name', () => {
+    const foreign = facts({
+      claim: undefined,
+      pool: undefined,
+      node: { ...facts().node, claimLabel: null, pool: null },
+      plan: { reason: 'manual', source: { kind: 'manual' } },
+    });
+    expect(decideHeal(foreign)).toMatchObject({ outcome: 'refuse', error: 'NodeNotOwnedError', reason: expect.stringMatching(/^"nodeName": /) });
+  });
+
+  it('leaves alone, saying why, a node of no pool shepherd knows that a trigger reported (a new node not labelled yet)', () => {
+    const unlabelled = { claim: undefined, pool: undefined, node: { ...facts().node, conditions: notReadyFor(5), claimLabel: null, pool: null } };
+    for (const source of [
+      { kind: 'watcher' as const, id: 'w1' },
+      { kind: 'ec2-event' as const, id: 'e1' },
+    ]) {
+      const d = decideHeal(facts({ ...unlabelled, plan: { source } }));
+      expect(d).toEqual({
+        outcome: 'left-alone',
+        reason: 'node ip-10-0-0-5 is not one shepherd manages (it carries no shepherd.io/claim label and no pool of the config matches its labels): left alone',
+      });
+    }
+    const staleClaim = decideHeal(facts({ ...unlabelled, node: { ...unlabelled.node, claimLabel: 'cgone' } }));
+    expect(staleClaim).toMatchObject({ outcome: 'left-alone', reason: expect.stringContaining('its claim cgone is not recorded') });
   });
 });
 

@@ -146,6 +146,22 @@ describe('Function: healStartForWatcherEvent', () => {
     });
   });
 
+  it('starts no heal for a Node not Ready once since it registered (still joining), naming it for the audit', () => {
+    const joining = { ...common, node: 'aws-amd64-7', ready: 'False', since: '2026-11-30T09:59:58Z', registeredAt: '2026-11-30T09:59:58Z' };
+    expect(healStartForWatcherEvent(watcherEvent(WATCHER_DETAIL_TYPES.nodeNotReady, { ...joining, neverReady: true }), 'demo')).toEqual({
+      act: false,
+      why: 'still-joining',
+      nodeName: 'aws-amd64-7',
+      reason:
+        "node aws-amd64-7 has not been Ready since it registered (registered 2026-11-30T09:59:58Z): a node still joining is its provisioning's to wait for, not a heal",
+    });
+    // The same Node once it has been Ready: a NotReady spell of a node that worked is healed.
+    expect(healStartForWatcherEvent(watcherEvent(WATCHER_DETAIL_TYPES.nodeNotReady, { ...joining, neverReady: false }), 'demo')).toMatchObject({
+      act: true,
+      input: { nodeName: 'aws-amd64-7', reason: 'not-ready' },
+    });
+  });
+
   it('starts a vm-gone heal with vmGone', () => {
     const v = healStartForWatcherEvent(
       watcherEvent(WATCHER_DETAIL_TYPES.nodeVmGone, { ...common, node: 'scw-1', provider: 'scaleway', cause: 'missing', nodeReady: 'Unknown' }),

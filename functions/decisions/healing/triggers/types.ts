@@ -34,7 +34,11 @@ export interface HealStart {
 }
 
 /** Why a trigger event starts nothing. `malformed`: a field is missing or wrong; `problems` names each one. */
-export type TriggerSkip = { why: 'malformed'; problems: string[]; reason: string } | { why: 'not-actionable' | 'other-cluster'; reason: string };
+/** `still-joining`: a Node not Ready once since it registered (its provisioning waits for it). */
+export type TriggerSkip =
+  | { why: 'malformed'; problems: string[]; reason: string }
+  | { why: 'not-actionable' | 'other-cluster'; reason: string }
+  | { why: 'still-joining'; nodeName: string; reason: string };
 
 export type TriggerVerdict = ({ act: true } & HealStart) | ({ act: false } & TriggerSkip);
 

@@ -12,7 +12,7 @@ type Fields = Record<string, unknown>;
 /**
  * The HealNode execution a watcher event calls for, or why it calls for none. "Node Went NotReady" starts a heal
  * with `notReadySince` (HealNode waits out healing.unhealthyAfterSeconds from then and leaves a node Ready again
- * alone); "Node VM Gone" starts one with `vmGone` (HealNode asks the provider before it destroys anything). The
+ * alone), unless the Node has not been Ready once since it registered (`neverReady`: still joining); "Node VM Gone" starts one with `vmGone` (HealNode asks the provider before it destroys anything). The
  * execution name comes from the transitionId, so a pass that publishes the same transition again, or a redelivery,
  * collides with the first start. Never throws: a malformed event is named field by field, for the handler to log.
  */
@@ -36,6 +36,17 @@ export function healStartForWatcherEvent(event: unknown, cluster: string): Trigg
   const source = { kind: 'watcher' as const, id: transitionId!, at: observedAt! };
   const name = healExecutionName('watcher', transitionId!);
   if (detailType === WATCHER_DETAIL_TYPES.nodeNotReady) {
+    if (detail.neverReady === true) {
+      // A Node still joining (kubelet or CNI not ready yet): ProvisionNode waits for it and rolls back at its
+      // registration timeout; a heal now would race the provisioning that has not labelled the Node yet.
+      const registered = typeof detail.registeredAt === 'string' ? ` (registered ${detail.registeredAt})` : '';
+      return {
+        act: false,
+        why: 'still-joining',
+        nodeName: node!,
+        reason: `node ${node} has not been Ready since it registered${registered}: a node still joining is its provisioning's to wait for, not a heal`,
+      };
+    }
     return { act: true, name, input: { nodeName: node!, reason: 'not-ready', notReadySince: since!, source } };
   }
   return { act: true, name, input: { nodeName: node!, reason: 'vm-gone', vmGone: true, source } };
