@@ -204,22 +204,22 @@ function targetRows(
   const rule = { eligiblePools: e.eligiblePools, selector: e.selector, addressSource: e.addressSource, type: e.type };
   return entrypointTargets({ rule, nodes, announcements, ...(checks ? { checks } : {}) }).map((t) => {
     const check = t.address ? stored?.get(t.address) : undefined;
-    // Not published and not decided yet: kept out until its checks decide, which is no failure of its check.
-    const waiting = t.reason === 'check-failing' && (!check || isUndecided(check));
     return {
       node: t.node,
       ...(t.address ? { address: t.address } : {}),
       ready: nodes.find((n) => n.name === t.node)?.ready ?? 'Unknown',
       serves: t.healthy,
-      ...(t.healthy ? {} : { excluded: waiting ? 'waiting for its checks to pass' : exclusion(t) }),
+      ...(t.healthy ? {} : { excluded: exclusion(t, check) }),
       ...(check ? { check } : {}),
     };
   });
 }
 
-/** A target's exclusion in an operator's words. */
-function exclusion(t: Target): string {
+/** A target's exclusion in an operator's words, given its stored check state. */
+export function exclusion(t: Target, check: StoredCheckState | undefined): string {
   const detail = t.detail ? `: ${t.detail}` : '';
+  // Not published and not decided yet: kept out until its checks decide, which is no failure of its check.
+  if (t.reason === 'check-failing' && (!check || isUndecided(check))) return 'waiting for its checks to pass';
   switch (t.reason) {
     case 'not-eligible':
       return 'not eligible';

@@ -48,8 +48,8 @@ export interface CheckRoundInputs {
 }
 
 /**
- * A steady state is written again after this long, so that it never gets older than the store's one-day TTL: a dead
- * address whose state expired would start healthy again and churn the records once a day.
+ * A steady state is written again after this long, so that it never gets older than the store's one-day TTL: a target
+ * whose state expired would be undecided again and publish its decision again, once a day.
  */
 export const REFRESH_AFTER_MS = 3_600_000;
 
