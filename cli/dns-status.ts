@@ -7,6 +7,7 @@ import { DynamoDnsAnnouncementStore } from '../functions/adapters/store/dns-anno
 import { DynamoDnsCheckStateStore, type StoredCheckState } from '../functions/adapters/store/dns-check-states.js';
 import { DynamoNodeLeaseStore } from '../functions/adapters/store/node-lease.js';
 import type { DnsAlertKind } from '../functions/decisions/dns/alerts.js';
+import { isUndecided } from '../functions/decisions/dns/hysteresis.js';
 import { ownershipComment } from '../functions/decisions/dns/ownership.js';
 import { entrypointTargets } from '../functions/decisions/dns/targets.js';
 import type { Announcements, DnsNodeView, Target } from '../functions/decisions/dns/types.js';
@@ -49,6 +50,8 @@ export interface DnsEntrypointStatus {
   records: DnsRecordRow[] | null;
   /** Null when the Nodes or the table could not be read. */
   targets: DnsTargetRow[] | null;
+  /** The entrypoint's `rise` (only with a `check`): an undecided target shows its passes out of it. */
+  rise?: number;
   /** DnsFailover's open alerts (published once, repeated hourly; functions/decisions/dns/alerts.ts). */
   alerts: { kind: DnsAlertKind; since: string; lastAlertAt: string }[] | null;
 }
@@ -101,6 +104,7 @@ export async function readDnsStatus(input: DnsStatusInputs): Promise<DnsStatus> 
       zoneName: e.zoneName,
       type: e.type,
       records: recordsHere,
+      ...(e.check ? { rise: e.rise } : {}),
       targets: nodes && table ? targetRows(e, nodes, table.announcements, table.checks.get(e.name), published) : null,
       alerts: table
         ? Object.entries(table.alerts.get(e.name) ?? {}).map(([kind, a]) => ({ kind: kind as DnsAlertKind, since: a.since, lastAlertAt: a.lastAlertAt }))
@@ -205,15 +209,17 @@ function targetRows(
       ...(t.address ? { address: t.address } : {}),
       ready: nodes.find((n) => n.name === t.node)?.ready ?? 'Unknown',
       serves: t.healthy,
-      ...(t.healthy ? {} : { excluded: exclusion(t) }),
+      ...(t.healthy ? {} : { excluded: exclusion(t, check) }),
       ...(check ? { check } : {}),
     };
   });
 }
 
-/** A target's exclusion in an operator's words. */
-function exclusion(t: Target): string {
+/** A target's exclusion in an operator's words, given its stored check state. */
+export function exclusion(t: Target, check: StoredCheckState | undefined): string {
   const detail = t.detail ? `: ${t.detail}` : '';
+  // Not published and not decided yet: kept out until its checks decide, which is no failure of its check.
+  if (t.reason === 'check-failing' && (!check || isUndecided(check))) return 'waiting for its checks to pass';
   switch (t.reason) {
     case 'not-eligible':
       return 'not eligible';
@@ -253,7 +259,7 @@ export function renderDnsStatus(s: DnsStatus): string {
           ? '(none)'
           : textTable(
               ['NODE', 'ADDRESS', 'READY', 'CHECK', 'SERVES'],
-              e.targets.map((t) => [t.node, t.address, t.ready, describeCheck(t.check), t.serves ? 'yes' : `no: ${t.excluded}`]),
+              e.targets.map((t) => [t.node, t.address, t.ready, describeCheck(t.check, e.rise), t.serves ? 'yes' : `no: ${t.excluded}`]),
             );
     const alerts =
       e.alerts === null
@@ -266,8 +272,10 @@ export function renderDnsStatus(s: DnsStatus): string {
   return `\nDNS ENTRYPOINTS\n${blocks.join('\n')}`;
 }
 
-function describeCheck(c: StoredCheckState | undefined): string | undefined {
+/** A target's check state in an operator's words; an undecided one with its passes out of `rise`. */
+export function describeCheck(c: StoredCheckState | undefined, rise: number | undefined): string | undefined {
   if (!c) return undefined;
+  if (isUndecided(c)) return `undecided (${c.passes}/${rise ?? '?'} passes, ${c.failures} failures; ${c.detail})`;
   return `${c.healthy ? 'healthy' : 'unhealthy'} (${c.passes} passes, ${c.failures} failures; ${c.detail})`;
 }
 

@@ -6,7 +6,7 @@ import type { DnsAlertStore } from '../adapters/store/dns-alerts.js';
 import type { StoredCheckState } from '../adapters/store/dns-check-states.js';
 import { type DnsAlertKind, dnsAlertStep } from '../decisions/dns/alerts.js';
 import { DNS_DETAIL_TYPES } from '../decisions/dns/failover-events.js';
-import { initialCheckState } from '../decisions/dns/hysteresis.js';
+import { initialCheckState, isUndecided } from '../decisions/dns/hysteresis.js';
 import { ownershipComment } from '../decisions/dns/ownership.js';
 import { planChanges } from '../decisions/dns/plan.js';
 import type { DnsRunPlan } from '../decisions/dns/run-input.js';
@@ -238,15 +238,16 @@ function excludedBecause(targets: Target[], address: string): { node?: string; r
 }
 
 /**
- * The check memory by address: what the check runner stored, else the starting state (healthy when the address is
- * published already, so a deploy changes nothing; otherwise it must pass `rise` checks first).
+ * The check memory by address: what the check runner decided, else (no state, or undecided yet) the address as it is
+ * published: a published one stays, so a deploy changes nothing; an unpublished one is not added until the runner
+ * decides it healthy after `rise` passes, and that decision's event starts DnsFailover again.
  */
 export function checkStates(stored: Map<string, StoredCheckState>, nodes: DnsNode[], published: Set<string>): Record<string, CheckState> {
   const out: Record<string, CheckState> = {};
   const addresses = new Set<string>([...stored.keys(), ...published, ...nodes.flatMap((n) => n.view.addresses.map((a) => a.address))]);
   for (const address of addresses) {
     const s = stored.get(address);
-    out[address] = s ? { healthy: s.healthy, passes: s.passes, failures: s.failures } : initialCheckState(published.has(address));
+    out[address] = s && !isUndecided(s) ? { healthy: s.healthy, passes: s.passes, failures: s.failures } : initialCheckState(published.has(address));
   }
   return out;
 }

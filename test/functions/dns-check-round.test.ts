@@ -89,10 +89,19 @@ describe('Function: runCheckRound', () => {
     expect([...(h.states.items.get('www')?.keys() ?? [])].sort()).toEqual(['203.0.113.10', '203.0.113.11']);
   });
 
-  it('publishes a flip once the fall-th failure is stored, and nothing on the rounds before', async () => {
+  it('publishes the first decision of new targets after rise passes, then a flip once the fall-th failure is stored, and nothing between', async () => {
     const h = harness();
     const eps = [entrypoint('www', 'home', tcp)];
+    // New targets: undecided after one pass, decided healthy (and published, one event for both) after rise = 2.
     await runCheckRound(h.deps, eps);
+    expect(h.published).toHaveLength(0);
+    await runCheckRound(h.deps, eps);
+    expect(h.published).toHaveLength(1);
+    expect(h.published[0].map((c) => [c.address, c.healthy]).sort()).toEqual([
+      ['203.0.113.10', true],
+      ['203.0.113.11', true],
+    ]);
+    h.published.length = 0;
     h.probe.answer('203.0.113.10', fakeTimeout());
     for (let i = 0; i < 3; i++) await runCheckRound(h.deps, eps);
     expect(h.published).toHaveLength(1);

@@ -43,6 +43,29 @@ describe('Class: DynamoDnsCheckStateStore', () => {
     });
   });
 
+  it('stores an undecided target as undecided with no health, and reads it back undecided', async () => {
+    doc.on(PutCommand).resolves({});
+    const undecided = { undecided: true as const, passes: 1, failures: 0, nodeName: 'aws-2', checkedAt: NOW.toISOString(), detail: 'connected in 4 ms' };
+    await store().put('www', '203.0.113.11', undecided);
+    const item = doc.commandCalls(PutCommand)[0].args[0].input.Item ?? {};
+    expect(item).toMatchObject({ undecided: true, passes: 1, failures: 0 });
+    expect(item).not.toHaveProperty('healthy');
+    doc.on(QueryCommand).resolves({ Items: [item] });
+    expect((await store().list('www')).get('203.0.113.11')).toEqual(undecided);
+  });
+
+  it('reads an item written before undecided states existed (healthy true or false, no undecided) as decided', async () => {
+    doc.on(QueryCommand).resolves({
+      Items: [
+        { pk: 'DNSCHECK#www', sk: '203.0.113.10', healthy: true, passes: 0, failures: 1, checkedAt: 't1', detail: 'connect timeout after 2000 ms' },
+        { pk: 'DNSCHECK#www', sk: '203.0.113.12', healthy: false, passes: 1, failures: 0, checkedAt: 't1', detail: 'connected in 3 ms' },
+      ],
+    });
+    const states = await store().list('www');
+    expect(states.get('203.0.113.10')).toEqual({ healthy: true, passes: 0, failures: 1, checkedAt: 't1', detail: 'connect timeout after 2000 ms' });
+    expect(states.get('203.0.113.12')).toEqual({ healthy: false, passes: 1, failures: 0, checkedAt: 't1', detail: 'connected in 3 ms' });
+  });
+
   it('lists an entrypoint with a consistent query on its partition, across pages, keyed by address', async () => {
     doc
       .on(QueryCommand)
@@ -75,7 +98,7 @@ describe('Class: DynamoDnsCheckStateStore', () => {
       .on(QueryCommand)
       .resolves({ Items: [{ pk: 'DNSCHECK#www', sk: '203.0.113.10', healthy: true, passes: 2, failures: 0, checkedAt: 't1', detail: 'ok' }] });
     const eventual = new DynamoDnsCheckStateStore(TABLE, new DynamoDBClient({ region: 'eu-west-3' }), () => NOW, 'eventual');
-    expect((await eventual.list('www')).get('203.0.113.10')?.healthy).toBe(true);
+    expect((await eventual.list('www')).get('203.0.113.10')).toMatchObject({ healthy: true });
     expect(doc.commandCalls(QueryCommand)[0].args[0].input.ConsistentRead).toBe(false);
   });
 

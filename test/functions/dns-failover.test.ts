@@ -247,6 +247,40 @@ describe('Function: reconcilePass', () => {
     const second = await reconcilePass(run(['app']), [entrypoint('app', { check })], checked.deps);
     expect(second.outcomes[0]).toMatchObject({ outcome: 'changed', after: { 'app.example.com': ['203.0.113.1', '203.0.113.3'] } });
   });
+
+  it('with an active check, keeps a published undecided address and does not add an unpublished undecided one', async () => {
+    const check = { protocol: 'tcp', port: 443, timeoutMs: 2000 } as EntrypointConfig['check'];
+    const undecided = (passes: number, failures: number) => ({ undecided: true as const, passes, failures, checkedAt: 't', detail: 'd' });
+    const w = world({
+      records: [owned('app.example.com', '203.0.113.1', 'r1')],
+      nodes: [node('home-1', 'home', '203.0.113.1'), node('aws-2', 'aws', '203.0.113.3')],
+      // The published one failed once, the new one passed once: neither is decided (fall 3, rise 2 here).
+      checks: new Map([
+        ['203.0.113.1', undecided(0, 1)],
+        ['203.0.113.3', undecided(1, 0)],
+      ]),
+    });
+    const pass = await reconcilePass(run(['app']), [entrypoint('app', { check })], w.deps);
+    expect(pass.outcomes[0]).toMatchObject({ outcome: 'unchanged' });
+    expect(w.batches).toEqual([]);
+  });
+
+  it('with an active check, never adds a new address whose first check failed (undecided) or that was decided unhealthy', async () => {
+    const check = { protocol: 'tcp', port: 443, timeoutMs: 2000 } as EntrypointConfig['check'];
+    for (const state of [
+      { undecided: true as const, passes: 0, failures: 1 },
+      { healthy: false, passes: 0, failures: 3 },
+    ]) {
+      const w = world({
+        records: [owned('app.example.com', '203.0.113.1', 'r1')],
+        nodes: [node('home-1', 'home', '203.0.113.1'), node('aws-2', 'aws', '203.0.113.3')],
+        checks: new Map([['203.0.113.3', { ...state, checkedAt: 't', detail: 'connect timeout after 2000 ms' }]]),
+      });
+      const pass = await reconcilePass(run(['app']), [entrypoint('app', { check })], w.deps);
+      expect(pass.outcomes[0]).toMatchObject({ outcome: 'unchanged' });
+      expect(w.records().map((r) => r.content)).toEqual(['203.0.113.1']);
+    }
+  });
 });
 
 /** What reconcilePass really publishes parses with the catalog's schema (docs/events.md), so the two cannot drift. */

@@ -1,18 +1,12 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
-import type { CheckState } from '../../decisions/dns/types.js';
+import type { StoredCheckState } from '../../decisions/dns/check-round.js';
+import { isUndecided } from '../../decisions/dns/hysteresis.js';
 import { documentClient } from './document-client.js';
 import { retryableDynamoError } from './dynamo-errors.js';
 
 /** One target's active-check memory as stored: the hysteresis state plus what the last probe saw, and when. */
-export interface StoredCheckState extends CheckState {
-  /** The node serving on this address when it was last checked. */
-  nodeName?: string;
-  /** ISO time of the last probe. */
-  checkedAt: string;
-  /** The last probe's detail ('connected in 12 ms', 'HTTP 503'). */
-  detail: string;
-}
+export type { StoredCheckState };
 
 /** The check runner writes one state per (entrypoint, address); DnsFailover reads an entrypoint's states at once. */
 export interface DnsCheckStateStore {
@@ -69,7 +63,9 @@ export class DynamoDnsCheckStateStore implements DnsCheckStateStore {
     const item = {
       pk: pk(entrypoint),
       sk: address,
-      healthy: state.healthy,
+      // An undecided target has `undecided: true` and no `healthy`; an item without `undecided` (all the items the
+      // code before it wrote) is decided.
+      ...(isUndecided(state) ? { undecided: true } : { healthy: state.healthy }),
       passes: state.passes,
       failures: state.failures,
       nodeName: state.nodeName,
@@ -84,10 +80,10 @@ export class DynamoDnsCheckStateStore implements DnsCheckStateStore {
 }
 
 function toState(item: Record<string, unknown>): StoredCheckState {
+  const passes = Number(item.passes ?? 0);
+  const failures = Number(item.failures ?? 0);
   return {
-    healthy: item.healthy === true,
-    passes: Number(item.passes ?? 0),
-    failures: Number(item.failures ?? 0),
+    ...(item.undecided === true ? { undecided: true as const, passes, failures } : { healthy: item.healthy === true, passes, failures }),
     ...(typeof item.nodeName === 'string' ? { nodeName: item.nodeName } : {}),
     checkedAt: String(item.checkedAt ?? ''),
     detail: String(item.detail ?? ''),

@@ -1,6 +1,6 @@
-import { initialCheckState, nextCheckState } from './hysteresis.js';
+import { isUndecided, nextCheckState, undecidedCheckState } from './hysteresis.js';
 import { entrypointTargets } from './targets.js';
-import type { CheckState, DnsNodeView, EligibilityRule, ExclusionReason } from './types.js';
+import type { DnsNodeView, EligibilityRule, ExclusionReason, TargetCheckState } from './types.js';
 
 /** One address to probe and the node it belongs to. */
 export interface CheckCandidate {
@@ -8,14 +8,15 @@ export interface CheckCandidate {
   nodeName: string;
 }
 
-/** A target's check state, the shape functions/adapters/store/dns-check-states.ts stores. */
-export interface StoredCheckState extends CheckState {
+/** A target's check state (decided or undecided), as functions/adapters/store/dns-check-states.ts stores it. */
+export type StoredCheckState = TargetCheckState & {
+  /** The node serving on this address when it was last checked. */
   nodeName?: string;
   /** When it was last written (ISO): when it changed, or at most REFRESH_AFTER_MS before the last probe. */
   checkedAt: string;
   /** The probe's last detail, e.g. 'connected in 12 ms', 'connect timeout after 2000 ms'. */
   detail: string;
-}
+};
 
 /** One probe's result, as the round reads it. */
 export interface ProbeOutcome {
@@ -47,15 +48,15 @@ export interface CheckRoundInputs {
 }
 
 /**
- * A steady state is written again after this long, so that it never gets older than the store's one-day TTL: a dead
- * address whose state expired would start healthy again and churn the records once a day.
+ * A steady state is written again after this long, so that it never gets older than the store's one-day TTL: a target
+ * whose state expired would be undecided again and publish its decision again, once a day.
  */
 export const REFRESH_AFTER_MS = 3_600_000;
 
 export interface CheckRound {
   /** The states to store: only those that changed, so that a steady target costs no write. */
   writes: { address: string; state: StoredCheckState }[];
-  /** Targets whose health flipped this round. */
+  /** Targets whose health flipped, or was decided for the first time, this round. */
   changes: TargetHealthChange[];
 }
 
@@ -79,10 +80,12 @@ export function checkCandidates(rule: EligibilityRule, nodes: readonly DnsNodeVi
 }
 
 /**
- * One round of checks folded into the stored states. A target never checked starts healthy, as DnsFailover counts a
- * published address with no state (hysteresis.ts, initialCheckState): the first round after a deploy then changes
- * no record, and a dead target still leaves after `fall` failures. Counters stop at rise and fall, which is all the
- * rules read, so that a target that keeps passing (or failing) is written only every REFRESH_AFTER_MS, not every round.
+ * One round of checks folded into the stored states. A target never checked starts undecided, as a load balancer
+ * registers a new target (types.ts, UndecidedCheckState): its first decision, healthy after `rise` passes or unhealthy
+ * after `fall` failures, is published like a flip, so DnsFailover adds a new node at once rather than at the next
+ * reconcile, and never adds one that has not passed. Until then DnsFailover keeps the address as it is published, so
+ * the first rounds after a deploy change no record. Counters stop at rise and fall, which is all the rules read, so
+ * that a target that keeps passing (or failing) is written only every REFRESH_AFTER_MS, not every round.
  */
 export function checkRound(inputs: CheckRoundInputs): CheckRound {
   const { limits, now } = inputs;
@@ -92,21 +95,36 @@ export function checkRound(inputs: CheckRoundInputs): CheckRound {
     const result = inputs.results.get(c.address);
     if (!result) continue;
     const stored = inputs.previous.get(c.address);
-    const before: CheckState = stored ?? initialCheckState(true);
+    const before: TargetCheckState = stored ?? undecidedCheckState();
     const after = boundedCounters(nextCheckState(before, result.passed, limits), limits);
-    const changed = !stored || stored.healthy !== after.healthy || stored.passes !== after.passes || stored.failures !== after.failures;
+    const changed = !stored || health(stored) !== health(after) || stored.passes !== after.passes || stored.failures !== after.failures;
     const fresh = Date.parse(now) - Date.parse(stored?.checkedAt ?? '') < REFRESH_AFTER_MS;
     if (!changed && stored.nodeName === c.nodeName && fresh) continue;
     const state: StoredCheckState = { ...after, nodeName: c.nodeName, checkedAt: now, detail: result.detail };
     writes.push({ address: c.address, state });
-    if (before.healthy !== after.healthy) {
-      changes.push({ entrypoint: inputs.entrypoint, address: c.address, nodeName: c.nodeName, ...after, detail: result.detail, checkedAt: now });
+    if (!isUndecided(after) && health(before) !== health(after)) {
+      const { healthy, passes, failures } = after;
+      changes.push({
+        entrypoint: inputs.entrypoint,
+        address: c.address,
+        nodeName: c.nodeName,
+        healthy,
+        passes,
+        failures,
+        detail: result.detail,
+        checkedAt: now,
+      });
     }
   }
   return { writes, changes };
 }
 
 /** Passes above rise and failures above fall change nothing the rules read. */
-function boundedCounters(state: CheckState, limits: { fall: number; rise: number }): CheckState {
-  return { healthy: state.healthy, passes: Math.min(state.passes, limits.rise), failures: Math.min(state.failures, limits.fall) };
+function boundedCounters(state: TargetCheckState, limits: { fall: number; rise: number }): TargetCheckState {
+  return { ...state, passes: Math.min(state.passes, limits.rise), failures: Math.min(state.failures, limits.fall) };
+}
+
+function health(state: TargetCheckState): 'healthy' | 'unhealthy' | 'undecided' {
+  if (isUndecided(state)) return 'undecided';
+  return state.healthy ? 'healthy' : 'unhealthy';
 }

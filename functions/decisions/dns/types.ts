@@ -32,8 +32,8 @@ export interface EligibilityRule {
 export type Announcements = Record<string, string>;
 
 /**
- * One target's active-check memory: whether it counts as healthy, and its current run of passes or failures.
- * Kept per address between runs so that one flapping node does not churn the records.
+ * One target's active-check memory once decided: whether it counts as healthy, and its current run of passes or
+ * failures. Kept per address between runs so that one flapping node does not churn the records.
  */
 export interface CheckState {
   healthy: boolean;
@@ -42,6 +42,21 @@ export interface CheckState {
   /** Consecutive failures (0 after a pass). */
   failures: number;
 }
+
+/**
+ * A target no check has decided yet (a new node, or one whose state expired): counting toward `rise` passes or `fall`
+ * failures, whichever comes first. The ELB target state `initial` / `Elb.InitialHealthChecking` ("still sending the
+ * target the minimum number of health checks required to determine its health status", API_TargetHealth) and
+ * HAProxy's `init-state fully-down` (a new server is unavailable until its `rise` checks succeed).
+ */
+export interface UndecidedCheckState {
+  undecided: true;
+  passes: number;
+  failures: number;
+}
+
+/** What the check runner remembers of one target: decided, or still undecided. */
+export type TargetCheckState = CheckState | UndecidedCheckState;
 
 export type ExclusionReason = 'not-eligible' | 'not-ready' | 'cordoned' | 'draining' | 'going-away' | 'no-address' | 'invalid-address' | 'check-failing';
 

@@ -67,15 +67,47 @@ describe('Function: checkRound', () => {
     return out;
   }
 
-  it('a target never checked starts healthy: a pass stores it healthy and publishes nothing', () => {
-    const [round] = rounds([true]);
-    expect(round.writes).toEqual([
-      {
-        address: '203.0.113.10',
-        state: { healthy: true, passes: 1, failures: 0, nodeName: 'a', checkedAt: '2026-11-30T12:00:10.000Z', detail: 'connected in 3 ms' },
-      },
+  it('a new target is undecided until rise passes, then flips healthy once (the event that starts DnsFailover)', () => {
+    const out = rounds([true, true, true]);
+    expect(out[0].writes.map((w) => w.state)).toEqual([
+      { undecided: true, passes: 1, failures: 0, nodeName: 'a', checkedAt: '2026-11-30T12:00:10.000Z', detail: 'connected in 3 ms' },
     ]);
+    expect(out.map((r) => r.changes.length)).toEqual([0, 1, 0]);
+    expect(out[1].changes[0]).toEqual({
+      entrypoint: 'www',
+      address: '203.0.113.10',
+      nodeName: 'a',
+      healthy: true,
+      passes: 2,
+      failures: 0,
+      detail: 'connected in 3 ms',
+      checkedAt: '2026-11-30T12:00:20.000Z',
+    });
+    expect(out.map((r) => r.writes.length)).toEqual([1, 1, 0]);
+  });
+
+  it('a new target is decided unhealthy after fall failures, with one change event, and never counted healthy', () => {
+    const out = rounds([false, false, false, false]);
+    expect(out.map((r) => r.writes[0]?.state)).toMatchObject([
+      { undecided: true, failures: 1 },
+      { undecided: true, failures: 2 },
+      { healthy: false, failures: 3 },
+      undefined,
+    ]);
+    expect(out.map((r) => r.changes.map((c) => c.healthy))).toEqual([[], [], [false], []]);
+    expect(out.flatMap((r) => r.writes).some((w) => 'healthy' in w.state && w.state.healthy)).toBe(false);
+  });
+
+  it('a new target that alternates stays undecided and publishes nothing (each failure resets the passes)', () => {
+    const out = rounds([true, false, true, false, true, false]);
+    expect(out.flatMap((r) => r.changes)).toEqual([]);
+    expect(out.at(-1)?.writes[0]?.state).toMatchObject({ undecided: true, passes: 0, failures: 1 });
+  });
+
+  it('a state the code before undecided states wrote (healthy, no undecided) is decided: a pass changes nothing', () => {
+    const [round] = rounds([true], stored({ passes: 0, failures: 1 }));
     expect(round.changes).toEqual([]);
+    expect(round.writes[0]?.state).toMatchObject({ healthy: true, passes: 1, failures: 0 });
   });
 
   it('a healthy target flips unhealthy on the fall-th failure, with one change event', () => {

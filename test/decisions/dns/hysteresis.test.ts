@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { initialCheckState, nextCheckState } from '../../../functions/decisions/dns/hysteresis.js';
-import type { CheckState } from '../../../functions/decisions/dns/types.js';
+import { initialCheckState, isUndecided, nextCheckState, undecidedCheckState } from '../../../functions/decisions/dns/hysteresis.js';
+import type { CheckState, TargetCheckState } from '../../../functions/decisions/dns/types.js';
 
 const limits = { fall: 3, rise: 2 };
 function run(start: CheckState, results: boolean[], bounds = limits): CheckState[] {
@@ -34,5 +34,41 @@ describe('Function: nextCheckState', () => {
   it('with fall 1 and rise 1 follows every check', () => {
     const states = run(initialCheckState(true), [true, false, true], { fall: 1, rise: 1 });
     expect(states.map((s) => s.healthy)).toEqual([true, false, true]);
+  });
+});
+
+describe('Function: nextCheckState (an undecided target)', () => {
+  const health = (s: TargetCheckState) => (isUndecided(s) ? 'undecided' : s.healthy ? 'healthy' : 'unhealthy');
+  function runUndecided(results: boolean[], bounds = limits): string[] {
+    let state: TargetCheckState = undecidedCheckState();
+    return results.map((passed) => {
+      state = nextCheckState(state, passed, bounds);
+      return health(state);
+    });
+  }
+
+  it('is decided healthy after rise consecutive passes', () => {
+    expect(runUndecided([true, true])).toEqual(['undecided', 'healthy']);
+  });
+
+  it('is decided unhealthy after fall consecutive failures, never healthy on the way', () => {
+    expect(runUndecided([false, false, false])).toEqual(['undecided', 'undecided', 'unhealthy']);
+  });
+
+  it('needs its passes (or failures) in a row', () => {
+    expect(runUndecided([true, false, true, false, false, true, true])).toEqual([
+      'undecided',
+      'undecided',
+      'undecided',
+      'undecided',
+      'undecided',
+      'undecided',
+      'healthy',
+    ]);
+  });
+
+  it('with rise 1 and fall 1 is decided by its first check', () => {
+    expect(runUndecided([true], { fall: 1, rise: 1 })).toEqual(['healthy']);
+    expect(runUndecided([false], { fall: 1, rise: 1 })).toEqual(['unhealthy']);
   });
 });
