@@ -54,10 +54,11 @@ try {
   // The dark provider needs enough nodes for the watcher to call it degraded (watcher.degradedMinNodes).
   const dark = config.pools.find((p) => p.provider === 'aws' && !bufferPools.includes(p.name));
   if (dark) {
-    console.log(`Outage: ${config.watcher.degradedMinNodes} nodes in ${dark.name}, a workload, then ${dark.provider} goes dark...`);
+    const { degradedMinNodes } = config.watcher;
+    console.log(`Outage: ${degradedMinNodes} nodes in ${dark.name}, a workload ~30 % on them, then ${dark.provider} goes dark...`);
     await withLocal(async (local) => {
-      await provision(local, dark.name, Math.max(config.watcher.degradedMinNodes, 1));
-      return outageToCapacity(local, dark.provider, bufferPools, 'bench-app', 12);
+      await provision(local, dark.name, Math.max(degradedMinNodes, 1));
+      return outageToCapacity(local, dark.provider, bufferPools, 'bench-app', 12, degradedMinNodes);
     });
   }
   console.log('Decision: 500 pending pods of 20 shapes...');
