@@ -64,27 +64,23 @@ export async function outageToCapacity(
   share = 0.3,
 ): Promise<OutageFigures> {
   const { sim } = local;
-  const nodeLabel = (node: string, key: string) => {
-    const n = sim.world.kube.list('nodes').find((x) => x.metadata.name === node);
-    return n ? label(n, key) : undefined;
-  };
+  // The cloud each Node runs on, as the world knows it (home machines carry no shepherd.io/provider label).
+  const providerOf = (node: string | undefined) => (node ? sim.world.vmOfNode(node)?.provider : undefined);
   const live = (p: KubeObject) => running(p) && !p.metadata.deletionTimestamp;
   // The workload spread by the scheduler over every node, then as many pods again pinned to another provider's nodes
   // that the dark provider carries `share` of them.
   addWorkload(sim.world, app, replicas, { cpu: '250m', memory: '256Mi' });
   await sim.clock.until(() => podsOf(local, app).length === replicas && podsOf(local, app).every(running), 10 * 60_000, `${app} pods Running`);
-  const onDark = (p: KubeObject) => nodeLabel(nodeOfPod(p) ?? '', 'shepherd.io/provider') === provider;
+  const onDark = (p: KubeObject) => providerOf(nodeOfPod(p)) === provider;
   const lostSpread = podsOf(local, app).filter(onDark).length;
   const other = sim.world.kube
     .list('nodes')
-    .filter((n) => !bufferPools.includes(label(n, 'shepherd.io/pool') ?? ''))
-    .map((n) => label(n, 'shepherd.io/provider'))
-    .find((p) => p !== undefined && p !== provider);
+    .find((n) => ready(n) && !bufferPools.includes(label(n, 'shepherd.io/pool') ?? '') && ![undefined, provider].includes(providerOf(n.metadata.name)));
   const pinned = Math.max(0, Math.round(lostSpread / share) - replicas);
   const apps = [app];
   if (other && pinned > 0) {
-    apps.push(`${app}-${other}`);
-    addWorkload(sim.world, `${app}-${other}`, pinned, { cpu: '50m', memory: '64Mi' }, { 'shepherd.io/provider': other });
+    apps.push(`${app}-pinned`);
+    addWorkload(sim.world, `${app}-pinned`, pinned, { cpu: '50m', memory: '64Mi' }, { 'kubernetes.io/hostname': other.metadata.name });
   }
   const total = replicas + (apps.length > 1 ? pinned : 0);
   const allPods = () => apps.flatMap((a) => podsOf(local, a));
@@ -94,7 +90,7 @@ export async function outageToCapacity(
   const darkNodes = new Set(
     sim.world.kube
       .list('nodes')
-      .filter((n) => label(n, 'shepherd.io/provider') === provider)
+      .filter((n) => providerOf(n.metadata.name) === provider)
       .map((n) => n.metadata.name),
   );
 
