@@ -5,9 +5,16 @@ export interface OutageFigures {
   /** The provider that went dark, and the share of the workload's pods it ran then. */
   provider: string;
   podShare: number;
-  /** Pods that ran on it, and how many of them the buffer pools could place. */
+  /** Pods that ran on it. */
   lostPods: number;
-  /** Dark -> the watcher's Provider Degraded (its pass) -> ScaleBuffer started -> first buffer VM launched. */
+  /** Its Nodes, and the watcher's threshold for calling a provider degraded (watcher.degradedMinNodes). */
+  darkNodes: number;
+  degradedMinNodes: number;
+  /**
+   * Dark -> its first Node NotReady (the node monitor grace period) -> the watcher's Provider Degraded (its next
+   * once-a-minute pass) -> ScaleBuffer started -> first buffer VM launched.
+   */
+  notReadyS?: number;
   degradedS?: number;
   scaleBufferStartedS?: number;
   firstLaunchS?: number;
@@ -16,8 +23,9 @@ export interface OutageFigures {
   capacityReadyS?: number;
   /** One buffer VM's launch -> its Node Ready: the boot and join time the goal adds 60 s to. */
   bootJoinS?: number;
-  /** Dark -> the lost pods evicted (Kubernetes' not-ready toleration) -> every placeable pod Running again. */
+  /** Dark -> the first and the last lost pod evicted (Kubernetes' 300 s unreachable toleration) -> every pod Running again. */
   evictedS?: number;
+  lastEvictedS?: number;
   podsRunningS?: number;
 }
 
@@ -25,8 +33,13 @@ export interface DecisionFigures {
   kind: 'decision';
   pods: number;
   shapes: number;
-  /** The first pod of the burst unschedulable -> the plan of the ScaleBuffer run that took it decided. */
+  /**
+   * The first pod of the burst unschedulable -> the plan of the ScaleBuffer run that took it decided; split at the
+   * watcher's Pods Became Unschedulable (its pass runs once a minute, EventBridge's shortest schedule).
+   */
   pendingToDecisionS?: number;
+  pendingToWatcherS?: number;
+  watcherToDecisionS?: number;
   /** What that decision asked for: nodes per pool, pods left waiting or unplaceable. */
   scaleUps: { pool: string; count: number }[];
   waiting: number;
@@ -68,6 +81,17 @@ export interface GoalCheck {
 
 const s = (v: number | undefined) => (v === undefined ? 'never' : `${v.toFixed(1)} s`);
 
+const since = (from: number | undefined, to: number | undefined) => (from === undefined || to === undefined ? 'never' : `+${(to - from).toFixed(1)} s`);
+
+/** Where the outage's time went, stage by stage, and why a stage never came. */
+function outageWhy(f: OutageFigures): string {
+  if (f.degradedS === undefined) {
+    const few = f.darkNodes < f.degradedMinNodes ? `: ${f.darkNodes} ${f.provider} Node(s) NotReady < watcher.degradedMinNodes ${f.degradedMinNodes}` : '';
+    return ` (no Provider Degraded${few})`;
+  }
+  return ` = Nodes NotReady ${s(f.notReadyS)} (node monitor grace), Provider Degraded ${since(f.notReadyS, f.degradedS)} (watcher's once-a-minute pass), ScaleBuffer started ${since(f.degradedS, f.scaleBufferStartedS)}, first buffer VM ${since(f.scaleBufferStartedS, f.firstLaunchS)}, Ready ${since(f.firstLaunchS, f.capacityReadyS)} (boot+join)`;
+}
+
 export function goalChecks(figures: BufferFigures[]): GoalCheck[] {
   return figures.flatMap((f): GoalCheck[] => {
     if (f.kind === 'outage') {
@@ -79,7 +103,7 @@ export function goalChecks(figures: BufferFigures[]): GoalCheck[] {
             goalS === undefined
               ? `boot+join (unmeasured) + ${GOALS.outageOverheadS} s`
               : `<= ${goalS.toFixed(1)} s (boot+join ${s(f.bootJoinS)} + ${GOALS.outageOverheadS} s)`,
-          actual: s(f.capacityReadyS),
+          actual: `${s(f.capacityReadyS)}${outageWhy(f)}`,
           met: goalS !== undefined && f.capacityReadyS !== undefined && f.capacityReadyS <= goalS,
         },
       ];
@@ -88,7 +112,7 @@ export function goalChecks(figures: BufferFigures[]): GoalCheck[] {
       {
         what: `${f.pods} pending pods of ${f.shapes} shapes -> decision`,
         goal: `<= ${GOALS.pendingToDecisionS} s`,
-        actual: s(f.pendingToDecisionS),
+        actual: `${s(f.pendingToDecisionS)} (first pending -> watcher reports it ${s(f.pendingToWatcherS)}: its once-a-minute pass; watcher event -> decision ${s(f.watcherToDecisionS)}: intake + ScaleBuffer)`,
         met: f.pendingToDecisionS !== undefined && f.pendingToDecisionS <= GOALS.pendingToDecisionS,
       },
       {
@@ -110,19 +134,22 @@ export function goalChecks(figures: BufferFigures[]): GoalCheck[] {
 export function formatFigures(f: BufferFigures): string[] {
   if (f.kind === 'outage') {
     return [
-      `outage: ${f.provider} goes dark, carrying ${(f.podShare * 100).toFixed(0)} % of the workload's pods (${f.lostPods} pods)`,
+      `outage: ${f.provider} goes dark (${f.darkNodes} Nodes; watcher.degradedMinNodes ${f.degradedMinNodes}), carrying ${(f.podShare * 100).toFixed(0)} % of the workload's pods (${f.lostPods} pods)`,
+      `  Nodes NotReady         ${s(f.notReadyS)}`,
       `  Provider Degraded      ${s(f.degradedS)}`,
       `  ScaleBuffer started    ${s(f.scaleBufferStartedS)}`,
       `  first buffer VM        ${s(f.firstLaunchS)}`,
       `  capacity Ready         ${s(f.capacityReadyS)} (${f.bufferNodes} buffer node(s); boot+join ${s(f.bootJoinS)})`,
-      `  lost pods evicted      ${s(f.evictedS)}`,
-      `  every pod Running      ${s(f.podsRunningS)}`,
+      `  lost pods evicted      ${s(f.evictedS)} .. ${s(f.lastEvictedS)} (Kubernetes' taint manager, 300 s after NotReady: no autoscaler runs them sooner)`,
+      `  every pod Running      ${s(f.podsRunningS)} (${since(f.lastEvictedS, f.podsRunningS)} after the last eviction; the capacity was Ready ${f.capacityReadyS !== undefined && f.evictedS !== undefined ? `${(f.evictedS - f.capacityReadyS).toFixed(1)} s before the first` : 'never'})`,
       `  Scaleway autoscaler    ${s(scalewayAutoscalerS(f))} to capacity (modelled: eviction + ${SCALEWAY_SCAN_S} s scan + boot+join)`,
     ];
   }
   return [
     `decision: ${f.pods} pending pods of ${f.shapes} shapes`,
     `  first pending -> decision  ${s(f.pendingToDecisionS)}`,
+    `    first pending -> watcher reports it  ${s(f.pendingToWatcherS)} (the watcher's pass, once a minute: EventBridge schedules run at most once a minute)`,
+    `    watcher event -> decision            ${s(f.watcherToDecisionS)} (intake, ScaleBuffer's validate, lease and plan)`,
     `  decided: ${f.scaleUps.map((u) => `${u.pool} +${u.count}`).join(', ') || 'no node'}; ${f.waiting} waiting (pools at max / cost cap), ${f.unplaceable} unplaceable`,
     `  decision Lambda: ${f.lambda ? `${Math.round(f.lambda.ms)} ms, peak ${Math.round(f.lambda.peakRssMiB)} MiB of ${f.lambda.memoryMb} MB` : 'not measured'}`,
   ];

@@ -1,3 +1,4 @@
+import { WATCHER_DETAIL_TYPES } from '../../functions/decisions/watcher/event-types.js';
 import { lambdaEnvironment } from '../../local/lambda/lambda-runner.js';
 import type { ShepherdLocal } from '../../local/shepherd-local.js';
 import { simulatorEnv } from '../../local/shepherd-world.js';
@@ -37,61 +38,115 @@ function scaleBufferRuns(local: ShepherdLocal, since: number) {
   return local.controlPlane.stepFunctions.listExecutions(local.stateMachineArn('scaleBuffer')).filter((e) => e.startDate >= since);
 }
 
+/** Records when each detail-type of the watcher's first reaches the bus (simulated ms), with its detail. */
+function watchBus(local: ShepherdLocal) {
+  const seen: { type: string; at: number; detail: Record<string, unknown> }[] = [];
+  const stop = local.controlPlane.events.onPublish((_bus, event) => {
+    seen.push({ type: event['detail-type'], at: local.sim.clock.now(), detail: event.detail as Record<string, unknown> });
+  });
+  return { seen, stop };
+}
+
 /**
- * (a) Outage to capacity: `provider` (its nodes running the workload beside the other providers') goes dark. Nothing
- * but the simulated world is touched: the watcher's pass finds the provider degraded, the intake starts ScaleBuffer,
- * which grows the buffer pools; Kubernetes evicts the lost pods after its toleration and they run on the new nodes.
+ * (a) Outage to capacity: `provider` (its nodes running `share` of the workload's pods, the rest on the other
+ * providers' nodes) goes dark. Nothing but the simulated world is touched: its Nodes go NotReady after the node monitor
+ * grace period, the watcher's pass finds the provider degraded, the intake starts ScaleBuffer, which grows the buffer
+ * pools; Kubernetes' taint manager evicts the lost pods after their 300 s toleration and the replacements run on the
+ * new nodes. The scenario runs until every pod runs again (or the cap).
  */
-export async function outageToCapacity(local: ShepherdLocal, provider: string, bufferPools: string[], app: string, replicas: number): Promise<OutageFigures> {
+export async function outageToCapacity(
+  local: ShepherdLocal,
+  provider: string,
+  bufferPools: string[],
+  app: string,
+  replicas: number,
+  degradedMinNodes: number,
+  share = 0.3,
+): Promise<OutageFigures> {
   const { sim } = local;
+  // The cloud each Node runs on, as the world knows it (home machines carry no shepherd.io/provider label).
+  const providerOf = (node: string | undefined) => (node ? sim.world.vmOfNode(node)?.provider : undefined);
+  const live = (p: KubeObject) => running(p) && !p.metadata.deletionTimestamp;
+  // The workload spread by the scheduler over every node, then as many pods again pinned to another provider's nodes
+  // that the dark provider carries `share` of them.
   addWorkload(sim.world, app, replicas, { cpu: '250m', memory: '256Mi' });
   await sim.clock.until(() => podsOf(local, app).length === replicas && podsOf(local, app).every(running), 10 * 60_000, `${app} pods Running`);
-  const nodeProvider = new Map(sim.world.kube.list('nodes').map((n) => [n.metadata.name, label(n, 'shepherd.io/provider')]));
-  const lost = podsOf(local, app).filter((p) => nodeProvider.get(nodeOfPod(p) ?? '') === provider);
-  const lostNames = new Set(lost.map((p) => p.metadata.name));
+  const onDark = (p: KubeObject) => providerOf(nodeOfPod(p)) === provider;
+  const lostSpread = podsOf(local, app).filter(onDark).length;
+  const other = sim.world.kube
+    .list('nodes')
+    .find((n) => ready(n) && !bufferPools.includes(label(n, 'shepherd.io/pool') ?? '') && ![undefined, provider].includes(providerOf(n.metadata.name)));
+  const pinned = Math.max(0, Math.round(lostSpread / share) - replicas);
+  const apps = [app];
+  if (other && pinned > 0) {
+    apps.push(`${app}-pinned`);
+    addWorkload(sim.world, `${app}-pinned`, pinned, { cpu: '50m', memory: '64Mi' }, { 'kubernetes.io/hostname': other.metadata.name });
+  }
+  const total = replicas + (apps.length > 1 ? pinned : 0);
+  const allPods = () => apps.flatMap((a) => podsOf(local, a));
+  await sim.clock.until(() => allPods().length === total && allPods().every(running), 10 * 60_000, 'the workload Running');
+  const lost = allPods().filter(onDark);
+  const lostNames = new Set(lost.map((p) => `${p.metadata.namespace}/${p.metadata.name}`));
+  const darkNodes = new Set(
+    sim.world.kube
+      .list('nodes')
+      .filter((n) => providerOf(n.metadata.name) === provider)
+      .map((n) => n.metadata.name),
+  );
 
+  const bus = watchBus(local);
   const t0 = sim.clock.now();
   sim.world.setProviderDark(provider as Parameters<typeof sim.world.setProviderDark>[0], true);
   const readyAt = new Map<string, number>();
-  let evictedAt: number | undefined;
+  let notReadyAt: number | undefined;
   let runningAt: number | undefined;
   let capacityAt: number | undefined;
   const bufferNodes = () => sim.world.kube.list('nodes').filter((n) => bufferPools.includes(label(n, 'shepherd.io/pool') ?? ''));
   const observe = () => {
     const now = sim.clock.now();
     for (const n of bufferNodes()) if (ready(n) && !readyAt.has(n.metadata.name)) readyAt.set(n.metadata.name, now);
-    const pods = podsOf(local, app);
-    if (evictedAt === undefined && [...lostNames].some((name) => !pods.some((p) => p.metadata.name === name))) evictedAt = now;
-    const runs = scaleBufferRuns(local, t0);
-    const growing = runs.some((r) => r.status === 'RUNNING');
+    if (notReadyAt === undefined && sim.world.kube.list('nodes').some((n) => darkNodes.has(n.metadata.name) && !ready(n))) notReadyAt = now;
+    const growing = scaleBufferRuns(local, t0).some((r) => r.status === 'RUNNING');
     const added = bufferNodes();
     if (capacityAt === undefined && added.length > 0 && !growing && added.every(ready)) capacityAt = now;
-    const placed = pods.filter((p) => running(p) && nodeProvider.get(nodeOfPod(p) ?? '') !== provider && nodeOfPod(p) !== undefined);
-    if (runningAt === undefined && evictedAt !== undefined && placed.length === replicas) runningAt = now;
+    // Every pod of the workload Running again off the dark provider (the evicted ones stay Terminating there, as
+    // on a real cluster, until their Node is gone: they are not counted).
+    const placed = allPods().filter((p) => live(p) && !darkNodes.has(nodeOfPod(p) ?? ''));
+    if (runningAt === undefined && placed.length === total) runningAt = now;
     return runningAt !== undefined && capacityAt !== undefined;
   };
   try {
     await sim.clock.until(observe, CAP_MS, 'capacity and pods back');
   } catch {
     // Not within the cap: the figures say what did not happen.
+  } finally {
+    bus.stop();
   }
-  const runs = scaleBufferRuns(local, t0);
+  // listExecutions lists newest first: the first run is the last.
+  const runs = scaleBufferRuns(local, t0).sort((a, b) => a.startDate - b.startDate);
   const launched = sim.world.listVms().filter((vm) => vm.provider !== provider && vm.launchedAt >= t0);
   const bootJoin = [...readyAt].flatMap(([node, at]) => {
     const vm = sim.world.vmOfNode(node);
     return vm && vm.launchedAt >= t0 ? [(at - vm.launchedAt) / 1000] : [];
   });
+  const degraded = bus.seen.find((e) => e.type === WATCHER_DETAIL_TYPES.providerDegraded && e.detail.provider === provider && !e.detail.region);
+  const evictions = sim.world.timeline.filter((e) => e.type === 'pod.evicted' && e.at >= t0 && lostNames.has(e.subject ?? ''));
   return {
     kind: 'outage',
     provider,
-    podShare: lost.length / replicas,
+    podShare: lost.length / total,
     lostPods: lost.length,
+    darkNodes: darkNodes.size,
+    degradedMinNodes,
+    notReadyS: seconds(t0, notReadyAt),
+    degradedS: seconds(t0, degraded?.at),
     scaleBufferStartedS: seconds(t0, runs[0]?.startDate),
     firstLaunchS: seconds(t0, launched.length > 0 ? Math.min(...launched.map((v) => v.launchedAt)) : undefined),
     bufferNodes: bufferNodes().length,
     capacityReadyS: seconds(t0, capacityAt),
     ...(bootJoin.length > 0 ? { bootJoinS: Math.max(...bootJoin) } : {}),
-    evictedS: seconds(t0, evictedAt),
+    evictedS: seconds(t0, evictions.length > 0 ? Math.min(...evictions.map((e) => e.at)) : undefined),
+    lastEvictedS: seconds(t0, evictions.length === lost.length && lost.length > 0 ? Math.max(...evictions.map((e) => e.at)) : undefined),
     podsRunningS: seconds(t0, runningAt),
   };
 }
@@ -115,6 +170,7 @@ export async function pendingToDecision(local: ShepherdLocal, shapes: number, pe
     return out;
   };
   let firstPendingAt: number | undefined;
+  const bus = watchBus(local);
   const apps = Array.from({ length: shapes }, (_, i) => `shape-${i + 1}`);
   const t0 = sim.clock.now();
   for (const [i, app] of apps.entries()) addWorkload(sim.world, app, perShape, { cpu: `${200 + 50 * i}m`, memory: `${128 + 64 * (i % 10)}Mi` });
@@ -131,14 +187,18 @@ export async function pendingToDecision(local: ShepherdLocal, shapes: number, pe
     // No decision within the cap.
   } finally {
     runner.invoke = invoke;
+    bus.stop();
   }
   const plan = plans[0];
+  const reported = bus.seen.find((e) => e.type === WATCHER_DETAIL_TYPES.podsUnschedulable && e.at >= t0);
   const decided = plan?.output as { scaleUp?: { scaleUps?: { pool: string; count: number }[]; waiting?: unknown[]; unplaceable?: unknown[] } } | undefined;
   const figures: DecisionFigures = {
     kind: 'decision',
     pods: shapes * perShape,
     shapes,
     pendingToDecisionS: firstPendingAt === undefined || !plan ? undefined : (plan.at - firstPendingAt) / 1000,
+    pendingToWatcherS: firstPendingAt === undefined || !reported ? undefined : (reported.at - firstPendingAt) / 1000,
+    watcherToDecisionS: !reported || !plan ? undefined : (plan.at - reported.at) / 1000,
     scaleUps: (decided?.scaleUp?.scaleUps ?? []).map((u) => ({ pool: u.pool, count: u.count })),
     waiting: decided?.scaleUp?.waiting?.length ?? 0,
     unplaceable: decided?.scaleUp?.unplaceable?.length ?? 0,
