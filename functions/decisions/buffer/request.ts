@@ -21,6 +21,9 @@ const ALLOWED =
 
 type Json = Record<string, unknown>;
 
+/** The fields of a reconcile's or a manual start's input (a watcher event is read as EventBridge delivers it). */
+const INPUT_FIELDS = ['trigger', 'targets', 'reason'];
+
 /**
  * Reads ScaleBuffer's input: the watcher's event as an EventBridge rule delivers it (the envelope, its detail-type
  * and detail), the periodic reconcile's `{ "trigger": "reconcile" }`, or a manual start's `{ "targets": { "<pool>":
@@ -30,7 +33,21 @@ type Json = Record<string, unknown>;
 export function readScaleBufferRequest(input: unknown): ScaleBufferRequest {
   if (!isObject(input)) throw invalid('the input is not a JSON object');
   if (input.source !== undefined || input['detail-type'] !== undefined) return fromEvent(input);
-  if (input.trigger === 'reconcile') return { trigger: 'reconcile' };
+  const unknown = Object.keys(input).find((key) => !INPUT_FIELDS.includes(key));
+  if (unknown !== undefined)
+    throw new InvalidScaleBufferInputError(
+      `ScaleBuffer refused its input: ${quote(unknown)} is not a field of scale-buffer's input; allowed: ${INPUT_FIELDS.join(', ')} (or a watcher event).`,
+    );
+  if (input.trigger === 'reconcile') {
+    const extra = INPUT_FIELDS.filter((f) => f !== 'trigger' && input[f] !== undefined);
+    if (extra.length > 0)
+      throw invalid(
+        `a reconcile takes no ${extra.join(' or ')}: it plans from the cluster alone, so ${extra.length === 1 ? 'that field' : 'those fields'} would be ignored; to set pool sizes, give targets without a trigger`,
+      );
+    return { trigger: 'reconcile' };
+  }
+  if (input.trigger !== undefined)
+    throw invalid(typeof input.trigger === 'string' ? `the trigger ${quote(input.trigger)} is unknown` : 'the trigger is not a string');
   if (input.targets !== undefined) return fromTargets(input);
   throw invalid(typeof input.trigger === 'string' ? `the trigger ${quote(input.trigger)} is unknown` : 'the input names no trigger');
 }

@@ -52,6 +52,22 @@ describe('Function: readScaleBufferRequest', () => {
     });
   });
 
+  it('refuses a field it does not know, naming it and listing the allowed ones', () => {
+    expect(refusal({ targets: { 'scw-buffer': 1 }, reasn: 'x' })).toBe(
+      `ScaleBuffer refused its input: "reasn" is not a field of scale-buffer's input; allowed: trigger, targets, reason (or a watcher event).`,
+    );
+    // A misspelt targets is named, not reported as a missing trigger.
+    expect(refusal({ target: { 'scw-buffer': 1 } })).toContain(`"target" is not a field of scale-buffer's input; allowed: trigger, targets, reason`);
+  });
+
+  it('refuses a reconcile given targets or a reason, saying why, and a manual start with a trigger', () => {
+    const message = refusal({ trigger: 'reconcile', targets: { 'scw-buffer': 1 } });
+    expect(message).toContain('a reconcile takes no targets: it plans from the cluster alone, so that field would be ignored');
+    expect(message).toContain('to set pool sizes, give targets without a trigger');
+    expect(refusal({ trigger: 'reconcile', targets: { 'scw-buffer': 1 }, reason: 'x' })).toContain('a reconcile takes no targets or reason');
+    expect(refusal({ trigger: 'grow', targets: { 'scw-buffer': 1 } })).toContain('the trigger "grow" is unknown');
+  });
+
   it('refuses bad input with one sentence that says what is wrong and what is allowed, quoting no braces', () => {
     expect(refusal('scale')).toContain('ScaleBuffer refused its input: the input is not a JSON object. Allowed: a watcher event');
     expect(refusal({ trigger: 'grow' })).toContain('the trigger "grow" is unknown');
