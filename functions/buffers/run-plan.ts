@@ -39,6 +39,8 @@ export interface BufferRunPlan {
   scaleDown: Pick<ScaleDownPlan, 'remove' | 'kept'>;
   /** Pending pods the run looked at. */
   pendingPods: number;
+  /** A manual start's pools already at their target: nothing to do for them, said so. */
+  atTarget?: { pool: string; size: number }[];
   /** Providers the added nodes stand in for (an outage). */
   standingInFor: string[];
   degradedProviders: string[];
@@ -159,11 +161,13 @@ function manualPlan(targets: { pool: string; size: number }[], views: BufferPool
       .map((r) => ({ nodeName: r.node, pool: r.pool, reason: `manual target ${c.to} (from ${c.from}): ${r.reason}` })),
   );
   const memory = grow.length > 0 ? { ...base.memory, lastScaleUpAt: base.now } : base.memory;
+  const hourlyCost = (pool: string) => views.find((v) => v.pool === pool)?.hourlyCost ?? 0;
   const scaleUp: ScaleUpPlan = {
     ...EMPTY_UP,
-    scaleUps: changes.filter((c) => c.delta > 0).map((c) => ({ pool: c.pool, count: c.delta, pods: [], addedHourlyCost: 0 })),
+    scaleUps: changes.filter((c) => c.delta > 0).map((c) => ({ pool: c.pool, count: c.delta, pods: [], addedHourlyCost: c.delta * hourlyCost(c.pool) })),
   };
-  return { ...base, grow, remove, scaleUp, scaleDown: { remove: down.remove, kept: down.kept }, standingInFor: [], memory };
+  const atTarget = targets.filter((t) => views.find((v) => v.pool === t.pool)?.size === t.size).map((t) => ({ pool: t.pool, size: t.size }));
+  return { ...base, grow, remove, scaleUp, scaleDown: { remove: down.remove, kept: down.kept }, standingInFor: [], atTarget, memory };
 }
 
 function growItems(plan: ScaleUpPlan, trigger: string, config: ShepherdConfig): GrowItem[] {

@@ -26,6 +26,25 @@ const read = (nodes: BufferKubeNode[], pods: BufferKubePod[]): BufferClusterRead
 const base = { config, activeClaims: {}, pools: [], cluster: { unneededSince: {}, providers: [] }, now: NOW };
 
 describe('Function: planRun', () => {
+  it('manual target on a Scaleway pool: one item of all its nodes, their hourly cost, and the pools already at their target', () => {
+    const plan = planRun({
+      ...base,
+      request: {
+        trigger: 'manual',
+        targets: [
+          { pool: 'scw-buffer', size: 2 },
+          { pool: 'gcp-amd64', size: 0 },
+        ],
+      },
+      read: read([], []),
+    });
+    expect(plan.grow).toEqual([{ pool: 'scw-buffer', count: 2, reason: 'manual target 2 (from 0)' }]);
+    const hourly = config.buffers!.pools.find((p) => p.pool === 'scw-buffer')!.hourlyCost;
+    expect(plan.scaleUp.scaleUps).toEqual([{ pool: 'scw-buffer', count: 2, pods: [], addedHourlyCost: 2 * hourly }]);
+    expect(plan.scaleUp.scaleUps[0].addedHourlyCost).toBeGreaterThan(0);
+    expect(plan.atTarget).toEqual([{ pool: 'gcp-amd64', size: 0 }]);
+  });
+
   it('pending pods: one item for all the nodes of a Scaleway pool, and the scale-up time remembered', () => {
     const plan = planRun({
       ...base,
