@@ -14,6 +14,14 @@ export interface BufferPoolMemory {
   outOfCapacityUntil?: string;
   /** The providers its nodes were added to stand in for; cleared once it is back at its min. */
   standingInFor?: string[];
+  /** A person's manual target, held as a floor: automatic scale-down leaves at least `size` nodes until `until`. */
+  hold?: PoolHold;
+}
+
+export interface PoolHold {
+  size: number;
+  until: string;
+  reason?: string;
 }
 
 /** What ScaleBuffer remembers of the cluster between runs. */
