@@ -44,21 +44,23 @@ describe('Scenario: the scheduled ScaleBuffer reconcile (local control plane + s
     expect(executions()).toEqual([]);
   }, 600_000);
 
-  it('a buffer node unneeded past its cooldown and its manual hold: a reconcile starts one execution, named for its period, that removes it', async () => {
+  it('a buffer node past its cooldown is kept while its manual target holds, then a reconcile starts one execution, named for its period, that removes it', async () => {
     await start();
-    const { executionArn } = local.controlPlane.startExecution(local.stateMachineArn('scaleBuffer'), { targets: { 'scw-buffer': 1 }, holdMinutes: 30 });
+    // The hold runs from the plan, a moment after the start.
+    const startedAt = local.sim.clock.now();
+    const { executionArn } = local.controlPlane.startExecution(local.stateMachineArn('scaleBuffer'), { targets: { 'scw-buffer': 1 }, holdMinutes: 40 });
     const grown = await local.controlPlane.waitForExecution(executionArn);
     expect(grown.status, grown.cause).toBe('SUCCEEDED');
-    const heldUntil = local.sim.clock.now() + 30 * 60_000;
     const [node] = poolNodes(local, 'scw-buffer').filter(ready);
     expect(node).toBeDefined();
-    // Unneeded for 10 min and 10 min after the scale-up: past the cooldown, but the manual target holds it for 30 min.
-    await local.sim.clock.sleep(29 * 60_000);
+    // Unneeded for 10 min and 10 min after the scale-up: past the cooldown by the 30-minute reconcile, but the manual
+    // target holds it for 40 min.
+    await local.sim.clock.sleep(startedAt + 39 * 60_000 - local.sim.clock.now());
     expect(poolNodes(local, 'scw-buffer').map((n) => n.metadata.name)).toEqual([node.metadata.name]);
     expect(executions()).toHaveLength(1);
     // The hold over, the next period's reconcile acts.
     await local.sim.clock.until(() => poolNodes(local, 'scw-buffer').length === 0, 20 * 60_000, 'the buffer node removed');
-    expect(local.sim.clock.now()).toBeGreaterThanOrEqual(heldUntil);
+    expect(local.sim.clock.now()).toBeGreaterThanOrEqual(startedAt + 40 * 60_000);
     const byReconcile = executions().filter((e) => e.name.startsWith('reconcile-'));
     expect(byReconcile).toHaveLength(1);
     expect(byReconcile[0].name).toMatch(/^reconcile-\d{8}T\d{4}$/);
