@@ -58,6 +58,8 @@ export interface PlanInputs {
   pools: BufferPoolMemory[];
   cluster: BufferClusterMemory;
   now: string;
+  /** The pause switch (`shepherd pause`): automatic scale-down stops while it is on; scale-up and manual targets go on. */
+  paused?: { paused: false } | { paused: true; by: string; since: string; reason: string };
 }
 
 const EMPTY_UP: ScaleUpPlan = { scaleUps: [], unplaceable: [], waiting: [], skipped: [], onUpcoming: [] };
@@ -126,12 +128,25 @@ export function planRun(inputs: PlanInputs): BufferRunPlan {
     budgets: read.budgets,
     policy: { ...config.scaling, recoveryPeriodSeconds: buffers.recoveryPeriodSeconds },
   });
+  // Paused: the nodes it would remove are kept and say why (audited as kept); capacity for an outage still grows above.
+  const pause = inputs.paused?.paused ? inputs.paused : undefined;
+  const removable = pause ? [] : down.remove;
+  const kept = pause
+    ? [
+        ...down.kept,
+        ...down.remove.map((r) => ({
+          node: r.node,
+          reason: `kept: remediation paused by ${pause.by} since ${pause.since} (${pause.reason})`,
+          blocked: true as const,
+        })),
+      ]
+    : down.kept;
   return {
     ...base,
     grow: [],
-    remove: down.remove.map((r) => ({ nodeName: r.node, pool: r.pool, reason: r.reason })),
+    remove: removable.map((r) => ({ nodeName: r.node, pool: r.pool, reason: r.reason })),
     scaleUp,
-    scaleDown: { remove: down.remove, kept: down.kept },
+    scaleDown: { remove: removable, kept },
     standingInFor: [],
     memory: { ...memory, unneededSince: down.unneededSince },
   };

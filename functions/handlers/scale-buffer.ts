@@ -6,6 +6,7 @@ import { parseKubeconfig } from '../adapters/kube/kubeconfig.js';
 import { type BufferClusterMemory, DynamoBufferStateStore } from '../adapters/store/buffer-state.js';
 import { DynamoClaimStore } from '../adapters/store/claims.js';
 import { DynamoNodeLeaseStore } from '../adapters/store/node-lease.js';
+import { DynamoRemediationSwitchStore } from '../adapters/store/remediation-switch.js';
 import { SCALE_BUFFER_ARN_ENV } from '../buffers/constants.js';
 import { recordGrowth, recordPlan, recordRemoval, type StepResult } from '../buffers/records.js';
 import { type BufferRunPlan, planRun } from '../buffers/run-plan.js';
@@ -42,7 +43,16 @@ export type ScaleBufferEvent =
 /** Leases of buffer pools sit beside the node leases (LEASE#...); upper case keeps them apart from any Node name. */
 export const poolLeaseName = (pool: string) => `BUFFER-POOL:${pool}`;
 
-let deps: { claims: DynamoClaimStore; leases: DynamoNodeLeaseStore; state: DynamoBufferStateStore; bus: BusPublisher; reader?: KubeBufferReader } | undefined;
+let deps:
+  | {
+      claims: DynamoClaimStore;
+      leases: DynamoNodeLeaseStore;
+      state: DynamoBufferStateStore;
+      pause: DynamoRemediationSwitchStore;
+      bus: BusPublisher;
+      reader?: KubeBufferReader;
+    }
+  | undefined;
 
 function stores() {
   if (deps) return deps;
@@ -51,6 +61,7 @@ function stores() {
     claims: new DynamoClaimStore(table),
     leases: new DynamoNodeLeaseStore(table),
     state: new DynamoBufferStateStore(table),
+    pause: new DynamoRemediationSwitchStore(table),
     bus: new BusPublisher(requiredEnv('EVENT_BUS_NAME'), BUFFER_SOURCE),
   };
   return deps;
@@ -144,15 +155,16 @@ async function plan(request: ScaleBufferRequest): Promise<BufferRunPlan> {
 async function decide(request: ScaleBufferRequest): Promise<{ decided: BufferRunPlan; cluster: BufferClusterMemory }> {
   const s = stores();
   const names = bufferPools();
-  const [read, pools, cluster, claims] = await Promise.all([
+  const [read, pools, cluster, claims, paused] = await Promise.all([
     (await reader()).read(),
     Promise.all(names.map((p) => s.state.pool(p))),
     s.state.cluster(),
     Promise.all(names.map(async (p) => [p, await s.claims.activeClaims(p)] as const)),
+    s.pause.read(),
   ]);
   try {
     return {
-      decided: planRun({ request, config: config(), read, activeClaims: Object.fromEntries(claims), pools, cluster, now: new Date().toISOString() }),
+      decided: planRun({ request, config: config(), read, activeClaims: Object.fromEntries(claims), pools, cluster, now: new Date().toISOString(), paused }),
       cluster,
     };
   } catch (err) {

@@ -109,6 +109,8 @@ export function scaleBufferPermissions(props: Pick<ScaleBufferProps, 'table' | '
     { statement: keyed('BufferMemory', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], ['BUFFER', 'BUFFER#*']) },
     { statement: keyed('PoolLeases', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], ['LEASE#BUFFER-POOL:*']) },
     { statement: keyed('ReadPoolClaims', ['dynamodb:GetItem'], ['POOL#*']) },
+    // The pause switch (`shepherd pause`) stops automatic scale-down.
+    { statement: keyed('ReadPauseSwitch', ['dynamodb:GetItem'], ['SWITCH#remediation']) },
     { statement: keyed('WriteAudit', ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'], ['AUDIT#*', 'NODE#*']) },
     { statement: new iam.PolicyStatement({ sid: 'PublishBufferDecisions', actions: ['events:PutEvents'], resources: [props.bus.eventBusArn] }) },
     ...readSecrets('ReadKubeconfig', [props.config.cluster.kubeconfigSecretArn]),

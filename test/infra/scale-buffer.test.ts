@@ -117,7 +117,7 @@ describe('Construct: ScaleBuffer (in the stack)', () => {
       Condition?: Record<string, Record<string, string[]>>;
     }[];
     const dynamo = statements.filter((s) => list(s.Action).some((a: string) => a.startsWith('dynamodb:')));
-    expect(dynamo.map((s) => s.Sid).sort()).toEqual(['BufferMemory', 'PoolLeases', 'ReadPoolClaims', 'WriteAudit']);
+    expect(dynamo.map((s) => s.Sid).sort()).toEqual(['BufferMemory', 'PoolLeases', 'ReadPauseSwitch', 'ReadPoolClaims', 'WriteAudit']);
     for (const s of dynamo) expect(s.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']).toBeDefined();
     expect(dynamo.flatMap((s) => list(s.Action))).not.toContain('dynamodb:Scan');
   });

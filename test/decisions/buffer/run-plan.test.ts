@@ -50,6 +50,27 @@ describe('Function: planRun', () => {
     ]);
   });
 
+  it('paused: automatic scale-down keeps the nodes it would remove, saying so; pending pods still grow a pool; a manual target still acts', () => {
+    const scw = (name: string) =>
+      node(name, { 'shepherd.io/provider': 'scaleway', 'shepherd.io/pool': 'scw-buffer', 'kubernetes.io/arch': 'amd64' }, '2900m', '3840Mi');
+    const home = node('home-1', { 'shepherd.io/provider': 'homelab', 'shepherd.io/pool': 'home', 'kubernetes.io/arch': 'amd64' }, '8', '32Gi');
+    const paused = { paused: true as const, by: 'ops', since: '2026-11-30T11:00:00.000Z', reason: 'incident' };
+    const longAgo = '2026-11-30T10:00:00.000Z';
+    const idle = { ...base, read: read([scw('scw-1'), home], []), cluster: { unneededSince: { 'scw-1': longAgo }, providers: [] } };
+    expect(planRun({ ...idle, request: { trigger: 'reconcile' } }).remove).toHaveLength(1);
+    const kept = planRun({ ...idle, request: { trigger: 'reconcile' }, paused });
+    expect(kept.remove).toEqual([]);
+    expect(kept.scaleDown.kept).toContainEqual({
+      node: 'scw-1',
+      reason: 'kept: remediation paused by ops since 2026-11-30T11:00:00.000Z (incident)',
+      blocked: true,
+    });
+    const grows = planRun({ ...base, request: { trigger: 'reconcile' }, paused, read: read([], [pod('a-1', '1', { pending: true })]) });
+    expect(grows.grow).toEqual([expect.objectContaining({ pool: 'scw-buffer', count: 1 })]);
+    const manual = planRun({ ...idle, request: { trigger: 'manual', targets: [{ pool: 'scw-buffer', size: 0 }], holdMinutes: 0 }, paused });
+    expect(manual.remove.map((r) => r.nodeName)).toEqual(['scw-1']);
+  });
+
   it("a manual target's hold: automatic scale-down keeps the pool at the held size until it expires, then removes", () => {
     const scw = (name: string) =>
       node(name, { 'shepherd.io/provider': 'scaleway', 'shepherd.io/pool': 'scw-buffer', 'kubernetes.io/arch': 'amd64' }, '2900m', '3840Mi');
