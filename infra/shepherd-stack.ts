@@ -265,6 +265,7 @@ export class ShepherdStack extends Stack {
         config,
         bus: this.bus,
         scaleBuffer: this.scaleBuffer.stateMachine,
+        scaleBufferFunction: this.scaleBuffer.fn.fn,
       });
       new CfnOutput(this, 'ScaleBufferStateMachineArn', {
         value: this.scaleBuffer.stateMachine.stateMachineArn,

@@ -6,18 +6,19 @@ interface ScaleBufferData extends SlotData {
   plan?: {
     trigger?: string;
     pendingPods?: number;
-    grow?: { pool: string }[];
+    grow?: { pool: string; count?: number }[];
     remove?: { nodeName: string }[];
+    atTarget?: { pool: string; size: number }[];
     scaleUp?: { unplaceable?: unknown[]; waiting?: unknown[] };
   };
   growth?: { pools?: Record<string, { added: number; failed: number; backedOffUntil?: string; outOfCapacityUntil?: string }> };
   removal?: { removed?: number; failed?: number };
 }
 
-/** Nodes per pool, as "2 in scw-buffer, 1 in gcp-amd64". */
-function perPool(items: { pool: string }[]): string {
+/** Nodes per pool, as "2 in scw-buffer, 1 in gcp-amd64": an item of a Scaleway pool carries all its nodes (`count`). */
+function perPool(items: { pool: string; count?: number }[]): string {
   const counts = new Map<string, number>();
-  for (const i of items) counts.set(i.pool, (counts.get(i.pool) ?? 0) + 1);
+  for (const i of items) counts.set(i.pool, (counts.get(i.pool) ?? 0) + (i.count ?? 1));
   return [...counts].map(([pool, n]) => `${n} in ${pool}`).join(', ');
 }
 
@@ -31,9 +32,11 @@ export const scaleBufferPhases: WorkflowPhases = {
       const grow = p?.grow ?? [];
       const remove = p?.remove ?? [];
       const unplaceable = p?.scaleUp?.unplaceable?.length ?? 0;
+      const atTarget = p?.atTarget ?? [];
       const parts = [
         `${p?.trigger ?? '?'}: ${p?.pendingPods ?? 0} pending pod(s)`,
         grow.length > 0 ? `add ${perPool(grow)}` : 'add nothing',
+        ...atTarget.map((t) => `${t.pool} already has ${t.size} node${t.size === 1 ? '' : 's'}, its target`),
         ...(remove.length > 0 ? [`remove ${remove.map((r) => r.nodeName).join(', ')}`] : []),
         ...(unplaceable > 0 ? [`${unplaceable} pod(s) no buffer pool can place`] : []),
       ];

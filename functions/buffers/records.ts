@@ -36,6 +36,12 @@ function inputs(plan: BufferRunPlan) {
  */
 export async function recordPlan(deps: RecordDeps, plan: BufferRunPlan): Promise<void> {
   await deps.state.saveCluster(plan.memory);
+  for (const { pool, ...hold } of plan.holds ?? []) {
+    const memory = await deps.state.pool(pool);
+    const { hold: _previous, ...rest } = memory;
+    await deps.state.savePool(hold.size > 0 ? { ...rest, hold } : rest);
+    await deps.claims.audit('buffer-target-held', { ...inputs(plan), pool, ...hold });
+  }
   // A node only its pods keep (a PDB, nothing to recreate them, no room elsewhere) is audited on every run that
   // removes nothing, so the log says why the buffer does not shrink; a run that removes audits all it kept then.
   if (plan.remove.length === 0)

@@ -39,6 +39,10 @@ export interface BufferRunPlan {
   scaleDown: Pick<ScaleDownPlan, 'remove' | 'kept'>;
   /** Pending pods the run looked at. */
   pendingPods: number;
+  /** A manual start's targets, held as floors of automatic scale-down (saved in each pool's memory). */
+  holds?: { pool: string; size: number; until: string; reason?: string }[];
+  /** A manual start's pools already at their target: nothing to do for them, said so. */
+  atTarget?: { pool: string; size: number }[];
   /** Providers the added nodes stand in for (an outage). */
   standingInFor: string[];
   degradedProviders: string[];
@@ -54,6 +58,8 @@ export interface PlanInputs {
   pools: BufferPoolMemory[];
   cluster: BufferClusterMemory;
   now: string;
+  /** The pause switch (`shepherd pause`): automatic scale-down stops while it is on; scale-up and manual targets go on. */
+  paused?: { paused: false } | { paused: true; by: string; since: string; reason: string };
 }
 
 const EMPTY_UP: ScaleUpPlan = { scaleUps: [], unplaceable: [], waiting: [], skipped: [], onUpcoming: [] };
@@ -88,7 +94,7 @@ export function planRun(inputs: PlanInputs): BufferRunPlan {
   const pending = unschedulablePods(read);
   const base = { trigger: request.trigger, now, pendingPods: pending.length, degradedProviders: degraded, memory };
 
-  if (request.trigger === 'manual') return manualPlan(request.targets, views, inputs, base);
+  if (request.trigger === 'manual') return manualPlan(request, views, inputs, base);
 
   const upFor = (pools: BufferPoolView[]) => planScaleUp({ pods: pending, pools, now, maxHourlyCost: buffers.maxHourlyCost });
   let scaleUp = upFor(views.filter((v) => !degraded.includes(v.provider)));
@@ -115,19 +121,32 @@ export function planRun(inputs: PlanInputs): BufferRunPlan {
     now,
     bufferNodes: bufferNodes(read, names, Object.fromEntries(inputs.pools.map((p) => [p.pool, p.standingInFor ?? []]))),
     otherNodes: otherNodes(read, names),
-    pools: views.map((v) => ({ pool: v.pool, min: v.min, size: v.size })),
+    pools: views.map((v) => floorOf(v, inputs.pools, now)),
     unneededSince: memory.unneededSince,
     ...(memory.lastScaleUpAt ? { lastScaleUpAt: memory.lastScaleUpAt } : {}),
     providers: memory.providers,
     budgets: read.budgets,
     policy: { ...config.scaling, recoveryPeriodSeconds: buffers.recoveryPeriodSeconds },
   });
+  // Paused: the nodes it would remove are kept and say why (audited as kept); capacity for an outage still grows above.
+  const pause = inputs.paused?.paused ? inputs.paused : undefined;
+  const removable = pause ? [] : down.remove;
+  const kept = pause
+    ? [
+        ...down.kept,
+        ...down.remove.map((r) => ({
+          node: r.node,
+          reason: `kept: remediation paused by ${pause.by} since ${pause.since} (${pause.reason})`,
+          blocked: true as const,
+        })),
+      ]
+    : down.kept;
   return {
     ...base,
     grow: [],
-    remove: down.remove.map((r) => ({ nodeName: r.node, pool: r.pool, reason: r.reason })),
+    remove: removable.map((r) => ({ nodeName: r.node, pool: r.pool, reason: r.reason })),
     scaleUp,
-    scaleDown: { remove: down.remove, kept: down.kept },
+    scaleDown: { remove: removable, kept },
     standingInFor: [],
     memory: { ...memory, unneededSince: down.unneededSince },
   };
@@ -136,7 +155,8 @@ export function planRun(inputs: PlanInputs): BufferRunPlan {
 type Base = Pick<BufferRunPlan, 'trigger' | 'now' | 'pendingPods' | 'degradedProviders' | 'memory'>;
 
 /** A manual start: each pool grows or shrinks to its target; a shrink removes only nodes whose pods can go elsewhere. */
-function manualPlan(targets: { pool: string; size: number }[], views: BufferPoolView[], inputs: PlanInputs, base: Base): BufferRunPlan {
+function manualPlan(request: Extract<ScaleBufferRequest, { trigger: 'manual' }>, views: BufferPoolView[], inputs: PlanInputs, base: Base): BufferRunPlan {
+  const { targets } = request;
   const changes = targetChanges(targets, views);
   const grow = changes.flatMap((c) => itemsFor(c.pool, c.delta, `manual target ${c.to} (from ${c.from})`, inputs.config));
   const shrinking = changes.filter((c) => c.delta < 0);
@@ -159,11 +179,28 @@ function manualPlan(targets: { pool: string; size: number }[], views: BufferPool
       .map((r) => ({ nodeName: r.node, pool: r.pool, reason: `manual target ${c.to} (from ${c.from}): ${r.reason}` })),
   );
   const memory = grow.length > 0 ? { ...base.memory, lastScaleUpAt: base.now } : base.memory;
+  const hourlyCost = (pool: string) => views.find((v) => v.pool === pool)?.hourlyCost ?? 0;
   const scaleUp: ScaleUpPlan = {
     ...EMPTY_UP,
-    scaleUps: changes.filter((c) => c.delta > 0).map((c) => ({ pool: c.pool, count: c.delta, pods: [], addedHourlyCost: 0 })),
+    scaleUps: changes.filter((c) => c.delta > 0).map((c) => ({ pool: c.pool, count: c.delta, pods: [], addedHourlyCost: c.delta * hourlyCost(c.pool) })),
   };
-  return { ...base, grow, remove, scaleUp, scaleDown: { remove: down.remove, kept: down.kept }, standingInFor: [], memory };
+  const atTarget = targets.filter((t) => views.find((v) => v.pool === t.pool)?.size === t.size).map((t) => ({ pool: t.pool, size: t.size }));
+  // Each target replaces the pool's earlier hold (a person's latest word), a 0-minute hold or a target of 0 lifts it.
+  const until = new Date(Date.parse(base.now) + request.holdMinutes * 60_000).toISOString();
+  const holds = targets.map((t) => ({
+    pool: t.pool,
+    size: request.holdMinutes > 0 ? t.size : 0,
+    until,
+    ...(request.reason ? { reason: request.reason } : {}),
+  }));
+  return { ...base, grow, remove, scaleUp, scaleDown: { remove: down.remove, kept: down.kept }, standingInFor: [], atTarget, holds, memory };
+}
+
+/** A pool's floor for automatic scale-down: its min, or a manual target's hold while it lasts, whichever is higher. */
+function floorOf(view: BufferPoolView, memory: BufferPoolMemory[], now: string): { pool: string; min: number; size: number; heldUntil?: string } {
+  const hold = memory.find((m) => m.pool === view.pool)?.hold;
+  const held = hold && Date.parse(hold.until) > Date.parse(now) && hold.size > view.min;
+  return held ? { pool: view.pool, min: hold.size, size: view.size, heldUntil: hold.until } : { pool: view.pool, min: view.min, size: view.size };
 }
 
 function growItems(plan: ScaleUpPlan, trigger: string, config: ShepherdConfig): GrowItem[] {

@@ -1,20 +1,25 @@
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { BusPublisher } from '../adapters/events/bus-publisher.js';
 import { KubeBufferReader } from '../adapters/kube/buffer-reader.js';
 import { KubeClient } from '../adapters/kube/client.js';
 import { parseKubeconfig } from '../adapters/kube/kubeconfig.js';
-import { DynamoBufferStateStore } from '../adapters/store/buffer-state.js';
+import { type BufferClusterMemory, DynamoBufferStateStore } from '../adapters/store/buffer-state.js';
 import { DynamoClaimStore } from '../adapters/store/claims.js';
 import { DynamoNodeLeaseStore } from '../adapters/store/node-lease.js';
+import { DynamoRemediationSwitchStore } from '../adapters/store/remediation-switch.js';
+import { SCALE_BUFFER_ARN_ENV } from '../buffers/constants.js';
 import { recordGrowth, recordPlan, recordRemoval, type StepResult } from '../buffers/records.js';
 import { type BufferRunPlan, planRun } from '../buffers/run-plan.js';
 import { BUFFER_SOURCE } from '../decisions/buffer/events.js';
 import { bufferPoolViews } from '../decisions/buffer/pool-views.js';
+import { reconcileDecision, unneededChanged } from '../decisions/buffer/reconcile.js';
 import { isInvalidScaleBufferInputError, readScaleBufferRequest, type ScaleBufferRequest } from '../decisions/buffer/request.js';
 import { isInvalidTargetError, targetChanges } from '../decisions/buffer/targets.js';
 import { config } from '../runtime/config.js';
 import { requiredEnv } from '../runtime/env.js';
 import { InvalidInputError } from '../runtime/errors.js';
 import { withExecutionContext } from '../runtime/execution-context.js';
+import { log } from '../runtime/logger.js';
 import { getSecret } from '../runtime/secrets.js';
 
 export type ScaleBufferEvent =
@@ -28,12 +33,26 @@ export type ScaleBufferEvent =
   | { action: 'recordGrowth'; plan: BufferRunPlan; results: StepResult[] }
   /** After the nested RemoveNode runs: audit and bus event per node removed or kept. */
   | { action: 'recordRemoval'; plan: BufferRunPlan; results: StepResult[] }
-  | { action: 'release'; owner: string };
+  | { action: 'release'; owner: string }
+  /**
+   * The schedule's reconcile, outside any execution: plans as the plan step does, without a lease, and starts a
+   * ScaleBuffer execution only when that plan adds or removes something (`scheduledAt`: the schedule event's time).
+   */
+  | { action: 'reconcile'; scheduledAt?: string };
 
 /** Leases of buffer pools sit beside the node leases (LEASE#...); upper case keeps them apart from any Node name. */
 export const poolLeaseName = (pool: string) => `BUFFER-POOL:${pool}`;
 
-let deps: { claims: DynamoClaimStore; leases: DynamoNodeLeaseStore; state: DynamoBufferStateStore; bus: BusPublisher; reader?: KubeBufferReader } | undefined;
+let deps:
+  | {
+      claims: DynamoClaimStore;
+      leases: DynamoNodeLeaseStore;
+      state: DynamoBufferStateStore;
+      pause: DynamoRemediationSwitchStore;
+      bus: BusPublisher;
+      reader?: KubeBufferReader;
+    }
+  | undefined;
 
 function stores() {
   if (deps) return deps;
@@ -42,6 +61,7 @@ function stores() {
     claims: new DynamoClaimStore(table),
     leases: new DynamoNodeLeaseStore(table),
     state: new DynamoBufferStateStore(table),
+    pause: new DynamoRemediationSwitchStore(table),
     bus: new BusPublisher(requiredEnv('EVENT_BUS_NAME'), BUFFER_SOURCE),
   };
   return deps;
@@ -82,6 +102,8 @@ export const handler = withExecutionContext(async (event: ScaleBufferEvent) => {
       return recordRemoval(stores(), event.plan, event.results);
     case 'release':
       return release(event.owner);
+    case 'reconcile':
+      return reconcile(event.scheduledAt ?? new Date().toISOString());
     default:
       throw new Error(`unknown action ${(event as { action: string }).action}`);
   }
@@ -124,22 +146,64 @@ async function release(owner: string): Promise<{ released: number }> {
 }
 
 async function plan(request: ScaleBufferRequest): Promise<BufferRunPlan> {
+  const { decided } = await decide(request);
+  await recordPlan(stores(), decided);
+  return decided;
+}
+
+/** Reads the cluster, the pools' claims and the memory, and plans: the plan step's decision, shared with the reconcile. */
+async function decide(request: ScaleBufferRequest): Promise<{ decided: BufferRunPlan; cluster: BufferClusterMemory }> {
   const s = stores();
   const names = bufferPools();
-  const [read, pools, cluster, claims] = await Promise.all([
+  const [read, pools, cluster, claims, paused] = await Promise.all([
     (await reader()).read(),
     Promise.all(names.map((p) => s.state.pool(p))),
     s.state.cluster(),
     Promise.all(names.map(async (p) => [p, await s.claims.activeClaims(p)] as const)),
+    s.pause.read(),
   ]);
-  let decided: BufferRunPlan;
   try {
-    decided = planRun({ request, config: config(), read, activeClaims: Object.fromEntries(claims), pools, cluster, now: new Date().toISOString() });
+    return {
+      decided: planRun({ request, config: config(), read, activeClaims: Object.fromEntries(claims), pools, cluster, now: new Date().toISOString(), paused }),
+      cluster,
+    };
   } catch (err) {
     // A target the pool's current size makes impossible (below min is caught at validation; this is the same check).
     if (isInvalidTargetError(err)) throw new InvalidInputError(`"targets": ${err.message}`);
     throw err;
   }
-  await recordPlan(s, decided);
-  return decided;
+}
+
+let sfnClient: SFNClient | undefined;
+
+/**
+ * The schedule's reconcile: a Lambda call costs far less than a Standard execution's ~44 transitions, so the plan is
+ * made here (no lease, no audit, no event) and an execution started only when it would act; the execution plans again
+ * under its leases. The one write: the unneeded nodes' first-seen times, the scale-down cooldown's clock.
+ */
+async function reconcile(scheduledAt: string) {
+  const { decided, cluster } = await decide({ trigger: 'reconcile' });
+  if (unneededChanged(cluster, decided.memory)) await stores().state.saveUnneededSince(decided.memory.unneededSince);
+  const decision = reconcileDecision(decided, scheduledAt);
+  const summary = {
+    grow: decided.grow.map((g) => ({ pool: g.pool, count: g.count })),
+    remove: decided.remove.map((r) => r.nodeName),
+    pendingPods: decided.pendingPods,
+  };
+  if (!decision.start) {
+    log('info', `buffer reconcile: ${decision.why}; no execution started`, summary);
+    return { outcome: 'nothing-to-do', ...summary };
+  }
+  sfnClient ??= new SFNClient({});
+  try {
+    const out = await sfnClient.send(
+      new StartExecutionCommand({ stateMachineArn: requiredEnv(SCALE_BUFFER_ARN_ENV), name: decision.name, input: JSON.stringify({ trigger: 'reconcile' }) }),
+    );
+    log('info', `buffer reconcile: ${decision.why}; started ${decision.name}`, summary);
+    return { outcome: 'started', name: decision.name, executionArn: out.executionArn, ...summary };
+  } catch (err) {
+    if ((err as Error).name !== 'ExecutionAlreadyExists') throw err;
+    log('info', `buffer reconcile: ${decision.name} was already started (a repeated delivery)`, summary);
+    return { outcome: 'duplicate', name: decision.name, ...summary };
+  }
 }

@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { ShepherdConfig } from '../../config/types.js';
@@ -15,13 +16,15 @@ export interface ScaleBufferTriggersProps {
   readonly config: ShepherdConfig;
   readonly bus: events.IEventBus;
   readonly scaleBuffer: sfn.IStateMachine;
+  /** The scale-buffer function: the schedule invokes it with the `reconcile` action. */
+  readonly scaleBufferFunction: lambda.IFunction;
 }
 
 /**
  * How often the reconcile runs: Cluster Autoscaler scans every 10 s, but the watcher's events start ScaleBuffer at
  * once for pods and outages; the reconcile only catches what no event announced and lets calm scale-down happen, so
- * it runs as one execution every 10 minutes (Cluster Autoscaler's scale-down-unneeded-time: a buffer node goes at
- * most one period after its cooldown ends).
+ * it runs every 10 minutes (Cluster Autoscaler's scale-down-unneeded-time: a buffer node goes at most one period
+ * after its cooldown ends).
  */
 export const RECONCILE_MINUTES = 10;
 
@@ -30,8 +33,9 @@ const TARGET_RETRIES = { retryAttempts: 8, maxEventAge: Duration.hours(2) };
 
 /**
  * What starts ScaleBuffer: the watcher's events (through the buffer intake, which names each execution after its
- * transition so duplicates collide), and a schedule rule that starts one reconcile execution per period directly
- * (no function in between: the cheapest shape).
+ * transition so duplicates collide), and a schedule rule that invokes the scale-buffer function's `reconcile`, which
+ * plans without a lease and starts an execution (named for the period) only when the plan adds or removes a node:
+ * a Standard execution every period would cost ~44 transitions each time for nothing.
  */
 export class ScaleBufferTriggers extends Construct {
   readonly intake: ShepherdFunction;
@@ -65,11 +69,11 @@ export class ScaleBufferTriggers extends Construct {
       targets: [new targets.LambdaFunction(this.intake.fn, TARGET_RETRIES)],
     });
     this.reconcileRule = new events.Rule(this, 'Reconcile', {
-      description: `Every ${RECONCILE_MINUTES} minutes: one ScaleBuffer reconcile (pending pods no event announced, calm scale-down)`,
+      description: `Every ${RECONCILE_MINUTES} minutes: the ScaleBuffer reconcile plans (pending pods no event announced, calm scale-down) and starts an execution only if it would act`,
       schedule: events.Schedule.rate(Duration.minutes(RECONCILE_MINUTES)),
       targets: [
-        new targets.SfnStateMachine(props.scaleBuffer, {
-          input: events.RuleTargetInput.fromObject({ trigger: 'reconcile' }),
+        new targets.LambdaFunction(props.scaleBufferFunction, {
+          event: events.RuleTargetInput.fromObject({ action: 'reconcile', scheduledAt: events.EventField.time }),
           retryAttempts: 2,
           maxEventAge: Duration.minutes(RECONCILE_MINUTES),
         }),

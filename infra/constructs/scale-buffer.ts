@@ -7,8 +7,10 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { ShepherdConfig } from '../../config/types.js';
+import { SCALE_BUFFER_ARN_ENV } from '../../functions/buffers/constants.js';
 import { SCALE_BUFFER_LEASE_SECONDS, scaleBufferDefinition } from '../../workflows/scale-buffer.js';
 import { acknowledgeWildcardResources } from '../nag.js';
+import { physicalName } from '../physical-names.js';
 import { readSecrets } from '../secret-permissions.js';
 import { type FunctionPermission, ShepherdFunction } from './shepherd-function.js';
 import { shepherdStateMachine } from './shepherd-state-machine.js';
@@ -38,14 +40,25 @@ export class ScaleBuffer extends Construct {
 
   constructor(scope: Construct, id: string, props: ScaleBufferProps) {
     super(scope, id);
+    // The reconcile (this function, on a schedule) starts this state machine, which invokes this function: its ARN is
+    // built from the physical name, not referenced, or the function's policy and the machine would depend on each other.
+    const stateMachineArn = Stack.of(this).formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      resourceName: physicalName(props.config.cluster.name, 'scale-buffer', 'stateMachine'),
+    });
     this.fn = new ShepherdFunction(this, 'Function', {
       projectRoot: props.projectRoot,
       config: props.config,
       name: 'scale-buffer',
       entry: props.entry,
       description: 'shepherd scale-buffer: reads pending pods, nodes and PDBs, plans buffer scale-up and scale-down, records each decision',
-      permissions: scaleBufferPermissions(props),
-      environment: { TABLE_NAME: props.table.tableName, EVENT_BUS_NAME: props.bus.eventBusName },
+      permissions: [
+        ...scaleBufferPermissions(props),
+        { statement: new iam.PolicyStatement({ sid: 'StartReconcile', actions: ['states:StartExecution'], resources: [stateMachineArn] }) },
+      ],
+      environment: { TABLE_NAME: props.table.tableName, EVENT_BUS_NAME: props.bus.eventBusName, [SCALE_BUFFER_ARN_ENV]: stateMachineArn },
       // Listing every pod of a large cluster and planning takes a while; the issue's goal is 2 s for 500 pending pods.
       timeout: Duration.seconds(90),
       memorySize: 256,
@@ -93,9 +106,11 @@ export function scaleBufferPermissions(props: Pick<ScaleBufferProps, 'table' | '
       conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': keys } },
     });
   return [
-    { statement: keyed('BufferMemory', ['dynamodb:GetItem', 'dynamodb:PutItem'], ['BUFFER', 'BUFFER#*']) },
+    { statement: keyed('BufferMemory', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], ['BUFFER', 'BUFFER#*']) },
     { statement: keyed('PoolLeases', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], ['LEASE#BUFFER-POOL:*']) },
     { statement: keyed('ReadPoolClaims', ['dynamodb:GetItem'], ['POOL#*']) },
+    // The pause switch (`shepherd pause`) stops automatic scale-down.
+    { statement: keyed('ReadPauseSwitch', ['dynamodb:GetItem'], ['SWITCH#remediation']) },
     { statement: keyed('WriteAudit', ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'], ['AUDIT#*', 'NODE#*']) },
     { statement: new iam.PolicyStatement({ sid: 'PublishBufferDecisions', actions: ['events:PutEvents'], resources: [props.bus.eventBusArn] }) },
     ...readSecrets('ReadKubeconfig', [props.config.cluster.kubeconfigSecretArn]),

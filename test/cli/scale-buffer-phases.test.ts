@@ -22,6 +22,22 @@ describe('Function: phasesFor (scale-buffer)', () => {
     expect(line).toBe('pods-unschedulable: 7 pending pod(s); add 1 in scw-buffer, 2 in gcp-amd64; 1 pod(s) no buffer pool can place');
   });
 
+  it("counts a Scaleway pool's one item by its count, and says which pools are already at their target", () => {
+    const line = phases?.exits.Plan({
+      plan: {
+        trigger: 'manual',
+        pendingPods: 0,
+        grow: [{ pool: 'scw-buffer', count: 2 }],
+        remove: [],
+        atTarget: [
+          { pool: 'gcp-amd64', size: 0 },
+          { pool: 'aws-buffer', size: 1 },
+        ],
+      },
+    } as never);
+    expect(line).toBe('manual: 0 pending pod(s); add 2 in scw-buffer; gcp-amd64 already has 0 nodes, its target; aws-buffer already has 1 node, its target');
+  });
+
   it('says when another run holds the leases, and what a failed pool is skipped until', () => {
     expect(phases?.exits['Take pool leases']({ lease: { acquired: false, reason: 'buffer pool scw-buffer is being scaled by execution x' } } as never)).toBe(
       'another run is scaling: buffer pool scw-buffer is being scaled by execution x',

@@ -1,8 +1,8 @@
 import { App, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { idleCost } from '../../cli/cost/idle-cost.js';
-import { SFN_STANDARD_PER_TRANSITION } from '../../cli/cost/prices.js';
+import { ASSUMED_SCHEDULED_LAMBDA_MS, idleCost } from '../../cli/cost/idle-cost.js';
+import { LAMBDA_PER_REQUEST } from '../../cli/cost/prices.js';
 import { stackInventory } from '../../cli/cost/template-inventory.js';
 import type { CfnTemplate } from '../../cli/cost/types.js';
 import { RECONCILE_MINUTES } from '../../infra/constructs/scale-buffer-triggers.js';
@@ -17,19 +17,25 @@ describe('Function: idleCost (ScaleBuffer reconcile)', () => {
     stack = new ShepherdStack(app, 'cost', { config: bufferConfig(), env: { region: 'eu-west-3' } });
   }, 300_000);
 
-  it("prices the reconcile as one ScaleBuffer execution per period, each entering the machine's states", () => {
+  it("prices the reconcile as the scale-buffer function's requests and duration, with no ScaleBuffer transitions", () => {
     const inventory = stackInventory(Template.fromStack(stack).toJSON() as CfnTemplate);
+    const fn = stack.resolve((stack.scaleBuffer!.fn.fn.node.defaultChild as CfnElement).logicalId) as string;
     const machine = stack.resolve((stack.scaleBuffer!.stateMachine.node.defaultChild as CfnElement).logicalId) as string;
-    const schedule = inventory.schedules.find((s) => s.targets.includes(machine));
+    const schedule = inventory.schedules.find((s) => s.targets.includes(fn));
     expect(schedule?.expression).toBe(`rate(${RECONCILE_MINUTES} minutes)`);
-    expect(schedule?.runsPerMonth).toBe((730 * 60) / RECONCILE_MINUTES);
-    const states = inventory.stateMachines.find((m) => m.logicalId === machine)?.states ?? 0;
-    expect(states).toBeGreaterThan(10);
+    const runs = (730 * 60) / RECONCILE_MINUTES;
+    expect(schedule?.runsPerMonth).toBe(runs);
+    expect(inventory.schedules.some((s) => s.targets.includes(machine))).toBe(false);
     const lines = idleCost({ inventory, secrets: [], nodes: 1, tableBytesPerNode: { bytes: 1, source: 'test' } });
-    const line = lines.find((l) => l.item.includes(machine) && l.item.includes('transitions'));
-    expect(line?.quantity).toBe(((730 * 60) / RECONCILE_MINUTES) * states);
-    expect(line?.cost).toBeCloseTo(line!.quantity * SFN_STANDARD_PER_TRANSITION, 10);
-    // A Standard execution every 10 minutes stays under a few dollars a month (the lower bound the line states).
-    expect(line?.cost).toBeLessThan(5);
+    expect(lines.some((l) => l.item.includes(machine))).toBe(false);
+    const requests = lines.find((l) => l.item.includes(fn) && l.item.endsWith('requests'));
+    const duration = lines.find((l) => l.item.includes(fn) && l.item.endsWith('duration'));
+    expect(requests?.quantity).toBe(runs);
+    expect(requests?.cost).toBeCloseTo(runs * LAMBDA_PER_REQUEST, 10);
+    const memoryMb = inventory.functions.find((f) => f.logicalId === fn)?.memoryMb ?? 0;
+    expect(memoryMb).toBe(256);
+    expect(duration?.quantity).toBeCloseTo(runs * (memoryMb / 1024) * (ASSUMED_SCHEDULED_LAMBDA_MS / 1000), 6);
+    // Down from $4.71 a month as one Standard execution per period: cents now.
+    expect((requests?.cost ?? 1) + (duration?.cost ?? 1)).toBeLessThan(0.1);
   });
 });

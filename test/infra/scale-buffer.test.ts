@@ -80,12 +80,33 @@ describe('Construct: ScaleBuffer (in the stack)', () => {
     });
   });
 
-  it('the reconcile is one execution every 10 minutes, started by the rule itself with the reconcile input', () => {
+  it('the reconcile invokes the scale-buffer function every 10 minutes with the reconcile action and the schedule time', () => {
     const { stack, template } = withBuffers;
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(10 minutes)',
-      Targets: [Match.objectLike({ Arn: { Ref: logicalId(stack, stack.scaleBuffer!.stateMachine) }, Input: '{"trigger":"reconcile"}' })],
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [logicalId(stack, stack.scaleBuffer!.fn.fn), 'Arn'] },
+          InputTransformer: { InputPathsMap: { time: '$.time' }, InputTemplate: '{"action":"reconcile","scheduledAt":<time>}' },
+        }),
+      ],
     });
+    const rules = Object.values(template.findResources('AWS::Events::Rule'));
+    const machine = logicalId(stack, stack.scaleBuffer!.stateMachine);
+    expect(rules.some((r) => JSON.stringify(r.Properties.Targets ?? []).includes(`"Ref":"${machine}"`))).toBe(false);
+  });
+
+  it('the function may start executions of ScaleBuffer only, named by its physical name (no reference, so no cycle)', () => {
+    const { stack, template } = withBuffers;
+    const statements = roleStatements(template, logicalId(stack, stack.scaleBuffer!.fn.role));
+    const starts = statements.filter((s) => list(s.Action).some((a: string) => a.startsWith('states:')));
+    expect(starts).toHaveLength(1);
+    expect(starts[0].Sid).toBe('StartReconcile');
+    expect(starts[0].Action).toBe('states:StartExecution');
+    const resource = JSON.stringify(stack.resolve(starts[0].Resource));
+    expect(resource).toContain(':stateMachine:shepherd-kosmos-demo-scale-buffer');
+    expect(resource).not.toContain('execution');
+    expect(resource).not.toContain('*');
   });
 
   it("the function's table access is limited to its own items, the pools' counters and the audit", () => {
@@ -96,7 +117,7 @@ describe('Construct: ScaleBuffer (in the stack)', () => {
       Condition?: Record<string, Record<string, string[]>>;
     }[];
     const dynamo = statements.filter((s) => list(s.Action).some((a: string) => a.startsWith('dynamodb:')));
-    expect(dynamo.map((s) => s.Sid).sort()).toEqual(['BufferMemory', 'PoolLeases', 'ReadPoolClaims', 'WriteAudit']);
+    expect(dynamo.map((s) => s.Sid).sort()).toEqual(['BufferMemory', 'PoolLeases', 'ReadPauseSwitch', 'ReadPoolClaims', 'WriteAudit']);
     for (const s of dynamo) expect(s.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys']).toBeDefined();
     expect(dynamo.flatMap((s) => list(s.Action))).not.toContain('dynamodb:Scan');
   });

@@ -42,7 +42,8 @@ async function bufferNodeWith(app: string, replicas: number, requests: { cpu: st
   local = await startShepherdLocal({ config, seed: 21, clock: { mode: 'virtual' }, onLambdaLog: () => {} });
   withoutSampleWorkload(local);
   const { world } = local.sim;
-  const grown = await run({ targets: { 'scw-buffer': 1 } });
+  // No hold (holdMinutes 0): these tests are about the safety rules, not the manual target's floor.
+  const grown = await run({ targets: { 'scw-buffer': 1 }, holdMinutes: 0 });
   expect(grown.status, grown.cause).toBe('SUCCEEDED');
   const [buffer] = poolNodes(local, 'scw-buffer').filter(ready);
   expect(buffer).toBeDefined();

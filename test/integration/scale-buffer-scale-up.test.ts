@@ -117,7 +117,7 @@ describe('Workflow: ScaleBuffer scale-up (local control plane + simulated clouds
     expect(out.error).toBe('InvalidInput');
     const { sentence } = expectReadableCause(out.cause);
     expect(sentence).toContain('"targets"');
-    expect(sentence).toContain('scw-buffer may have 0 to 3 nodes, asked for 9');
+    expect(sentence).toContain('scw-buffer may have 0 to 3 nodes (pools[].min to pools[].max), asked for 9');
     expect(poolNodes(local, 'scw-buffer')).toHaveLength(0);
   }, 900_000);
 });

@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { PoolBackoff } from '../../decisions/buffer/backoff.js';
 import type { ProviderHealth } from '../../decisions/buffer/scale-down.js';
 import { documentClient } from './document-client.js';
@@ -14,6 +14,14 @@ export interface BufferPoolMemory {
   outOfCapacityUntil?: string;
   /** The providers its nodes were added to stand in for; cleared once it is back at its min. */
   standingInFor?: string[];
+  /** A person's manual target, held as a floor: automatic scale-down leaves at least `size` nodes until `until`. */
+  hold?: PoolHold;
+}
+
+export interface PoolHold {
+  size: number;
+  until: string;
+  reason?: string;
 }
 
 /** What ScaleBuffer remembers of the cluster between runs. */
@@ -64,6 +72,23 @@ export class DynamoBufferStateStore {
 
   async saveCluster(memory: BufferClusterMemory): Promise<void> {
     await this.put({ ...CLUSTER_KEY, ...memory });
+  }
+
+  /**
+   * Only the unneeded nodes' times, for the scheduled reconcile, which holds no lease: the rest of the item (the last
+   * scale-up, provider health) is left as a running execution wrote it.
+   */
+  async saveUnneededSince(unneededSince: Record<string, string>): Promise<void> {
+    await this.doc
+      .send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: CLUSTER_KEY,
+          UpdateExpression: 'SET unneededSince = :u',
+          ExpressionAttributeValues: { ':u': unneededSince },
+        }),
+      )
+      .catch(rethrow('UpdateItem'));
   }
 
   private async get(key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined> {

@@ -50,6 +50,7 @@ export function bufferPoolViews(config: ShepherdConfig, state: Record<string, Bu
       hourlyCost: entry.hourlyCost,
       min: pool.min,
       maxNodes: entry.maxNodes ?? pool.max,
+      maxNodesFrom: entry.maxNodes !== undefined ? 'buffers.pools[].maxNodes' : 'pools[].max',
       ...now,
     };
   });

@@ -6,7 +6,11 @@ export type ScaleBufferRequest =
   | { trigger: 'pods-unschedulable'; eventId: string; observedAt: string }
   | { trigger: 'provider-degraded' | 'provider-recovered'; eventId: string; observedAt: string; provider: string; region?: string }
   | { trigger: 'reconcile' }
-  | { trigger: 'manual'; targets: PoolTarget[]; reason?: string };
+  /** `holdMinutes`: how long each target stays a floor that automatic scale-down keeps (MANUAL_HOLD_MINUTES). */
+  | { trigger: 'manual'; targets: PoolTarget[]; reason?: string; holdMinutes: number };
+
+/** How long a manual target holds by default, and at most (a day: a longer floor belongs in the pool's min). */
+export const MANUAL_HOLD_MINUTES = { default: 60, max: 1440 } as const;
 
 export class InvalidScaleBufferInputError extends Error {
   override readonly name = 'InvalidScaleBufferInputError';
@@ -21,6 +25,9 @@ const ALLOWED =
 
 type Json = Record<string, unknown>;
 
+/** The fields of a reconcile's or a manual start's input (a watcher event is read as EventBridge delivers it). */
+const INPUT_FIELDS = ['trigger', 'targets', 'reason', 'holdMinutes'];
+
 /**
  * Reads ScaleBuffer's input: the watcher's event as an EventBridge rule delivers it (the envelope, its detail-type
  * and detail), the periodic reconcile's `{ "trigger": "reconcile" }`, or a manual start's `{ "targets": { "<pool>":
@@ -30,7 +37,21 @@ type Json = Record<string, unknown>;
 export function readScaleBufferRequest(input: unknown): ScaleBufferRequest {
   if (!isObject(input)) throw invalid('the input is not a JSON object');
   if (input.source !== undefined || input['detail-type'] !== undefined) return fromEvent(input);
-  if (input.trigger === 'reconcile') return { trigger: 'reconcile' };
+  const unknown = Object.keys(input).find((key) => !INPUT_FIELDS.includes(key));
+  if (unknown !== undefined)
+    throw new InvalidScaleBufferInputError(
+      `ScaleBuffer refused its input: ${quote(unknown)} is not a field of scale-buffer's input; allowed: ${INPUT_FIELDS.join(', ')} (or a watcher event).`,
+    );
+  if (input.trigger === 'reconcile') {
+    const extra = INPUT_FIELDS.filter((f) => f !== 'trigger' && input[f] !== undefined);
+    if (extra.length > 0)
+      throw invalid(
+        `a reconcile takes no ${extra.join(' or ')}: it plans from the cluster alone, so ${extra.length === 1 ? 'that field' : 'those fields'} would be ignored; to set pool sizes, give targets without a trigger`,
+      );
+    return { trigger: 'reconcile' };
+  }
+  if (input.trigger !== undefined)
+    throw invalid(typeof input.trigger === 'string' ? `the trigger ${quote(input.trigger)} is unknown` : 'the trigger is not a string');
   if (input.targets !== undefined) return fromTargets(input);
   throw invalid(typeof input.trigger === 'string' ? `the trigger ${quote(input.trigger)} is unknown` : 'the input names no trigger');
 }
@@ -62,10 +83,14 @@ function fromTargets(input: Json): ScaleBufferRequest {
   if (bad.length > 0)
     throw invalid(`targets ${bad.map(([pool]) => quote(pool)).join(', ')} ${bad.length === 1 ? 'is' : 'are'} not a whole number of nodes, 0 or more`);
   if (input.reason !== undefined && typeof input.reason !== 'string') throw invalid('reason is not a string');
+  const hold = input.holdMinutes ?? MANUAL_HOLD_MINUTES.default;
+  if (typeof hold !== 'number' || !Number.isInteger(hold) || hold < 0 || hold > MANUAL_HOLD_MINUTES.max)
+    throw invalid(`holdMinutes is not a whole number of minutes from 0 (no hold) to ${MANUAL_HOLD_MINUTES.max}`);
   return {
     trigger: 'manual',
     targets: Object.entries(targets).map(([pool, size]) => ({ pool, size: size as number })),
     ...(typeof input.reason === 'string' ? { reason: input.reason } : {}),
+    holdMinutes: hold,
   };
 }
 

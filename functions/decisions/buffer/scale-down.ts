@@ -51,8 +51,11 @@ export interface ScaleDownInput {
   bufferNodes: BufferNode[];
   /** Nodes the pods may move to besides the buffer nodes: Ready ones, with what their pods use. */
   otherNodes: NodeView[];
-  /** Each buffer pool's min and current size. */
-  pools: { pool: string; min: number; size: number }[];
+  /**
+   * Each buffer pool's min and current size; `heldUntil` when the min is a manual target's floor (holdMinutes), so
+   * a node kept for it says until when.
+   */
+  pools: { pool: string; min: number; size: number; heldUntil?: string }[];
   /** The previous run's memory: since when each node has been unneeded. */
   unneededSince: Record<string, string>;
   lastScaleUpAt?: string;
@@ -142,7 +145,11 @@ export function planScaleDown(input: ScaleDownInput): ScaleDownPlan {
     const pool = input.pools.find((p) => p.pool === node.pool);
     const size = sizes.get(node.pool) ?? 0;
     if (!pool || size <= pool.min) {
-      keep(`pool ${node.pool} is at its min (${pool?.min ?? 0})`);
+      keep(
+        pool?.heldUntil
+          ? `pool ${node.pool} is held at ${pool.min} node(s) by a manual target until ${pool.heldUntil}`
+          : `pool ${node.pool} is at its min (${pool?.min ?? 0})`,
+      );
       continue;
     }
     const empty = node.pods.length === 0;

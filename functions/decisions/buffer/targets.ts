@@ -40,7 +40,9 @@ export function targetChanges(targets: PoolTarget[], pools: BufferPoolView[]): T
     if (seen.has(target.pool)) problems.push(`${target.pool} has two targets`);
     seen.add(target.pool);
     if (!Number.isInteger(target.size) || target.size < pool.min || target.size > pool.maxNodes) {
-      problems.push(`${target.pool} may have ${pool.min} to ${pool.maxNodes} nodes, asked for ${target.size}`);
+      // Where the bounds come from, so the user knows which setting to change.
+      const bounds = `pools[].min to ${pool.maxNodesFrom ?? 'pools[].max'}`;
+      problems.push(`${target.pool} may have ${pool.min} to ${pool.maxNodes} nodes (${bounds}), asked for ${target.size}`);
       continue;
     }
     if (target.size !== pool.size) changes.push({ pool: pool.pool, from: pool.size, to: target.size, delta: target.size - pool.size });

@@ -68,6 +68,8 @@ export interface BufferPoolView {
   min: number;
   /** buffers.pools[].maxNodes, else the pool's max. */
   maxNodes: number;
+  /** Where maxNodes comes from, for messages: `buffers.pools[].maxNodes` or `pools[].max`. */
+  maxNodesFrom?: 'buffers.pools[].maxNodes' | 'pools[].max';
   /** Nodes the pool has now, those being added included. */
   size: number;
   /** Nodes launched but not Ready yet: pending pods will land there first (Cluster Autoscaler's upcoming nodes). */

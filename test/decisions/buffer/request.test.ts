@@ -49,7 +49,29 @@ describe('Function: readScaleBufferRequest', () => {
         { pool: 'gcp-amd64', size: 0 },
       ],
       reason: 'load test',
+      holdMinutes: 60,
     });
+    expect(readScaleBufferRequest({ targets: { 'scw-buffer': 2 }, holdMinutes: 0 })).toMatchObject({ holdMinutes: 0 });
+    expect(refusal({ targets: { 'scw-buffer': 2 }, holdMinutes: 1441 })).toContain('holdMinutes is not a whole number of minutes from 0 (no hold) to 1440');
+    expect(refusal({ targets: { 'scw-buffer': 2 }, holdMinutes: '60' })).toContain('holdMinutes is not a whole number');
+  });
+
+  it('refuses a field it does not know, naming it and listing the allowed ones', () => {
+    expect(refusal({ targets: { 'scw-buffer': 1 }, reasn: 'x' })).toBe(
+      `ScaleBuffer refused its input: "reasn" is not a field of scale-buffer's input; allowed: trigger, targets, reason, holdMinutes (or a watcher event).`,
+    );
+    // A misspelt targets is named, not reported as a missing trigger.
+    expect(refusal({ target: { 'scw-buffer': 1 } })).toContain(
+      `"target" is not a field of scale-buffer's input; allowed: trigger, targets, reason, holdMinutes`,
+    );
+  });
+
+  it('refuses a reconcile given targets or a reason, saying why, and a manual start with a trigger', () => {
+    const message = refusal({ trigger: 'reconcile', targets: { 'scw-buffer': 1 } });
+    expect(message).toContain('a reconcile takes no targets: it plans from the cluster alone, so that field would be ignored');
+    expect(message).toContain('to set pool sizes, give targets without a trigger');
+    expect(refusal({ trigger: 'reconcile', targets: { 'scw-buffer': 1 }, reason: 'x' })).toContain('a reconcile takes no targets or reason');
+    expect(refusal({ trigger: 'grow', targets: { 'scw-buffer': 1 } })).toContain('the trigger "grow" is unknown');
   });
 
   it('refuses bad input with one sentence that says what is wrong and what is allowed, quoting no braces', () => {

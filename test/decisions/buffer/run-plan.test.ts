@@ -26,6 +26,74 @@ const read = (nodes: BufferKubeNode[], pods: BufferKubePod[]): BufferClusterRead
 const base = { config, activeClaims: {}, pools: [], cluster: { unneededSince: {}, providers: [] }, now: NOW };
 
 describe('Function: planRun', () => {
+  it('manual target on a Scaleway pool: one item of all its nodes, their hourly cost, and the pools already at their target', () => {
+    const plan = planRun({
+      ...base,
+      request: {
+        trigger: 'manual',
+        targets: [
+          { pool: 'scw-buffer', size: 2 },
+          { pool: 'gcp-amd64', size: 0 },
+        ],
+        holdMinutes: 60,
+      },
+      read: read([], []),
+    });
+    expect(plan.grow).toEqual([{ pool: 'scw-buffer', count: 2, reason: 'manual target 2 (from 0)' }]);
+    const hourly = config.buffers!.pools.find((p) => p.pool === 'scw-buffer')!.hourlyCost;
+    expect(plan.scaleUp.scaleUps).toEqual([{ pool: 'scw-buffer', count: 2, pods: [], addedHourlyCost: 2 * hourly }]);
+    expect(plan.scaleUp.scaleUps[0].addedHourlyCost).toBeGreaterThan(0);
+    expect(plan.atTarget).toEqual([{ pool: 'gcp-amd64', size: 0 }]);
+    expect(plan.holds).toEqual([
+      { pool: 'scw-buffer', size: 2, until: '2026-11-30T13:00:00.000Z' },
+      { pool: 'gcp-amd64', size: 0, until: '2026-11-30T13:00:00.000Z' },
+    ]);
+  });
+
+  it('paused: automatic scale-down keeps the nodes it would remove, saying so; pending pods still grow a pool; a manual target still acts', () => {
+    const scw = (name: string) =>
+      node(name, { 'shepherd.io/provider': 'scaleway', 'shepherd.io/pool': 'scw-buffer', 'kubernetes.io/arch': 'amd64' }, '2900m', '3840Mi');
+    const home = node('home-1', { 'shepherd.io/provider': 'homelab', 'shepherd.io/pool': 'home', 'kubernetes.io/arch': 'amd64' }, '8', '32Gi');
+    const paused = { paused: true as const, by: 'ops', since: '2026-11-30T11:00:00.000Z', reason: 'incident' };
+    const longAgo = '2026-11-30T10:00:00.000Z';
+    const idle = { ...base, read: read([scw('scw-1'), home], []), cluster: { unneededSince: { 'scw-1': longAgo }, providers: [] } };
+    expect(planRun({ ...idle, request: { trigger: 'reconcile' } }).remove).toHaveLength(1);
+    const kept = planRun({ ...idle, request: { trigger: 'reconcile' }, paused });
+    expect(kept.remove).toEqual([]);
+    expect(kept.scaleDown.kept).toContainEqual({
+      node: 'scw-1',
+      reason: 'kept: remediation paused by ops since 2026-11-30T11:00:00.000Z (incident)',
+      blocked: true,
+    });
+    const grows = planRun({ ...base, request: { trigger: 'reconcile' }, paused, read: read([], [pod('a-1', '1', { pending: true })]) });
+    expect(grows.grow).toEqual([expect.objectContaining({ pool: 'scw-buffer', count: 1 })]);
+    const manual = planRun({ ...idle, request: { trigger: 'manual', targets: [{ pool: 'scw-buffer', size: 0 }], holdMinutes: 0 }, paused });
+    expect(manual.remove.map((r) => r.nodeName)).toEqual(['scw-1']);
+  });
+
+  it("a manual target's hold: automatic scale-down keeps the pool at the held size until it expires, then removes", () => {
+    const scw = (name: string) =>
+      node(name, { 'shepherd.io/provider': 'scaleway', 'shepherd.io/pool': 'scw-buffer', 'kubernetes.io/arch': 'amd64' }, '2900m', '3840Mi');
+    const home = node('home-1', { 'shepherd.io/provider': 'homelab', 'shepherd.io/pool': 'home', 'kubernetes.io/arch': 'amd64' }, '8', '32Gi');
+    const longAgo = '2026-11-30T10:00:00.000Z';
+    const inputs = (hold?: { size: number; until: string }) => ({
+      ...base,
+      request: { trigger: 'reconcile' as const },
+      read: read([scw('scw-1'), scw('scw-2'), home], []),
+      pools: [{ pool: 'scw-buffer', ...(hold ? { hold } : {}) }],
+      cluster: { unneededSince: { 'scw-1': longAgo, 'scw-2': longAgo }, providers: [] },
+    });
+    const held = planRun(inputs({ size: 2, until: '2026-11-30T12:30:00.000Z' }));
+    expect(held.remove).toEqual([]);
+    expect(held.scaleDown.kept).toContainEqual(
+      expect.objectContaining({ reason: 'pool scw-buffer is held at 2 node(s) by a manual target until 2026-11-30T12:30:00.000Z' }),
+    );
+    const partly = planRun(inputs({ size: 1, until: '2026-11-30T12:30:00.000Z' }));
+    expect(partly.remove).toHaveLength(1);
+    const expired = planRun(inputs({ size: 2, until: '2026-11-30T11:59:00.000Z' }));
+    expect(expired.remove.map((r) => r.nodeName).sort()).toEqual(['scw-1', 'scw-2']);
+  });
+
   it('pending pods: one item for all the nodes of a Scaleway pool, and the scale-up time remembered', () => {
     const plan = planRun({
       ...base,
@@ -123,7 +191,7 @@ describe('Function: planRun', () => {
   it('manual targets: growth to the target, a shrink only of nodes whose pods can move', () => {
     const plan = planRun({
       ...base,
-      request: { trigger: 'manual', targets: [{ pool: 'gcp-amd64', size: 2 }] },
+      request: { trigger: 'manual', targets: [{ pool: 'gcp-amd64', size: 2 }], holdMinutes: 60 },
       read: read([], []),
     });
     expect(plan.grow).toEqual([
@@ -134,7 +202,7 @@ describe('Function: planRun', () => {
     const shrink = planRun({
       ...base,
       activeClaims: { 'gcp-amd64': 1 },
-      request: { trigger: 'manual', targets: [{ pool: 'gcp-amd64', size: 0 }] },
+      request: { trigger: 'manual', targets: [{ pool: 'gcp-amd64', size: 0 }], holdMinutes: 60 },
       read: read([gcp], []),
     });
     expect(shrink.remove).toEqual([{ nodeName: 'gcp-1', pool: 'gcp-amd64', reason: expect.stringContaining('manual target 0 (from 1)') }]);

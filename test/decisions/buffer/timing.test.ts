@@ -51,7 +51,7 @@ describe('Function: batchClosed', () => {
 });
 
 describe('Function: targetChanges', () => {
-  const pools = [pool('scw-buffer', 4, 16, { size: 1, min: 1, maxNodes: 3 }), pool('gcp-amd64', 4, 16, { size: 2 })];
+  const pools = [pool('scw-buffer', 4, 16, { size: 1, min: 1, maxNodes: 3 }), pool('gcp-amd64', 4, 16, { size: 2, maxNodesFrom: 'buffers.pools[].maxNodes' })];
 
   it('gives the nodes to add or remove per pool, leaving out pools already at their target', () => {
     expect(
@@ -83,7 +83,7 @@ describe('Function: targetChanges', () => {
     expect(caught).toBeInstanceOf(InvalidTargetError);
     expect(isInvalidTargetError(caught)).toBe(true);
     expect((caught as Error).message).toBe(
-      'Refused the target sizes: scw-buffer may have 1 to 3 nodes, asked for 0; aws-amd64 is not a buffer pool (buffer pools: scw-buffer, gcp-amd64); gcp-amd64 may have 0 to 5 nodes, asked for 6.',
+      'Refused the target sizes: scw-buffer may have 1 to 3 nodes (pools[].min to pools[].max), asked for 0; aws-amd64 is not a buffer pool (buffer pools: scw-buffer, gcp-amd64); gcp-amd64 may have 0 to 5 nodes (pools[].min to buffers.pools[].maxNodes), asked for 6.',
     );
   });
 });
