@@ -174,13 +174,16 @@ async function readRemediation(table: string | undefined, local: LocalEndpoints 
   try {
     const [state, held] = await Promise.all([new DynamoRemediationSwitchStore(table, client).read(), new DynamoNodeLeaseStore(table, client).openLeases()]);
     const now = Math.floor(Date.now() / 1000);
-    const leases = held.map((l) => ({
-      node: l.node,
-      owner: l.owner ?? '',
-      execution: executionName(l.owner ?? ''),
-      leaseExpiresAt: l.leaseExpiresAt,
-      expiresInSeconds: l.leaseExpiresAt - now,
-    }));
+    // Heals' leases only: DnsFailover leases its entrypoints in the same store under names no Node can have (with ':').
+    const leases = held
+      .filter((l) => !l.node.includes(':'))
+      .map((l) => ({
+        node: l.node,
+        owner: l.owner ?? '',
+        execution: executionName(l.owner ?? ''),
+        leaseExpiresAt: l.leaseExpiresAt,
+        expiresInSeconds: l.leaseExpiresAt - now,
+      }));
     return { state, leases };
   } finally {
     client.destroy();

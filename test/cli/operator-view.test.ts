@@ -183,7 +183,7 @@ describe('shepherd status --local: the healing view', () => {
         `\\nUNHEALTHY NODES\\nNODE +POOL +PROVIDER +NOT READY SINCE +VM GONE\\n(.*\\n)*${gcpNode} +gcp-amd64 +gcp +(${KUBE_TIME}|-) +${row!.vmGoneAt}\\n`,
       ),
     );
-    expect(human.out).toMatch(/\nHEALS IN FLIGHT\n(\(none\)|EXECUTION +NODE +REASON +STARTED\n(.+\n)+)\nNODE LEASES\n/);
+    expect(human.out).toMatch(/\nHEALS IN FLIGHT\n(\(none\)\n|EXECUTION +NODE +REASON +STARTED\n(.+\n)+)\nNODE LEASES\n/);
   }, 900_000);
 
   it('shows the cluster API unreachable once a watcher pass found it so (and the nodes it could not list)', async () => {
