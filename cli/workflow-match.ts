@@ -1,5 +1,5 @@
 import { CommandError } from './errors.js';
-import { normalizeWorkflowName, workflowOf } from './workflows.js';
+import { configSectionOf, normalizeWorkflowName, workflowOf } from './workflows.js';
 
 export interface StateMachineRef {
   name: string;
@@ -23,7 +23,9 @@ export function matchStateMachine(workflow: string, machines: StateMachineRef[])
     });
     const available =
       known.length > 0 ? `available: ${known.join(', ')}` : "none of shepherd's state machines exist there; is the stack deployed in this region?";
-    throw new CommandError(`no state machine matches workflow "${workflow}" (${available})`);
+    const section = known.length > 0 ? configSectionOf(workflow) : undefined;
+    const why = section ? `; the stack creates ${workflow} only when the config has a \`${section}\` section: add one and deploy again` : '';
+    throw new CommandError(`no state machine matches workflow "${workflow}" (${available})${why}`);
   }
   throw new CommandError(`workflow "${workflow}" matches several state machines (${found.map((m) => m.name).join(', ')}); pass the full name or the ARN`);
 }

@@ -16,6 +16,16 @@ const WORKFLOWS: Record<string, WorkflowPhases> = {
 
 export const WORKFLOW_NAMES = Object.keys(WORKFLOWS);
 
+/** Workflows the stack creates only when the config has their section. */
+const CONFIG_SECTION: Record<string, string> = { 'scale-buffer': 'buffers', 'dns-failover': 'dns' };
+
+/** The config section a workflow needs to exist in the stack, if it is one of those created only with it. */
+export function configSectionOf(workflow: string): string | undefined {
+  const wanted = normalizeWorkflowName(workflow);
+  const name = WORKFLOW_NAMES.find((w) => normalizeWorkflowName(w) === wanted);
+  return name ? CONFIG_SECTION[name] : undefined;
+}
+
 /** `provision-node`, `ProvisionNode` and `provision_node` all name the same workflow. */
 export function normalizeWorkflowName(name: string): string {
   return name.toLowerCase().replace(/[-_\s]/g, '');

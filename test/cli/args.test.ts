@@ -178,6 +178,14 @@ describe('workflow names', () => {
     expect(() => matchStateMachine('drain-node', [])).toThrow(/none of shepherd's state machines exist there; is the stack deployed in this region\?/);
   });
 
+  it('names the config section a missing optional workflow needs (buffers for scale-buffer, dns for dns-failover)', () => {
+    expect(() => matchStateMachine('scale-buffer', machines)).toThrow(
+      /no state machine matches workflow "scale-buffer" \(available: .*\); the stack creates scale-buffer only when the config has a `buffers` section: add one and deploy again$/,
+    );
+    expect(() => matchStateMachine('DnsFailover', machines)).toThrow(/only when the config has a `dns` section/);
+    expect(() => matchStateMachine('drain-node', machines)).not.toThrow(/section/);
+  });
+
   it('refuses an ambiguous name', () => {
     expect(() => matchStateMachine('node', machines)).toThrow(/matches several state machines .*pass the full name or the ARN/);
   });
