@@ -7,12 +7,13 @@ import { DynamoDnsAnnouncementStore } from '../functions/adapters/store/dns-anno
 import { DynamoDnsCheckStateStore, type StoredCheckState } from '../functions/adapters/store/dns-check-states.js';
 import { DynamoNodeLeaseStore } from '../functions/adapters/store/node-lease.js';
 import type { DnsAlertKind } from '../functions/decisions/dns/alerts.js';
+import { healsInProgress } from '../functions/decisions/dns/heal-gate.js';
 import { isUndecided } from '../functions/decisions/dns/hysteresis.js';
 import { ownershipComment } from '../functions/decisions/dns/ownership.js';
 import { entrypointTargets } from '../functions/decisions/dns/targets.js';
 import type { Announcements, DnsNodeView, Target } from '../functions/decisions/dns/types.js';
 import { poolOfNode } from '../functions/decisions/healing/node-pool.js';
-import { leaseAvailability } from '../functions/decisions/node-lease.js';
+import type { NodeLease } from '../functions/decisions/node-lease.js';
 import { checkStates } from '../functions/dns/failover.js';
 import { dynamoClient, secretsManagerClient, ssmClient } from './aws-clients.js';
 import type { LocalEndpoints } from './local-endpoints.js';
@@ -105,13 +106,18 @@ export async function readDnsStatus(input: DnsStatusInputs): Promise<DnsStatus> 
       type: e.type,
       records: recordsHere,
       ...(e.check ? { rise: e.rise } : {}),
-      targets: nodes && table ? targetRows(e, nodes, table.announcements, table.checks.get(e.name), published) : null,
+      targets: nodes && table ? targetRows(e, nodes, announcements(nodes, table), table.checks.get(e.name), published) : null,
       alerts: table
         ? Object.entries(table.alerts.get(e.name) ?? {}).map(([kind, a]) => ({ kind: kind as DnsAlertKind, since: a.since, lastAlertAt: a.lastAlertAt }))
         : null,
     };
   });
   return { entrypoints, errors };
+}
+
+/** What keeps a node out as going away: the heals DnsFailover would count (the same rule) and remembered announcements. */
+function announcements(nodes: DnsNodeView[], table: { leases: Map<string, NodeLease>; remembered: Announcements }): Announcements {
+  return { ...healsInProgress(nodes, (name) => table.leases.get(name), Math.floor(Date.now() / 1000)), ...table.remembered };
 }
 
 async function readRecords(input: DnsStatusInputs, entrypoints: EntrypointConfig[]): Promise<Map<string, DnsRecordRow[]>> {
@@ -169,19 +175,15 @@ async function readTable(input: DnsStatusInputs, entrypoints: EntrypointConfig[]
   if (!input.table) throw new Error('the table name is unknown');
   const client = dynamoClient(input.local);
   try {
-    const now = Math.floor(Date.now() / 1000);
     const [leases, remembered] = await Promise.all([
       new DynamoNodeLeaseStore(input.table, client).openLeases(),
       new DynamoDnsAnnouncementStore(input.table, client).current(),
     ]);
-    const heals: Announcements = Object.fromEntries(
-      leases.filter((l) => l.owner && !leaseAvailability(l, '', now).free).map((l) => [l.node, 'heal in progress'] as const),
-    );
     const checkStore = new DynamoDnsCheckStateStore(input.table, client);
     const alertStore = new DynamoDnsAlertStore(input.table, client);
     const checks = new Map(await Promise.all(entrypoints.filter((e) => e.check).map(async (e) => [e.name, await checkStore.list(e.name)] as const)));
     const alerts = new Map(await Promise.all(entrypoints.map(async (e) => [e.name, await alertStore.open(e.name)] as const)));
-    return { announcements: { ...heals, ...remembered }, checks, alerts };
+    return { leases: new Map(leases.map((l) => [l.node, l])), remembered, checks, alerts };
   } finally {
     client.destroy();
   }

@@ -7,10 +7,9 @@ import { DynamoDnsAnnouncementStore } from '../adapters/store/dns-announcements.
 import { DynamoDnsCheckStateStore } from '../adapters/store/dns-check-states.js';
 import { DynamoNodeLeaseStore } from '../adapters/store/node-lease.js';
 import { DNS_SOURCE } from '../decisions/dns/failover-events.js';
-import { healTakesNodeAway } from '../decisions/dns/heal-gate.js';
+import { healsInProgress } from '../decisions/dns/heal-gate.js';
 import { type DnsRunPlan, planDnsRun } from '../decisions/dns/run-input.js';
 import { poolOfNode } from '../decisions/healing/node-pool.js';
-import { leaseAvailability } from '../decisions/node-lease.js';
 import { ANNOUNCEMENT_SECONDS, type DnsFailoverDeps, type DnsPassResult, reconcilePass } from '../dns/failover.js';
 import { DNS_LEASE_SECONDS, dnsLeaseName } from '../dns/lease.js';
 import { config } from '../runtime/config.js';
@@ -59,13 +58,8 @@ function deps(execution: string, ext: NonNullable<typeof clients>): DnsFailoverD
     cluster: config().cluster.name,
     nodes: () => ext.nodes.nodes(),
     async healsInProgress(nodes) {
-      const now = Math.floor(Date.now() / 1000);
-      const leased = await Promise.all(nodes.map(async (n) => [n, await leases.get(n.name)] as const));
-      const out: Record<string, string> = {};
-      for (const [node, lease] of leased) {
-        if (lease?.owner && !leaseAvailability(lease, '', now).free && healTakesNodeAway(node, lease.acquiredAt)) out[node.name] = 'heal in progress';
-      }
-      return out;
+      const leased = new Map(await Promise.all(nodes.map(async (n) => [n.name, await leases.get(n.name)] as const)));
+      return healsInProgress(nodes, (name) => leased.get(name), Math.floor(Date.now() / 1000));
     },
     instanceOfClaim: async (claimId) => (await claims.get(claimId))?.vm?.id,
     rememberedAnnouncements: () => remembered.current(),

@@ -1,4 +1,5 @@
-import type { DnsNodeView } from './types.js';
+import { leaseAvailability, type NodeLease } from '../node-lease.js';
+import type { Announcements, DnsNodeView } from './types.js';
 
 /**
  * Whether a heal holding a node's lease (taken at `healSince`, ISO) takes the node away from the entrypoint. A heal
@@ -14,4 +15,17 @@ export function healTakesNodeAway(node: Pick<DnsNodeView, 'ready' | 'readySince'
   const since = Date.parse(healSince);
   if (Number.isNaN(readySince) || Number.isNaN(since)) return true;
   return readySince <= since;
+}
+
+/**
+ * The nodes a heal takes away now: those whose lease a heal holds (not released, not expired) and that have not
+ * recovered under it (healTakesNodeAway). DnsFailover and `shepherd status` judge a node the same way.
+ */
+export function healsInProgress(nodes: readonly DnsNodeView[], leaseOf: (node: string) => NodeLease | undefined, nowSeconds: number): Announcements {
+  const out: Announcements = {};
+  for (const node of nodes) {
+    const lease = leaseOf(node.name);
+    if (lease?.owner && !leaseAvailability(lease, '', nowSeconds).free && healTakesNodeAway(node, lease.acquiredAt)) out[node.name] = 'heal in progress';
+  }
+  return out;
 }
