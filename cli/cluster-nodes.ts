@@ -29,18 +29,7 @@ export async function listClusterNodes(path: string): Promise<NodeRow[]> {
     const code = (err as NodeJS.ErrnoException).code ?? 'read error';
     throw new CommandError(`cannot read kubeconfig ${path} (${code}); pass --kubeconfig PATH or set KUBECONFIG`);
   }
-  // The operator's own kubeconfig: the official client, which runs exec plugins (EKS, GKE) and reads file paths. The
-  // deployed functions use their small client, which accepts only what a secret can hold.
-  const kc = new KubeConfig();
-  kc.loadFromFile(path);
-  const api = kc.makeApiClient(CoreV1Api);
-  const nodes: V1Node[] = [];
-  let _continue: string | undefined;
-  do {
-    const page = await api.listNode({ limit: 500, _continue });
-    nodes.push(...page.items);
-    _continue = page.metadata?._continue || undefined;
-  } while (_continue);
+  const nodes = await listNodeObjects(path);
   return nodes
     .map((n): NodeRow => {
       const labels = n.metadata?.labels ?? {};
@@ -55,4 +44,22 @@ export async function listClusterNodes(path: string): Promise<NodeRow[]> {
       };
     })
     .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * Every Node, page by page, through the operator's own kubeconfig: the official client, which runs exec plugins (EKS,
+ * GKE) and reads file paths. The deployed functions use their small client, which accepts only what a secret can hold.
+ */
+export async function listNodeObjects(path: string): Promise<V1Node[]> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(path);
+  const api = kc.makeApiClient(CoreV1Api);
+  const nodes: V1Node[] = [];
+  let _continue: string | undefined;
+  do {
+    const page = await api.listNode({ limit: 500, _continue });
+    nodes.push(...page.items);
+    _continue = page.metadata?._continue || undefined;
+  } while (_continue);
+  return nodes;
 }

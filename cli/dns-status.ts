@@ -1,4 +1,3 @@
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { EntrypointConfig, ShepherdConfig } from '../config/types.js';
 import { cloudflareDns } from '../functions/adapters/dns/cloudflare.js';
 import { toDnsNode } from '../functions/adapters/kube/dns-nodes.js';
@@ -16,6 +15,7 @@ import { poolOfNode } from '../functions/decisions/healing/node-pool.js';
 import type { NodeLease } from '../functions/decisions/node-lease.js';
 import { checkStates } from '../functions/dns/failover.js';
 import { dynamoClient, secretsManagerClient, ssmClient } from './aws-clients.js';
+import { listNodeObjects } from './cluster-nodes.js';
 import type { LocalEndpoints } from './local-endpoints.js';
 import { createCommand } from './secrets/create-command.js';
 import { readSecret } from './secrets/secret-reader.js';
@@ -157,16 +157,7 @@ async function readRecords(input: DnsStatusInputs, entrypoints: EntrypointConfig
 
 /** The Nodes through the operator's kubeconfig (the official client, as the NODES part reads them). */
 async function readNodes(input: DnsStatusInputs): Promise<DnsNodeView[]> {
-  const kc = new KubeConfig();
-  kc.loadFromFile(input.kubeconfig);
-  const api = kc.makeApiClient(CoreV1Api);
-  const items: unknown[] = [];
-  let _continue: string | undefined;
-  do {
-    const page = await api.listNode({ limit: 500, _continue });
-    items.push(...page.items);
-    _continue = page.metadata?._continue || undefined;
-  } while (_continue);
+  const items = await listNodeObjects(input.kubeconfig);
   return items.map((n) => toDnsNode(n as Parameters<typeof toDnsNode>[0], (labels) => poolOfNode(labels, input.config)?.name).view);
 }
 
