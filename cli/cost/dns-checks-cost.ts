@@ -1,3 +1,4 @@
+import { batchTicks } from '../../functions/decisions/dns/check-ticks.js';
 import { line } from './idle-cost.js';
 import { DYNAMODB_PER_READ_UNIT, DYNAMODB_PER_WRITE_UNIT, HOURS_PER_MONTH, LAMBDA_PER_GB_SECOND, LAMBDA_PER_REQUEST, SQS_PER_REQUEST } from './prices.js';
 import type { CostLine } from './types.js';
@@ -27,14 +28,17 @@ export interface DnsChecksUsage {
 
 /**
  * The monthly cost of the DNS active checks (infra/constructs/dns-checks.ts) in steady state: one tick every
- * interval, each a Lambda invocation through the SQS event source mapping (SendMessage, the receive that returns it,
- * the mapping's delete), the pollers' empty long polls, one conditional write of the chain's item and one Query of
- * the check states per entrypoint. A target's state is written when it changes and once an hour otherwise. The
- * keep-alive's invocations are priced with the other schedules.
+ * interval, each a Lambda invocation through the SQS event source mapping (the receive that returns it, the mapping's
+ * delete) and one Query of the check states per entrypoint; one SendMessageBatch and one conditional write of the
+ * chain's item per batch of ticks (decisions/dns/check-ticks.ts: a lead sends the next ten; ten ticks' bodies are far
+ * under the 64 KB SQS bills as one request); the pollers' empty long polls. A target's state is written when it
+ * changes and once an hour otherwise. The keep-alive's invocations are priced beside (dns-goal.ts).
  */
 export function dnsChecksCost(u: DnsChecksUsage): CostLine[] {
   const seconds = HOURS_PER_MONTH * 3600;
   const ticks = seconds / u.intervalSeconds;
+  const perBatch = batchTicks(u.intervalSeconds);
+  const batches = ticks / perBatch;
   const emptyPolls = IDLE_POLLERS * (seconds / LONG_POLL_SECONDS);
   return [
     line('DNS checks: Lambda requests (one a tick)', ticks, 'request', LAMBDA_PER_REQUEST, { note: `a tick every ${u.intervalSeconds} s` }),
@@ -47,13 +51,15 @@ export function dnsChecksCost(u: DnsChecksUsage): CostLine[] {
         note: `assumed ${ASSUMED_ROUND_MS} ms a round, ${u.runner.memoryMb} MB`,
       },
     ),
-    line('DNS checks: SQS SendMessage, receive and delete of each tick', 3 * ticks, 'request', SQS_PER_REQUEST),
+    line('DNS checks: SQS SendMessageBatch (one a batch), receive and delete of each tick', batches + 2 * ticks, 'request', SQS_PER_REQUEST, {
+      note: `${perBatch} ticks a batch`,
+    }),
     line("DNS checks: SQS empty long polls of the event source mapping's pollers", emptyPolls, 'request', SQS_PER_REQUEST, {
       note: `${IDLE_POLLERS} pollers, one ${LONG_POLL_SECONDS} s poll each at a time (an upper bound; Lambda may use 2); the first million SQS requests a month are free`,
     }),
     line(
-      "DNS checks: DynamoDB writes (the chain's item each tick, a target's state on change or hourly)",
-      ticks + u.targets * REFRESHES_PER_TARGET_MONTH,
+      "DNS checks: DynamoDB writes (the chain's item once a batch, a target's state on change or hourly)",
+      batches + u.targets * REFRESHES_PER_TARGET_MONTH,
       'write unit',
       DYNAMODB_PER_WRITE_UNIT,
     ),

@@ -1,5 +1,5 @@
 import type { ShepherdConfig } from '../../config/types.js';
-import { DNS_CHECKS_MEMORY_MB } from '../../infra/constructs/dns-checks-sizing.js';
+import { DNS_CHECKS_MEMORY_MB, DNS_KEEP_ALIVE_MINUTES } from '../../infra/constructs/dns-checks-sizing.js';
 import { dnsChecksCost } from './dns-checks-cost.js';
 import { DNS_ASSUMED_TARGETS, dnsReconcileLines } from './dns-cost.js';
 import { ASSUMED_SCHEDULED_LAMBDA_MS, line, total } from './idle-cost.js';
@@ -25,7 +25,7 @@ export interface DnsGoalCost {
 
 /**
  * Issue 10's case priced as the stack would run it: the check runner (its function from the template when the config
- * has a check, else the size the stack would give it), its once-a-minute keep-alive, and the periodic reconcile of the
+ * has a check, else the size the stack would give it), its keep-alive, and the periodic reconcile of the
  * DnsFailover function, all at list prices with no free tier.
  */
 export function dnsGoalCost(config: ShepherdConfig, inventory: StackInventory): DnsGoalCost | undefined {
@@ -34,7 +34,9 @@ export function dnsGoalCost(config: ShepherdConfig, inventory: StackInventory): 
   const runner = runnerFn ?? { memoryMb: DNS_CHECKS_MEMORY_MB, architecture: 'arm64' as const };
   const failover = inventory.functions.find((f) => f.logicalId.startsWith('DnsFailoverFunction'));
   const reconciles = inventory.schedules.find((s) => /DnsFailoverReconcile/.test(s.logicalId))?.runsPerMonth ?? 0;
-  const keepAlives = HOURS_PER_MONTH * 60;
+  // The keep-alive's schedule from the template when the stack has the runner, else the rate the stack would give it.
+  const keepAlives = inventory.schedules.find((s) => /DnsChecksKeepAlive/.test(s.logicalId))?.runsPerMonth ?? (HOURS_PER_MONTH * 60) / DNS_KEEP_ALIVE_MINUTES;
+  const keepAliveEvery = Math.round((HOURS_PER_MONTH * 60) / keepAlives);
   const lambda = (what: string, runs: number, fn: { memoryMb: number; architecture: 'arm64' | 'x86_64' }) => [
     line(`${what}: Lambda requests`, runs, 'request', LAMBDA_PER_REQUEST),
     line(`${what}: Lambda duration`, runs * (fn.memoryMb / 1024) * (ASSUMED_SCHEDULED_LAMBDA_MS / 1000), 'GB-second', LAMBDA_PER_GB_SECOND[fn.architecture], {
@@ -43,7 +45,7 @@ export function dnsGoalCost(config: ShepherdConfig, inventory: StackInventory): 
   ];
   const lines = [
     ...dnsChecksCost({ intervalSeconds: DNS_GOAL.intervalSeconds, entrypoints: DNS_GOAL.entrypoints, targets: DNS_GOAL.targets, runner }),
-    ...lambda('DNS checks keep-alive (once a minute)', keepAlives, runner),
+    ...lambda(`DNS checks keep-alive (every ${keepAliveEvery === 1 ? 'minute' : `${keepAliveEvery} minutes`})`, keepAlives, runner),
     ...(failover ? lambda('DNS reconcile (every 5 minutes)', reconciles, failover) : []),
     ...dnsReconcileLines({ entrypoints: DNS_GOAL.entrypoints, targets: DNS_GOAL.targets, runsPerMonth: reconciles }),
   ];

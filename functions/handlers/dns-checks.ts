@@ -12,6 +12,7 @@ import { DNS_SOURCE, TARGET_HEALTH_CHANGED } from '../decisions/dns/event-types.
 import { poolOfNode } from '../decisions/healing/node-pool.js';
 import { type ChainDeps, keepAlive, onTick } from '../dns-checks/chain.js';
 import { TICK_QUEUE_URL_ENV } from '../dns-checks/constants.js';
+import { RecentTicks } from '../dns-checks/recent-ticks.js';
 import { type RoundDeps, runCheckRound } from '../dns-checks/round.js';
 import { config } from '../runtime/config.js';
 import { requiredEnv } from '../runtime/env.js';
@@ -65,6 +66,7 @@ function dependencies(): ChainDeps {
       });
     },
     log,
+    recent: new RecentTicks(),
   };
   return chainDeps;
 }
@@ -78,9 +80,10 @@ const isSqsEvent = (event: unknown): event is SqsEvent => Array.isArray((event a
 
 /**
  * The DNS check runner. From the tick queue (an SQS event): runs each tick of the chain (chain.ts, onTick). From its
- * once-a-minute schedule (any other event): the keep-alive, which restarts a chain that went quiet. A round that
- * throws fails the invocation (the function's error alarm sees it); the event source mapping's retry of that tick
- * is then dropped as already run, and the chain goes on with the tick already sent.
+ * schedule (any other event): the keep-alive, which restarts a chain that went quiet. A round that throws fails the
+ * invocation (the function's error alarm sees it); the event source mapping's retry of a lead is then dropped as
+ * already run, and the chain goes on with the batch already sent (a retried non-lead tick runs its round again, unless
+ * it comes back to the environment that failed it).
  */
 export const handler = withExecutionContext(async (event: unknown) => {
   const deps = dependencies();

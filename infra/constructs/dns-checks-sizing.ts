@@ -6,3 +6,10 @@
 export const DNS_CHECKS_MEMORY_MB = 128;
 /** The peak measured on a real call (above), which the memory must leave room over. */
 export const DNS_CHECKS_MEASURED_PEAK_MIB = 81;
+/**
+ * Minutes between two runs of the check chain's keep-alive. A lead sends ten ticks, so a lost lead is noticed only
+ * after its batch anyway (decisions/dns/check-ticks.ts, keepAliveVerdict); running it every two minutes rather than
+ * every minute halves its cost and restarts a broken chain within three intervals + 2 minutes of its last due tick
+ * (a failed send: 150 s at a 10 s interval; a lost lead message: one batch more, 250 s).
+ */
+export const DNS_KEEP_ALIVE_MINUTES = 2;

@@ -9,7 +9,7 @@ import type { ShepherdConfig } from '../../config/types.js';
 import { CHECK_CHAIN_PARTITION } from '../../functions/adapters/store/check-chain.js';
 import { TICK_QUEUE_URL_ENV } from '../../functions/dns-checks/constants.js';
 import { readSecrets } from '../secret-permissions.js';
-import { DNS_CHECKS_MEMORY_MB } from './dns-checks-sizing.js';
+import { DNS_CHECKS_MEMORY_MB, DNS_KEEP_ALIVE_MINUTES } from './dns-checks-sizing.js';
 import type { FunctionPermission } from './shepherd-function.js';
 import { ShepherdFunction } from './shepherd-function.js';
 
@@ -35,11 +35,12 @@ const RUNNER_TIMEOUT = Duration.seconds(30);
 
 /**
  * The active checks of the DNS entrypoints (issue 10), every `dns.checkIntervalSeconds`. EventBridge schedules fire
- * at most once a minute, so the cadence is a chain of SQS messages: each tick is sent with DelaySeconds = the interval
- * (SendMessage allows 0 to 900 s per message), and an event source mapping (batch size 1) invokes the runner with it;
- * the runner claims the tick, sends the next one and runs a round (functions/dns-checks/chain.ts). A once-a-minute
- * schedule runs the same function as a keep-alive that restarts a chain that broke. Cheaper than a Lambda or a Step
- * Functions Wait loop that never ends (README, "DNS failover: active checks"; `shepherd cost` prices it).
+ * at most once a minute, so the cadence is a chain of SQS messages: a lead tick sends the next ten in one
+ * SendMessageBatch, the k-th with DelaySeconds = k intervals (0 to 900 s per message), and an event source mapping
+ * (batch size 1) invokes the runner with each; a lead is claimed in the table, every tick runs a round
+ * (functions/dns-checks/chain.ts). A schedule every DNS_KEEP_ALIVE_MINUTES runs the same function as a keep-alive that
+ * restarts a chain that broke. Cheaper than a Lambda or a Step Functions Wait loop that never ends (README, "DNS
+ * failover: active checks"; `shepherd cost` prices it).
  */
 export class DnsChecks extends Construct {
   readonly function: ShepherdFunction;
@@ -77,11 +78,11 @@ export class DnsChecks extends Construct {
       memorySize: DNS_CHECKS_MEMORY_MB,
     });
     this.function.fn.addEventSourceMapping('TickMapping', { eventSourceArn: this.queue.queueArn, batchSize: 1 });
-    // The keep-alive is not retried: the next one comes within the minute.
+    // The keep-alive is not retried: the next one comes on the schedule.
     this.function.fn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.seconds(60) });
     this.keepAlive = new events.Rule(this, 'KeepAlive', {
       description: `Restarts the DNS check chain (every ${dns.checkIntervalSeconds} s) when it went quiet`,
-      schedule: events.Schedule.rate(Duration.minutes(1)),
+      schedule: events.Schedule.rate(Duration.minutes(DNS_KEEP_ALIVE_MINUTES)),
       targets: [new targets.LambdaFunction(this.function.fn, { retryAttempts: 0, maxEventAge: Duration.seconds(60) })],
     });
   }
@@ -103,6 +104,9 @@ export function dnsChecksPermissions(props: DnsChecksProps & { queue: sqs.IQueue
         conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...entrypoints, CHECK_CHAIN_PARTITION] } },
       }),
     },
+    // sqs:SendMessage authorizes SendMessageBatch too: "You cannot set permissions explicitly for SendMessageBatch ...
+    // setting permissions for SendMessage ... sets permissions for the corresponding batch versions" ("Amazon SQS batch
+    // actions", SQS Developer Guide). So the grant stays this one action on this one queue.
     { statement: new iam.PolicyStatement({ sid: 'SendTicks', actions: ['sqs:SendMessage'], resources: [props.queue.queueArn] }) },
     { statement: new iam.PolicyStatement({ sid: 'ConsumeTicks', actions: TICK_CONSUME_ACTIONS, resources: [props.queue.queueArn] }) },
     { statement: new iam.PolicyStatement({ sid: 'PublishHealthChanges', actions: ['events:PutEvents'], resources: [props.bus.eventBusArn] }) },

@@ -62,6 +62,7 @@ export interface SqsOptions {
 export class SqsService {
   private readonly queues = new Map<string, { spec: QueueSpec; messages: StoredMessage[] }>();
   private readonly listeners = new Map<string, Set<() => void>>();
+  private readonly failing = new Map<string, number>();
   private stopped = false;
 
   constructor(private readonly options: SqsOptions) {
@@ -81,6 +82,11 @@ export class SqsService {
 
   send(queueRef: string, body: string, delaySeconds?: number): { MessageId: string; MD5OfMessageBody: string } {
     const spec = this.queue(queueRef);
+    const failing = this.failing.get(spec.name) ?? 0;
+    if (failing > 0) {
+      this.failing.set(spec.name, failing - 1);
+      throw new AwsApiError('InternalError', 'We encountered an internal error. Please try again.', 500);
+    }
     const delay = delaySeconds ?? spec.delaySeconds;
     if (!Number.isInteger(delay) || delay < 0 || delay > MAX_DELAY_SECONDS) {
       throw new AwsApiError('InvalidParameterValue', `Value ${delaySeconds} for parameter DelaySeconds is invalid. Reason: must be between 0 and 900.`);
@@ -149,6 +155,14 @@ export class SqsService {
   purge(queueRef: string): void {
     const queue = this.queues.get(this.queue(queueRef).name)!;
     for (const m of queue.messages.splice(0)) this.options.clock.cancel(m.timer);
+  }
+
+  /**
+   * The next `count` messages sent to the queue fail on SQS's side (InternalError, HTTP 500; in a SendMessageBatch, a
+   * `Failed` entry with SenderFault false): a test uses it to fail a send, or part of a batch.
+   */
+  failSends(queueRef: string, count: number): void {
+    this.failing.set(this.queue(queueRef).name, count);
   }
 
   /** Calls `listener` each time a message of the queue becomes visible. Returns the unsubscribe function. */

@@ -1,10 +1,25 @@
-import type { CheckTick } from '../../decisions/dns/check-ticks.js';
+import { type CheckTick, MAX_BATCH_ENTRIES, MAX_DELAY_SECONDS, type ScheduledTick } from '../../decisions/dns/check-ticks.js';
 import { type SigningCredentials, signRequest } from './sigv4.js';
 
-/** Where the next tick of the check chain goes. */
+/** An entry of a batch SQS did not take: SendMessageBatch's `Failed` list ("BatchResultErrorEntry", SQS API Reference). */
+export interface BatchEntryFailure {
+  /** Its position in the batch sent. */
+  index: number;
+  code: string;
+  message: string;
+  /** True when the request was wrong (retrying it the same way fails again); false when SQS failed it (worth a retry). */
+  senderFault: boolean;
+}
+
+/** Where the next ticks of the check chain go. */
 export interface TickQueue {
   /** Sends a tick that becomes visible after `delaySeconds` (0 to 900). */
   send(tick: CheckTick, delaySeconds: number): Promise<void>;
+  /**
+   * Sends up to ten ticks in one request, each visible after its own delay. Resolves with the entries SQS did not
+   * take (a batch can partly fail with HTTP 200); throws TickSendError when the whole call failed.
+   */
+  sendBatch(entries: readonly ScheduledTick[]): Promise<{ failed: BatchEntryFailure[] }>;
 }
 
 /** SendMessage failed: the chain is broken until the keep-alive restarts it. */
@@ -14,8 +29,6 @@ export class TickSendError extends Error {
 
 export const isTickSendError = (err: unknown): err is TickSendError => err instanceof TickSendError;
 
-/** SendMessage's DelaySeconds, per message: "Valid values: 0 to 900" (SQS API Reference, SendMessage). */
-export const MAX_DELAY_SECONDS = 900;
 const TIMEOUT_MS = 5000;
 
 export interface SqsTickQueueOptions {
@@ -29,11 +42,11 @@ export interface SqsTickQueueOptions {
 }
 
 /**
- * SendMessage over the AWS JSON 1.0 protocol SQS speaks ("Making query API requests using AWS JSON protocol in Amazon
- * SQS", SQS Developer Guide: POST / with `X-Amz-Target: AmazonSQS.SendMessage` and `Content-Type:
- * application/x-amz-json-1.0`), signed with SigV4. One call, so the function bundles no SQS client: the project has
- * none among its dependencies, and this is the only SQS call shepherd's functions make (the event source mapping
- * receives and deletes).
+ * SendMessage and SendMessageBatch over the AWS JSON 1.0 protocol SQS speaks ("Making query API requests using AWS
+ * JSON protocol in Amazon SQS", SQS Developer Guide: POST / with `X-Amz-Target: AmazonSQS.<Operation>` and
+ * `Content-Type: application/x-amz-json-1.0`), signed with SigV4. Two calls, so the function bundles no SQS client:
+ * the project has none among its dependencies, and these are the only SQS calls shepherd's functions make (the event
+ * source mapping receives and deletes).
  */
 export class SqsTickQueue implements TickQueue {
   constructor(private readonly options: SqsTickQueueOptions) {}
@@ -49,15 +62,44 @@ export class SqsTickQueue implements TickQueue {
   }
 
   async send(tick: CheckTick, delaySeconds: number): Promise<void> {
-    if (!(Number.isInteger(delaySeconds) && delaySeconds >= 0 && delaySeconds <= MAX_DELAY_SECONDS)) {
-      throw new RangeError(`DelaySeconds must be a whole number from 0 to ${MAX_DELAY_SECONDS}: got ${delaySeconds}`);
+    checkDelay(delaySeconds);
+    await this.call('SendMessage', { QueueUrl: this.options.queueUrl, MessageBody: JSON.stringify(tick), DelaySeconds: delaySeconds });
+  }
+
+  /**
+   * SendMessageBatch (SQS API Reference): `Entries` of at most ten, each with an `Id` unique in the batch (here
+   * `t<position>`), its body and DelaySeconds; the answer lists `Successful` and `Failed` entries ("Because the batch
+   * request can result in a combination of successful and unsuccessful actions, you should check for batch errors even
+   * when the call returns an HTTP status code of 200"). SQS bills the batch as one request per 64 KB of payload.
+   */
+  async sendBatch(entries: readonly ScheduledTick[]): Promise<{ failed: BatchEntryFailure[] }> {
+    if (entries.length < 1 || entries.length > MAX_BATCH_ENTRIES) {
+      throw new RangeError(`SendMessageBatch takes 1 to ${MAX_BATCH_ENTRIES} entries: got ${entries.length}`);
     }
+    for (const e of entries) checkDelay(e.delaySeconds);
+    const text = await this.call('SendMessageBatch', {
+      QueueUrl: this.options.queueUrl,
+      Entries: entries.map((e, i) => ({ Id: `t${i}`, MessageBody: JSON.stringify(e.tick), DelaySeconds: e.delaySeconds })),
+    });
+    const parsed = JSON.parse(text) as { Failed?: Array<{ Id?: string; Code?: string; Message?: string; SenderFault?: boolean }> };
+    return {
+      failed: (parsed.Failed ?? []).map((f) => ({
+        index: Number(String(f.Id ?? '').slice(1)),
+        code: f.Code ?? 'Unknown',
+        message: f.Message ?? '',
+        senderFault: f.SenderFault === true,
+      })),
+    };
+  }
+
+  /** One signed call; the response text when it succeeded, a TickSendError naming the operation and SQS's error otherwise. */
+  private async call(operation: 'SendMessage' | 'SendMessageBatch', payload: Record<string, unknown>): Promise<string> {
     const { options } = this;
     const url = new URL(options.endpoint ?? `https://sqs.${options.region}.amazonaws.com`);
     url.pathname = '/';
-    const body = JSON.stringify({ QueueUrl: options.queueUrl, MessageBody: JSON.stringify(tick), DelaySeconds: delaySeconds });
+    const body = JSON.stringify(payload);
     const headers = signRequest(
-      { method: 'POST', url, headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.SendMessage' }, body },
+      { method: 'POST', url, headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `AmazonSQS.${operation}` }, body },
       { region: options.region, service: 'sqs' },
       options.credentials(),
       (options.now ?? (() => new Date()))(),
@@ -67,10 +109,10 @@ export class SqsTickQueue implements TickQueue {
     try {
       response = await (options.fetch ?? fetch)(url, { method: 'POST', headers: sent, body, signal: AbortSignal.timeout(TIMEOUT_MS) });
     } catch (err) {
-      throw new TickSendError(`SendMessage to ${queueName(options.queueUrl)} failed: ${(err as Error).name}: ${(err as Error).message}`);
+      throw new TickSendError(`${operation} to ${queueName(options.queueUrl)} failed: ${(err as Error).name}: ${(err as Error).message}`);
     }
     const text = await response.text();
-    if (response.ok) return;
+    if (response.ok) return text;
     // JSON errors carry `__type` ("com.amazonaws.sqs#QueueDoesNotExist" or a plain name) and `message`.
     let type = `HTTP ${response.status}`;
     let message = '';
@@ -81,7 +123,13 @@ export class SqsTickQueue implements TickQueue {
     } catch {
       // not JSON: the status is all there is
     }
-    throw new TickSendError(`SendMessage to ${queueName(options.queueUrl)} failed: ${type}${message ? `: ${message}` : ''}`);
+    throw new TickSendError(`${operation} to ${queueName(options.queueUrl)} failed: ${type}${message ? `: ${message}` : ''}`);
+  }
+}
+
+function checkDelay(delaySeconds: number): void {
+  if (!(Number.isInteger(delaySeconds) && delaySeconds >= 0 && delaySeconds <= MAX_DELAY_SECONDS)) {
+    throw new RangeError(`DelaySeconds must be a whole number from 0 to ${MAX_DELAY_SECONDS}: got ${delaySeconds}`);
   }
 }
 
