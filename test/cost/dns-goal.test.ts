@@ -47,13 +47,26 @@ describe('Function: dnsGoalCost', () => {
     expect(atTemplate.totalPerMonth).toBeGreaterThan(withoutRunner.totalPerMonth);
   });
 
-  it('adds the keep-alive (one run a minute) and the reconcile (its schedule), and totals exactly its lines against the $1 goal', () => {
+  it('adds the keep-alive (at the rate the stack gives it: every 2 minutes) and the reconcile (its schedule), and totals exactly its lines against the $1 goal', () => {
     const goal = dnsGoalCost(shipped(), inventory())!;
-    expect(goal.lines.find((l) => l.item === 'DNS checks keep-alive (once a minute): Lambda requests')?.quantity).toBe(730 * 60);
+    expect(goal.lines.find((l) => l.item === 'DNS checks keep-alive (every 2 minutes): Lambda requests')?.quantity).toBe((730 * 60) / 2);
     expect(goal.lines.find((l) => l.item === 'DNS reconcile (every 5 minutes): Lambda requests')?.quantity).toBe(8760);
     expect(goal.totalPerMonth).toBeCloseTo(total(goal.lines), 12);
     expect(goal.pass).toBe(goal.totalPerMonth <= 1);
     expect(goal.limitPerMonth).toBe(1);
+  });
+
+  it("prices the keep-alive from the template's schedule when the stack has the runner", () => {
+    const inv = inventory(128);
+    inv.schedules.push({ logicalId: 'DnsChecksKeepAlive5B8D2A1C', service: 'events-rule', expression: 'rate(1 minute)', runsPerMonth: 43_800, targets: [] });
+    const goal = dnsGoalCost(shipped(), inv)!;
+    expect(goal.lines.find((l) => l.item === 'DNS checks keep-alive (every minute): Lambda requests')?.quantity).toBe(43_800);
+  });
+
+  it("meets issue 10's goal with a margin: under $0.90 a month for the stack as it is built", () => {
+    const goal = dnsGoalCost(shipped(), inventory(DNS_CHECKS_MEMORY_MB))!;
+    expect(goal.pass).toBe(true);
+    expect(goal.totalPerMonth).toBeLessThan(0.9);
   });
 
   it('says what it counts, and prices the alarms it leaves out', () => {

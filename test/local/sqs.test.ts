@@ -60,18 +60,18 @@ describe('Class: SqsService (over the JSON protocol)', () => {
   it('keeps a message invisible for its DelaySeconds on the simulated clock', async () => {
     const { clock, call, ticks } = await start();
     expect((await call('GetQueueUrl', { QueueName: 'ticks' })).body).toEqual({ QueueUrl: QUEUE.url });
-    await ticks.send({ generation: 'g', seq: 1 }, 10);
+    await ticks.send({ generation: 'g', seq: 1, lead: true }, 10);
     await clock.advance(9_999);
     expect(((await call('ReceiveMessage', { QueueUrl: QUEUE.url })).body as Received).Messages).toEqual([]);
     await clock.advance(1);
     const [m] = ((await call('ReceiveMessage', { QueueUrl: QUEUE.url })).body as Received).Messages;
-    expect(JSON.parse(m.Body)).toEqual({ generation: 'g', seq: 1 });
+    expect(JSON.parse(m.Body)).toEqual({ generation: 'g', seq: 1, lead: true });
     expect(m.Attributes.ApproximateReceiveCount).toBe('1');
   });
 
   it('hides a received message for the visibility timeout, then hands it out again until deleted', async () => {
     const { clock, call, ticks, sqs } = await start();
-    await ticks.send({ generation: 'g', seq: 1 }, 0);
+    await ticks.send({ generation: 'g', seq: 1, lead: true }, 0);
     const first = ((await call('ReceiveMessage', { QueueUrl: QUEUE.url, VisibilityTimeout: 5 })).body as Received).Messages;
     expect(first).toHaveLength(1);
     await clock.advance(4_999);
@@ -94,9 +94,63 @@ describe('Class: SqsService (over the JSON protocol)', () => {
     expect(late).toMatchObject({ status: 400, body: { __type: 'InvalidParameterValue' } });
   });
 
+  it('SendMessageBatch: each entry becomes visible after its own DelaySeconds', async () => {
+    const { clock, call, ticks } = await start();
+    const entries = [30, 10, 20].map((delaySeconds, i) => ({ tick: { generation: 'g', seq: i + 1, lead: false }, delaySeconds }));
+    expect(await ticks.sendBatch(entries)).toEqual({ failed: [] });
+    const seqs: number[] = [];
+    for (let s = 1; s <= 3; s++) {
+      await clock.advance(9_999);
+      expect(((await call('ReceiveMessage', { QueueUrl: QUEUE.url })).body as Received).Messages, `before ${s * 10} s`).toEqual([]);
+      await clock.advance(1);
+      const got = ((await call('ReceiveMessage', { QueueUrl: QUEUE.url, MaxNumberOfMessages: 10 })).body as Received).Messages;
+      seqs.push(...got.map((m) => (JSON.parse(m.Body) as { seq: number }).seq));
+    }
+    expect(seqs).toEqual([2, 3, 1]);
+  });
+
+  it('SendMessageBatch reports the entries it failed beside those it took, with HTTP 200, as SQS does', async () => {
+    const { call, sqs } = await start();
+    sqs.failSends(QUEUE.url, 1);
+    const out = await call('SendMessageBatch', {
+      QueueUrl: QUEUE.url,
+      Entries: [
+        { Id: 'a', MessageBody: 'one', DelaySeconds: 5 },
+        { Id: 'b', MessageBody: 'two', DelaySeconds: 901 },
+        { Id: 'c', MessageBody: 'three' },
+      ],
+    });
+    expect(out.status).toBe(200);
+    expect(out.body).toEqual({
+      Successful: [{ Id: 'c', MessageId: expect.any(String), MD5OfMessageBody: '35d6d33467aae9a2e3dccb4b6b027878' }],
+      Failed: [
+        { Id: 'a', SenderFault: false, Code: 'InternalError', Message: expect.any(String) },
+        { Id: 'b', SenderFault: true, Code: 'InvalidParameterValue', Message: expect.stringMatching(/DelaySeconds/) },
+      ],
+    });
+    expect(sqs.depth(QUEUE.url)).toBe(1);
+  });
+
+  it('SendMessageBatch refuses a malformed batch as a whole: no entry, more than ten, repeated or bad Ids', async () => {
+    const { call, sqs } = await start();
+    const batch = (Entries: unknown) => call('SendMessageBatch', { QueueUrl: QUEUE.url, Entries });
+    expect(await batch([])).toMatchObject({ status: 400, body: { __type: 'EmptyBatchRequest' } });
+    const eleven = Array.from({ length: 11 }, (_, i) => ({ Id: `e${i}`, MessageBody: 'x' }));
+    expect(await batch(eleven)).toMatchObject({ status: 400, body: { __type: 'TooManyEntriesInBatchRequest' } });
+    expect(
+      await batch([
+        { Id: 'same', MessageBody: 'x' },
+        { Id: 'same', MessageBody: 'y' },
+      ]),
+    ).toMatchObject({ status: 400, body: { __type: 'BatchEntryIdsNotDistinct' } });
+    expect(await batch([{ Id: 'not ok!', MessageBody: 'x' }])).toMatchObject({ status: 400, body: { __type: 'InvalidBatchEntryId' } });
+    expect(await batch([{ Id: 'big', MessageBody: 'x'.repeat(1_048_577) }])).toMatchObject({ status: 400, body: { __type: 'BatchRequestTooLong' } });
+    expect(sqs.depth(QUEUE.url)).toBe(0);
+  });
+
   it('at least once: a message may be handed out twice (seeded), the copy after the original', async () => {
     const { clock, call, ticks } = await start('at-least-once', () => 0);
-    await ticks.send({ generation: 'g', seq: 1 }, 10);
+    await ticks.send({ generation: 'g', seq: 1, lead: true }, 10);
     await clock.advance(10_000);
     const first = ((await call('ReceiveMessage', { QueueUrl: QUEUE.url, MaxNumberOfMessages: 10 })).body as Received).Messages;
     expect(first).toHaveLength(2);
@@ -128,7 +182,7 @@ describe('Class: EventSourceMappings', () => {
   it('invokes the function with the SQS event shape when a message becomes visible, and deletes it on success', async () => {
     const { clock, sqs, ticks } = await start();
     const { events, mappings } = mappingOn(sqs, clock, async () => ({}));
-    await ticks.send({ generation: 'g', seq: 1 }, 10);
+    await ticks.send({ generation: 'g', seq: 1, lead: true }, 10);
     await clock.advance(9_999);
     expect(events).toEqual([]);
     await clock.advance(1);
@@ -138,7 +192,7 @@ describe('Class: EventSourceMappings', () => {
           {
             messageId: expect.any(String),
             receiptHandle: expect.any(String),
-            body: '{"generation":"g","seq":1}',
+            body: '{"generation":"g","seq":1,"lead":true}',
             attributes: {
               ApproximateReceiveCount: '1',
               SentTimestamp: String(clock.now() - 10_000),
@@ -166,7 +220,7 @@ describe('Class: EventSourceMappings', () => {
       if (calls === 1) throw new Error('boom');
       return {};
     });
-    await ticks.send({ generation: 'g', seq: 1 }, 0);
+    await ticks.send({ generation: 'g', seq: 1, lead: true }, 0);
     await clock.advance(0);
     expect(events).toHaveLength(1);
     await clock.advance(29_999);
