@@ -5,7 +5,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../config/load.js';
 import type { ShepherdConfig } from '../../config/types.js';
-import { DNS_CHECKS_MEASURED_PEAK_MIB, DNS_CHECKS_MEMORY_MB } from '../../infra/constructs/dns-checks-sizing.js';
+import { DNS_CHECKS_MEASURED_PEAK_MIB, DNS_CHECKS_MEMORY_MB, DNS_KEEP_ALIVE_MINUTES } from '../../infra/constructs/dns-checks-sizing.js';
 import { ShepherdStack } from '../../infra/shepherd-stack.js';
 
 const root = (path: string) => new URL(`../../${path}`, import.meta.url).pathname;
@@ -38,7 +38,7 @@ describe('Class: DnsChecks (in ShepherdStack)', () => {
     expect(synth(config(false)).stack.dnsChecks).toBeUndefined();
   });
 
-  it('feeds the runner from its tick queue one message at a time, and runs it as a keep-alive every minute', () => {
+  it('feeds the runner from its tick queue one message at a time, and runs it as a keep-alive every DNS_KEEP_ALIVE_MINUTES (2)', () => {
     const checks = stack.dnsChecks!;
     const queue = logicalId(stack, checks.queue);
     const fn = logicalId(stack, checks.function.fn);
@@ -49,7 +49,7 @@ describe('Class: DnsChecks (in ShepherdStack)', () => {
       FunctionName: { Ref: fn },
     });
     template.hasResourceProperties('AWS::Events::Rule', {
-      ScheduleExpression: 'rate(1 minute)',
+      ScheduleExpression: `rate(${DNS_KEEP_ALIVE_MINUTES} minutes)`,
       Targets: Match.arrayWith([Match.objectLike({ Arn: { 'Fn::GetAtt': [fn, 'Arn'] } })]),
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
@@ -75,6 +75,7 @@ describe('Class: DnsChecks (in ShepherdStack)', () => {
       (p) => p.Properties.PolicyDocument.Statement as Array<{ Sid?: string; Action: string | string[]; Resource: unknown; Condition?: unknown }>,
     );
     const bySid = Object.fromEntries(statements.filter((s) => s.Sid).map((s) => [s.Sid, s]));
+    // sqs:SendMessage also authorizes SendMessageBatch (SQS has no separate permission for batch actions).
     expect(bySid.SendTicks).toMatchObject({ Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [queue, 'Arn'] } });
     expect([bySid.ConsumeTicks.Action].flat().sort()).toEqual(['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage']);
     expect(bySid.ConsumeTicks.Resource).toEqual({ 'Fn::GetAtt': [queue, 'Arn'] });
