@@ -64,7 +64,7 @@ export class DnsChecks extends Construct {
     Validations.of(this.queue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:
-        'A tick that fails is not worth keeping: its retry is dropped as already run, and the keep-alive restarts a broken chain within a minute; a dead-letter queue would only collect stale ticks.',
+        'A tick that fails is not worth keeping: the retry of a lead is dropped as already run, and the keep-alive restarts a broken chain (within 3 intervals + 2 minutes of its last due tick); a dead-letter queue would only collect stale ticks.',
     });
     this.function = new ShepherdFunction(this, 'Function', {
       projectRoot: props.projectRoot,
