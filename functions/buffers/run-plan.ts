@@ -95,7 +95,7 @@ export function planRun(inputs: PlanInputs): BufferRunPlan {
   const degraded = memory.providers.filter((p) => p.degraded).map((p) => p.provider);
   const pending = unschedulablePods(read);
   const ended = standInsEnded(views.map((v) => ({ ...v, standingInFor: inputs.pools.find((p) => p.pool === v.pool)?.standingInFor })));
-  const pools = inputs.pools.map((p) => (ended.includes(p.pool) ? withoutStandIn(p) : p));
+  const pools: BufferPoolMemory[] = inputs.pools.map((p) => (ended.includes(p.pool) ? withoutStandIn(p) : p));
   const base = {
     trigger: request.trigger,
     now,
