@@ -107,7 +107,7 @@ export async function run(argv: string[], ctx: CliContext = processContext()): P
   const table = values.table || local?.tableName || ctx.env.SHEPHERD_TABLE;
   const kubeconfig = kubeconfigPath([values.kubeconfig, local?.kubeconfig], ctx.env);
 
-  const clusterNodes = listClusterNodes(kubeconfig);
+  const clusterNodes = listClusterNodes(kubeconfig, config);
   const clock = await targetClock(local).then(
     (c) => ({ ...c, error: undefined }),
     (err) => ({ now: new Date(), source: 'machine' as const, error: `${messageOf(err)}; times are compared with this machine's clock` }),
