@@ -183,8 +183,8 @@ function strings(v: unknown): string[] {
 }
 
 /** The BUFFER POOLS section of `shepherd status` (nothing without a `buffers` section). */
-export function bufferSection(b: BufferStatus | null, failed: boolean): string {
-  if (failed) return '\n\nBUFFER POOLS\n?';
+export function bufferSection(b: BufferStatus | null, unread?: string): string {
+  if (unread) return `\n\nBUFFER POOLS\n${unread}`;
   if (!b) return '';
   const table = textTable(
     ['POOL', 'NODES', 'MIN', 'MAX', 'HOLDING FOR', 'BACKOFF', 'OUT OF CAPACITY', 'LAST DECISION'],

@@ -11,7 +11,7 @@ import { type BufferStatus, bufferSection, readBuffers } from '../buffer-status.
 import { kubeconfigPath, listClusterNodes, type NodeRow } from '../cluster-nodes.js';
 import { type CliContext, processContext } from '../context.js';
 import { type DnsStatus, readDnsStatus, renderDnsStatus } from '../dns-status.js';
-import { CommandError } from '../errors.js';
+import { CommandError, describeError, NO_REGION } from '../errors.js';
 import { type HealsInFlight, readHeals, readWatcher, type UnhealthyNodeRow, type WatcherPassRow } from '../healing-status.js';
 import type { LocalEndpoints } from '../local-endpoints.js';
 import { localOptions, localTarget } from '../local-target.js';
@@ -147,7 +147,7 @@ export async function run(argv: string[], ctx: CliContext = processContext()): P
       ...(remediation.status === 'rejected' ? [{ part: 'remediation' as const, message: messageOf(remediation.reason) }] : []),
       ...(watcher.status === 'rejected' ? [{ part: 'watcher' as const, message: messageOf(watcher.reason) }] : []),
       ...(heals.status === 'rejected' ? [{ part: 'heals' as const, message: messageOf(heals.reason) }] : []),
-      ...(await dns).errors.map((e) => ({ part: 'dns' as const, message: e.message })),
+      ...(await dns).errors.map((e) => ({ part: 'dns' as const, message: e.message.replace('Region is missing', NO_REGION) })),
       ...(buffers.status === 'rejected' ? [{ part: 'buffers' as const, message: messageOf(buffers.reason) }] : []),
     ],
   };
@@ -209,45 +209,47 @@ function humanReport(r: StatusReport): string {
     r.pools.map((p) => [p.name, p.provider, p.role, p.min, p.max, p.activeClaims ?? '?']),
   );
   const claims =
-    r.claims.length === 0
+    unread(r, 'claims') ??
+    (r.claims.length === 0
       ? '(none)'
       : textTable(
           ['CLAIM', 'POOL', 'STATUS', 'NODE', 'VM', 'UPDATED', 'RELEASED BECAUSE'],
           r.claims.map((c) => [c.claimId, c.pool, c.status, c.nodeName, c.vm?.id, c.updatedAt, shorten(c.releaseReason, 60)]),
-        );
+        ));
   const nodes =
-    r.nodes.length === 0
+    unread(r, 'nodes') ??
+    (r.nodes.length === 0
       ? '(none)'
       : textTable(
           ['NODE', 'READY', 'POOL', 'PROVIDER', 'ZONE', 'TYPE'],
           r.nodes.map((n) => [n.name, n.ready, n.pool, n.provider, n.zone, n.instanceType]),
-        );
+        ));
   const leases =
-    r.leases.length === 0
+    unread(r, 'remediation') ??
+    (r.leases.length === 0
       ? '(none)'
       : textTable(
           ['NODE', 'HEALED BY EXECUTION', 'EXPIRES IN'],
           r.leases.map((l) => [l.node, l.execution, l.expiresInSeconds > 0 ? `${l.expiresInSeconds} s` : `expired ${-l.expiresInSeconds} s ago`]),
-        );
+        ));
   const unhealthy =
-    r.unhealthy.length === 0
+    unread(r, 'watcher') ??
+    (r.unhealthy.length === 0
       ? '(none)'
       : textTable(
           ['NODE', 'POOL', 'PROVIDER', 'NOT READY SINCE', 'VM GONE'],
           r.unhealthy.map((u) => [u.node, u.pool, u.provider, u.notReadySince, vmGone(u)]),
-        );
-  const remediation = r.remediation ? describeSwitch(r.remediation) : 'Remediation: ?';
+        ));
+  const remediation = r.remediation ? describeSwitch(r.remediation) : `Remediation: ? ${unread(r, 'remediation') ?? ''}`.trim();
   const clock = r.clock.source === 'simulated' ? [`Clock: ${r.clock.now} (the local control plane's simulated clock)`] : [];
   const head = [remediation, ...describeWatcher(r), ...clock].join('\n');
-  return `${head}\n\nPOOLS\n${pools}\n\nRECENT CLAIMS\n${claims}\n\nNODES\n${nodes}\n\nUNHEALTHY NODES\n${unhealthy}\n\nHEALS IN FLIGHT\n${heals(r.heals)}\n\nNODE LEASES\n${leases}${bufferSection(
-    r.buffers,
-    r.errors.some((e) => e.part === 'buffers'),
-  )}\n`;
+  return `${head}\n\nPOOLS\n${pools}\n\nRECENT CLAIMS\n${claims}\n\nNODES\n${nodes}\n\nUNHEALTHY NODES\n${unhealthy}\n\nHEALS IN FLIGHT\n${unread(r, 'heals') ?? heals(r.heals)}\n\nNODE LEASES\n${leases}${bufferSection(r.buffers, unread(r, 'buffers'))}\n`;
 }
 
 /** The watcher's line (and one for degraded scopes, when any). */
 function describeWatcher(r: StatusReport): string[] {
-  if (r.errors.some((e) => e.part === 'watcher')) return ['Watcher: ?'];
+  const failed = unread(r, 'watcher');
+  if (failed) return [`Watcher: ? ${failed}`];
   const w = r.watcher;
   if (!w) return ['Watcher: no pass recorded yet (watcher.enabled is off, or its first pass has not run)'];
   const api = w.apiReachable
@@ -277,5 +279,11 @@ function shorten(text: string | undefined, max: number): string | undefined {
 }
 
 function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  return describeError(err);
+}
+
+/** What a section shows for a part that could not be read: that, and why (not "(none)", which would be a finding). */
+function unread(r: StatusReport, part: StatusReport['errors'][number]['part']): string | undefined {
+  const error = r.errors.find((e) => e.part === part);
+  return error ? `(could not read: ${error.message})` : undefined;
 }

@@ -262,7 +262,7 @@ describe('shepherd status', () => {
     expect(out).not.toMatch(/^c-1 /m);
     expect(out).toContain(
       [
-        '\nNODES\n(none)\n',
+        `\nNODES\n(could not read: cannot read kubeconfig ${missing} (ENOENT); pass --kubeconfig PATH or set KUBECONFIG)\n`,
         'UNHEALTHY NODES',
         'NODE       POOL  PROVIDER  NOT READY SINCE       VM GONE',
         'gone-1     -     -         2026-01-01T01:40:00Z  2026-01-01T01:43:00.000Z',
@@ -299,5 +299,31 @@ describe('shepherd status', () => {
     expect(report.remediation).toBeNull();
     expect(report.watcher).toBeNull();
     expect(report.heals).toBeNull();
+  });
+
+  it('without --local, AWS_REGION or a table name: each part it could not read says so and why, naming AWS_REGION', async () => {
+    const saved = { AWS_REGION: process.env.AWS_REGION, AWS_DEFAULT_REGION: process.env.AWS_DEFAULT_REGION, AWS_CONFIG_FILE: process.env.AWS_CONFIG_FILE };
+    delete process.env.AWS_REGION;
+    delete process.env.AWS_DEFAULT_REGION;
+    process.env.AWS_CONFIG_FILE = join(dir, 'no-aws-config');
+    try {
+      const ctx = captureContext({ KUBECONFIG: kubeconfigFile });
+      expect(await main(['status', '--config', configFile], ctx)).toBe(1);
+      const out = ctx.out();
+      const noTable = '(could not read: the table name is unknown; pass --table NAME or set SHEPHERD_TABLE (the stack output TableName))';
+      expect(out).toContain(`Remediation: ? ${noTable}\nWatcher: ? ${noTable}\n`);
+      expect(out).toContain(`\nRECENT CLAIMS\n${noTable}\n`);
+      expect(out).toContain(`\nUNHEALTHY NODES\n${noTable}\n`);
+      expect(out).toContain(`\nNODE LEASES\n${noTable}\n`);
+      expect(out).toContain('\nHEALS IN FLIGHT\n(could not read: no AWS region: set AWS_REGION');
+      expect(out).not.toContain('(none)');
+      expect(ctx.err()).toContain('shepherd status: cannot read heals: no AWS region: set AWS_REGION');
+      expect(ctx.err()).not.toContain('Region is missing');
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
   });
 });
