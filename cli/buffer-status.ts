@@ -33,6 +33,8 @@ export interface BufferPoolRow {
   pendingPods: string[];
   /** Set while the pool is backed off after failed scale-ups (5 min doubling to 30 min). */
   backoff?: { until: string; failures: number; why?: string };
+  /** A manual target's hold (`shepherd start scale-buffer` with holdMinutes), while it lasts: scale-down keeps at least `size`. */
+  hold?: { size: number; until: string; reason?: string };
   /** Set while the pool is remembered as out of capacity (Karpenter's 3 min). */
   outOfCapacityUntil?: string;
   lastDecision?: BufferDecisionRow;
@@ -102,6 +104,7 @@ export async function readBuffers(
               },
             }
           : {}),
+        ...(memory.hold && memory.hold.size > 0 && memory.hold.until > iso ? { hold: memory.hold } : {}),
         ...(memory.outOfCapacityUntil && memory.outOfCapacityUntil > iso ? { outOfCapacityUntil: memory.outOfCapacityUntil } : {}),
         ...(mine[0] ? { lastDecision: decisionRow(mine[0]) } : {}),
       };
@@ -180,8 +183,8 @@ function strings(v: unknown): string[] {
 }
 
 /** The BUFFER POOLS section of `shepherd status` (nothing without a `buffers` section). */
-export function bufferSection(b: BufferStatus | null, failed: boolean): string {
-  if (failed) return '\n\nBUFFER POOLS\n?';
+export function bufferSection(b: BufferStatus | null, unread?: string): string {
+  if (unread) return `\n\nBUFFER POOLS\n${unread}`;
   if (!b) return '';
   const table = textTable(
     ['POOL', 'NODES', 'MIN', 'MAX', 'HOLDING FOR', 'BACKOFF', 'OUT OF CAPACITY', 'LAST DECISION'],
@@ -204,8 +207,10 @@ export function bufferSection(b: BufferStatus | null, failed: boolean): string {
 }
 
 function holdingFor(p: BufferPoolRow): string | undefined {
-  if (p.nodes === 0) return undefined;
+  const held = p.hold ? [`held at ${p.hold.size} until ${p.hold.until}${p.hold.reason ? ` (${p.hold.reason})` : ''}`] : [];
+  if (p.nodes === 0) return held[0];
   const parts = [
+    ...held,
     ...(p.standingInFor.length > 0 ? [`standing in for ${p.standingInFor.join(', ')}`] : []),
     ...(p.pendingPods.length > 0 ? [`${p.pendingPods.length} pending pod(s)`] : []),
   ];

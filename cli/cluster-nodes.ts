@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { CoreV1Api, KubeConfig, type V1Node } from '@kubernetes/client-node';
+import type { ShepherdConfig } from '../config/types.js';
+import { poolOfNode } from '../functions/decisions/healing/node-pool.js';
 import { CommandError } from './errors.js';
 
 export interface NodeRow {
@@ -21,8 +23,11 @@ export function kubeconfigPath(candidates: (string | undefined)[], env: NodeJS.P
   return fromEnv ?? join(homedir(), '.kube', 'config');
 }
 
-/** Every Node with the labels shepherd sets (functions/decisions/provision.ts) and the well-known topology ones. */
-export async function listClusterNodes(path: string): Promise<NodeRow[]> {
+/**
+ * Every Node with the labels shepherd sets (functions/decisions/provision.ts) and the well-known topology ones; its
+ * pool by the rule healing and DNS use (poolOfNode: a home node is in its pool by the pool's labels, not a label of ours).
+ */
+export async function listClusterNodes(path: string, config: Pick<ShepherdConfig, 'pools'>): Promise<NodeRow[]> {
   try {
     readFileSync(path, 'utf8');
   } catch (err) {
@@ -34,11 +39,12 @@ export async function listClusterNodes(path: string): Promise<NodeRow[]> {
     .map((n): NodeRow => {
       const labels = n.metadata?.labels ?? {};
       const ready = n.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+      const pool = poolOfNode(labels, config);
       return {
         name: n.metadata?.name ?? '',
         ready: ready === 'True' || ready === 'False' ? ready : 'Unknown',
-        pool: labels['shepherd.io/pool'],
-        provider: labels['shepherd.io/provider'],
+        pool: pool?.name ?? labels['shepherd.io/pool'],
+        provider: pool?.provider ?? labels['shepherd.io/provider'],
         zone: labels['topology.kubernetes.io/zone'],
         instanceType: labels['node.kubernetes.io/instance-type'],
       };

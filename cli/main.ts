@@ -13,7 +13,7 @@ import * as start from './commands/start.js';
 import * as status from './commands/status.js';
 import * as watch from './commands/watch.js';
 import { type CliContext, type Command, processContext } from './context.js';
-import { UsageError } from './errors.js';
+import { describeError, UsageError } from './errors.js';
 import { didYouMean } from './suggest.js';
 
 export const commands: Record<string, Command> = { start, watch, executions, status, history, pause, resume, local, chaos, demo, cost, secrets };
@@ -52,18 +52,6 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
     if (ctx.env.SHEPHERD_DEBUG && err instanceof Error && err.stack) ctx.stderr(`${err.stack}\n`);
     return 1;
   }
-}
-
-/** AWS SDK errors carry the service's error code as their name (AccessDeniedException, ExecutionAlreadyExists). */
-function describeError(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  // The SDK's own words say what is missing, not how to give it.
-  if (err.message === 'Region is missing')
-    return 'no AWS region: set AWS_REGION (or AWS_PROFILE with a region in ~/.aws/config), or pass --local to use the local control plane (`shepherd local`)';
-  if ((err as NodeJS.ErrnoException).code === 'ECONNREFUSED' || (err.cause as NodeJS.ErrnoException | undefined)?.code === 'ECONNREFUSED')
-    return `${err.message}: nothing answers there; if it is the local control plane, start it with \`shepherd local\``;
-  const fromService = '$metadata' in err || '$fault' in err;
-  return fromService ? `${err.name}: ${err.message}` : err.message;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -1,5 +1,6 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { loadConfigFile } from '../config/load.js';
 import type { ClockOptions } from '../sim/index.js';
 import type { LocalEndpointsFile } from './endpoints-file.js';
 import { LambdaLogSink } from './lambda/lambda-log-sink.js';
@@ -21,12 +22,14 @@ export interface RunLocalOptions {
  */
 export async function runLocal(options: RunLocalOptions): Promise<number> {
   const endpointsFile = resolve(options.endpointsFile);
+  // The config first: an invalid one is refused before anything is printed or the last run's log is truncated.
+  const config = loadConfigFile(options.configFile);
   // The cluster watcher alone logs a pass a minute of simulated time: thousands of lines an hour with --virtual.
   const logFile = resolve(dirname(endpointsFile), 'local.log');
   const logs = new LambdaLogSink({ file: logFile, all: options.allLogs, terminal: (text) => process.stderr.write(text) });
   process.stderr.write(`Lambda logs: ${logFile}${options.allLogs ? ' (and here)' : ' (warnings and errors also here; --all-logs prints every line)'}\n`);
   const local = await startShepherdLocal({
-    configFile: options.configFile,
+    config,
     seed: options.seed,
     // Starting at the real time makes the ages kubectl prints agree with its timestamps.
     clock: { ...options.clock, startTime: Date.now() },

@@ -4,6 +4,7 @@ import type { ShepherdConfig } from '../../config/types.js';
 import type { synthesizeStack } from '../../local/cloudformation/synth.js';
 import { helpOption, integerOption, parseCommandArgs } from '../args.js';
 import { type CliContext, processContext } from '../context.js';
+import { bufferReconcileLines, bufferReconcileRuns } from '../cost/buffer-cost.js';
 import { dnsChecksCost } from '../cost/dns-checks-cost.js';
 import { DNS_ASSUMED_TARGETS, dnsReconcileLines } from '../cost/dns-cost.js';
 import { dnsGoalCost } from '../cost/dns-goal.js';
@@ -82,6 +83,10 @@ export async function run(argv: string[], ctx: CliContext = processContext()): P
     // The reconcile's schedule is priced above from the template (Lambda); its table and log use here.
     const runsPerMonth = inventory.schedules.find((s) => /DnsFailoverReconcile/.test(s.logicalId))?.runsPerMonth ?? 0;
     idle.push(...dnsReconcileLines({ entrypoints: config.dns.entrypoints.length, targets: DNS_ASSUMED_TARGETS, runsPerMonth }));
+  }
+  if (config.buffers) {
+    // The same for the buffer reconcile: its schedule's Lambda lines above, its table reads and log here.
+    idle.push(...bufferReconcileLines({ pools: config.buffers.pools.length, runsPerMonth: bufferReconcileRuns(inventory) }));
   }
   const report: CostReport = { ...costReport(nodes, idle, measured?.provisions ?? null), dns: dnsGoalCost(config, inventory) ?? null };
   ctx.stdout(values.json ? `${JSON.stringify(report, null, 2)}\n` : humanCostReport(report));

@@ -11,11 +11,12 @@ import { type BufferStatus, bufferSection, readBuffers } from '../buffer-status.
 import { kubeconfigPath, listClusterNodes, type NodeRow } from '../cluster-nodes.js';
 import { type CliContext, processContext } from '../context.js';
 import { type DnsStatus, readDnsStatus, renderDnsStatus } from '../dns-status.js';
-import { CommandError } from '../errors.js';
+import { CommandError, describeError, NO_REGION } from '../errors.js';
 import { type HealsInFlight, readHeals, readWatcher, type UnhealthyNodeRow, type WatcherPassRow } from '../healing-status.js';
 import type { LocalEndpoints } from '../local-endpoints.js';
 import { localOptions, localTarget } from '../local-target.js';
 import { describeSwitch } from '../remediation-switch.js';
+import { type TargetClock, targetClock } from '../target-clock.js';
 import { textTable } from '../text-table.js';
 
 export const summary = 'show the pause switch, the watcher, unhealthy nodes, heals in flight, leases, pools, claims and nodes';
@@ -66,7 +67,7 @@ export interface LeaseRow {
   execution: string;
   /** Epoch seconds. */
   leaseExpiresAt: number;
-  /** From this command's clock; negative: expired, free for the next heal. */
+  /** From the target's clock (the local control plane's simulated one); negative: expired, free for the next heal. */
   expiresInSeconds: number;
 }
 
@@ -88,8 +89,10 @@ export interface StatusReport {
   dns: DnsStatus;
   /** Buffer pools (ScaleBuffer): size, what they hold capacity for, backoff, last decision; null without `buffers`. */
   buffers: BufferStatus | null;
+  /** The time backoffs, holds and leases are compared with: the local control plane's simulated clock, or this machine's. */
+  clock: { now: string; source: TargetClock['source'] };
   /** What could not be read, by part. */
-  errors: { part: 'claims' | 'nodes' | 'remediation' | 'watcher' | 'heals' | 'dns' | 'buffers'; message: string }[];
+  errors: { part: 'claims' | 'nodes' | 'remediation' | 'watcher' | 'heals' | 'dns' | 'buffers' | 'clock'; message: string }[];
 }
 
 export async function run(argv: string[], ctx: CliContext = processContext()): Promise<number> {
@@ -104,15 +107,19 @@ export async function run(argv: string[], ctx: CliContext = processContext()): P
   const table = values.table || local?.tableName || ctx.env.SHEPHERD_TABLE;
   const kubeconfig = kubeconfigPath([values.kubeconfig, local?.kubeconfig], ctx.env);
 
-  const clusterNodes = listClusterNodes(kubeconfig);
+  const clusterNodes = listClusterNodes(kubeconfig, config);
+  const clock = await targetClock(local).then(
+    (c) => ({ ...c, error: undefined }),
+    (err) => ({ now: new Date(), source: 'machine' as const, error: `${messageOf(err)}; times are compared with this machine's clock` }),
+  );
   const dns = readDnsStatus({ config, table, kubeconfig, local });
   const [claims, nodes, remediation, watcher, heals, buffers] = await Promise.allSettled([
     readClaims(config, table, claimLimit, local),
     clusterNodes,
-    readRemediation(table, local),
+    readRemediation(table, local, clock.now),
     readWatcher(table, local, clusterNodes),
     readHeals(config.cluster.name, local),
-    readBuffers(config, table, local, clusterNodes),
+    readBuffers(config, table, local, clusterNodes, clock.now),
   ]);
   const report: StatusReport = {
     remediation: remediation.status === 'fulfilled' ? remediation.value.state : null,
@@ -132,13 +139,15 @@ export async function run(argv: string[], ctx: CliContext = processContext()): P
     heals: heals.status === 'fulfilled' ? heals.value : null,
     dns: await dns,
     buffers: buffers.status === 'fulfilled' ? buffers.value : null,
+    clock: { now: clock.now.toISOString(), source: clock.source },
     errors: [
+      ...(clock.error ? [{ part: 'clock' as const, message: clock.error }] : []),
       ...(claims.status === 'rejected' ? [{ part: 'claims' as const, message: messageOf(claims.reason) }] : []),
       ...(nodes.status === 'rejected' ? [{ part: 'nodes' as const, message: messageOf(nodes.reason) }] : []),
       ...(remediation.status === 'rejected' ? [{ part: 'remediation' as const, message: messageOf(remediation.reason) }] : []),
       ...(watcher.status === 'rejected' ? [{ part: 'watcher' as const, message: messageOf(watcher.reason) }] : []),
       ...(heals.status === 'rejected' ? [{ part: 'heals' as const, message: messageOf(heals.reason) }] : []),
-      ...(await dns).errors.map((e) => ({ part: 'dns' as const, message: e.message })),
+      ...(await dns).errors.map((e) => ({ part: 'dns' as const, message: e.message.replace('Region is missing', NO_REGION) })),
       ...(buffers.status === 'rejected' ? [{ part: 'buffers' as const, message: messageOf(buffers.reason) }] : []),
     ],
   };
@@ -168,12 +177,16 @@ async function readClaims(
 }
 
 /** The pause switch and the leases held now. */
-async function readRemediation(table: string | undefined, local: LocalEndpoints | undefined): Promise<{ state: RemediationSwitch; leases: LeaseRow[] }> {
+async function readRemediation(
+  table: string | undefined,
+  local: LocalEndpoints | undefined,
+  at: Date,
+): Promise<{ state: RemediationSwitch; leases: LeaseRow[] }> {
   if (!table) throw new CommandError('the table name is unknown; pass --table NAME or set SHEPHERD_TABLE (the stack output TableName)');
   const client = dynamoClient(local);
   try {
     const [state, held] = await Promise.all([new DynamoRemediationSwitchStore(table, client).read(), new DynamoNodeLeaseStore(table, client).openLeases()]);
-    const now = Math.floor(Date.now() / 1000);
+    const now = Math.floor(at.getTime() / 1000);
     // Heals' leases only: DnsFailover leases its entrypoints in the same store under names no Node can have (with ':').
     const leases = held
       .filter((l) => !l.node.includes(':'))
@@ -196,44 +209,47 @@ function humanReport(r: StatusReport): string {
     r.pools.map((p) => [p.name, p.provider, p.role, p.min, p.max, p.activeClaims ?? '?']),
   );
   const claims =
-    r.claims.length === 0
+    unread(r, 'claims') ??
+    (r.claims.length === 0
       ? '(none)'
       : textTable(
           ['CLAIM', 'POOL', 'STATUS', 'NODE', 'VM', 'UPDATED', 'RELEASED BECAUSE'],
           r.claims.map((c) => [c.claimId, c.pool, c.status, c.nodeName, c.vm?.id, c.updatedAt, shorten(c.releaseReason, 60)]),
-        );
+        ));
   const nodes =
-    r.nodes.length === 0
+    unread(r, 'nodes') ??
+    (r.nodes.length === 0
       ? '(none)'
       : textTable(
           ['NODE', 'READY', 'POOL', 'PROVIDER', 'ZONE', 'TYPE'],
           r.nodes.map((n) => [n.name, n.ready, n.pool, n.provider, n.zone, n.instanceType]),
-        );
+        ));
   const leases =
-    r.leases.length === 0
+    unread(r, 'remediation') ??
+    (r.leases.length === 0
       ? '(none)'
       : textTable(
           ['NODE', 'HEALED BY EXECUTION', 'EXPIRES IN'],
           r.leases.map((l) => [l.node, l.execution, l.expiresInSeconds > 0 ? `${l.expiresInSeconds} s` : `expired ${-l.expiresInSeconds} s ago`]),
-        );
+        ));
   const unhealthy =
-    r.unhealthy.length === 0
+    unread(r, 'watcher') ??
+    (r.unhealthy.length === 0
       ? '(none)'
       : textTable(
           ['NODE', 'POOL', 'PROVIDER', 'NOT READY SINCE', 'VM GONE'],
           r.unhealthy.map((u) => [u.node, u.pool, u.provider, u.notReadySince, vmGone(u)]),
-        );
-  const remediation = r.remediation ? describeSwitch(r.remediation) : 'Remediation: ?';
-  const head = [remediation, ...describeWatcher(r)].join('\n');
-  return `${head}\n\nPOOLS\n${pools}\n\nRECENT CLAIMS\n${claims}\n\nNODES\n${nodes}\n\nUNHEALTHY NODES\n${unhealthy}\n\nHEALS IN FLIGHT\n${heals(r.heals)}\n\nNODE LEASES\n${leases}${bufferSection(
-    r.buffers,
-    r.errors.some((e) => e.part === 'buffers'),
-  )}\n`;
+        ));
+  const remediation = r.remediation ? describeSwitch(r.remediation) : `Remediation: ? ${unread(r, 'remediation') ?? ''}`.trim();
+  const clock = r.clock.source === 'simulated' ? [`Clock: ${r.clock.now} (the local control plane's simulated clock)`] : [];
+  const head = [remediation, ...describeWatcher(r), ...clock].join('\n');
+  return `${head}\n\nPOOLS\n${pools}\n\nRECENT CLAIMS\n${claims}\n\nNODES\n${nodes}\n\nUNHEALTHY NODES\n${unhealthy}\n\nHEALS IN FLIGHT\n${unread(r, 'heals') ?? heals(r.heals)}\n\nNODE LEASES\n${leases}${bufferSection(r.buffers, unread(r, 'buffers'))}\n`;
 }
 
 /** The watcher's line (and one for degraded scopes, when any). */
 function describeWatcher(r: StatusReport): string[] {
-  if (r.errors.some((e) => e.part === 'watcher')) return ['Watcher: ?'];
+  const failed = unread(r, 'watcher');
+  if (failed) return [`Watcher: ? ${failed}`];
   const w = r.watcher;
   if (!w) return ['Watcher: no pass recorded yet (watcher.enabled is off, or its first pass has not run)'];
   const api = w.apiReachable
@@ -263,5 +279,11 @@ function shorten(text: string | undefined, max: number): string | undefined {
 }
 
 function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  return describeError(err);
+}
+
+/** What a section shows for a part that could not be read: that, and why (not "(none)", which would be a finding). */
+function unread(r: StatusReport, part: StatusReport['errors'][number]['part']): string | undefined {
+  const error = r.errors.find((e) => e.part === part);
+  return error ? `(could not read: ${error.message})` : undefined;
 }

@@ -36,6 +36,11 @@ function inputs(plan: BufferRunPlan) {
  */
 export async function recordPlan(deps: RecordDeps, plan: BufferRunPlan): Promise<void> {
   await deps.state.saveCluster(plan.memory);
+  // A pool back at its min stands in for nothing: a node added to it later is an ordinary node (decisions: standInsEnded).
+  for (const pool of plan.standInsEnded ?? []) {
+    const { standingInFor: _ended, ...rest } = await deps.state.pool(pool);
+    await deps.state.savePool(rest);
+  }
   for (const { pool, ...hold } of plan.holds ?? []) {
     const memory = await deps.state.pool(pool);
     const { hold: _previous, ...rest } = memory;

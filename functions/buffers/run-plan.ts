@@ -5,7 +5,7 @@ import type { BufferClusterRead } from '../decisions/buffer/kube-types.js';
 import { planOutageCapacity } from '../decisions/buffer/outage.js';
 import { bufferPoolViews } from '../decisions/buffer/pool-views.js';
 import type { ScaleBufferRequest } from '../decisions/buffer/request.js';
-import { planScaleDown, type ScaleDownPlan } from '../decisions/buffer/scale-down.js';
+import { planScaleDown, type ScaleDownPlan, standInsEnded } from '../decisions/buffer/scale-down.js';
 import { planScaleUp, type ScaleUpPlan } from '../decisions/buffer/scale-up.js';
 import { targetChanges } from '../decisions/buffer/targets.js';
 import type { BufferPoolView } from '../decisions/buffer/types.js';
@@ -45,6 +45,8 @@ export interface BufferRunPlan {
   atTarget?: { pool: string; size: number }[];
   /** Providers the added nodes stand in for (an outage). */
   standingInFor: string[];
+  /** Pools back at their min whose remembered stand-in ends (cleared from their memory when the plan is recorded). */
+  standInsEnded?: string[];
   degradedProviders: string[];
   /** The cluster memory to save once the run is recorded. */
   memory: BufferClusterMemory;
@@ -92,9 +94,18 @@ export function planRun(inputs: PlanInputs): BufferRunPlan {
   const views = bufferPoolViews(config, state);
   const degraded = memory.providers.filter((p) => p.degraded).map((p) => p.provider);
   const pending = unschedulablePods(read);
-  const base = { trigger: request.trigger, now, pendingPods: pending.length, degradedProviders: degraded, memory };
+  const ended = standInsEnded(views.map((v) => ({ ...v, standingInFor: inputs.pools.find((p) => p.pool === v.pool)?.standingInFor })));
+  const pools: BufferPoolMemory[] = inputs.pools.map((p) => (ended.includes(p.pool) ? withoutStandIn(p) : p));
+  const base = {
+    trigger: request.trigger,
+    now,
+    pendingPods: pending.length,
+    degradedProviders: degraded,
+    memory,
+    ...(ended.length > 0 ? { standInsEnded: ended } : {}),
+  };
 
-  if (request.trigger === 'manual') return manualPlan(request, views, inputs, base);
+  if (request.trigger === 'manual') return manualPlan(request, views, { ...inputs, pools }, base);
 
   const upFor = (pools: BufferPoolView[]) => planScaleUp({ pods: pending, pools, now, maxHourlyCost: buffers.maxHourlyCost });
   let scaleUp = upFor(views.filter((v) => !degraded.includes(v.provider)));
@@ -119,9 +130,9 @@ export function planRun(inputs: PlanInputs): BufferRunPlan {
   }
   const down = planScaleDown({
     now,
-    bufferNodes: bufferNodes(read, names, Object.fromEntries(inputs.pools.map((p) => [p.pool, p.standingInFor ?? []]))),
+    bufferNodes: bufferNodes(read, names, Object.fromEntries(pools.map((p) => [p.pool, p.standingInFor ?? []]))),
     otherNodes: otherNodes(read, names),
-    pools: views.map((v) => floorOf(v, inputs.pools, now)),
+    pools: views.map((v) => floorOf(v, pools, now)),
     unneededSince: memory.unneededSince,
     ...(memory.lastScaleUpAt ? { lastScaleUpAt: memory.lastScaleUpAt } : {}),
     providers: memory.providers,
@@ -152,7 +163,12 @@ export function planRun(inputs: PlanInputs): BufferRunPlan {
   };
 }
 
-type Base = Pick<BufferRunPlan, 'trigger' | 'now' | 'pendingPods' | 'degradedProviders' | 'memory'>;
+type Base = Pick<BufferRunPlan, 'trigger' | 'now' | 'pendingPods' | 'degradedProviders' | 'memory' | 'standInsEnded'>;
+
+function withoutStandIn(memory: BufferPoolMemory): Omit<BufferPoolMemory, 'standingInFor'> {
+  const { standingInFor: _ended, ...rest } = memory;
+  return rest;
+}
 
 /** A manual start: each pool grows or shrinks to its target; a shrink removes only nodes whose pods can go elsewhere. */
 function manualPlan(request: Extract<ScaleBufferRequest, { trigger: 'manual' }>, views: BufferPoolView[], inputs: PlanInputs, base: Base): BufferRunPlan {

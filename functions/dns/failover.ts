@@ -171,7 +171,9 @@ async function reconcileEntrypoint(
     deferred: plan.alerts.find((a) => a.kind === 'changes-deferred')?.deferred ?? 0,
   };
   deps.log('info', 'DNS records changed', detail);
-  await deps.audit('dns.records.changed', detail);
+  // In the history of each node whose address came or went (`shepherd history NODE`); the bus event stays as catalogued.
+  const nodeNames = [...plan.batch.posts, ...plan.batch.deletes].flatMap((r) => targets.find((t) => t.address === r.content)?.node ?? []);
+  await deps.audit('dns.records.changed', { ...detail, ...(nodeNames.length > 0 ? { nodeNames: [...new Set(nodeNames)].sort() } : {}) });
   await deps.publish([{ detailType: DNS_DETAIL_TYPES.recordsChanged, detail }]);
   return { entrypoint: e.name, outcome: 'changed', ...summary };
 }

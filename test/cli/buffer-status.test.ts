@@ -38,10 +38,11 @@ beforeAll(async () => {
   await local.sim.writeKubeconfig(join(dir, 'sim.kubeconfig'));
   const file: LocalEndpointsFile = {
     ready: true,
-    endpoints: { ...local.controlPlane.endpoints, ...local.sim.endpoints },
+    endpoints: { ...local.controlPlane.endpoints, ...local.sim.endpoints, chaos: local.chaos.url },
     region: config.providers.aws?.region ?? 'eu-west-3',
     credentials: { accessKeyId: local.sim.credentials.aws.accessKeyId, secretAccessKey: local.sim.credentials.aws.secretAccessKey },
     tableName: local.tableName,
+    chaosToken: local.chaos.token,
     kubeconfig: 'sim.kubeconfig',
     configFile: 'shepherd.config.json',
     pid: process.pid,
@@ -117,5 +118,34 @@ describe('shepherd status (buffer pools)', () => {
       );
     }
     expect(section).toContain(`Last decision: ${report.buffers?.lastDecision?.at} ${report.buffers?.lastDecision?.summary} (pods-unschedulable)`);
+  }, 900_000);
+
+  it("a manual target's hold and a failed scale-up's backoff, both compared with the local control plane's simulated clock", async () => {
+    // Scaleway has no capacity left: the manual growth fails and backs the pool off; the hold is saved before it.
+    local.sim.world.setCapacity({ provider: 'scaleway' }, 0);
+    const size = poolNodes(local, 'scw-buffer').length;
+    const startedAt = local.sim.clock.now();
+    await run({ targets: { 'scw-buffer': size + 1 }, holdMinutes: 30, reason: 'load test' });
+
+    const { out } = await status(true);
+    const report = JSON.parse(out) as StatusReport;
+    // The simulated clock started on 2026-01-01: compared with this machine's, every hold and backoff looks long over.
+    expect(report.clock.source).toBe('simulated');
+    expect(Date.parse(report.clock.now)).toBeGreaterThanOrEqual(startedAt);
+    expect(Date.parse(report.clock.now)).toBeLessThan(Date.now() - 86_400_000);
+    const scw = report.buffers?.pools.find((p) => p.pool === 'scw-buffer');
+    expect(scw?.hold).toEqual({ size: size + 1, until: expect.any(String), reason: 'load test' });
+    const heldFor = (Date.parse(String(scw?.hold?.until)) - startedAt) / 60_000;
+    expect(heldFor).toBeGreaterThanOrEqual(29);
+    expect(heldFor).toBeLessThanOrEqual(31);
+    expect(scw?.backoff?.failures).toBe(1);
+    expect(Date.parse(String(scw?.backoff?.until))).toBeGreaterThan(Date.parse(report.clock.now));
+
+    const text = (await status(false)).out;
+    expect(text).toContain(`Clock: ${'2026-'}`);
+    const section = text.slice(text.indexOf('BUFFER POOLS'));
+    const row = section.split('\n').find((l) => l.startsWith('scw-buffer')) ?? '';
+    expect(row).toContain(`held at ${size + 1} until ${scw?.hold?.until} (load test)`);
+    expect(row).toContain(`until ${scw?.backoff?.until} (1 failure(s)`);
   }, 900_000);
 });

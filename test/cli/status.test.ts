@@ -33,7 +33,9 @@ let configFile: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'shepherd-cli-status-'));
   sim = await startSim({ servers: ['kube'], clock: { mode: 'virtual' } });
-  for (const name of ['nuc-1', 'nuc-2']) sim.world.addHomeMachine(name);
+  sim.world.addHomeMachine('nuc-1');
+  // nuc-2 carries only its pool's labels (kubelet --node-labels), as a home machine shepherd did not provision.
+  sim.world.addHomeMachine('nuc-2', 'nuc', 'home-1', { 'shepherd.io/site': 'home' });
   await sim.clock.until(() => ['nuc-1', 'nuc-2'].every((n) => isReady(n)), 120_000, 'home nodes Ready');
   kubeconfigFile = join(dir, 'sim.kubeconfig');
   await sim.writeKubeconfig(kubeconfigFile);
@@ -55,7 +57,15 @@ beforeAll(async () => {
   sfn = await startStepFunctions();
 
   configFile = join(dir, 'shepherd.config.json');
-  const homePool = { name: 'home-lab', provider: 'home', instanceTypes: ['nuc'], arch: 'amd64', max: 4, join: { method: 'none' } };
+  const homePool = {
+    name: 'home-lab',
+    provider: 'home',
+    instanceTypes: ['nuc'],
+    arch: 'amd64',
+    max: 4,
+    join: { method: 'none' },
+    labels: { 'shepherd.io/site': 'home' },
+  };
   writeFileSync(configFile, JSON.stringify({ ...minimal, pools: [...minimal.pools, homePool] }));
   endpointsFile = join(dir, 'local.json');
   const local: LocalEndpoints = {
@@ -211,7 +221,8 @@ describe('shepherd status', () => {
     expect(report.claims[0]).not.toHaveProperty('pk');
     expect(report.nodes).toEqual([
       { name: 'nuc-1', ready: 'True', pool: 'home-lab', provider: 'home', zone: 'home-1', instanceType: 'nuc' },
-      { name: 'nuc-2', ready: 'True' },
+      // In its pool by the pool's labels, as healing and DNS count it (poolOfNode).
+      { name: 'nuc-2', ready: 'True', pool: 'home-lab', provider: 'home' },
     ]);
     expect(report.watcher).toEqual({
       lastPassAt: '2026-01-01T02:00:00.000Z',
@@ -222,7 +233,7 @@ describe('shepherd status', () => {
     // NotReady longest first, then the one only missing from a list; labels joined from the cluster's Nodes.
     expect(report.unhealthy).toEqual([
       { node: 'gone-1', notReadySince: '2026-01-01T01:40:00Z', vmMissingSince: '2026-01-01T01:42:00.000Z', vmGoneAt: '2026-01-01T01:43:00.000Z' },
-      { node: 'nuc-2', notReadySince: '2026-01-01T01:50:00Z' },
+      { node: 'nuc-2', pool: 'home-lab', provider: 'home', notReadySince: '2026-01-01T01:50:00Z' },
       { node: 'lagging-1', vmMissingSince: '2026-01-01T02:00:00.000Z' },
     ]);
     // Running ones only, oldest first; node and reason from HealNode's input when it is HealNode's.
@@ -251,7 +262,7 @@ describe('shepherd status', () => {
     expect(out).not.toMatch(/^c-1 /m);
     expect(out).toContain(
       [
-        '\nNODES\n(none)\n',
+        `\nNODES\n(could not read: cannot read kubeconfig ${missing} (ENOENT); pass --kubeconfig PATH or set KUBECONFIG)\n`,
         'UNHEALTHY NODES',
         'NODE       POOL  PROVIDER  NOT READY SINCE       VM GONE',
         'gone-1     -     -         2026-01-01T01:40:00Z  2026-01-01T01:43:00.000Z',
@@ -288,5 +299,31 @@ describe('shepherd status', () => {
     expect(report.remediation).toBeNull();
     expect(report.watcher).toBeNull();
     expect(report.heals).toBeNull();
+  });
+
+  it('without --local, AWS_REGION or a table name: each part it could not read says so and why, naming AWS_REGION', async () => {
+    const saved = { AWS_REGION: process.env.AWS_REGION, AWS_DEFAULT_REGION: process.env.AWS_DEFAULT_REGION, AWS_CONFIG_FILE: process.env.AWS_CONFIG_FILE };
+    delete process.env.AWS_REGION;
+    delete process.env.AWS_DEFAULT_REGION;
+    process.env.AWS_CONFIG_FILE = join(dir, 'no-aws-config');
+    try {
+      const ctx = captureContext({ KUBECONFIG: kubeconfigFile });
+      expect(await main(['status', '--config', configFile], ctx)).toBe(1);
+      const out = ctx.out();
+      const noTable = '(could not read: the table name is unknown; pass --table NAME or set SHEPHERD_TABLE (the stack output TableName))';
+      expect(out).toContain(`Remediation: ? ${noTable}\nWatcher: ? ${noTable}\n`);
+      expect(out).toContain(`\nRECENT CLAIMS\n${noTable}\n`);
+      expect(out).toContain(`\nUNHEALTHY NODES\n${noTable}\n`);
+      expect(out).toContain(`\nNODE LEASES\n${noTable}\n`);
+      expect(out).toContain('\nHEALS IN FLIGHT\n(could not read: no AWS region: set AWS_REGION');
+      expect(out).not.toContain('(none)');
+      expect(ctx.err()).toContain('shepherd status: cannot read heals: no AWS region: set AWS_REGION');
+      expect(ctx.err()).not.toContain('Region is missing');
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
   });
 });

@@ -35,6 +35,11 @@ describe('Function: auditItems', () => {
     expect({ ...day, pk: undefined, sk: undefined }).toEqual({ ...node, pk: undefined, sk: undefined });
   });
 
+  it('an entry naming several nodes (nodeNames) is under each NODE#<node> once, beside its nodeName', () => {
+    const detail = { nodeName: 'a', nodeNames: ['b', 'a', '', 7, 'c'] };
+    expect(auditItems('dns.records.changed', detail, NOW, 'n3').map((i) => i.pk)).toEqual(['AUDIT#2026-03-01', 'NODE#a', 'NODE#b', 'NODE#c']);
+  });
+
   it('a nodeName that is not a non-empty string indexes nothing', () => {
     for (const nodeName of [undefined, '', 42, { name: 'x' }]) expect(auditItems('e', { nodeName }, NOW, 'n')).toHaveLength(1);
   });
@@ -59,6 +64,14 @@ describe('Function: writeAudit', () => {
       ['NODE#nuc-1', 'AUDIT#2026-03-01T10:00:00.000Z#n'],
     ]);
     expect(mock.commandCalls(PutCommand)).toHaveLength(0);
+  });
+
+  it('writes an entry naming more nodes than a batch holds in batches of 25', async () => {
+    mock.on(BatchWriteCommand).resolves({ UnprocessedItems: {} });
+    const nodeNames = Array.from({ length: 30 }, (_, i) => `node-${i}`);
+    await writeAudit(doc(), TABLE, 'dns.records.changed', { nodeNames }, NOW, sleep);
+    const sizes = mock.commandCalls(BatchWriteCommand).map((c) => c.args[0].input.RequestItems?.[TABLE]?.length);
+    expect(sizes).toEqual([25, 6]);
   });
 
   it('sends the unprocessed items again, only those, with growing backoff', async () => {

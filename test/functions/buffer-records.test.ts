@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BusPublisher } from '../../functions/adapters/events/bus-publisher.js';
@@ -148,5 +148,13 @@ describe('Function: recordGrowth / recordPlan / recordRemoval (the shepherd.buff
   it('the schemas refuse a detail that lost a field consumers rely on', () => {
     const { pool: _pool, ...withoutPool } = { trigger: 'reconcile', pendingPods: 0, degradedProviders: [], pool: 'scw-buffer', nodeName: 'n', removed: true };
     expect(BUFFER_DETAIL_SCHEMAS.scaledDown.safeParse(withoutPool).success).toBe(false);
+  });
+
+  it('recordPlan clears the stand-in memory of the pools the plan found back at their min, and keeps the rest of it', async () => {
+    const hold = { size: 1, until: '2026-11-30T13:00:00.000Z' };
+    doc.on(GetCommand).resolves({ Item: { pk: 'BUFFER#scw-buffer', sk: 'STATE', standingInFor: ['aws'], hold } });
+    await recordPlan(deps(), plan({ trigger: 'reconcile', grow: [], standingInFor: [], standInsEnded: ['scw-buffer'] }));
+    const items = doc.commandCalls(PutCommand).map((c) => c.args[0].input.Item as Record<string, unknown>);
+    expect(items.filter((i) => i.pk === 'BUFFER#scw-buffer')).toEqual([{ pk: 'BUFFER#scw-buffer', sk: 'STATE', pool: 'scw-buffer', hold }]);
   });
 });

@@ -144,9 +144,12 @@ describe('Function: reconcilePass', () => {
         before: { 'app.example.com': ['203.0.113.1', '203.0.113.2'] },
         after: { 'app.example.com': ['203.0.113.1', '203.0.113.3'] },
         removed: [{ address: '203.0.113.2', node: 'aws-1', reason: 'going-away', detail: 'spot interruption warning (terminate) for i-0abc' }],
+        // Each node whose address came or went: the entry is in its history (shepherd history NODE).
+        nodeNames: ['aws-1', 'aws-2'],
       },
     });
     expect(w.events.map((e) => e.detailType)).toEqual(['Shepherd DNS Records Changed']);
+    expect(w.events[0].detail).not.toHaveProperty('nodeNames');
     expect(w.released).toEqual(['app']);
     // A later run (another event, the reconcile) still keeps the announced node out, and finds nothing to do.
     const again = await reconcilePass(run(['app']), [entrypoint('app')], w.deps);

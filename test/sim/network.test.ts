@@ -8,6 +8,13 @@ import { buildFleet } from '../../sim/scenarios.js';
 import { parseAuthority } from '../../sim/servers/network/gateway.js';
 import type { KindSwitches } from '../../sim/world/unkindness.js';
 
+/** The shipped config with an active check of this protocol on its entrypoint (the shipped one has none). */
+function checkedConfig(protocol: 'https' | 'tcp') {
+  const config = loadConfigFile('shepherd.config.json');
+  const check = protocol === 'tcp' ? { protocol, port: 443, timeoutMs: 2000 } : { protocol, port: 443, path: '/healthz', timeoutMs: 2000 };
+  return { ...config, dns: config.dns && { ...config.dns, entrypoints: config.dns.entrypoints.map((e) => ({ ...e, check })) } };
+}
+
 // The simulated public network, probed the way the DNS checks probe it: the product's net-probe, dialing through the
 // simulator's CONNECT gateway (SHEPHERD_PROBE_PROXY), then real TCP, TLS and HTTP to the node's web server.
 
@@ -123,7 +130,7 @@ describe('Simulator: public network (CONNECT gateway)', () => {
 
   it('a flapping fault (shepherd chaos flapping) turns the health endpoint 503, 200, 503 every period; TCP still passes; clear ends it', async () => {
     const { sim, probe, web } = await fleet();
-    const chaos = new ChaosService({ sim, config: loadConfigFile('shepherd.config.json') });
+    const chaos = new ChaosService({ sim, config: checkedConfig('https') });
     const injected = await chaos.inject({ fault: 'flapping', target: web.node, periodMs: 20_000 });
     expect(injected).toMatchObject({ fault: 'flapping', lasting: true });
     const status = async () => (await probe.probe({ address: web.address, check: https() })).detail;
@@ -140,9 +147,21 @@ describe('Simulator: public network (CONNECT gateway)', () => {
     expect(sim.world.timeline.map((e) => e.type)).toEqual(expect.arrayContaining(['network.flapping', 'network.flapping-ended']));
   });
 
+  it('the flapping fault refuses, naming the config key, when no entrypoint has an HTTP(S) check (nothing would see it)', async () => {
+    const { sim, web } = await fleet();
+    for (const config of [loadConfigFile('shepherd.config.json'), checkedConfig('tcp')]) {
+      const chaos = new ChaosService({ sim, config });
+      await expect(chaos.inject({ fault: 'flapping', target: web.node })).rejects.toThrow(
+        /no DNS entrypoint has an HTTP\(S\) check.*add dns\.entrypoints\[\]\.check/,
+      );
+      expect(chaos.list()).toEqual([]);
+    }
+    expect(sim.world.timeline.map((e) => e.type)).not.toContain('network.flapping');
+  });
+
   it('the flapping fault names a node, and refuses a period that is not positive', async () => {
     const { sim } = await fleet();
-    const chaos = new ChaosService({ sim, config: loadConfigFile('shepherd.config.json') });
+    const chaos = new ChaosService({ sim, config: checkedConfig('https') });
     await expect(chaos.inject({ fault: 'flapping' })).rejects.toThrow(/name a node or a VM id/);
     await expect(chaos.inject({ fault: 'flapping', target: 'home-nuc-1', periodMs: 0 })).rejects.toThrow(/positive number of milliseconds/);
   });

@@ -28,21 +28,29 @@ export function nodePartition(nodeName: string): string {
 }
 
 /**
- * The items of one audit entry: always `AUDIT#<yyyy-mm-dd>` / `<iso>#<n>` (the day's log), and when the detail names
- * a node also `NODE#<nodeName>` / `AUDIT#<iso>#<n>`, so that one node's history is one Query. Same n, same TTL.
+ * The items of one audit entry: always `AUDIT#<yyyy-mm-dd>` / `<iso>#<n>` (the day's log), and for each node the
+ * detail names (`nodeName`, or `nodeNames` for an entry about several, as a DNS change) also `NODE#<name>` /
+ * `AUDIT#<iso>#<n>`, so that one node's history is one Query. Same n, same TTL.
  */
 export function auditItems(event: string, detail: Record<string, unknown>, now: Date, n: string): Record<string, unknown>[] {
   const iso = now.toISOString();
   const body = { event, detail, expiresAt: Math.floor(now.getTime() / 1000) + AUDIT_TTL_DAYS * 86400 };
   const items: Record<string, unknown>[] = [{ pk: `AUDIT#${iso.slice(0, 10)}`, sk: `${iso}#${n}`, ...body }];
-  const nodeName = detail.nodeName;
-  if (typeof nodeName === 'string' && nodeName !== '') items.push({ pk: nodePartition(nodeName), sk: `${NODE_AUDIT_PREFIX}${iso}#${n}`, ...body });
+  for (const name of namedNodes(detail)) items.push({ pk: nodePartition(name), sk: `${NODE_AUDIT_PREFIX}${iso}#${n}`, ...body });
   return items;
 }
 
+function namedNodes(detail: Record<string, unknown>): string[] {
+  const names = [detail.nodeName, ...(Array.isArray(detail.nodeNames) ? detail.nodeNames : [])];
+  return [...new Set(names.filter((x): x is string => typeof x === 'string' && x !== ''))];
+}
+
+/** BatchWriteItem takes at most 25 puts ("BatchWriteItem", DynamoDB API Reference). */
+const BATCH_MAX_ITEMS = 25;
+
 /**
- * Writes one audit entry: a PutItem, or when it names a node a BatchWriteItem of both items (one request; batches
- * have no transactions, so the unprocessed one is sent again until it lands or the attempts run out).
+ * Writes one audit entry: a PutItem, or when it names nodes a BatchWriteItem of its items (one request per 25; batches
+ * have no transactions, so the unprocessed ones are sent again until they land or the attempts run out).
  */
 export async function writeAudit(
   doc: DynamoDBDocumentClient,
@@ -57,6 +65,16 @@ export async function writeAudit(
     await doc.send(new PutCommand({ TableName: table, Item: items[0] })).catch(rethrow('PutItem'));
     return;
   }
+  for (let i = 0; i < items.length; i += BATCH_MAX_ITEMS) await writeBatch(doc, table, event, items.slice(i, i + BATCH_MAX_ITEMS), sleep);
+}
+
+async function writeBatch(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  event: string,
+  items: Record<string, unknown>[],
+  sleep: (ms: number) => Promise<void>,
+): Promise<void> {
   let requests = items.map((Item) => ({ PutRequest: { Item } }));
   for (let attempt = 1; ; attempt++) {
     const out = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: requests } })).catch(rethrow('BatchWriteItem'));

@@ -168,6 +168,14 @@ export function planScaleDown(input: ScaleDownInput): ScaleDownPlan {
   return plan;
 }
 
+/**
+ * The pools whose stand-in memory ends: a pool back at its min stands in for nothing any more (the nodes added for an
+ * outage are gone), so a node added to it later, for pending pods, is an ordinary node and not "lent" to a provider.
+ */
+export function standInsEnded(pools: { pool: string; size: number; min: number; standingInFor?: string[] }[]): string[] {
+  return pools.filter((p) => (p.standingInFor?.length ?? 0) > 0 && p.size <= p.min).map((p) => p.pool);
+}
+
 /** The larger of the CPU and memory shares its pods request (Cluster Autoscaler's utilization). */
 export function utilization(node: NodeView): number {
   const cpu = node.allocatable.cpuMillis > 0 ? node.used.cpuMillis / node.allocatable.cpuMillis : 1;

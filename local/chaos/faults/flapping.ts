@@ -13,6 +13,14 @@ export const flapping: ChaosFault = {
   name: 'flapping',
   lasting: true,
   inject(world, request) {
+    // The flap is on the health endpoint's HTTP status (its ports keep accepting): only an HTTP(S) check sees it.
+    const seen = world.config.dns?.entrypoints.some((e) => e.check && e.check.protocol !== 'tcp') ?? false;
+    if (!seen)
+      throw new ChaosRequestError(
+        'NoActiveCheck',
+        'no DNS entrypoint has an HTTP(S) check, so nothing would see the health endpoint flap: add dns.entrypoints[].check ' +
+          '(for example {"protocol": "https", "path": "/healthz"}; README, DNS failover) and restart `shepherd local`',
+      );
     const vm = liveVm(world, request.target);
     if (!vm.nodeName) throw new ChaosRequestError('NotANode', `${vm.id} runs no node: only a node's health endpoint can flap`);
     const periodMs = request.periodMs ?? DEFAULT_FLAP_PERIOD_MS;

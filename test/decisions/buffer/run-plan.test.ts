@@ -217,4 +217,28 @@ describe('Function: planRun', () => {
     });
     expect(plan.memory.providers).toEqual([{ provider: 'gcp', degraded: false, recoveredAt: '2026-11-30T11:59:00.000Z' }]);
   });
+
+  it('a pool back at its min forgets whom it stood in for: a node added later for pending pods is not removed as a stand-in while used', () => {
+    const recovered = { unneededSince: {}, providers: [{ provider: 'gcp', degraded: false, recoveredAt: '2026-11-30T10:00:00.000Z' }] };
+    const remembered = [{ pool: 'scw-buffer', standingInFor: ['gcp'] }];
+    const atMin = planRun({ ...base, cluster: recovered, pools: remembered, request: { trigger: 'reconcile' }, read: read([], []) });
+    expect(atMin.standInsEnded).toEqual(['scw-buffer']);
+
+    // Later pending pods grew the pool by an ordinary node, now 75 % used; its pods would fit on the home node.
+    const scw = node('scw-1', { 'shepherd.io/provider': 'scaleway', 'shepherd.io/pool': 'scw-buffer', 'kubernetes.io/arch': 'amd64' }, '2900m', '3840Mi');
+    const home = node('home-1', { 'shepherd.io/provider': 'homelab', 'shepherd.io/pool': 'home', 'kubernetes.io/arch': 'amd64' }, '8', '32Gi');
+    const used = read([scw, home], [pod('web-1', '2200m', { nodeName: 'scw-1' })]);
+    const later = {
+      ...base,
+      cluster: { ...recovered, unneededSince: { 'scw-1': '2026-11-30T11:00:00.000Z' } },
+      request: { trigger: 'reconcile' as const },
+      read: used,
+    };
+    // Its memory, as the store keeps it: cleared when the run at min was recorded (records.ts), so the node is ordinary.
+    const cleared = planRun({ ...later, pools: [{ pool: 'scw-buffer' }] });
+    expect(cleared.remove).toEqual([]);
+    expect(cleared.scaleDown.kept).toEqual([{ node: 'scw-1', reason: expect.stringContaining('in use') }]);
+    // Even with the memory not yet cleared, a pool above its min keeps it as a stand-in only while it is one.
+    expect(planRun({ ...later, pools: remembered }).standInsEnded).toBeUndefined();
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type BoundPod, type BufferNode, planScaleDown, type ScaleDownInput } from '../../../functions/decisions/buffer/scale-down.js';
+import { type BoundPod, type BufferNode, planScaleDown, type ScaleDownInput, standInsEnded } from '../../../functions/decisions/buffer/scale-down.js';
 import type { NodeView } from '../../../functions/decisions/buffer/types.js';
 import { at, NOW, pod } from './fixtures.js';
 
@@ -144,5 +144,18 @@ describe('Function: planScaleDown', () => {
     const atMin = planScaleDown(input({ bufferNodes: nodes, now: at(900), unneededSince: since, pools: [{ pool: 'scw-buffer', min: 3, size: 4 }] }));
     expect(atMin.remove.map((r) => r.node)).toEqual(['e1']);
     expect(atMin.kept.map((k) => k.reason)).toContain('pool scw-buffer is at its min (3)');
+  });
+});
+
+describe('Function: standInsEnded', () => {
+  it('ends the stand-in memory of a pool back at its min, and only of such a pool', () => {
+    const pools = [
+      { pool: 'scw-buffer', size: 0, min: 0, standingInFor: ['aws'] },
+      { pool: 'gcp-amd64', size: 2, min: 0, standingInFor: ['aws'] },
+      { pool: 'aws-buffer', size: 1, min: 1, standingInFor: [] },
+      { pool: 'home', size: 1, min: 1 },
+    ];
+    expect(standInsEnded(pools)).toEqual(['scw-buffer']);
+    expect(standInsEnded([{ pool: 'scw-buffer', size: 1, min: 1, standingInFor: ['gcp'] }])).toEqual(['scw-buffer']);
   });
 });
