@@ -70,7 +70,7 @@ export interface Flap {
 
 /**
  * Flapping: a node of a pool removed, then one added to that pool within `windowMs` for the same need, that is a
- * need that had started before the removal (a need that starts after it is new demand, not a flap).
+ * need that had started before the removal (a need that starts at or after it is new demand, not a flap).
  */
 export function flaps(needs: readonly Pick<Need, 'name' | 'startedAt'>[], changes: readonly NodeChange[], windowMs = 30 * 60_000): Flap[] {
   const needAt = (at: number) => [...needs].reverse().find((n) => n.startedAt <= at);
@@ -78,7 +78,7 @@ export function flaps(needs: readonly Pick<Need, 'name' | 'startedAt'>[], change
   for (const removal of changes.filter((c) => c.change === 'removed')) {
     for (const addition of changes.filter((c) => c.change === 'added' && c.pool === removal.pool && c.at > removal.at && c.at <= removal.at + windowMs)) {
       const need = needAt(addition.at);
-      if (need && need.startedAt <= removal.at) {
+      if (need && need.startedAt < removal.at) {
         out.push({ pool: removal.pool, removed: removal.node, removedAt: removal.at, added: addition.node, addedAt: addition.at, need: need.name });
       }
     }

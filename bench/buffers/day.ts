@@ -82,6 +82,11 @@ export async function bufferDay(local: ShepherdLocal, config: ShepherdConfig, pl
         return out.status === 'done' && (out.scaleUps?.length ?? 0) > 0;
       }).length;
 
+  /** Two quiet minutes between the day's events, so that none starts at the instant the last one's nodes went. */
+  const quiet = () => {
+    const until = sim.clock.now() + 2 * 60_000;
+    return waitFor(() => sim.clock.now() >= until, 'a quiet gap');
+  };
   if (plan.prepareOutage) await plan.prepareOutage();
   await waitFor(atMin, 'buffer pools at their minimum before the day');
   const dayStart = sim.clock.now();
@@ -89,6 +94,7 @@ export async function bufferDay(local: ShepherdLocal, config: ShepherdConfig, pl
 
   /** A burst in three waves 2.5 s apart, pinned to `pool`: runs `holdMinutes`, then its workloads are deleted. */
   const burst = async (name: string, pool: string, counts: number[], requests: { cpu: string; memory: string }, holdMinutes = 20) => {
+    await quiet();
     const startedAt = sim.clock.now();
     const freeRoom = bufferNodes()
       .filter((n) => label(n, 'shepherd.io/pool') === pool)
@@ -117,6 +123,7 @@ export async function bufferDay(local: ShepherdLocal, config: ShepherdConfig, pl
   await burst('burst-3', 'scw-buffer', [2, 2, 1], { cpu: '1', memory: '512Mi' });
 
   if (plan.darkProvider && plan.outageApp) {
+    await quiet();
     const provider = plan.darkProvider;
     const app = plan.outageApp;
     const startedAt = sim.clock.now();

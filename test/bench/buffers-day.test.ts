@@ -37,6 +37,11 @@ describe('Function: flaps', () => {
     expect(flaps(needs, changes)).toEqual([{ pool: 'scw-buffer', removed: 'a', removedAt: min(20), added: 'b', addedAt: min(25), need: 'burst-1' }]);
   });
 
+  it('does not count a need that starts at the removal: new demand once the pool shrank', () => {
+    const changes = [change('a', min(1), 'added'), change('a', min(60), 'removed'), change('b', min(62), 'added')];
+    expect(flaps(needs, changes)).toEqual([]);
+  });
+
   it('does not count new demand after the removal, nor a re-add after 30 min, nor another pool', () => {
     const changes = [change('a', min(1), 'added'), change('a', min(50), 'removed'), change('b', min(61), 'added')];
     expect(flaps(needs, changes)).toEqual([]);
