@@ -27,7 +27,7 @@ const NESTED_CONCURRENCY = 10;
 
 /**
  * ScaleBuffer: validate (InvalidInput names the field) -> take every buffer pool's lease (two runs never add nodes
- * for the same need: the second ends at once, 'already-scaling') -> plan (decisions/buffer: pending pods, a dark
+ * for the same need: the second ends at once, 'already-scaling') -> for pending pods, wait for the batch to close -> plan (decisions/buffer: pending pods, a dark
  * provider's capacity, manual targets, scale-down) -> grow: one nested ProvisionNode per node of a self-managed pool, one
  * for all the nodes of a Scaleway pool (Scaleway pools grow through ProvisionNode's Scaleway path: the pool API's size within min..max, then the new Node Ready) -> record
  * (backoff or capacity memory for failures, audit and bus event per pool) -> shrink: one nested RemoveNode per node
@@ -133,7 +133,24 @@ function scaleBody(scope: Construct, fns: ScaleBufferFunctions): sfn.IChainable 
   const afterPlan = new sfn.Choice(scope, 'Nodes to add?')
     .when(sfn.Condition.isPresent('$.plan.grow[0]'), grow.next(recordGrowth).next(toRemove))
     .otherwise(nothingAdded);
-  return plan.next(afterPlan);
+  plan.next(afterPlan);
+  return batchWindow(scope, fns, plan);
+}
+
+/**
+ * One burst, one decision (Karpenter's batching windows): a run that a "pods unschedulable" report started waits,
+ * holding the pool leases (a report of the same burst meanwhile ends 'already-scaling'), until no pod became
+ * unschedulable for batchIdleSeconds, or batchMaxSeconds passed; then Plan reads the cluster once more. The window is
+ * read from the pods' own times at each check, so it holds whatever the watcher's reporting interval. A Wait costs
+ * its transitions only: a burst that ended before the report adds one Lambda call and three transitions.
+ */
+function batchWindow(scope: Construct, fns: ScaleBufferFunctions, plan: sfn.IChainable): sfn.IChainable {
+  const check = invoke(scope, 'Check batch', fns.scale, { action: 'batch', 'checkingSince.$': '$$.Execution.StartTime' }, '$.batch', 60);
+  const wait = new sfn.Wait(scope, 'Wait for the batch to close', { time: sfn.WaitTime.secondsPath('$.batch.waitSeconds') });
+  check.next(new sfn.Choice(scope, 'Batch closed?').when(sfn.Condition.booleanEquals('$.batch.closed', true), plan).otherwise(wait.next(check)));
+  return new sfn.Choice(scope, 'Pending pods to batch?')
+    .when(sfn.Condition.stringEquals('$.validated.request.trigger', 'pods-unschedulable'), check)
+    .otherwise(plan);
 }
 
 /**

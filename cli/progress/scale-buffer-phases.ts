@@ -3,6 +3,7 @@ import type { WorkflowPhases } from './workflow-phases.js';
 
 interface ScaleBufferData extends SlotData {
   lease?: { acquired?: boolean; reason?: string };
+  batch?: { closed?: boolean; waitSeconds?: number; pendingPods?: number; why?: string };
   plan?: {
     trigger?: string;
     pendingPods?: number;
@@ -27,6 +28,10 @@ export const scaleBufferPhases: WorkflowPhases = {
   singleNode: true,
   exits: {
     'Take pool leases': (d: ScaleBufferData) => (d.lease?.acquired ? 'buffer pool leases taken' : `another run is scaling: ${d.lease?.reason ?? ''}`),
+    'Check batch': (d: ScaleBufferData) =>
+      d.batch?.closed
+        ? `batch closed, ${d.batch.pendingPods ?? 0} pending pod(s): ${d.batch.why ?? ''}`
+        : `batch open, ${d.batch?.pendingPods ?? 0} pending pod(s), checking again in ${d.batch?.waitSeconds ?? '?'} s: ${d.batch?.why ?? ''}`,
     Plan: (d: ScaleBufferData) => {
       const p = d.plan;
       const grow = p?.grow ?? [];

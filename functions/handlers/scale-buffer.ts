@@ -10,6 +10,8 @@ import { DynamoRemediationSwitchStore } from '../adapters/store/remediation-swit
 import { SCALE_BUFFER_ARN_ENV } from '../buffers/constants.js';
 import { recordGrowth, recordPlan, recordRemoval, type StepResult } from '../buffers/records.js';
 import { type BufferRunPlan, planRun } from '../buffers/run-plan.js';
+import { type BatchCheck, checkBatch } from '../decisions/buffer/batch.js';
+import { unschedulablePods, unschedulableSince } from '../decisions/buffer/cluster-view.js';
 import { BUFFER_SOURCE } from '../decisions/buffer/events.js';
 import { bufferPoolViews } from '../decisions/buffer/pool-views.js';
 import { reconcileDecision, unneededChanged } from '../decisions/buffer/reconcile.js';
@@ -27,6 +29,11 @@ export type ScaleBufferEvent =
   | { action: 'validate'; input: unknown }
   /** One lease per buffer pool, all or none: two runs never add nodes for the same need. */
   | { action: 'lease'; owner: string; ttlSeconds: number }
+  /**
+   * A "pods unschedulable" run, before it plans: is the burst over (decisions/buffer/batch.ts)? `checkingSince`: the
+   * execution's start, from which batchMaxSeconds bounds the wait.
+   */
+  | { action: 'batch'; checkingSince: string }
   /** Reads the cluster and the memory, decides, records the decision. */
   | { action: 'plan'; request: ScaleBufferRequest; owner: string }
   /** After the nested ProvisionNode runs: backoff or capacity memory for failures, audit and bus event per pool. */
@@ -94,6 +101,8 @@ export const handler = withExecutionContext(async (event: ScaleBufferEvent) => {
       return validate(event.input);
     case 'lease':
       return lease(event.owner, event.ttlSeconds);
+    case 'batch':
+      return batch(event.checkingSince);
     case 'plan':
       return plan(event.request);
     case 'recordGrowth':
@@ -143,6 +152,21 @@ async function release(owner: string): Promise<{ released: number }> {
   let released = 0;
   for (const pool of bufferPools()) if ((await leases.release(poolLeaseName(pool), owner)).released) released++;
   return { released };
+}
+
+async function batch(checkingSince: string): Promise<BatchCheck> {
+  const buffers = config().buffers;
+  if (!buffers) throw new InvalidInputError('ScaleBuffer needs a "buffers" section in the config; add one (README, Buffer pools) and deploy again');
+  const read = await (await reader()).read();
+  const check = checkBatch({
+    since: unschedulableSince(read),
+    pendingPods: unschedulablePods(read).length,
+    now: new Date().toISOString(),
+    checkingSince,
+    policy: { batchIdleSeconds: buffers.batchIdleSeconds, batchMaxSeconds: buffers.batchMaxSeconds },
+  });
+  log('info', `buffer batch: ${check.closed ? 'closed' : `open, checking again in ${check.waitSeconds} s`}: ${check.why}`, { pendingPods: check.pendingPods });
+  return check;
 }
 
 async function plan(request: ScaleBufferRequest): Promise<BufferRunPlan> {

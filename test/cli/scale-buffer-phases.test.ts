@@ -38,6 +38,15 @@ describe('Function: phasesFor (scale-buffer)', () => {
     expect(line).toBe('manual: 0 pending pod(s); add 2 in scw-buffer; gcp-amd64 already has 0 nodes, its target; aws-buffer already has 1 node, its target');
   });
 
+  it('says whether the batch of pending pods is still open, and why', () => {
+    expect(phases?.exits['Check batch']({ batch: { closed: false, waitSeconds: 2, pendingPods: 4, why: 'pods still arriving' } } as never)).toBe(
+      'batch open, 4 pending pod(s), checking again in 2 s: pods still arriving',
+    );
+    expect(
+      phases?.exits['Check batch']({ batch: { closed: true, waitSeconds: 0, pendingPods: 6, why: 'no pod arrived for batchIdleSeconds (1 s)' } } as never),
+    ).toBe('batch closed, 6 pending pod(s): no pod arrived for batchIdleSeconds (1 s)');
+  });
+
   it('says when another run holds the leases, and what a failed pool is skipped until', () => {
     expect(phases?.exits['Take pool leases']({ lease: { acquired: false, reason: 'buffer pool scw-buffer is being scaled by execution x' } } as never)).toBe(
       'another run is scaling: buffer pool scw-buffer is being scaled by execution x',

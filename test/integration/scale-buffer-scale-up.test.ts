@@ -11,7 +11,8 @@ import { auditEntries, bufferConfig, podsOf, poolNodes, ready, unschedulable, wa
  * of ours is mocked.
  */
 
-const config = bufferConfig();
+// A 3 s batch idle time (Karpenter's default is 1 s): the burst test's waves come 2.5 s apart, one burst with it.
+const config = bufferConfig({ batchIdleSeconds: 3, batchMaxSeconds: 10 });
 let local: ShepherdLocal;
 
 beforeAll(async () => {
@@ -61,6 +62,41 @@ describe('Workflow: ScaleBuffer scale-up (local control plane + simulated clouds
     const decisions = await auditEntries(local, 'buffer-scaled-up');
     expect(decisions).toHaveLength(1);
     expect(decisions[0].detail).toMatchObject({ trigger: 'pods-unschedulable', pendingPods: 6, pool: 'scw-buffer', requested: 3, added: 3 });
+  }, 900_000);
+
+  it('a burst in three waves over ~5 s, each reported: one decision once the batch closes, for every wave, the right count', async () => {
+    await start();
+    const scaleBuffer = local.stateMachineArn('scaleBuffer');
+    const began = local.sim.clock.now();
+    const runs: string[] = [];
+    // Three waves of two 1-CPU pods, 2.5 s apart; the watcher reports each (a new transition each time, as its pass
+    // does when the count grows), so three executions start within the batch window.
+    for (const [i, wave] of ['wave-a', 'wave-b', 'wave-c'].entries()) {
+      if (i > 0) await local.sim.clock.sleep(began + i * 2500 - local.sim.clock.now());
+      await pendingBurst(wave, 2, { cpu: '1', memory: '512Mi' });
+      const now = new Date(local.sim.clock.now()).toISOString();
+      runs.push(local.controlPlane.startExecution(scaleBuffer, watcherEvent('podsUnschedulable', String(i + 1).repeat(32), now)).executionArn);
+    }
+    const outs = await Promise.all(runs.map((arn) => local.controlPlane.waitForExecution(arn)));
+    for (const out of outs) expect(out.status, out.cause).toBe('SUCCEEDED');
+    const results = outs.map((out) => JSON.parse(out.output ?? '{}'));
+    // The first run held the leases while the burst went on: the later reports end at once.
+    expect(results.map((r) => r.status)).toEqual(['done', 'already-scaling', 'already-scaling']);
+    // Six pods of 1 CPU: three Scaleway DEV1-M nodes (2.9 CPU each takes two), decided once for all three waves.
+    expect(results[0].scaleUps).toEqual([expect.objectContaining({ pool: 'scw-buffer', count: 3 })]);
+    expect(results[0].scaleUps[0].pods).toHaveLength(6);
+    const decisions = await auditEntries(local, 'buffer-scaled-up');
+    expect(decisions).toHaveLength(1);
+    expect(decisions[0].detail).toMatchObject({ trigger: 'pods-unschedulable', pendingPods: 6, pool: 'scw-buffer', requested: 3, added: 3 });
+    expect(poolNodes(local, 'scw-buffer')).toHaveLength(3);
+    expect(poolNodes(local, 'gcp-amd64')).toHaveLength(0);
+    // The decision waited for the burst: Plan ran after the last wave's pods plus the idle time, within the max.
+    const planned = local.controlPlane.stepFunctions
+      .history(runs[0])
+      .find((e) => e.type === 'TaskStateEntered' && (e.stateEnteredEventDetails as { name?: string } | undefined)?.name === 'Plan');
+    const plannedAfter = ((planned?.timestamp ?? Number.NaN) - began) / 1000;
+    expect(plannedAfter).toBeGreaterThanOrEqual(5 + 3);
+    expect(plannedAfter).toBeLessThanOrEqual(10 + 2);
   }, 900_000);
 
   it('pods no buffer pool can place: reported with each pool reason, and nothing is added', async () => {

@@ -123,6 +123,25 @@ describe('Class: World', () => {
     expect(cond.message).toBe('0/1 nodes are available: 1 Insufficient cpu.');
   });
 
+  it("keeps an unschedulable pod's lastTransitionTime when only the scheduler's message changes (its status did not)", async () => {
+    const { clock, world } = newWorld();
+    world.addHomeMachine('home-1', 'nuc');
+    addWorkload(world, 'huge', 1, { cpu: '64', memory: '1Gi' });
+    await clock.advance(60_000);
+    const condition = () =>
+      world.kube
+        .list('pods')
+        .find((p) => p.status.phase === 'Pending')
+        ?.status.conditions.find((c: { type: string }) => c.type === 'PodScheduled');
+    const first = condition();
+    // A second node: the message now counts 2 nodes, the pod is as unschedulable as before.
+    world.addHomeMachine('home-2', 'nuc');
+    await clock.advance(60_000);
+    expect(condition()?.message).toBe('0/2 nodes are available: 2 Insufficient cpu.');
+    expect(first.message).toBe('0/1 nodes are available: 1 Insufficient cpu.');
+    expect(condition()?.lastTransitionTime).toBe(first.lastTransitionTime);
+  });
+
   it('honours nodeSelector and taints', async () => {
     const { clock, world } = newWorld();
     world.addHomeMachine('home-1', 'nuc');

@@ -14,6 +14,17 @@ export function unschedulablePods(read: BufferClusterRead): PodSpecView[] {
   return read.pods.filter(isUnschedulable).map(podSpecView);
 }
 
+/**
+ * When each unschedulable pod became so (its PodScheduled=False condition's lastTransitionTime, which stays while the
+ * pod stays unschedulable, whatever the scheduler's message says next): the batch window reads bursts from them.
+ */
+export function unschedulableSince(read: BufferClusterRead): string[] {
+  return read.pods.filter(isUnschedulable).flatMap((pod) => {
+    const time = pod.status?.conditions?.find((c) => c.type === 'PodScheduled')?.lastTransitionTime;
+    return time ? [time] : [];
+  });
+}
+
 function isUnschedulable(pod: BufferKubePod): boolean {
   if (pod.spec?.nodeName || pod.status?.phase !== 'Pending') return false;
   return (pod.status.conditions ?? []).some((c) => c.type === 'PodScheduled' && c.status === 'False' && c.reason === 'Unschedulable');

@@ -12,7 +12,7 @@ export interface BufferKubeNode {
 /** A Pod (core/v1) as ScaleBuffer reads it: what scheduling and scale-down look at, its node and phase. */
 export interface BufferKubePod extends KubePodForScheduling {
   spec?: KubePodForScheduling['spec'] & { nodeName?: string };
-  status?: { phase?: string; conditions?: { type: string; status: string; reason?: string }[] };
+  status?: { phase?: string; conditions?: { type: string; status: string; reason?: string; lastTransitionTime?: string }[] };
 }
 
 /** What one ScaleBuffer plan reads of the cluster, in three lists. */

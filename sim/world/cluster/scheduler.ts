@@ -115,11 +115,13 @@ export class Scheduler {
   private markUnschedulable(pod: KubeObject, message: string): void {
     const prev = pod.status?.conditions?.find((c: { type: string }) => c.type === 'PodScheduled');
     if (prev?.reason === 'Unschedulable' && prev.message === message) return;
-    const now = isoSeconds(this.env.clock.now());
+    // The condition's time is when its status last changed: a new message keeps it (Kubernetes' UpdatePodCondition,
+    // pkg/api/v1/pod/util.go: "if condition.Status == oldCondition.Status, keep LastTransitionTime").
+    const since = prev?.status === 'False' && prev.lastTransitionTime ? prev.lastTransitionTime : isoSeconds(this.env.clock.now());
     this.env.store.mutate('pods', pod.metadata.namespace, pod.metadata.name, (p) => {
       p.status = {
         phase: 'Pending',
-        conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message, lastTransitionTime: now }],
+        conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message, lastTransitionTime: since }],
       };
     });
     if (!prev) this.env.machines.record('pod.unschedulable', `pod ${podKey(pod)} Pending: ${message}`, podKey(pod));

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { BACKOFF_RESET_SECONDS, backoffAfterFailure, outOfCapacityUntil } from '../../../functions/decisions/buffer/backoff.js';
-import { batchClosed, extendBatch } from '../../../functions/decisions/buffer/batch.js';
 import { InvalidTargetError, isInvalidTargetError, targetChanges } from '../../../functions/decisions/buffer/targets.js';
 import { at, NOW, pool } from './fixtures.js';
 
@@ -29,24 +28,6 @@ describe('Function: backoffAfterFailure', () => {
 describe('Function: outOfCapacityUntil', () => {
   it('remembers no capacity for the cache time (Karpenter 3 min)', () => {
     expect(outOfCapacityUntil(NOW, 180)).toBe(at(180));
-  });
-});
-
-describe('Function: batchClosed', () => {
-  const batch = { batchIdleSeconds: 1, batchMaxSeconds: 10 };
-
-  it('closes a batch 1 s after the last pod arrived', () => {
-    const window = extendBatch(extendBatch(undefined, NOW), at(0.5));
-    expect(batchClosed(window, at(1), batch)).toEqual({ closed: false, waitSeconds: 1 });
-    expect(batchClosed(window, at(1.5), batch).closed).toBe(true);
-  });
-
-  it('closes a batch that keeps growing 10 s after its first pod', () => {
-    let window = extendBatch(undefined, NOW);
-    for (let s = 1; s <= 12; s++) window = extendBatch(window, at(s - 0.2));
-    expect(window.firstSeenAt).toBe(NOW);
-    expect(batchClosed(window, at(9), batch).closed).toBe(false);
-    expect(batchClosed(window, at(10), batch).closed).toBe(true);
   });
 });
 
