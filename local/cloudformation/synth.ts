@@ -1,27 +1,22 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ShepherdConfig } from '../../config/types.js';
 import { createShepherdApp } from '../../infra/shepherd-app.js';
+import { buildOnce } from './build-once.js';
 
 /** Sources whose change changes the synthesized stack or its bundles. */
 const SOURCES = ['functions', 'workflows', 'infra', 'config', 'package-lock.json'];
 
 /**
  * Synthesizes the stack for `config` into `<cacheDir>/<hash>` (bundling every function with esbuild)
- * unless an identical synthesis is already there. Returns the cdk.out directory.
+ * unless an identical synthesis is already there. Returns the cdk.out directory. Test files running in parallel may
+ * synthesize the same config at once: each builds aside and the first one done is kept (buildOnce).
  */
 export async function synthesizeStack(config: ShepherdConfig, cacheDir = resolve('.shepherd/cdk-cache')): Promise<string> {
-  const hash = sourceHash(config);
-  const outdir = join(cacheDir, hash);
-  if (existsSync(join(outdir, '.complete'))) return outdir;
-  await rm(outdir, { recursive: true, force: true });
-  await mkdir(outdir, { recursive: true });
-  const { app } = createShepherdApp(config, { outdir });
-  app.synth();
-  await writeFile(join(outdir, '.complete'), new Date().toISOString());
-  return outdir;
+  return buildOnce(join(cacheDir, sourceHash(config)), (outdir) => {
+    createShepherdApp(config, { outdir }).app.synth();
+  });
 }
 
 function sourceHash(config: ShepherdConfig): string {

@@ -1,6 +1,4 @@
 import { existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
@@ -12,6 +10,7 @@ import { IdSource } from '../ids.js';
 import type { InvocationContext, LambdaFunctionSpec, LambdaInvoker } from '../types.js';
 import { InvocationHold } from './invocation-hold.js';
 import { type LambdaFault, LambdaFaults } from './lambda-faults.js';
+import { COMPILE_CACHE_DIR, stageCode, stagingRoot } from './lambda-staging.js';
 
 export interface LambdaRunnerOptions {
   functions: LambdaFunctionSpec[];
@@ -87,7 +86,6 @@ export class LambdaRunner implements LambdaInvoker {
   async stop(): Promise<void> {
     this.stopped = true;
     await Promise.all([...this.pools.values()].map((p) => p.stop()));
-    if (this.stagingRoot) await rm(await this.stagingRoot, { recursive: true, force: true });
   }
 
   /** By name, ARN (with or without a version/alias qualifier) or partial ARN. */
@@ -106,40 +104,31 @@ export class LambdaRunner implements LambdaInvoker {
   }
 
   /**
-   * Copies the asset next to a `node_modules` link to the runtime modules, the way Lambda puts
-   * /var/task next to the runtime's SDK: bundles that leave `@aws-sdk/*` external resolve it there,
-   * and `.js` files are CommonJS unless the asset has its own package.json saying otherwise.
+   * Stages the function's code next to a `node_modules` link to the runtime modules, the way Lambda puts /var/task
+   * next to the runtime's SDK: bundles that leave `@aws-sdk/*` external resolve it there, and `.js` files are
+   * CommonJS unless the asset has its own package.json saying otherwise (lambda-staging.ts).
    */
   private async stage(fn: LambdaFunctionSpec): Promise<StagedHandler> {
     if (!fn.runtime.startsWith('nodejs')) throw new LambdaServiceError('InvalidRuntimeException', `runtime ${fn.runtime} is not run locally`);
     if (fn.code.kind === 'unsupported') throw new LambdaServiceError('InvalidParameterValueException', fn.code.reason);
-    this.stagingRoot ??= this.createStagingRoot();
-    const dir = join(await this.stagingRoot, fn.name);
-    if (fn.code.kind === 'dir') await cp(fn.code.dir, dir, { recursive: true });
-    else {
-      await mkdir(dir, { recursive: true });
-      await writeFile(join(dir, 'index.js'), fn.code.source);
-    }
+    this.stagingRoot ??= stagingRoot(this.options.runtimeModules ?? DEFAULT_RUNTIME_MODULES);
+    const root = await this.stagingRoot;
+    const dir = await stageCode(root, { ...fn, code: fn.code });
     const dot = fn.handler.lastIndexOf('.');
     const modulePath = fn.handler.slice(0, dot);
     const file = ['.js', '.mjs', '.cjs'].map((ext) => join(dir, modulePath + ext)).find((f) => existsSync(f));
     if (dot <= 0 || !file) {
       throw new LambdaFunctionError('Runtime.ImportModuleError', `Error: Cannot find module '${modulePath}' for handler ${fn.handler}`);
     }
-    return { file, exportName: fn.handler.slice(dot + 1) };
-  }
-
-  private async createStagingRoot(): Promise<string> {
-    const root = await mkdtemp(join(tmpdir(), 'shepherd-lambdas-'));
-    await symlink(this.options.runtimeModules ?? DEFAULT_RUNTIME_MODULES, join(root, 'node_modules'), 'dir');
-    await writeFile(join(root, 'package.json'), '{"type":"commonjs"}\n');
-    return root;
+    return { file, exportName: fn.handler.slice(dot + 1), compileCacheDir: join(root, COMPILE_CACHE_DIR) };
   }
 }
 
 interface StagedHandler {
   file: string;
   exportName: string;
+  /** Node's compile cache for the handler's modules: the next cold start of the same code skips compiling them. */
+  compileCacheDir: string;
 }
 
 /** The warm environments of one function. */
@@ -250,7 +239,7 @@ class WarmEnvironment {
       // Lambda counts the whole process against MemorySize; a worker can only bound its heap, so this is looser
       // than Lambda, never stricter: a function that runs out of memory here would on Lambda too.
       resourceLimits: { maxOldGenerationSizeMb: fn.memoryMb },
-      workerData: { handlerFile: staged.file, handlerExport: staged.exportName, handlerSpec: fn.handler },
+      workerData: { handlerFile: staged.file, handlerExport: staged.exportName, handlerSpec: fn.handler, compileCacheDir: staged.compileCacheDir },
       stdout: true,
       stderr: true,
     });

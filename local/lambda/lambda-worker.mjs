@@ -7,10 +7,15 @@
  *   parent -> worker  { type: 'invoke', id, event (JSON text), context (with `now`, the simulated time), outOfMemory }
  *   worker -> parent  { type: 'result', id, ok, payload (JSON text) | error }
  */
+import module from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 
-const { handlerFile, handlerExport, handlerSpec } = workerData;
+const { handlerFile, handlerExport, handlerSpec, compileCacheDir } = workerData;
+
+// Node's on-disk cache of compiled code (Node >= 22.1): the next cold start of the same staged handler skips compiling
+// it (the GCE provider's bundle is 29 MB). It changes no behaviour: a stale or broken entry is recompiled.
+if (compileCacheDir) module.enableCompileCache?.(compileCacheDir);
 
 // The function sees the simulator's time, as a deployed function sees the real one: the parent sends its
 // clock's time with each invocation. A Proxy keeps every date a real Date (instanceof, subclasses).
@@ -38,6 +43,8 @@ async function loadHandler() {
     const e = lambdaError(err);
     return { error: { ...e, errorType: 'Runtime.ImportModuleError', errorMessage: `${e.errorType}: ${e.errorMessage}` } };
   }
+  // Written now, not when the worker ends: stopping a stack terminates its workers.
+  module.flushCompileCache?.();
   const fn = mod[handlerExport] ?? mod.default?.[handlerExport];
   if (typeof fn !== 'function') {
     return { error: { errorType: 'Runtime.HandlerNotFound', errorMessage: `${handlerSpec} is undefined or not exported`, trace: [] } };
