@@ -8,8 +8,8 @@ export interface ChainDeps {
   intervalSeconds: number;
   newGeneration(): string;
   now(): Date;
-  /** One round of checks. */
-  round(): Promise<void>;
+  /** One round of checks, for this tick (its generation goes on the round's fast re-checks). */
+  round(tick: CheckTick): Promise<void>;
   log(level: 'info' | 'warn' | 'error', message: string, data: Record<string, unknown>): void;
 }
 
@@ -29,7 +29,7 @@ export async function onTick(deps: ChainDeps, tick: CheckTick): Promise<TickOutc
     return { ran: false, reason };
   }
   const sent = await send(deps, followingTick(tick), deps.intervalSeconds);
-  await deps.round();
+  await deps.round(tick);
   return { ran: true, sent };
 }
 

@@ -56,7 +56,7 @@ function harness(options: { failSends?: boolean } = {}) {
   const queue: TickQueue = {
     send: async (tick, delaySeconds) => {
       if (options.failSends) throw new TickSendError('SendMessage to q failed: HTTP 500');
-      sent.push({ tick, delaySeconds });
+      sent.push({ tick: tick as CheckTick, delaySeconds });
     },
   };
   let generations = 0;

@@ -1,10 +1,11 @@
 import type { CheckTick } from '../../decisions/dns/check-ticks.js';
+import type { RecheckMessage } from '../../decisions/dns/recheck.js';
 import { type SigningCredentials, signRequest } from './sigv4.js';
 
-/** Where the next tick of the check chain goes. */
+/** Where the next tick of the check chain goes (and a fast re-check, decisions/dns/recheck.ts). */
 export interface TickQueue {
-  /** Sends a tick that becomes visible after `delaySeconds` (0 to 900). */
-  send(tick: CheckTick, delaySeconds: number): Promise<void>;
+  /** Sends a tick (or a re-check) that becomes visible after `delaySeconds` (0 to 900). */
+  send(tick: CheckTick | RecheckMessage, delaySeconds: number): Promise<void>;
 }
 
 /** SendMessage failed: the chain is broken until the keep-alive restarts it. */
@@ -48,7 +49,7 @@ export class SqsTickQueue implements TickQueue {
     });
   }
 
-  async send(tick: CheckTick, delaySeconds: number): Promise<void> {
+  async send(tick: CheckTick | RecheckMessage, delaySeconds: number): Promise<void> {
     if (!(Number.isInteger(delaySeconds) && delaySeconds >= 0 && delaySeconds <= MAX_DELAY_SECONDS)) {
       throw new RangeError(`DelaySeconds must be a whole number from 0 to ${MAX_DELAY_SECONDS}: got ${delaySeconds}`);
     }
