@@ -57,6 +57,7 @@ try {
   } else {
     if (addedCheck) console.log(`Entrypoint ${entry.name} has no active check: the bench adds ${describeCheck(BENCH_CHECK)}.`);
     console.log(`Check: ${describeCheck(entry.check)}; an ingress DaemonSet binds ports 80 and 443 on every node.`);
+    console.log(describeFall(entry.check?.timeoutMs ?? BENCH_CHECK.timeoutMs));
     addDaemonSet(local.sim.world, 'ingress', WEB_HOST_PORTS);
     console.log(`Seed ${seed}. Provisioning one node in ${spotPool.name} and one in ${steadyPool.name}...`);
     const spotNode = await provision(local, spotPool.name);
@@ -84,4 +85,16 @@ if (values.json) console.log(JSON.stringify({ seed, figures, checks }));
 console.log(
   `\n${((performance.now() - wallStart) / 1000).toFixed(1)} s of wall time (load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} CPUs); times above are simulated seconds from each loss`,
 );
+/**
+ * The fall's worst phase (the loss just after a round probed the target): the next round fails one interval later,
+ * then `fall - 1` fast re-checks, each the fast interval after the last failure and each taking the timeout.
+ */
+function describeFall(timeoutMs: number): string {
+  const dns = config.dns!;
+  const e = entry!;
+  const timeout = timeoutMs / 1000;
+  const worst = dns.checkIntervalSeconds + (e.fall - 1) * (dns.fastCheckIntervalSeconds + timeout) + timeout;
+  return `Checks every ${dns.checkIntervalSeconds} s, fast re-checks ${dns.fastCheckIntervalSeconds} s after a failure, fall ${e.fall}: a dead target falls within ${dns.checkIntervalSeconds} + ${e.fall - 1} x (${dns.fastCheckIntervalSeconds} + ${timeout}) + ${timeout} = ${worst} s of the loss in the worst phase, then one run.`;
+}
+
 if (process.exitCode !== 2) process.exitCode = checks.length > 0 && checks.every((c) => c.met) ? 0 : 1;

@@ -6,9 +6,11 @@ import { DynamoDnsAnnouncementStore } from '../functions/adapters/store/dns-anno
 import { DynamoDnsCheckStateStore, type StoredCheckState } from '../functions/adapters/store/dns-check-states.js';
 import { DynamoNodeLeaseStore } from '../functions/adapters/store/node-lease.js';
 import type { DnsAlertKind } from '../functions/decisions/dns/alerts.js';
+import { risePassesNeeded } from '../functions/decisions/dns/ejection-backoff.js';
 import { healsInProgress } from '../functions/decisions/dns/heal-gate.js';
 import { isUndecided } from '../functions/decisions/dns/hysteresis.js';
 import { ownershipComment } from '../functions/decisions/dns/ownership.js';
+import { isFalling } from '../functions/decisions/dns/recheck.js';
 import { entrypointTargets } from '../functions/decisions/dns/targets.js';
 import type { Announcements, DnsNodeView, Target } from '../functions/decisions/dns/types.js';
 import { poolOfNode } from '../functions/decisions/healing/node-pool.js';
@@ -53,6 +55,8 @@ export interface DnsEntrypointStatus {
   targets: DnsTargetRow[] | null;
   /** The entrypoint's `rise` (only with a `check`): an undecided target shows its passes out of it. */
   rise?: number;
+  /** The entrypoint's `fall` (only with a `check`): a target on its way down shows its failures out of it. */
+  fall?: number;
   /** DnsFailover's open alerts (published once, repeated hourly; functions/decisions/dns/alerts.ts). */
   alerts: { kind: DnsAlertKind; since: string; lastAlertAt: string }[] | null;
 }
@@ -105,7 +109,7 @@ export async function readDnsStatus(input: DnsStatusInputs): Promise<DnsStatus> 
       zoneName: e.zoneName,
       type: e.type,
       records: recordsHere,
-      ...(e.check ? { rise: e.rise } : {}),
+      ...(e.check ? { rise: e.rise, fall: e.fall } : {}),
       targets: nodes && table ? targetRows(e, nodes, announcements(nodes, table), table.checks.get(e.name), published) : null,
       alerts: table
         ? Object.entries(table.alerts.get(e.name) ?? {}).map(([kind, a]) => ({ kind: kind as DnsAlertKind, since: a.since, lastAlertAt: a.lastAlertAt }))
@@ -252,7 +256,7 @@ export function renderDnsStatus(s: DnsStatus): string {
           ? '(none)'
           : textTable(
               ['NODE', 'ADDRESS', 'READY', 'CHECK', 'SERVES'],
-              e.targets.map((t) => [t.node, t.address, t.ready, describeCheck(t.check, e.rise), t.serves ? 'yes' : `no: ${t.excluded}`]),
+              e.targets.map((t) => [t.node, t.address, t.ready, describeCheck(t.check, e.rise, e.fall), t.serves ? 'yes' : `no: ${t.excluded}`]),
             );
     const alerts =
       e.alerts === null
@@ -265,10 +269,19 @@ export function renderDnsStatus(s: DnsStatus): string {
   return `\nDNS ENTRYPOINTS\n${blocks.join('\n')}`;
 }
 
-/** A target's check state in an operator's words; an undecided one with its passes out of `rise`. */
-export function describeCheck(c: StoredCheckState | undefined, rise: number | undefined): string | undefined {
+/**
+ * A target's check state in an operator's words: an undecided one with its passes out of `rise`; one on its way down
+ * with its failures out of `fall` (fast re-checks running); an unhealthy one held out by the ejection backoff with the
+ * passes it needs (more than `rise`). `now` is this machine's clock (a local control plane's simulated one differs).
+ */
+export function describeCheck(c: StoredCheckState | undefined, rise: number | undefined, fall?: number, now = new Date().toISOString()): string | undefined {
   if (!c) return undefined;
   if (isUndecided(c)) return `undecided (${c.passes}/${rise ?? '?'} passes, ${c.failures} failures; ${c.detail})`;
+  if (fall !== undefined && isFalling(c, fall)) return `healthy, falling (${c.failures}/${fall} failures, re-checking fast; ${c.detail})`;
+  const needed = rise === undefined || c.healthy ? undefined : risePassesNeeded(c, rise, now);
+  if (needed !== undefined && rise !== undefined && needed > rise) {
+    return `unhealthy, backing off (${c.passes}/${needed} passes: fell ${c.ejections} times since ${c.fellAt}; ${c.detail})`;
+  }
   return `${c.healthy ? 'healthy' : 'unhealthy'} (${c.passes} passes, ${c.failures} failures; ${c.detail})`;
 }
 

@@ -96,4 +96,9 @@ export const DEFAULT_DNS_FAILOVER = {
   maxChangesPerRun: 10,
   /** Seconds between two rounds of active checks: fall 3 at 10 s notices a dead target in about 30 s. */
   checkIntervalSeconds: 10,
+  /**
+   * Seconds between the re-checks of a target on its way down (HAProxy's `fastinter`, applied only down): with fall 3
+   * a dead target falls within one interval + 2 x (2 s + the 2 s timeout) + the timeout of its loss, about 20 s.
+   */
+  fastCheckIntervalSeconds: 2,
 } as const;

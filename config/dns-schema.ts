@@ -90,5 +90,14 @@ export const dnsSchema = z
       .max(60)
       .default(DEFAULT_DNS_FAILOVER.checkIntervalSeconds)
       .describe('Seconds between two rounds of active checks (5 to 60): the delay of the SQS tick that starts the next round.'),
+    fastCheckIntervalSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(60)
+      .default(DEFAULT_DNS_FAILOVER.fastCheckIntervalSeconds)
+      .describe(
+        "Seconds between the re-checks of a target on its way down (HAProxy's fastinter, applied only down; 1 to checkIntervalSeconds): after a healthy target's first failed check only the failing targets are probed again this often until `fall` failures or a pass, so a dead target leaves in about checkIntervalSeconds + (fall - 1) x (this + the check's timeout) + the timeout. A target that fell again within 5 minutes of its last fall needs `rise` x the number of those falls passes (at most 4 x) to come back (Envoy's ejection backoff).",
+      ),
   })
   .describe('DNS entrypoints on Cloudflare.');

@@ -93,6 +93,16 @@ function checkUniqueNames(config: ShepherdConfig, report: Report): void {
 }
 
 function checkDns(config: ShepherdConfig, report: Report): void {
+  const dns = config.dns;
+  // A re-check slower than the interval would come after the next round's check: it would only add probes.
+  if (dns && dns.fastCheckIntervalSeconds > dns.checkIntervalSeconds) {
+    report({
+      path: ['dns', 'fastCheckIntervalSeconds'],
+      input: dns.fastCheckIntervalSeconds,
+      problem: `got ${dns.fastCheckIntervalSeconds}, more than checkIntervalSeconds (${dns.checkIntervalSeconds})`,
+      allowed: `<= ${dns.checkIntervalSeconds} (checkIntervalSeconds)`,
+    });
+  }
   const poolNames = config.pools.map((p) => p.name);
   const owners = new Map<string, string>();
   config.dns?.entrypoints.forEach((entry, i) => {

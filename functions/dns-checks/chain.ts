@@ -18,8 +18,8 @@ export interface ChainDeps {
   intervalSeconds: number;
   newGeneration(): string;
   now(): Date;
-  /** One round of whatever the chain paces. */
-  round(): Promise<void>;
+  /** One round of whatever the chain paces, for this tick (its generation goes on the round's fast re-checks). */
+  round(tick: CheckTick): Promise<void>;
   log(level: 'info' | 'warn' | 'error', message: string, data: Record<string, unknown>): void;
   /** The ticks this execution environment ran lately: a copy of a non-lead tick that comes back here is dropped. */
   recent?: RecentTicks;
@@ -50,7 +50,7 @@ export async function onTick(deps: ChainDeps, tick: CheckTick): Promise<TickOutc
       deps.log('info', 'tick dropped', { ...tick, reason: 'seen-here' });
       return { ran: false, reason: 'seen-here' };
     }
-    await deps.round();
+    await deps.round(tick);
     return { ran: true, lead: false };
   }
   const batch = nextBatch(tick, deps.intervalSeconds);
@@ -70,7 +70,7 @@ export async function onTick(deps: ChainDeps, tick: CheckTick): Promise<TickOutc
       deps.log('warn', 'could not record what the batch covers; the keep-alive restarts the chain one batch later', { ...tick });
     }
   }
-  await deps.round();
+  await deps.round(tick);
   return { ran: true, lead: true, sent: sent.length, failed: batch.length - sent.length };
 }
 

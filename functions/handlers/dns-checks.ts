@@ -7,12 +7,14 @@ import { createTargetProbe } from '../adapters/probe/net-probe.js';
 import { SqsTickQueue } from '../adapters/queue/sqs-tick-queue.js';
 import { DynamoCheckChainStore } from '../adapters/store/check-chain.js';
 import { DynamoDnsCheckStateStore } from '../adapters/store/dns-check-states.js';
-import { parseTick } from '../decisions/dns/check-ticks.js';
+import { type CheckTick, parseTick } from '../decisions/dns/check-ticks.js';
 import { DNS_SOURCE, TARGET_HEALTH_CHANGED } from '../decisions/dns/event-types.js';
+import { parseRecheck } from '../decisions/dns/recheck.js';
 import { poolOfNode } from '../decisions/healing/node-pool.js';
 import { type ChainDeps, keepAlive, onTick } from '../dns-checks/chain.js';
 import { TICK_QUEUE_URL_ENV } from '../dns-checks/constants.js';
 import { RecentTicks } from '../dns-checks/recent-ticks.js';
+import { onRecheck, type RecheckDeps, sendRecheck } from '../dns-checks/recheck.js';
 import { type RoundDeps, runCheckRound } from '../dns-checks/round.js';
 import { config } from '../runtime/config.js';
 import { requiredEnv } from '../runtime/env.js';
@@ -21,6 +23,7 @@ import { log } from '../runtime/logger.js';
 import { getSecret } from '../runtime/secrets.js';
 
 let chainDeps: ChainDeps | undefined;
+let recheckDeps: RecheckDeps | undefined;
 let reader: KubeDnsNodeReader | undefined;
 
 /** Built once per execution environment; the kubeconfig is read on the first round (not at init). */
@@ -47,15 +50,30 @@ function dependencies(): ChainDeps {
       await bus.publish(changes.map((detail) => ({ detailType: TARGET_HEALTH_CHANGED, detail: { ...detail } })));
     },
     now: () => new Date(),
+    fastIntervalSeconds: dns.fastCheckIntervalSeconds,
+  };
+  const chain = new DynamoCheckChainStore(table);
+  const queue = SqsTickQueue.fromEnv(requiredEnv(TICK_QUEUE_URL_ENV));
+  recheckDeps = {
+    chain,
+    queue,
+    // Strongly consistent: a re-check reads a state written a few seconds before, and writes on its checkedAt.
+    states: new DynamoDnsCheckStateStore(table),
+    probe: round.probe,
+    publish: round.publish,
+    now: round.now,
+    fastIntervalSeconds: dns.fastCheckIntervalSeconds,
+    log,
   };
   chainDeps = {
-    chain: new DynamoCheckChainStore(table),
-    queue: SqsTickQueue.fromEnv(requiredEnv(TICK_QUEUE_URL_ENV)),
+    chain,
+    queue,
     intervalSeconds: dns.checkIntervalSeconds,
     newGeneration: () => randomUUID(),
     now: () => new Date(),
-    round: async () => {
+    round: async (tick: CheckTick) => {
       const summary = await runCheckRound(round, dns.entrypoints);
+      const sent = await Promise.all(summary.rechecks.map((due) => sendRecheck({ queue, log }, tick.generation, due)));
       // A target turning unhealthy is worth a warning; one coming back, or a quiet round, is routine.
       log(summary.changes.some((c) => !c.healthy) ? 'warn' : 'info', 'check round', {
         entrypoints: summary.entrypoints,
@@ -63,6 +81,9 @@ function dependencies(): ChainDeps {
         failed: summary.failed,
         written: summary.written,
         changes: summary.changes.map((c) => `${c.entrypoint} ${c.address} ${c.healthy ? 'healthy' : 'unhealthy'}`),
+        ...(summary.rechecks.length > 0
+          ? { rechecks: summary.rechecks.map((r) => `${r.entrypoint} ${r.targets.map((t) => t.address).join(' ')}`), rechecksSent: sent.filter(Boolean).length }
+          : {}),
       });
     },
     log,
@@ -79,11 +100,12 @@ interface SqsEvent {
 const isSqsEvent = (event: unknown): event is SqsEvent => Array.isArray((event as SqsEvent | null)?.Records);
 
 /**
- * The DNS check runner. From the tick queue (an SQS event): runs each tick of the chain (chain.ts, onTick). From its
- * schedule (any other event): the keep-alive, which restarts a chain that went quiet. A round that throws fails the
- * invocation (the function's error alarm sees it); the event source mapping's retry of a lead is then dropped as
- * already run, and the chain goes on with the batch already sent (a retried non-lead tick runs its round again, unless
- * it comes back to the environment that failed it).
+ * The DNS check runner. From the tick queue (an SQS event): runs each tick of the chain (chain.ts, onTick), and each
+ * fast re-check of the targets on their way down (recheck.ts, onRecheck). From its schedule (any other event): the
+ * keep-alive, which restarts a chain that went quiet. A round that throws fails the invocation (the function's error
+ * alarm sees it); the event source mapping's retry of a lead is then dropped as already run, and the chain goes on with
+ * the batch already sent (a retried non-lead tick runs its round again, unless it comes back to the environment that
+ * failed it).
  */
 export const handler = withExecutionContext(async (event: unknown) => {
   const deps = dependencies();
@@ -93,13 +115,25 @@ export const handler = withExecutionContext(async (event: unknown) => {
     return outcome;
   }
   const outcomes = [];
+  const rechecks = [];
   for (const record of event.Records) {
+    const recheck = parseRecheck(record.body);
+    if (recheck) {
+      const outcome = await onRecheck(recheckDeps!, recheck, config().dns?.entrypoints ?? []);
+      if (outcome.ran)
+        log(outcome.changes.some((c) => !c.healthy) ? 'warn' : 'info', 're-check', {
+          ...outcome,
+          changes: outcome.changes.map((c) => `${c.entrypoint} ${c.address} ${c.healthy ? 'healthy' : 'unhealthy'}`),
+        });
+      rechecks.push(outcome);
+      continue;
+    }
     const tick = parseTick(record.body);
     if (!tick) {
-      log('warn', 'message is not a tick; dropped', { messageId: record.messageId });
+      log('warn', 'message is neither a tick nor a re-check; dropped', { messageId: record.messageId });
       continue;
     }
     outcomes.push(await onTick(deps, tick));
   }
-  return { ticks: outcomes };
+  return { ticks: outcomes, ...(rechecks.length > 0 ? { rechecks } : {}) };
 });

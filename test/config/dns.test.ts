@@ -39,6 +39,23 @@ describe('Function: parseConfig (dns.entrypoints)', () => {
     expect(entry?.check).toBeUndefined();
   });
 
+  it('defaults the fast re-check interval to 2 s and refuses one out of range or longer than the check interval', () => {
+    expect(parseConfig(example()).dns?.fastCheckIntervalSeconds).toBe(DEFAULT_DNS_FAILOVER.fastCheckIntervalSeconds);
+    const raw = example();
+    raw.dns.fastCheckIntervalSeconds = 5;
+    expect(parseConfig(raw).dns?.fastCheckIntervalSeconds).toBe(5);
+    raw.dns.fastCheckIntervalSeconds = 0;
+    expect(problemAt(raw, 'dns.fastCheckIntervalSeconds').allowed).toBe('>= 1');
+    raw.dns.fastCheckIntervalSeconds = 1.5;
+    expect(problemAt(raw, 'dns.fastCheckIntervalSeconds')).toBeDefined();
+    raw.dns.checkIntervalSeconds = 10;
+    raw.dns.fastCheckIntervalSeconds = 11;
+    expect(problemAt(raw, 'dns.fastCheckIntervalSeconds')).toMatchObject({
+      problem: 'got 11, more than checkIntervalSeconds (10)',
+      allowed: '<= 10 (checkIntervalSeconds)',
+    });
+  });
+
   it('accepts a zone by name alone: the id is looked up through the API', () => {
     const raw = example();
     delete raw.dns.entrypoints[0].zoneId;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BatchEntryFailure, TickQueue } from '../../functions/adapters/queue/sqs-tick-queue.js';
 import { TickSendError } from '../../functions/adapters/queue/sqs-tick-queue.js';
 import { DynamoCheckChainStore } from '../../functions/adapters/store/check-chain.js';
-import { nextBatch, type ScheduledTick } from '../../functions/decisions/dns/check-ticks.js';
+import { type CheckTick, nextBatch, type ScheduledTick } from '../../functions/decisions/dns/check-ticks.js';
 import { type ChainDeps, keepAlive, onTick } from '../../functions/dns-checks/chain.js';
 import { RecentTicks } from '../../functions/dns-checks/recent-ticks.js';
 import { type LocalDynamo, startLocalDynamo } from '../../local/dynamodb/dynamodb.js';
@@ -59,7 +59,7 @@ function harness(options: { failSends?: boolean; failEntries?: (seq: number, att
   const queue: TickQueue = {
     send: async (tick, delaySeconds) => {
       if (options.failSends) throw new TickSendError('SendMessage to q failed: HTTP 500');
-      sent.push({ tick, delaySeconds });
+      sent.push({ tick: tick as CheckTick, delaySeconds });
     },
     sendBatch: async (entries) => {
       batchCalls += 1;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { EntrypointConfig } from '../../config/types.js';
 import { FAKE_PASS, FakeTargetProbe, fakeTimeout } from '../../functions/adapters/probe/fake-probe.js';
-import type { DnsCheckStateStore, StoredCheckState } from '../../functions/adapters/store/dns-check-states.js';
 import type { TargetHealthChange } from '../../functions/decisions/dns/check-round.js';
 import type { DnsNodeView } from '../../functions/decisions/dns/types.js';
 import { runCheckRound } from '../../functions/dns-checks/round.js';
+import { MemoryCheckStates } from '../helpers/memory-check-states.js';
 
 const T0 = Date.parse('2026-11-30T12:00:00.000Z');
 
@@ -37,27 +37,13 @@ function node(name: string, pool: string, address: string): DnsNodeView {
   };
 }
 
-class MemoryStates implements DnsCheckStateStore {
-  readonly items = new Map<string, Map<string, StoredCheckState>>();
-  puts = 0;
-  async list(entrypoint: string) {
-    return new Map(this.items.get(entrypoint) ?? []);
-  }
-  async put(entrypoint: string, address: string, state: StoredCheckState) {
-    this.puts += 1;
-    const m = this.items.get(entrypoint) ?? new Map();
-    m.set(address, state);
-    this.items.set(entrypoint, m);
-  }
-}
-
 describe('Function: runCheckRound', () => {
   const tcp = { protocol: 'tcp' as const, port: 443, timeoutMs: 2000 };
   const nodes = [node('home-1', 'home', '203.0.113.10'), node('aws-1', 'aws', '198.51.100.7'), node('home-2', 'home', '203.0.113.11')];
 
   function harness() {
     const probe = new FakeTargetProbe({ '203.0.113.10': FAKE_PASS, '203.0.113.11': FAKE_PASS, '198.51.100.7': FAKE_PASS });
-    const states = new MemoryStates();
+    const states = new MemoryCheckStates();
     const published: TargetHealthChange[][] = [];
     let now = T0;
     let listed = 0;
@@ -75,6 +61,7 @@ describe('Function: runCheckRound', () => {
         now += 10_000;
         return new Date(now);
       },
+      fastIntervalSeconds: 2,
     };
     return { deps, probe, states, published, listed: () => listed };
   }
@@ -109,9 +96,24 @@ describe('Function: runCheckRound', () => {
     expect(h.states.items.get('www')?.get('203.0.113.10')).toMatchObject({ healthy: false, failures: 3, detail: 'connect timeout after 2000 ms' });
   });
 
+  it('returns a re-check after the fast interval for the targets on their way down, none once they fell or passed', async () => {
+    const h = harness();
+    const eps = [entrypoint('www', 'home', tcp)];
+    await runCheckRound(h.deps, eps);
+    expect((await runCheckRound(h.deps, eps)).rechecks).toEqual([]);
+    h.probe.answer('203.0.113.10', fakeTimeout());
+    const first = await runCheckRound(h.deps, eps);
+    const stored = h.states.items.get('www')?.get('203.0.113.10');
+    expect(first.rechecks).toEqual([{ entrypoint: 'www', delaySeconds: 2, targets: [{ address: '203.0.113.10', after: stored?.checkedAt }] }]);
+    expect((await runCheckRound(h.deps, eps)).rechecks).toHaveLength(1);
+    expect((await runCheckRound(h.deps, eps)).rechecks).toEqual([]);
+    h.probe.answer('203.0.113.10', FAKE_PASS);
+    expect((await runCheckRound(h.deps, eps)).rechecks).toEqual([]);
+  });
+
   it('a round with no entrypoint checked reads nothing', async () => {
     const h = harness();
-    expect(await runCheckRound(h.deps, [entrypoint('api', 'aws')])).toEqual({ entrypoints: 0, probed: 0, failed: 0, written: 0, changes: [] });
+    expect(await runCheckRound(h.deps, [entrypoint('api', 'aws')])).toEqual({ entrypoints: 0, probed: 0, failed: 0, written: 0, changes: [], rechecks: [] });
     expect(h.listed()).toBe(0);
   });
 

@@ -102,6 +102,31 @@ describe('Class: DynamoDnsCheckStateStore', () => {
     expect(doc.commandCalls(QueryCommand)[0].args[0].input.ConsistentRead).toBe(false);
   });
 
+  it('stores the ejection history of a decided target and reads it back', async () => {
+    doc.on(PutCommand).resolves({});
+    const fallen = { healthy: false, passes: 0, failures: 3, ejections: 2, fellAt: 't0', nodeName: 'home-1', checkedAt: 't1', detail: 'HTTP 503' };
+    await store().put('www', '203.0.113.10', fallen);
+    const item = doc.commandCalls(PutCommand)[0].args[0].input.Item ?? {};
+    expect(item).toMatchObject({ ejections: 2, fellAt: 't0' });
+    doc.on(QueryCommand).resolves({ Items: [item] });
+    expect((await store().list('www')).get('203.0.113.10')).toEqual(fallen);
+  });
+
+  it('putIfUnchanged writes only over the state written at the given checkedAt, and says whether it did', async () => {
+    doc
+      .on(PutCommand)
+      .resolvesOnce({})
+      .rejectsOnce(Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' }));
+    const state = { healthy: true, passes: 0, failures: 2, nodeName: 'home-1', checkedAt: 't2', detail: 'connect timeout after 2000 ms' };
+    expect(await store().putIfUnchanged('www', '203.0.113.10', state, 't1')).toBe(true);
+    expect(await store().putIfUnchanged('www', '203.0.113.10', state, 't1')).toBe(false);
+    const input = doc.commandCalls(PutCommand)[0].args[0].input;
+    expect(input).toMatchObject({ ConditionExpression: 'checkedAt = :checkedAt', ExpressionAttributeValues: { ':checkedAt': 't1' } });
+    expect(input.Item).toMatchObject({ pk: 'DNSCHECK#www', sk: '203.0.113.10', failures: 2, checkedAt: 't2' });
+    doc.on(PutCommand).rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
+    await expect(store().putIfUnchanged('www', '203.0.113.10', state, 't1')).rejects.toBeInstanceOf(ThrottledError);
+  });
+
   it('lists nothing for an entrypoint never checked', async () => {
     doc.on(QueryCommand).resolves({ Items: [] });
     expect((await store().list('api')).size).toBe(0);

@@ -4,6 +4,7 @@ import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { BENCH_CHECK } from '../../bench/dns/report.js';
 import { parseConfig } from '../../config/load.js';
 import type { EntrypointConfig, ShepherdConfig } from '../../config/types.js';
+import { DynamoCheckChainStore } from '../../functions/adapters/store/check-chain.js';
 import { DynamoDnsCheckStateStore } from '../../functions/adapters/store/dns-check-states.js';
 import { DynamoRemediationSwitchStore } from '../../functions/adapters/store/remediation-switch.js';
 import type { StoredCheckState } from '../../functions/decisions/dns/check-round.js';
@@ -65,6 +66,26 @@ function documentClient(local: ShepherdLocal): DynamoDBDocumentClient {
 /** The check states the check runner stored for the entrypoint, by address. */
 export function checkStates(d: DnsLocal): Promise<Map<string, StoredCheckState>> {
   return new DynamoDnsCheckStateStore(d.local.tableName, dynamoClient(d.local)).list(d.entry.name);
+}
+
+/**
+ * Waits for the check chain's next tick, then until `phaseMs` after it (simulated): where in the check interval a
+ * scenario's loss falls. Returns the phase reached (the tick is read from the chain's item, polled every 100 ms).
+ */
+export async function atPhaseOfTick(d: DnsLocal, phaseMs: number): Promise<number> {
+  const chain = new DynamoCheckChainStore(d.local.tableName, dynamoClient(d.local));
+  const { clock } = d.local.sim;
+  const lastTick = async () => Date.parse((await chain.get())?.lastTickAt ?? '') || 0;
+  const before = await lastTick();
+  let tickAt = before;
+  const deadline = clock.now() + 60_000;
+  while (tickAt === before) {
+    if (clock.now() > deadline) throw new Error('no check tick within 60 s (simulated)');
+    await clock.sleep(100);
+    tickAt = await lastTick();
+  }
+  if (clock.now() < tickAt + phaseMs) await clock.sleep(tickAt + phaseMs - clock.now());
+  return clock.now() - tickAt;
 }
 
 /** The details of the audit entries named `event`, oldest first. */

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_EJECTION_FACTOR, QUIET_PERIOD_MS, risePassesNeeded } from '../../functions/decisions/dns/ejection-backoff.js';
 import {
   checkStates,
   type DnsLocal,
@@ -21,24 +22,34 @@ import {
 const config = dnsCheckConfig();
 const entry = config.dns!.entrypoints[0];
 const INTERVAL_MS = config.dns!.checkIntervalSeconds * 1000;
+const FAST_MS = config.dns!.fastCheckIntervalSeconds * 1000;
 /** How long each half of the flap lasts: unhealthy 20 s, healthy 20 s. */
 const FLAP_HALF_MS = 20_000;
 const WINDOW_MS = 5 * 60_000;
 
 /**
- * The most record changes the fall/rise hysteresis allows for the flapping address over the window.
- * - The checks come one interval apart, so a run of consecutive failures lies within one unhealthy half and holds at
- *   most ceil(FLAP_HALF / INTERVAL) checks (likewise passes within a healthy half).
- * - If that run is shorter than `fall`, the target never turns unhealthy: no change at all.
- * - Otherwise it turns unhealthy at most once per unhealthy half, and back only if a healthy half holds `rise`
- *   passes: at most two flips per full flap (2 * FLAP_HALF), each one change per record name.
+ * The most record changes the hysteresis (fall, rise, fast re-checks, ejection backoff) allows for the flapping
+ * address over the window.
+ * - A fall takes one failed round and `fall - 1` fast re-checks, FAST apart (a 503 answers at once): it fits in an
+ *   unhealthy half when (fall - 1) x FAST < FLAP_HALF. If it does not, failures come one interval apart, and a run of
+ *   them within an unhealthy half holds at most ceil(FLAP_HALF / INTERVAL) checks: fewer than `fall`, no change at all.
+ * - A healthy half holds at most ceil(FLAP_HALF / INTERVAL) passing rounds. The k-th return after falls within the
+ *   quiet period needs rise x min(k, MAX_EJECTION_FACTOR) passes (ejection-backoff.ts): once a half cannot hold that
+ *   many, the target stays out. So a run of falls and returns is at most R returns and R + 1 falls, where R is the
+ *   number of returns a half can hold (unbounded if it holds rise x MAX_EJECTION_FACTOR).
+ * - The count is forgotten a quiet period after the last fall: one such run per started QUIET_PERIOD of the window.
+ * - Never more than two flips per full flap (2 x FLAP_HALF). Each flip is one change per record name.
  */
 function hysteresisBound(fall: number, rise: number): number {
-  const longestRun = Math.ceil(FLAP_HALF_MS / INTERVAL_MS);
-  if (longestRun < fall) return 0;
+  const checksPerHalf = Math.ceil(FLAP_HALF_MS / INTERVAL_MS);
+  const fastFall = (fall - 1) * FAST_MS < FLAP_HALF_MS;
+  if (!fastFall && checksPerHalf < fall) return 0;
   const flapsInWindow = Math.ceil(WINDOW_MS / (2 * FLAP_HALF_MS));
-  const flipsPerFlap = longestRun >= rise ? 2 : 1;
-  return Math.min(flapsInWindow * flipsPerFlap, 2 * Math.floor(WINDOW_MS / (INTERVAL_MS * Math.min(fall, rise)))) * entry.records.length;
+  const unbackedFlips = flapsInWindow * (checksPerHalf >= rise ? 2 : 1);
+  let returns = 0;
+  while (returns < MAX_EJECTION_FACTOR && checksPerHalf >= rise * (returns + 1)) returns += 1;
+  const flips = returns === MAX_EJECTION_FACTOR ? unbackedFlips : Math.min(unbackedFlips, (2 * returns + 1) * Math.ceil(WINDOW_MS / QUIET_PERIOD_MS));
+  return flips * entry.records.length;
 }
 
 let d: DnsLocal;
@@ -97,7 +108,12 @@ describe('Scenario: a flapping entrypoint node (local control plane, simulated C
       const answers = [from, ...changes.map((c) => c.at)].map((at) => world.dns.resolve(name, entry.type, { at }).contents);
       for (const answer of answers) expect(answer).toContain(homeIp);
     }
-    await clock.sleep(entry.rise * INTERVAL_MS + 15_000);
+    // Out for good while it flapped: back after the passes its ejections call for, one interval apart, and a run.
+    const last = (await checkStates(d)).get(flappingIp);
+    const history: { ejections?: number; fellAt?: string } = last && 'healthy' in last ? last : {};
+    const needed = risePassesNeeded(history, entry.rise, new Date(clock.now()).toISOString());
+    console.log(`after the flapping: ${history.ejections ?? 0} recent ejection(s), ${needed} passes to come back`);
+    await clock.sleep(needed * INTERVAL_MS + 15_000);
     for (const name of entry.records) {
       expect(ownedAddresses(d, name)).toEqual([homeIp, flappingIp].sort());
       expect(resolvedNow(d, name)).toEqual([homeIp, flappingIp].sort());

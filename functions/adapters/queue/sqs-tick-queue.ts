@@ -1,4 +1,5 @@
 import { type CheckTick, MAX_BATCH_ENTRIES, MAX_DELAY_SECONDS, type ScheduledTick } from '../../decisions/dns/check-ticks.js';
+import type { RecheckMessage } from '../../decisions/dns/recheck.js';
 import { type SigningCredentials, signRequest } from './sigv4.js';
 
 /** An entry of a batch SQS did not take: SendMessageBatch's `Failed` list ("BatchResultErrorEntry", SQS API Reference). */
@@ -11,10 +12,10 @@ export interface BatchEntryFailure {
   senderFault: boolean;
 }
 
-/** Where the next ticks of the check chain go. */
+/** Where the next ticks of the check chain go (and the fast re-checks, decisions/dns/recheck.ts). */
 export interface TickQueue {
-  /** Sends a tick that becomes visible after `delaySeconds` (0 to 900). */
-  send(tick: CheckTick, delaySeconds: number): Promise<void>;
+  /** Sends a tick (or a re-check) that becomes visible after `delaySeconds` (0 to 900). */
+  send(tick: CheckTick | RecheckMessage, delaySeconds: number): Promise<void>;
   /**
    * Sends up to ten ticks in one request, each visible after its own delay. Resolves with the entries SQS did not
    * take (a batch can partly fail with HTTP 200); throws TickSendError when the whole call failed.
@@ -61,7 +62,7 @@ export class SqsTickQueue implements TickQueue {
     });
   }
 
-  async send(tick: CheckTick, delaySeconds: number): Promise<void> {
+  async send(tick: CheckTick | RecheckMessage, delaySeconds: number): Promise<void> {
     checkDelay(delaySeconds);
     await this.call('SendMessage', { QueueUrl: this.options.queueUrl, MessageBody: JSON.stringify(tick), DelaySeconds: delaySeconds });
   }

@@ -3,7 +3,7 @@ import { type DynamoDBDocumentClient, PutCommand, paginateQuery } from '@aws-sdk
 import type { StoredCheckState } from '../../decisions/dns/check-round.js';
 import { isUndecided } from '../../decisions/dns/hysteresis.js';
 import { documentClient } from './document-client.js';
-import { retryableDynamoError } from './dynamo-errors.js';
+import { isConditionFailed, retryableDynamoError } from './dynamo-errors.js';
 
 /** One target's active-check memory as stored: the hysteresis state plus what the last probe saw, and when. */
 export type { StoredCheckState };
@@ -14,6 +14,12 @@ export interface DnsCheckStateStore {
   list(entrypoint: string): Promise<Map<string, StoredCheckState>>;
   /** Replaces the state of one address (last writer wins: one runner writes each address per tick). */
   put(entrypoint: string, address: string, state: StoredCheckState): Promise<void>;
+  /**
+   * Replaces the state of one address only if the stored one is still the one written at `checkedAt` (a fast re-check
+   * folds its probe onto the state it was sent for, recheck.ts): false when something wrote it since (another copy of
+   * the re-check, or a round), whose write then stands.
+   */
+  putIfUnchanged(entrypoint: string, address: string, state: StoredCheckState, checkedAt: string): Promise<boolean>;
 }
 
 /**
@@ -60,7 +66,30 @@ export class DynamoDnsCheckStateStore implements DnsCheckStateStore {
   }
 
   async put(entrypoint: string, address: string, state: StoredCheckState): Promise<void> {
-    const item = {
+    await this.doc.send(new PutCommand({ TableName: this.table, Item: this.item(entrypoint, address, state) })).catch((err) => {
+      throw retryableDynamoError(err, 'PutItem');
+    });
+  }
+
+  async putIfUnchanged(entrypoint: string, address: string, state: StoredCheckState, checkedAt: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: this.item(entrypoint, address, state),
+          ConditionExpression: 'checkedAt = :checkedAt',
+          ExpressionAttributeValues: { ':checkedAt': checkedAt },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailed(err)) return false;
+      throw retryableDynamoError(err, 'PutItem');
+    }
+  }
+
+  private item(entrypoint: string, address: string, state: StoredCheckState): Record<string, unknown> {
+    return {
       pk: pk(entrypoint),
       sk: address,
       // An undecided target has `undecided: true` and no `healthy`; an item without `undecided` (all the items the
@@ -71,11 +100,10 @@ export class DynamoDnsCheckStateStore implements DnsCheckStateStore {
       nodeName: state.nodeName,
       checkedAt: state.checkedAt,
       detail: state.detail,
+      ...(!isUndecided(state) && state.ejections !== undefined ? { ejections: state.ejections } : {}),
+      ...(!isUndecided(state) && state.fellAt ? { fellAt: state.fellAt } : {}),
       expiresAt: Math.floor(this.now().getTime() / 1000) + RECORD_SECONDS,
     };
-    await this.doc.send(new PutCommand({ TableName: this.table, Item: item })).catch((err) => {
-      throw retryableDynamoError(err, 'PutItem');
-    });
   }
 }
 
@@ -83,7 +111,15 @@ function toState(item: Record<string, unknown>): StoredCheckState {
   const passes = Number(item.passes ?? 0);
   const failures = Number(item.failures ?? 0);
   return {
-    ...(item.undecided === true ? { undecided: true as const, passes, failures } : { healthy: item.healthy === true, passes, failures }),
+    ...(item.undecided === true
+      ? { undecided: true as const, passes, failures }
+      : {
+          healthy: item.healthy === true,
+          passes,
+          failures,
+          ...(item.ejections !== undefined ? { ejections: Number(item.ejections) } : {}),
+          ...(typeof item.fellAt === 'string' ? { fellAt: item.fellAt } : {}),
+        }),
     ...(typeof item.nodeName === 'string' ? { nodeName: item.nodeName } : {}),
     checkedAt: String(item.checkedAt ?? ''),
     detail: String(item.detail ?? ''),

@@ -1,3 +1,4 @@
+import { ejectionsAfterFall, risePassesNeeded } from './ejection-backoff.js';
 import { isUndecided, nextCheckState, undecidedCheckState } from './hysteresis.js';
 import { entrypointTargets } from './targets.js';
 import type { DnsNodeView, EligibilityRule, ExclusionReason, TargetCheckState } from './types.js';
@@ -85,7 +86,9 @@ export function checkCandidates(rule: EligibilityRule, nodes: readonly DnsNodeVi
  * after `fall` failures, is published like a flip, so DnsFailover adds a new node at once rather than at the next
  * reconcile, and never adds one that has not passed. Until then DnsFailover keeps the address as it is published, so
  * the first rounds after a deploy change no record. Counters stop at rise and fall, which is all the rules read, so
- * that a target that keeps passing (or failing) is written only every REFRESH_AFTER_MS, not every round.
+ * that a target that keeps passing (or failing) is written only every REFRESH_AFTER_MS, not every round. A target that
+ * fell again soon after its last fall needs more passes to come back (ejection-backoff.ts). A round may carry results
+ * for some candidates only (a fast re-check, recheck.ts): the others keep their state.
  */
 export function checkRound(inputs: CheckRoundInputs): CheckRound {
   const { limits, now } = inputs;
@@ -96,7 +99,8 @@ export function checkRound(inputs: CheckRoundInputs): CheckRound {
     if (!result) continue;
     const stored = inputs.previous.get(c.address);
     const before: TargetCheckState = stored ?? undecidedCheckState();
-    const after = boundedCounters(nextCheckState(before, result.passed, limits), limits);
+    const rise = isUndecided(before) ? limits.rise : risePassesNeeded(before, limits.rise, now);
+    const after = boundedCounters(withEjections(before, nextCheckState(before, result.passed, { fall: limits.fall, rise }), now), { fall: limits.fall, rise });
     const changed = !stored || health(stored) !== health(after) || stored.passes !== after.passes || stored.failures !== after.failures;
     const fresh = Date.parse(now) - Date.parse(stored?.checkedAt ?? '') < REFRESH_AFTER_MS;
     if (!changed && stored.nodeName === c.nodeName && fresh) continue;
@@ -117,6 +121,13 @@ export function checkRound(inputs: CheckRoundInputs): CheckRound {
     }
   }
   return { writes, changes };
+}
+
+/** A decided target keeps its ejection history; one that was healthy and falls now counts one more ejection. */
+function withEjections(before: TargetCheckState, after: TargetCheckState, now: string): TargetCheckState {
+  if (isUndecided(before) || isUndecided(after)) return after;
+  if (before.healthy && !after.healthy) return { ...after, ejections: ejectionsAfterFall(before, now), fellAt: now };
+  return { ...after, ...(before.ejections !== undefined ? { ejections: before.ejections } : {}), ...(before.fellAt ? { fellAt: before.fellAt } : {}) };
 }
 
 /** Passes above rise and failures above fall change nothing the rules read. */

@@ -41,6 +41,10 @@ export interface CheckState {
   passes: number;
   /** Consecutive failures (0 after a pass). */
   failures: number;
+  /** How many times it fell recently, for the ejection backoff (ejection-backoff.ts); absent before its first fall. */
+  ejections?: number;
+  /** When it last fell (ISO). */
+  fellAt?: string;
 }
 
 /**

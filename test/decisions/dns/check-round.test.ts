@@ -67,6 +67,39 @@ describe('Function: checkRound', () => {
     return out;
   }
 
+  it('ejection backoff: a target that falls again within the quiet period needs rise x its ejections passes to return', () => {
+    const f = false;
+    const t = true;
+    // fall (3 failures), back after rise = 2 passes, fall again, then 3 passes: still out; 4: back.
+    const out = rounds([f, f, f, t, t, f, f, f, t, t, t, t], stored({}));
+    const flips = out.flatMap((r, i) => r.changes.map((c) => `${i}:${c.healthy ? 'up' : 'down'}`));
+    expect(flips).toEqual(['2:down', '4:up', '7:down', '11:up']);
+    expect(out[2].writes[0].state).toMatchObject({ healthy: false, ejections: 1, fellAt: '2026-11-30T12:00:30.000Z' });
+    expect(out[7].writes[0].state).toMatchObject({ healthy: false, ejections: 2, fellAt: '2026-11-30T12:01:20.000Z' });
+    expect(out[11].changes[0]).toMatchObject({ healthy: true, passes: 4 });
+    // The history stays on the healthy state for the next fall.
+    expect(out[11].writes[0].state).toMatchObject({ healthy: true, ejections: 2, fellAt: '2026-11-30T12:01:20.000Z' });
+  });
+
+  it('ejection backoff: a fall a quiet period after the last counts as the first again', () => {
+    const out = rounds([false, false, false, true, true], stored({ ejections: 3, fellAt: '2026-11-30T11:50:00.000Z' }));
+    expect(out[2].writes[0].state).toMatchObject({ healthy: false, ejections: 1 });
+    expect(out[4].changes[0]).toMatchObject({ healthy: true, passes: 2 });
+  });
+
+  it('a round with results for some candidates only leaves the others as they are', () => {
+    const two: CheckCandidate[] = [...candidates, { address: '203.0.113.11', nodeName: 'b' }];
+    const round = checkRound({
+      entrypoint: 'www',
+      limits,
+      candidates: two,
+      previous: new Map([['203.0.113.11', stored({ failures: 1, passes: 0 })]]),
+      results: new Map([['203.0.113.11', { passed: false, detail: 'connect timeout after 2000 ms' }]]),
+      now: '2026-11-30T12:00:10.000Z',
+    });
+    expect(round.writes).toEqual([{ address: '203.0.113.11', state: expect.objectContaining({ healthy: true, failures: 2, nodeName: 'b' }) }]);
+  });
+
   it('a new target is undecided until rise passes, then flips healthy once (the event that starts DnsFailover)', () => {
     const out = rounds([true, true, true]);
     expect(out[0].writes.map((w) => w.state)).toEqual([
