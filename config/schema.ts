@@ -173,6 +173,15 @@ export const watcherSchema = z
       .max(100)
       .default(DEFAULT_WATCHER.podSampleSize)
       .describe('How many unschedulable pods an event names (the count covers all of them).'),
+    hintSeconds: z
+      .number()
+      .int()
+      .min(5)
+      .max(30)
+      .default(DEFAULT_WATCHER.hintSeconds)
+      .describe(
+        'With buffer pools only: seconds between two cluster-hint rounds (a Node list and a pending-pod list) that start a watcher pass at once when a Node went NotReady or pods went unschedulable since its last pass.',
+      ),
   })
   .prefault({})
   .describe('The cluster watcher: a scheduled pass that publishes node, VM, pod and API transitions to the bus.');

@@ -21,21 +21,24 @@ export interface CheckChainStore {
 
 /** Item `DNSTICKS` / `CHAIN`, beside the DNSCHECK#<entrypoint> check states. */
 export const CHECK_CHAIN_PARTITION = 'DNSTICKS';
-const KEY = { pk: CHECK_CHAIN_PARTITION, sk: 'CHAIN' };
 
 /** One conditional write per tick (GetItem only in the keep-alive): the cheapest way to keep one chain. */
 export class DynamoCheckChainStore implements CheckChainStore {
   private readonly doc: DynamoDBDocumentClient;
+  private readonly key: { pk: string; sk: string };
 
   constructor(
     private readonly table: string,
     client?: DynamoDBClient,
+    /** The chain item's partition: another chain (the cluster hints) keeps its own item. */
+    partition = CHECK_CHAIN_PARTITION,
   ) {
     this.doc = DynamoDBDocumentClient.from(client ?? new DynamoDBClient({}));
+    this.key = { pk: partition, sk: 'CHAIN' };
   }
 
   async get(): Promise<CheckChain | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: KEY, ConsistentRead: true }));
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: this.key, ConsistentRead: true }));
     const item = out.Item;
     if (!item || typeof item.generation !== 'string') return undefined;
     return { generation: item.generation, seq: Number(item.seq ?? 0), lastTickAt: String(item.lastTickAt ?? '') };
@@ -46,7 +49,7 @@ export class DynamoCheckChainStore implements CheckChainStore {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: KEY,
+          Key: this.key,
           UpdateExpression: 'SET generation = :g, seq = :s, lastTickAt = :now',
           ConditionExpression: 'attribute_not_exists(pk) OR (generation = :g AND seq < :s)',
           ExpressionAttributeValues: { ':g': tick.generation, ':s': tick.seq, ':now': now.toISOString() },
@@ -65,7 +68,7 @@ export class DynamoCheckChainStore implements CheckChainStore {
         new PutCommand({
           TableName: this.table,
           // seq 0: the new generation's first tick (seq 1) is the next one.
-          Item: { ...KEY, generation, seq: 0, lastTickAt: now.toISOString(), restartedAt: now.toISOString() },
+          Item: { ...this.key, generation, seq: 0, lastTickAt: now.toISOString(), restartedAt: now.toISOString() },
           ...(observed
             ? {
                 ConditionExpression: 'generation = :g AND seq = :s',
