@@ -179,9 +179,7 @@ export const watcherSchema = z
       .min(5)
       .max(30)
       .default(DEFAULT_WATCHER.hintSeconds)
-      .describe(
-        'With buffer pools only: seconds between two cluster-hint rounds (a Node list and a pending-pod list) that start a watcher pass at once when a Node went NotReady or pods went unschedulable since its last pass.',
-      ),
+      .describe('With buffer pools: seconds between two cluster hints, which start a watcher pass at once on a new NotReady Node or pending pods.'),
   })
   .prefault({})
   .describe('The cluster watcher: a scheduled pass that publishes node, VM, pod and API transitions to the bus.');
