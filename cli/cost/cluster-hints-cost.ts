@@ -25,10 +25,18 @@ export function clusterHintsCost(u: ClusterHintsUsage): CostLine[] {
   const ticks = seconds / u.intervalSeconds;
   const emptyPolls = IDLE_POLLERS * (seconds / LONG_POLL_SECONDS);
   return [
-    line('Cluster hints: Lambda requests (one a tick)', ticks, 'request', LAMBDA_PER_REQUEST, { note: `a tick every ${u.intervalSeconds} s (watcher.hintSeconds)` }),
-    line('Cluster hints: Lambda duration', ticks * (u.runner.memoryMb / 1024) * (ASSUMED_HINT_ROUND_MS / 1000), 'GB-second', LAMBDA_PER_GB_SECOND[u.runner.architecture], {
-      note: `assumed ${ASSUMED_HINT_ROUND_MS} ms a round, ${u.runner.memoryMb} MB`,
+    line('Cluster hints: Lambda requests (one a tick)', ticks, 'request', LAMBDA_PER_REQUEST, {
+      note: `a tick every ${u.intervalSeconds} s (watcher.hintSeconds)`,
     }),
+    line(
+      'Cluster hints: Lambda duration',
+      ticks * (u.runner.memoryMb / 1024) * (ASSUMED_HINT_ROUND_MS / 1000),
+      'GB-second',
+      LAMBDA_PER_GB_SECOND[u.runner.architecture],
+      {
+        note: `assumed ${ASSUMED_HINT_ROUND_MS} ms a round, ${u.runner.memoryMb} MB`,
+      },
+    ),
     line('Cluster hints: SQS SendMessage, receive and delete of each tick', 3 * ticks, 'request', SQS_PER_REQUEST),
     line("Cluster hints: SQS empty long polls of the event source mapping's pollers", emptyPolls, 'request', SQS_PER_REQUEST, {
       note: `${IDLE_POLLERS} pollers, one ${LONG_POLL_SECONDS} s poll each at a time (an upper bound; Lambda may use 2)`,

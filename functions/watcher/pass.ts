@@ -70,7 +70,8 @@ export async function runWatcherPass(deps: WatcherDeps, policy: WatcherPolicy, a
   const vmStates = await confirmVms(deps, vmsToConfirm(previous.snapshot, observed));
   const { transitions, next } = decidePass(previous.snapshot, { ...observed, vmStates }, policy, String(previous.generation));
   const claimed = transitions.length === 0 || (await deps.snapshots.claimPublication(previous, at));
-  if (claimed) await deps.bus.publish(transitions.map((t) => ({ detailType: WATCHER_DETAIL_TYPES[t.kind], detail: t.detail as unknown as Record<string, unknown> })));
+  if (claimed)
+    await deps.bus.publish(transitions.map((t) => ({ detailType: WATCHER_DETAIL_TYPES[t.kind], detail: t.detail as unknown as Record<string, unknown> })));
   const snapshot: SaveOutcome = claimed ? await deps.snapshots.save(next, previous, at) : 'superseded';
   const published: Record<string, number> = {};
   if (claimed) for (const t of transitions) published[t.kind] = (published[t.kind] ?? 0) + 1;

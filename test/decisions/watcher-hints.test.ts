@@ -1,14 +1,29 @@
 import { describe, expect, it } from 'vitest';
 import { hintVerdict } from '../../functions/decisions/watcher/hints.js';
 import { decidePass } from '../../functions/decisions/watcher/transitions.js';
-import { emptySnapshot, type NodeObservation, type UnschedulablePods, type WatcherPolicy, type WatcherSnapshot } from '../../functions/decisions/watcher/types.js';
+import {
+  emptySnapshot,
+  type NodeObservation,
+  type UnschedulablePods,
+  type WatcherPolicy,
+  type WatcherSnapshot,
+} from '../../functions/decisions/watcher/types.js';
 
 const policy: WatcherPolicy = { cluster: 'demo', registrationTimeoutSeconds: 900, degradedPercent: 45, degradedMinNodes: 2, podSampleSize: 2 };
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const at = (seconds: number) => new Date(T0 + seconds * 1000).toISOString();
-const node = (name: string, fields: Partial<NodeObservation> = {}): NodeObservation => ({ name, ready: 'True', provider: 'aws', region: 'eu-west-3', ...fields });
+const node = (name: string, fields: Partial<NodeObservation> = {}): NodeObservation => ({
+  name,
+  ready: 'True',
+  provider: 'aws',
+  region: 'eu-west-3',
+  ...fields,
+});
 const down = (name: string) => node(name, { ready: 'Unknown', readySince: at(-5), readyReason: 'NodeStatusUnknown' });
-const pods = (count: number): UnschedulablePods => ({ count, sample: Array.from({ length: Math.min(count, 2) }, (_, i) => ({ namespace: 'default', name: `p${i}` })) });
+const pods = (count: number): UnschedulablePods => ({
+  count,
+  sample: Array.from({ length: Math.min(count, 2) }, (_, i) => ({ namespace: 'default', name: `p${i}` })),
+});
 const noPods = pods(0);
 
 /** The snapshot a full pass (with no VM lists, which these cases do not need) leaves after observing the cluster. */

@@ -153,7 +153,10 @@ describe('Function: runChainEvent (the hint chain)', () => {
     expect(rounds()).toBe(1);
     expect(sent.at(-1)).toEqual({ tick: { generation: 'g1', seq: 2 }, delay: 10 });
     const doc = DynamoDBDocumentClient.from(client);
-    expect((await doc.send(new GetCommand({ TableName: table, Key: { pk: HINT_CHAIN_PARTITION, sk: 'CHAIN' } }))).Item).toMatchObject({ generation: 'g1', seq: 1 });
+    expect((await doc.send(new GetCommand({ TableName: table, Key: { pk: HINT_CHAIN_PARTITION, sk: 'CHAIN' } }))).Item).toMatchObject({
+      generation: 'g1',
+      seq: 1,
+    });
     // The DNS checks' chain is another item, untouched.
     expect((await doc.send(new GetCommand({ TableName: table, Key: { pk: CHECK_CHAIN_PARTITION, sk: 'CHAIN' } }))).Item).toBeUndefined();
   });
@@ -210,7 +213,9 @@ describe('Function: runWatcherPass (two at once)', () => {
     const [scheduled, hinted] = await Promise.all([runWatcherPass(deps, policy, at(60)), runWatcherPass(deps, policy, at(61))]);
     expect([scheduled.snapshot, hinted.snapshot].sort()).toEqual(['saved', 'superseded']);
     expect(published).toHaveLength(2);
-    expect(published.map((p) => p.split(' ').slice(0, -1).join(' ')).sort()).toEqual(['Shepherd Node Went NotReady', 'Shepherd Pods Became Unschedulable'].sort());
+    expect(published.map((p) => p.split(' ').slice(0, -1).join(' ')).sort()).toEqual(
+      ['Shepherd Node Went NotReady', 'Shepherd Pods Became Unschedulable'].sort(),
+    );
     const loser = scheduled.snapshot === 'superseded' ? scheduled : hinted;
     expect(loser.published).toEqual({});
     // The next pass starts from the saved snapshot and publishes nothing new.

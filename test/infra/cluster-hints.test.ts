@@ -66,7 +66,11 @@ describe('Class: ClusterHints (in ShepherdStack)', () => {
     const fn = logicalId(stack, hints.function.fn);
     const watcher = logicalId(stack, stack.watcher.function.fn);
     template.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'shepherd-kosmos-demo-cluster-hint-ticks', SqsManagedSseEnabled: true });
-    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 1, EventSourceArn: { 'Fn::GetAtt': [queue, 'Arn'] }, FunctionName: { Ref: fn } });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 1,
+      EventSourceArn: { 'Fn::GetAtt': [queue, 'Arn'] },
+      FunctionName: { Ref: fn },
+    });
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(1 minute)',
       Targets: Match.arrayWith([Match.objectLike({ Arn: { 'Fn::GetAtt': [fn, 'Arn'] } })]),

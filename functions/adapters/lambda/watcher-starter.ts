@@ -23,7 +23,9 @@ export class WatcherStarter {
     let status: number | undefined;
     try {
       status = (
-        await this.client.send(new InvokeCommand({ FunctionName: this.functionName, InvocationType: 'Event', Payload: new TextEncoder().encode(JSON.stringify(event)) }))
+        await this.client.send(
+          new InvokeCommand({ FunctionName: this.functionName, InvocationType: 'Event', Payload: new TextEncoder().encode(JSON.stringify(event)) }),
+        )
       ).StatusCode;
     } catch (err) {
       throw new WatcherStartError(`invoking the watcher failed: ${(err as Error).name}: ${(err as Error).message}`);

@@ -12,10 +12,7 @@ export const isSqsEvent = (event: unknown): event is SqsEvent => Array.isArray((
  * A tick chain's function (functions/dns-checks/chain.ts) as Lambda invokes it: each tick of an SQS batch, or, for any
  * other event (its once-a-minute schedule), the keep-alive. A body that is not a tick is logged and dropped.
  */
-export async function runChainEvent(
-  deps: ChainDeps,
-  event: unknown,
-): Promise<{ keepAlive: KeepAliveOutcome } | { ticks: TickOutcome[] }> {
+export async function runChainEvent(deps: ChainDeps, event: unknown): Promise<{ keepAlive: KeepAliveOutcome } | { ticks: TickOutcome[] }> {
   if (!isSqsEvent(event)) return { keepAlive: await keepAlive(deps) };
   const ticks: TickOutcome[] = [];
   for (const record of event.Records) {
