@@ -8,7 +8,7 @@
  *     goal is on the capacity, which the issue wants there before they go pending), beside a modelled Scaleway
  *     autoscaler that waits for the evictions
  *   pending pods to a decision: 500 pending pods of 20 shapes -> ScaleBuffer's plan (goal 15 s; printed split at the
- *     watcher's event: its once-a-minute pass, then intake and ScaleBuffer), and that Lambda
+ *     watcher's event: a cluster hint round and the watcher pass it starts, then intake and ScaleBuffer), and that Lambda
  *     replayed in a fresh process (goal 2 s, 256 MB)
  *
  *   overshoot and no flapping: a simulated day of bursts and an outage (bench/buffers/day.ts)

@@ -51,6 +51,11 @@ export const DEFAULT_WATCHER = {
   degradedMinNodes: 4,
   /** Ours: an unschedulable-pods event names this many pods; the count covers them all. */
   podSampleSize: 10,
+  /**
+   * Ours (issue 11): seconds between two cluster-hint rounds, which run only with buffer pools (a Node gone NotReady or
+   * pods gone unschedulable start a watcher pass at once). Cluster Autoscaler scans every 10 s.
+   */
+  hintSeconds: 10,
 } as const;
 
 export const DEFAULT_SCALING = {

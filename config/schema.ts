@@ -173,6 +173,13 @@ export const watcherSchema = z
       .max(100)
       .default(DEFAULT_WATCHER.podSampleSize)
       .describe('How many unschedulable pods an event names (the count covers all of them).'),
+    hintSeconds: z
+      .number()
+      .int()
+      .min(5)
+      .max(30)
+      .default(DEFAULT_WATCHER.hintSeconds)
+      .describe('With buffer pools: seconds between two cluster hints, which start a watcher pass at once on a new NotReady Node or pending pods.'),
   })
   .prefault({})
   .describe('The cluster watcher: a scheduled pass that publishes node, VM, pod and API transitions to the bus.');

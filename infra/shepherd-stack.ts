@@ -10,6 +10,7 @@ import { launchableProviders, providerNamed } from '../functions/providers/regis
 import type { ProviderDescriptor } from '../functions/providers/types.js';
 import { AlarmTopic } from './constructs/alarm-topic.js';
 import { ClaimCleanupStateMachine } from './constructs/claim-cleanup-state-machine.js';
+import { ClusterHints } from './constructs/cluster-hints.js';
 import { ClusterWatcher } from './constructs/cluster-watcher.js';
 import { DnsChecks } from './constructs/dns-checks.js';
 import { DnsFailover } from './constructs/dns-failover.js';
@@ -64,6 +65,8 @@ export class ShepherdStack extends Stack {
   readonly removeNode: RemoveNodeStateMachine;
   readonly healNode: HealNodeStateMachine;
   readonly watcher: ClusterWatcher;
+  /** With buffer pools (and the watcher on): sub-minute hints that start a watcher pass at once. */
+  readonly clusterHints?: ClusterHints;
   readonly healTriggers: HealTriggers;
   /** Only with a `buffers` section in the config. */
   readonly scaleBuffer?: ScaleBuffer;
@@ -259,6 +262,15 @@ export class ShepherdStack extends Stack {
         provisionNode: this.provisionNode.stateMachine,
         removeNode: this.removeNode.stateMachine,
       });
+      if (config.watcher.enabled) {
+        this.clusterHints = new ClusterHints(this, 'ClusterHints', {
+          projectRoot: PROJECT_ROOT,
+          entry: handlerEntry('cluster-hints'),
+          config,
+          table: this.table.table,
+          watcher: this.watcher.function.fn,
+        });
+      }
       this.scaleBufferTriggers = new ScaleBufferTriggers(this, 'ScaleBufferTriggers', {
         projectRoot: PROJECT_ROOT,
         entry: handlerEntry('scale-buffer-intake'),

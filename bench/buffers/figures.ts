@@ -11,8 +11,8 @@ export interface OutageFigures {
   darkNodes: number;
   degradedMinNodes: number;
   /**
-   * Dark -> its first Node NotReady (the node monitor grace period) -> the watcher's Provider Degraded (its next
-   * once-a-minute pass) -> ScaleBuffer started -> first buffer VM launched.
+   * Dark -> its first Node NotReady (the node monitor grace period) -> the watcher's Provider Degraded (the pass the
+   * next cluster hint round starts, every watcher.hintSeconds) -> ScaleBuffer started -> first buffer VM launched.
    */
   notReadyS?: number;
   degradedS?: number;
@@ -35,7 +35,7 @@ export interface DecisionFigures {
   shapes: number;
   /**
    * The first pod of the burst unschedulable -> the plan of the ScaleBuffer run that took it decided; split at the
-   * watcher's Pods Became Unschedulable (its pass runs once a minute, EventBridge's shortest schedule).
+   * watcher's Pods Became Unschedulable (the pass a cluster hint round starts, every watcher.hintSeconds).
    */
   pendingToDecisionS?: number;
   pendingToWatcherS?: number;
@@ -89,7 +89,7 @@ function outageWhy(f: OutageFigures): string {
     const few = f.darkNodes < f.degradedMinNodes ? `: ${f.darkNodes} ${f.provider} Node(s) NotReady < watcher.degradedMinNodes ${f.degradedMinNodes}` : '';
     return ` (no Provider Degraded${few})`;
   }
-  return ` = Nodes NotReady ${s(f.notReadyS)} (node monitor grace), Provider Degraded ${since(f.notReadyS, f.degradedS)} (watcher's once-a-minute pass), ScaleBuffer started ${since(f.degradedS, f.scaleBufferStartedS)}, first buffer VM ${since(f.scaleBufferStartedS, f.firstLaunchS)}, Ready ${since(f.firstLaunchS, f.capacityReadyS)} (boot+join)`;
+  return ` = Nodes NotReady ${s(f.notReadyS)} (node monitor grace), Provider Degraded ${since(f.notReadyS, f.degradedS)} (a cluster hint round, then the watcher's pass), ScaleBuffer started ${since(f.degradedS, f.scaleBufferStartedS)}, first buffer VM ${since(f.scaleBufferStartedS, f.firstLaunchS)}, Ready ${since(f.firstLaunchS, f.capacityReadyS)} (boot+join)`;
 }
 
 export function goalChecks(figures: BufferFigures[]): GoalCheck[] {
@@ -112,7 +112,7 @@ export function goalChecks(figures: BufferFigures[]): GoalCheck[] {
       {
         what: `${f.pods} pending pods of ${f.shapes} shapes -> decision`,
         goal: `<= ${GOALS.pendingToDecisionS} s`,
-        actual: `${s(f.pendingToDecisionS)} (first pending -> watcher reports it ${s(f.pendingToWatcherS)}: its once-a-minute pass; watcher event -> decision ${s(f.watcherToDecisionS)}: intake + ScaleBuffer)`,
+        actual: `${s(f.pendingToDecisionS)} (first pending -> watcher reports it ${s(f.pendingToWatcherS)}: a cluster hint round, then the pass it starts; watcher event -> decision ${s(f.watcherToDecisionS)}: intake + ScaleBuffer)`,
         met: f.pendingToDecisionS !== undefined && f.pendingToDecisionS <= GOALS.pendingToDecisionS,
       },
       {
@@ -148,7 +148,7 @@ export function formatFigures(f: BufferFigures): string[] {
   return [
     `decision: ${f.pods} pending pods of ${f.shapes} shapes`,
     `  first pending -> decision  ${s(f.pendingToDecisionS)}`,
-    `    first pending -> watcher reports it  ${s(f.pendingToWatcherS)} (the watcher's pass, once a minute: EventBridge schedules run at most once a minute)`,
+    `    first pending -> watcher reports it  ${s(f.pendingToWatcherS)} (a cluster hint round every watcher.hintSeconds, then the watcher's pass it starts)`,
     `    watcher event -> decision            ${s(f.watcherToDecisionS)} (intake, ScaleBuffer's validate, lease and plan)`,
     `  decided: ${f.scaleUps.map((u) => `${u.pool} +${u.count}`).join(', ') || 'no node'}; ${f.waiting} waiting (pools at max / cost cap), ${f.unplaceable} unplaceable`,
     `  decision Lambda: ${f.lambda ? `${Math.round(f.lambda.ms)} ms, peak ${Math.round(f.lambda.peakRssMiB)} MiB of ${f.lambda.memoryMb} MB` : 'not measured'}`,

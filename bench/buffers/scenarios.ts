@@ -169,6 +169,12 @@ export async function pendingToDecision(local: ShepherdLocal, shapes: number, pe
       plans.push({ event, at: sim.clock.now(), output: out });
     return out;
   };
+  // A burst into a running stack: with buffer pools the cluster hints' chain starts with its keep-alive, on the first
+  // minute after a deploy (as the watcher's schedule), and runs from then on. The burst comes right after that minute's
+  // scheduled pass, the worst moment for a once-a-minute watcher.
+  const hintRounds = () => local.controlPlane.eventSourceMappings.invocations.filter((i) => /ClusterHints/.test(i.mapping));
+  if (local.controlPlane.stack.functions.some((f) => /ClusterHints/.test(f.logicalId)))
+    await sim.clock.until(() => hintRounds().length > 0, 3 * 60_000, 'the cluster hints running');
   let firstPendingAt: number | undefined;
   const bus = watchBus(local);
   const apps = Array.from({ length: shapes }, (_, i) => `shape-${i + 1}`);

@@ -5,6 +5,7 @@ import type { synthesizeStack } from '../../local/cloudformation/synth.js';
 import { helpOption, integerOption, parseCommandArgs } from '../args.js';
 import { type CliContext, processContext } from '../context.js';
 import { bufferReconcileLines, bufferReconcileRuns } from '../cost/buffer-cost.js';
+import { clusterHintsCost } from '../cost/cluster-hints-cost.js';
 import { dnsChecksCost } from '../cost/dns-checks-cost.js';
 import { DNS_ASSUMED_TARGETS, dnsReconcileLines } from '../cost/dns-cost.js';
 import { dnsGoalCost } from '../cost/dns-goal.js';
@@ -79,6 +80,7 @@ export async function run(argv: string[], ctx: CliContext = processContext()): P
     tableBytesPerNode: measured?.tableBytesPerNode ?? { bytes: ASSUMED_TABLE_BYTES_PER_NODE, source: 'assumed; run without --idle-only to measure' },
   });
   idle.push(...dnsChecksLines(config, inventory));
+  idle.push(...clusterHintsLines(config, inventory));
   if (config.dns) {
     // The reconcile's schedule is priced above from the template (Lambda); its table and log use here.
     const runsPerMonth = inventory.schedules.find((s) => /DnsFailoverReconcile/.test(s.logicalId))?.runsPerMonth ?? 0;
@@ -99,6 +101,13 @@ function dnsChecksLines(config: ShepherdConfig, inventory: StackInventory) {
   const runner = inventory.functions.find((f) => f.logicalId.startsWith('DnsChecksFunction'));
   if (!config.dns || checked.length === 0 || !runner) return [];
   return dnsChecksCost({ intervalSeconds: config.dns.checkIntervalSeconds, entrypoints: checked.length, targets: DNS_ASSUMED_TARGETS, runner });
+}
+
+/** The cluster hints' lines, when the stack has them (buffer pools configured, watcher on). */
+export function clusterHintsLines(config: ShepherdConfig, inventory: StackInventory) {
+  const runner = inventory.functions.find((f) => f.logicalId.startsWith('ClusterHintsFunction'));
+  if (!config.buffers || !runner) return [];
+  return clusterHintsCost({ intervalSeconds: config.watcher.hintSeconds, runner });
 }
 
 async function measureProvisions(

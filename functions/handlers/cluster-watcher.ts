@@ -11,7 +11,7 @@ import { requiredEnv } from '../runtime/env.js';
 import { withExecutionContext } from '../runtime/execution-context.js';
 import { log } from '../runtime/logger.js';
 import { getSecret } from '../runtime/secrets.js';
-import { PREEMPTIONS_BY_POLLING_ENV } from '../watcher/constants.js';
+import { HINT_EVENT_SOURCE, PREEMPTIONS_BY_POLLING_ENV } from '../watcher/constants.js';
 import { runWatcherPass, type WatcherDeps } from '../watcher/pass.js';
 
 let deps: WatcherDeps | undefined;
@@ -45,11 +45,12 @@ function dependencies(): WatcherDeps {
 }
 
 /**
- * The cluster watcher, started by its schedule rule: one pass, which publishes the transitions it finds on the
- * project's bus (docs/events.md). The schedule's event carries nothing the pass needs; its time is not used
- * either, since EventBridge may deliver a scheduled event late or twice.
+ * The cluster watcher, started by its schedule rule or, with buffer pools, at once by a cluster hint
+ * (functions/watcher/hints.ts): one pass, which publishes the transitions it finds on the project's bus
+ * (docs/events.md). The event carries nothing the pass needs; its time is not used either, since EventBridge may
+ * deliver a scheduled event late or twice.
  */
-export const handler = withExecutionContext(async () => {
+export const handler = withExecutionContext(async (event: unknown) => {
   const cfg = config();
   const policy: WatcherPolicy = {
     cluster: cfg.cluster.name,
@@ -61,6 +62,7 @@ export const handler = withExecutionContext(async () => {
   const summary = await runWatcherPass(dependencies(), policy, new Date().toISOString());
   for (const [provider, error] of Object.entries(summary.providersFailed))
     log('warn', 'provider not listed; its VMs are judged next pass', { provider, error });
-  log(summary.reachable ? 'info' : 'warn', 'watcher pass', { ...summary });
+  const trigger = (event as { source?: unknown } | null)?.source === HINT_EVENT_SOURCE ? 'hint' : 'schedule';
+  log(summary.reachable ? 'info' : 'warn', 'watcher pass', { trigger, ...summary });
   return summary;
 });

@@ -32,7 +32,12 @@ export interface WatcherDeps {
   claimedVm(claimId: string): Promise<VmRef | undefined>;
   /** Providers whose preemptions are found only by asking (GCE): the pass asks their `interruptions` too. */
   preemptionsByPolling: ReadonlySet<string>;
-  snapshots: { read(): Promise<StoredSnapshot>; save(next: WatcherSnapshot, previous: StoredSnapshot, savedAt: string): Promise<SaveOutcome> };
+  snapshots: {
+    read(): Promise<StoredSnapshot>;
+    /** One pass only publishes what was decided from one snapshot (DynamoWatcherSnapshotStore.claimPublication). */
+    claimPublication(previous: StoredSnapshot, at: string): Promise<boolean>;
+    save(next: WatcherSnapshot, previous: StoredSnapshot, savedAt: string): Promise<SaveOutcome>;
+  };
   bus: { publish(events: readonly BusEvent[]): Promise<number> };
 }
 
@@ -54,7 +59,9 @@ export interface PassSummary {
 /**
  * One watcher pass: read the previous snapshot, observe the cluster and the providers (at once), decide the
  * transitions, publish them, then save the snapshot. Publishing comes first, so a pass that dies in between loses
- * nothing: the next starts from the same snapshot and publishes the same transitions under the same ids.
+ * nothing: the next starts from the same snapshot and publishes the same transitions under the same ids. Two passes
+ * may overlap (the schedule's and one a cluster hint started): only the one that claims the snapshot's publication
+ * publishes and saves; the other stops there as superseded.
  */
 export async function runWatcherPass(deps: WatcherDeps, policy: WatcherPolicy, at: string): Promise<PassSummary> {
   const previous = await deps.snapshots.read();
@@ -62,10 +69,12 @@ export async function runWatcherPass(deps: WatcherDeps, policy: WatcherPolicy, a
   const observed = { at, cluster, providers };
   const vmStates = await confirmVms(deps, vmsToConfirm(previous.snapshot, observed));
   const { transitions, next } = decidePass(previous.snapshot, { ...observed, vmStates }, policy, String(previous.generation));
-  await deps.bus.publish(transitions.map((t) => ({ detailType: WATCHER_DETAIL_TYPES[t.kind], detail: t.detail as unknown as Record<string, unknown> })));
-  const snapshot = await deps.snapshots.save(next, previous, at);
+  const claimed = transitions.length === 0 || (await deps.snapshots.claimPublication(previous, at));
+  if (claimed)
+    await deps.bus.publish(transitions.map((t) => ({ detailType: WATCHER_DETAIL_TYPES[t.kind], detail: t.detail as unknown as Record<string, unknown> })));
+  const snapshot: SaveOutcome = claimed ? await deps.snapshots.save(next, previous, at) : 'superseded';
   const published: Record<string, number> = {};
-  for (const t of transitions) published[t.kind] = (published[t.kind] ?? 0) + 1;
+  if (claimed) for (const t of transitions) published[t.kind] = (published[t.kind] ?? 0) + 1;
   return {
     observedAt: at,
     reachable: cluster.reachable,
@@ -86,7 +95,7 @@ export async function runWatcherPass(deps: WatcherDeps, policy: WatcherPolicy, a
  * that cannot be used, which is a configuration fault and fails the pass. A pod list that fails after the Node list
  * answered leaves pods unknown for this pass.
  */
-async function observeCluster(deps: WatcherDeps, policy: WatcherPolicy): Promise<ClusterObservation> {
+export async function observeCluster(deps: Pick<WatcherDeps, 'cluster'>, policy: Pick<WatcherPolicy, 'podSampleSize'>): Promise<ClusterObservation> {
   let nodes: NodeObservation[];
   try {
     nodes = await deps.cluster.nodes();

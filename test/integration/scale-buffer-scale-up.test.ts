@@ -146,6 +146,49 @@ describe('Workflow: ScaleBuffer scale-up (local control plane + simulated clouds
     expect(await auditEntries(local, 'buffer-scaled-up')).toHaveLength(1);
   }, 900_000);
 
+  it('a burst between two watcher passes: a cluster hint starts a pass at once, and ScaleBuffer decides within 15 s of the first pending pod', async () => {
+    await start();
+    const { clock } = local.sim;
+    // The hint chain starts with its keep-alive, on the minute as the watcher's schedule; its first rounds then run.
+    const hintTicks = () => local.controlPlane.eventSourceMappings.invocations.filter((i) => /ClusterHints/.test(i.mapping) && i.ok);
+    await clock.until(() => hintTicks().length >= 1, 150_000, 'a hint round');
+    // Right after a scheduled pass: the next comes ~55 s later, so a decision within 15 s can only come from a hint.
+    const minute = 60_000;
+    const afterPass = Math.ceil(clock.now() / minute) * minute + 5_000;
+    await clock.until(() => clock.now() >= afterPass, 2 * minute, 'a few seconds after a scheduled pass');
+    const t0 = clock.now();
+    addWorkload(local.sim.world, 'hinted', 4, { cpu: '1', memory: '512Mi' });
+    let firstPending: number | undefined;
+    const planExitedAt = () => {
+      for (const run of local.controlPlane.stepFunctions.listExecutions(local.stateMachineArn('scaleBuffer'))) {
+        if (run.startDate < t0) continue;
+        const exited = local.controlPlane.stepFunctions
+          .history(run.executionArn)
+          .find((e) => (e.stateExitedEventDetails as { name?: string } | undefined)?.name === 'Plan');
+        if (exited) return exited.timestamp;
+      }
+      return undefined;
+    };
+    await clock.until(
+      () => {
+        if (firstPending === undefined && podsOf(local, 'hinted').some(unschedulable)) firstPending = clock.now();
+        return planExitedAt() !== undefined;
+      },
+      50_000,
+      'a ScaleBuffer plan before the next scheduled pass',
+    );
+    const decidedAt = planExitedAt() as number;
+    expect(firstPending).toBeDefined();
+    expect(decidedAt - (firstPending as number)).toBeLessThanOrEqual(15_000);
+    // The pass the hint started was the one that reported the pods (not the schedule's, still ~40 s away).
+    expect(decidedAt).toBeLessThan(afterPass + 50_000);
+    const [run] = local.controlPlane.stepFunctions.listExecutions(local.stateMachineArn('scaleBuffer')).filter((r) => r.startDate >= t0);
+    const out = await local.controlPlane.waitForExecution(run.executionArn);
+    expect(out.status, out.cause).toBe('SUCCEEDED');
+    // The count is the batching's business (the hint may catch the burst's first pods only); the pool is the first by priority.
+    expect(JSON.parse(out.output ?? '{}').scaleUps).toEqual([expect.objectContaining({ pool: 'scw-buffer' })]);
+  }, 900_000);
+
   it('bad input fails InvalidInput with a readable cause naming the field', async () => {
     await start();
     const out = await run({ targets: { 'scw-buffer': 9 } });

@@ -1,11 +1,16 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { emptySnapshot, type WatcherSnapshot } from '../../decisions/watcher/types.js';
 import { WATCHER_PARTITION } from '../../watcher/constants.js';
+import { isConditionFailed } from './dynamo-errors.js';
 
 const HEAD = 'SNAPSHOT';
+/** The item that says which pass publishes the transitions decided from a generation (claimPublication). */
+const PUBLISHING = 'PUBLISHING';
+/** A claim stands this long: past the watcher's timeout (50 s), so only a pass that died leaves it to another. */
+export const PUBLICATION_HOLD_MS = 60_000;
 /** DynamoDB items hold at most 400 KB (names and values); a chunk stays well below. */
 const CHUNK_BYTES = 300_000;
 
@@ -92,13 +97,39 @@ export class DynamoWatcherSnapshotStore {
         }),
       );
     } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException) && (err as Error).name !== 'ConditionalCheckFailedException') throw err;
+      if (!isConditionFailed(err)) throw err;
       await this.deleteChunks(generation, chunks);
       return 'superseded';
     }
     // The chunks of the snapshot just replaced are no longer named by the head.
     await this.deleteChunks(previous.generation, previous.chunks ?? 0);
     return 'saved';
+  }
+
+  /**
+   * Claims the publication of the transitions decided from `previous` (its generation): true for one pass only, so
+   * that two passes that read the same snapshot (the schedule's and one a cluster hint started) never both publish
+   * them. A claim left by a pass that died before saving lapses after PUBLICATION_HOLD_MS; the pass after that
+   * publishes the same transitions under the same ids, and nothing is lost. One conditional write, made only by a
+   * pass that has something to publish.
+   */
+  async claimPublication(previous: StoredSnapshot, at: string): Promise<boolean> {
+    const now = Date.parse(at);
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: WATCHER_PARTITION, sk: PUBLISHING, basis: previous.generation, until: now + PUBLICATION_HOLD_MS, claimedAt: at },
+          ConditionExpression: 'attribute_not_exists(pk) OR basis < :g OR (basis = :g AND #until < :now)',
+          ExpressionAttributeNames: { '#until': 'until' },
+          ExpressionAttributeValues: { ':g': previous.generation, ':now': now },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailed(err)) return false;
+      throw err;
+    }
   }
 
   private async deleteChunks(generation: number, count: number): Promise<void> {
