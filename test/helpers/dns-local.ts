@@ -69,22 +69,26 @@ export function checkStates(d: DnsLocal): Promise<Map<string, StoredCheckState>>
 }
 
 /**
- * Waits for the check chain's next tick, then until `phaseMs` after it (simulated): where in the check interval a
- * scenario's loss falls. Returns the phase reached (the tick is read from the chain's item, polled every 100 ms).
+ * Waits until `phaseMs` after the check chain's next tick (simulated): where in the check interval a scenario's loss
+ * falls. Returns the phase reached. Only a lead tick is recorded in the chain's item; the ticks of its batch are sent
+ * right after its claim, the k-th delayed k intervals (decisions/dns/check-ticks.ts, nextBatch), so the next tick is
+ * due at the last lead's time plus a whole number of intervals. Waits for the chain's first lead if none ran yet (the
+ * keep-alive starts it within its schedule's period).
  */
 export async function atPhaseOfTick(d: DnsLocal, phaseMs: number): Promise<number> {
   const chain = new DynamoCheckChainStore(d.local.tableName, dynamoClient(d.local));
   const { clock } = d.local.sim;
-  const lastTick = async () => Date.parse((await chain.get())?.lastTickAt ?? '') || 0;
-  const before = await lastTick();
-  let tickAt = before;
-  const deadline = clock.now() + 60_000;
-  while (tickAt === before) {
-    if (clock.now() > deadline) throw new Error('no check tick within 60 s (simulated)');
+  const intervalMs = d.config.dns!.checkIntervalSeconds * 1000;
+  const deadline = clock.now() + 300_000;
+  let lead = await chain.get();
+  while (!lead || lead.seq < 1) {
+    if (clock.now() > deadline) throw new Error('no check tick within 300 s (simulated)');
     await clock.sleep(100);
-    tickAt = await lastTick();
+    lead = await chain.get();
   }
-  if (clock.now() < tickAt + phaseMs) await clock.sleep(tickAt + phaseMs - clock.now());
+  const leadAt = Date.parse(lead.lastTickAt);
+  const tickAt = leadAt + (Math.floor((clock.now() - leadAt) / intervalMs) + 1) * intervalMs;
+  await clock.sleep(tickAt + phaseMs - clock.now());
   return clock.now() - tickAt;
 }
 
