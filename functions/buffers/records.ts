@@ -85,6 +85,8 @@ export async function recordGrowth(deps: RecordDeps, config: ShepherdConfig, pla
       pods: scaleUp?.pods ?? [],
       standingInFor: plan.standingInFor,
       reason: mine[0]?.reason,
+      // The fallback's trace: why a pool earlier in the priority order did not take these pods (backed off, out of capacity, at max).
+      skipped: plan.scaleUp.skipped,
     };
     outcome[pool] = { added, failed: nodes(failures) };
     if (added > 0) {

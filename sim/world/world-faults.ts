@@ -93,13 +93,15 @@ export class WorldFaults {
     else this.capacity.set(key, available);
   }
 
+  /** How many more VMs of this provider/zone/type may launch under every limit that applies (Infinity: no limit). */
+  capacityLeft(provider: ProviderName, zone: string, type: string): number {
+    return Math.min(...capacityKeys(provider, zone, type).map((key) => this.capacity.get(key) ?? Number.POSITIVE_INFINITY));
+  }
+
   /** One launch's worth of every limit that applies; InsufficientCapacityError when one is used up. */
   takeCapacity(provider: ProviderName, zone: string, type: string): void {
-    for (const key of [`${provider}/${zone}/${type}`, `${provider}/${zone}/*`, `${provider}/*/${type}`, `${provider}/*/*`]) {
-      const left = this.capacity.get(key);
-      if (left !== undefined && left <= 0) throw new InsufficientCapacityError(provider, zone, type);
-    }
-    for (const key of [`${provider}/${zone}/${type}`, `${provider}/${zone}/*`, `${provider}/*/${type}`, `${provider}/*/*`]) {
+    if (this.capacityLeft(provider, zone, type) <= 0) throw new InsufficientCapacityError(provider, zone, type);
+    for (const key of capacityKeys(provider, zone, type)) {
       const left = this.capacity.get(key);
       if (left !== undefined) this.capacity.set(key, left - 1);
     }
@@ -114,4 +116,9 @@ export class WorldFaults {
   vmReachable(vm: Vm): boolean {
     return vm.state === 'running' && !this.dark.has(vm.provider) && !this.dark.has(`${vm.provider}/${vm.region}`);
   }
+}
+
+/** The capacity limits that apply to a launch: the exact offering, its zone, its type, the whole provider. */
+function capacityKeys(provider: ProviderName, zone: string, type: string): string[] {
+  return [`${provider}/${zone}/${type}`, `${provider}/${zone}/*`, `${provider}/*/${type}`, `${provider}/*/*`];
 }

@@ -91,6 +91,26 @@ describe('Function: recordGrowth / recordPlan / recordRemoval (the shepherd.buff
     expectCatalogued(events);
   });
 
+  it('says in "Scaled Up" which pools the run passed over and why (the fallback trace)', async () => {
+    const fallback = plan({
+      trigger: 'pods-unschedulable',
+      grow: [{ pool: 'gcp-amd64', count: 1, reason: 'pods-unschedulable: 1 pod(s) need it' }],
+      scaleUp: {
+        scaleUps: [{ pool: 'gcp-amd64', count: 1, pods: ['default/web-1'], addedHourlyCost: 0.08 }],
+        unplaceable: [],
+        waiting: [],
+        skipped: [{ pool: 'scw-buffer', reason: 'pool scw-buffer is backed off until 2026-11-30T12:03:00.000Z after a failed scale-up' }],
+        onUpcoming: [],
+      },
+    });
+    await recordGrowth(deps(), bufferConfig(), fallback, [{ pool: 'gcp-amd64', count: 1, ok: true, reason: fallback.grow[0].reason }]);
+    const events = published();
+    expect(events[0].detail).toMatchObject({ pool: 'gcp-amd64', added: 1, skipped: fallback.scaleUp.skipped });
+    const audited = doc.commandCalls(PutCommand).map((c) => c.args[0].input.Item as { event?: string; detail?: Record<string, unknown> });
+    expect(audited.find((i) => i.event === 'buffer-scaled-up')?.detail).toMatchObject({ pool: 'gcp-amd64', skipped: fallback.scaleUp.skipped });
+    expectCatalogued(events);
+  });
+
   it('publishes "Scale Up Failed" for a backoff and for no capacity, both accepted by the schema', async () => {
     const nested = (cause: string) => ({ Error: 'States.TaskFailed', Cause: JSON.stringify({ Cause: `${cause} {"pool":"scw-buffer"}` }) });
     await recordGrowth(deps(), bufferConfig(), plan(), [{ pool: 'scw-buffer', count: 2, ok: false, error: nested('The node never became Ready.') }]);

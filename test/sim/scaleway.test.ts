@@ -183,6 +183,20 @@ describe('simulated Scaleway k8s API (official @scaleway/sdk-k8s)', () => {
     expect(sim.world.poolVms(buffer.id)).toHaveLength(3);
   });
 
+  it('refuses a resize with no stock left with OutOfStockError (503) and leaves the pool as it was', async () => {
+    sim.world.setCapacity({ provider: 'scaleway', type: 'DEV1-M' }, 1);
+    const err = (await rejection(api.updatePool({ poolId: buffer.id, size: 2 }))) as Errors.OutOfStockError;
+    expect(err).toBeInstanceOf(Errors.OutOfStockError);
+    expect(err).toMatchObject({ status: 503, resource: 'dev1_m' });
+    expect(sim.world.getPool(buffer.id)?.size).toBe(0);
+    expect(sim.world.listVms()).toEqual([]);
+
+    // The same size asked again once stock is back launches the nodes (a size left at 2 would make it a no-op).
+    sim.world.setCapacity({ provider: 'scaleway', type: 'DEV1-M' }, undefined);
+    expect((await api.updatePool({ poolId: buffer.id, size: 2 })).size).toBe(2);
+    expect(sim.world.poolVms(buffer.id)).toHaveLength(2);
+  });
+
   it('answers throttling with TooManyRequestsError, from a fault and from a rate limit', async () => {
     sim.faults.set('scaleway', 'ListPools', { throttle: true });
     expect(await rejection(api.listPools({ clusterId }))).toBeInstanceOf(Errors.TooManyRequestsError);

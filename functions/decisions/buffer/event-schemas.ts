@@ -28,6 +28,9 @@ const growth = {
   pods: z.array(z.string()).describe('The pending pods (`namespace/name`) the new nodes are for.'),
   standingInFor: z.array(z.string()).describe('Providers the new nodes stand in for (an outage), else empty.'),
   reason: z.string().optional().describe('Why this pool and count, in one sentence.'),
+  skipped: z
+    .array(z.looseObject({ pool: z.string(), reason: z.string() }))
+    .describe('Pools the run passed over (backed off, out of capacity, at max, the cost cap), and why: the fallback trace.'),
 };
 
 export const BUFFER_DETAIL_SCHEMAS: Record<BufferEventKind, z.ZodObject> = {

@@ -1,6 +1,6 @@
 import { findType } from '../catalog.js';
 import { readyStatus } from '../cluster/status.js';
-import { UnknownResourceError } from '../errors.js';
+import { InsufficientCapacityError, UnknownResourceError } from '../errors.js';
 import type { ScalewayPool, Vm } from '../types.js';
 import type { World } from '../world.js';
 import { PoolAutoscaler } from './autoscaler.js';
@@ -111,6 +111,13 @@ export class ScalewayPools {
       throw new RangeError(`size must be an integer between min_size ${pool.minSize} and max_size ${pool.maxSize}`);
     }
     const current = this.vms(id).filter((v) => v.state !== 'shutting-down');
+    // Out of stock refuses the whole resize before anything changes: Scaleway answers it with an error status
+    // (503 out_of_stock, the SDK's OutOfStockError: "stocks are empty for the resource"), and a status outside 2xx is a
+    // request that failed (https://www.scaleway.com/en/docs/ai-data/generative-apis/api-cli/understanding-errors/), so
+    // the pool keeps its size, as it does when the node quota refuses the PATCH. Its size left raised with no node
+    // behind it would make the next PATCH to that size a no-op that launches nothing.
+    if (size - current.length > this.world.faults.capacityLeft('scaleway', pool.zone, pool.nodeType))
+      throw new InsufficientCapacityError('scaleway', pool.zone, pool.nodeType);
     pool.size = size;
     pool.updatedAt = clock.now();
     this.world.record('pool.resized', `scaleway pool ${pool.name} size ${current.length} -> ${size}`, id);
