@@ -1,9 +1,8 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { ShepherdConfig } from '../../config/types.js';
 import { CHECK_CHAIN_PARTITION } from '../../functions/adapters/store/check-chain.js';
@@ -12,15 +11,10 @@ import { readSecrets } from '../secret-permissions.js';
 import { DNS_CHECKS_MEMORY_MB, DNS_KEEP_ALIVE_MINUTES } from './dns-checks-sizing.js';
 import type { FunctionPermission } from './shepherd-function.js';
 import { ShepherdFunction } from './shepherd-function.js';
+import { TickChain } from './tick-chain.js';
 
 /** What a round and a tick do to the table: the check states (Query, PutItem) and the chain's item (GetItem, UpdateItem, PutItem). */
 export const DNS_CHECKS_TABLE_ACTIONS = ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
-
-/**
- * What an SQS event source mapping needs of the function's role to poll the queue ("Using Lambda with Amazon SQS",
- * Lambda Developer Guide, execution role permissions).
- */
-export const TICK_CONSUME_ACTIONS = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'];
 
 export interface DnsChecksProps {
   readonly projectRoot: string;
@@ -40,10 +34,12 @@ const RUNNER_TIMEOUT = Duration.seconds(30);
  * (batch size 1) invokes the runner with each; a lead is claimed in the table, every tick runs a round
  * (functions/dns-checks/chain.ts). A schedule every DNS_KEEP_ALIVE_MINUTES runs the same function as a keep-alive that
  * restarts a chain that broke. Cheaper than a Lambda or a Step Functions Wait loop that never ends (README, "DNS
- * failover: active checks"; `shepherd cost` prices it).
+ * failover: active checks"; `shepherd cost` prices it). The queue, mapping and keep-alive are a TickChain, the
+ * cluster hints' too; its id 'Default' keeps the logical IDs this construct gave them when it built them itself.
  */
 export class DnsChecks extends Construct {
   readonly function: ShepherdFunction;
+  readonly chain: TickChain;
   readonly queue: sqs.Queue;
   readonly keepAlive: events.Rule;
 
@@ -52,39 +48,24 @@ export class DnsChecks extends Construct {
     const { config } = props;
     const dns = config.dns;
     if (!dns) throw new Error("DnsChecks needs the config's dns section");
-    this.queue = new sqs.Queue(this, 'Ticks', {
+    this.chain = new TickChain(this, 'Default', {
       queueName: `shepherd-${config.cluster.name}-dns-check-ticks`,
-      // A tick is worth nothing once its interval has passed; the keep-alive replaces a lost one.
-      retentionPeriod: Duration.minutes(5),
-      // Lambda refuses a mapping whose queue's visibility timeout is under the function's timeout.
-      visibilityTimeout: RUNNER_TIMEOUT.plus(Duration.seconds(30)),
-      enforceSSL: true,
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      runnerTimeout: RUNNER_TIMEOUT,
+      keepAliveMinutes: DNS_KEEP_ALIVE_MINUTES,
     });
-    Validations.of(this.queue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'A tick that fails is not worth keeping: the retry of a lead is dropped as already run, and the keep-alive restarts a broken chain (within 3 intervals + 2 minutes of its last due tick); a dead-letter queue would only collect stale ticks.',
-    });
+    this.queue = this.chain.queue;
     this.function = new ShepherdFunction(this, 'Function', {
       projectRoot: props.projectRoot,
       config,
       name: 'dns-checks',
       entry: props.entry,
       description: "shepherd dns-checks: probes the DNS entrypoints' targets every check interval and publishes each change of health",
-      permissions: dnsChecksPermissions({ ...props, queue: this.queue }),
+      permissions: dnsChecksPermissions(props, this.chain),
       environment: { TABLE_NAME: props.table.tableName, EVENT_BUS_NAME: props.bus.eventBusName, [TICK_QUEUE_URL_ENV]: this.queue.queueUrl },
       timeout: RUNNER_TIMEOUT,
       memorySize: DNS_CHECKS_MEMORY_MB,
     });
-    this.function.fn.addEventSourceMapping('TickMapping', { eventSourceArn: this.queue.queueArn, batchSize: 1 });
-    // The keep-alive is not retried: the next one comes on the schedule.
-    this.function.fn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.seconds(60) });
-    this.keepAlive = new events.Rule(this, 'KeepAlive', {
-      description: `Restarts the DNS check chain (every ${dns.checkIntervalSeconds} s) when it went quiet`,
-      schedule: events.Schedule.rate(Duration.minutes(DNS_KEEP_ALIVE_MINUTES)),
-      targets: [new targets.LambdaFunction(this.function.fn, { retryAttempts: 0, maxEventAge: Duration.seconds(60) })],
-    });
+    this.keepAlive = this.chain.drive(this.function.fn, `Restarts the DNS check chain (every ${dns.checkIntervalSeconds} s) when it went quiet`);
   }
 }
 
@@ -93,7 +74,7 @@ export class DnsChecks extends Construct {
  * chain item), send ticks to its own queue and receive and delete them (the event source mapping), publish health
  * changes on the project's bus, read the kubeconfig.
  */
-export function dnsChecksPermissions(props: DnsChecksProps & { queue: sqs.IQueue }): FunctionPermission[] {
+export function dnsChecksPermissions(props: DnsChecksProps, chain: TickChain): FunctionPermission[] {
   const entrypoints = (props.config.dns?.entrypoints ?? []).filter((e) => e.check).map((e) => `DNSCHECK#${e.name}`);
   return [
     {
@@ -104,11 +85,7 @@ export function dnsChecksPermissions(props: DnsChecksProps & { queue: sqs.IQueue
         conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [...entrypoints, CHECK_CHAIN_PARTITION] } },
       }),
     },
-    // sqs:SendMessage authorizes SendMessageBatch too: "You cannot set permissions explicitly for SendMessageBatch ...
-    // setting permissions for SendMessage ... sets permissions for the corresponding batch versions" ("Amazon SQS batch
-    // actions", SQS Developer Guide). So the grant stays this one action on this one queue.
-    { statement: new iam.PolicyStatement({ sid: 'SendTicks', actions: ['sqs:SendMessage'], resources: [props.queue.queueArn] }) },
-    { statement: new iam.PolicyStatement({ sid: 'ConsumeTicks', actions: TICK_CONSUME_ACTIONS, resources: [props.queue.queueArn] }) },
+    ...chain.permissions(),
     { statement: new iam.PolicyStatement({ sid: 'PublishHealthChanges', actions: ['events:PutEvents'], resources: [props.bus.eventBusArn] }) },
     ...readSecrets('ReadKubeconfig', [props.config.cluster.kubeconfigSecretArn]),
   ];

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { CfnElement, Stack } from 'aws-cdk-lib';
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfigFile, parseConfig } from '../../config/load.js';
@@ -79,6 +79,12 @@ describe('Class: ClusterHints (in ShepherdStack)', () => {
       FunctionName: 'shepherd-kosmos-demo-cluster-hints',
       Environment: { Variables: Match.objectLike({ TICK_QUEUE_URL: { Ref: queue }, SHEPHERD_WATCHER_FUNCTION: { Ref: watcher } }) },
     });
+  });
+
+  it("acknowledges the tick queue's missing dead-letter queue (AwsSolutions-SQS3) with its keep-alive's period, a minute", () => {
+    const acknowledged = stack.clusterHints!.chain.queue.node.metadata.find((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY);
+    const reason = Object.entries(acknowledged?.data as Record<string, string>).find(([id]) => id.endsWith('AwsSolutions-SQS3'))?.[1];
+    expect(reason).toContain('the keep-alive (every minute) restarts a broken chain');
   });
 
   it('grants its own queue, its own chain item, a read of the watcher snapshot and an invoke of the watcher only', () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { CfnElement, Stack } from 'aws-cdk-lib';
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../config/load.js';
@@ -56,6 +56,19 @@ describe('Class: DnsChecks (in ShepherdStack)', () => {
       FunctionName: 'shepherd-kosmos-demo-dns-checks',
       Environment: { Variables: Match.objectLike({ TICK_QUEUE_URL: { Ref: queue } }) },
     });
+  });
+
+  it('keeps the logical IDs its queue and keep-alive had before they became a TickChain (a changed ID replaces the queue on update)', () => {
+    const checks = stack.dnsChecks!;
+    expect(logicalId(stack, checks.queue)).toBe('DnsChecksTicks21007E24');
+    expect(logicalId(stack, checks.keepAlive)).toBe('DnsChecksKeepAlive72D278EB');
+    expect(logicalId(stack, checks.function.fn)).toBe('DnsChecksFunction4F58E15F');
+  });
+
+  it("acknowledges the tick queue's missing dead-letter queue (AwsSolutions-SQS3) with the keep-alive's own period", () => {
+    const acknowledged = stack.dnsChecks!.queue.node.metadata.find((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY);
+    const reason = Object.entries(acknowledged?.data as Record<string, string>).find(([id]) => id.endsWith('AwsSolutions-SQS3'))?.[1];
+    expect(reason).toContain(`the keep-alive (every ${DNS_KEEP_ALIVE_MINUTES} minutes) restarts a broken chain`);
   });
 
   it("runs the runner at 128 MB, Lambda's smallest, with room over the peak bench:functions measured on a real call", () => {
