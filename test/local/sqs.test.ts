@@ -11,7 +11,7 @@ import { Clock } from '../../sim/clock.js';
 
 /**
  * The local SQS over the JSON protocol, spoken the way shepherd's functions speak it (SqsTickQueue's signed
- * SendMessage, whose signature test/functions/sqs-tick-queue.test.ts checks against the AWS SDK's), and the SQS event
+ * SendMessage, whose signature test/functions/dns/sqs-tick-queue.test.ts checks against the AWS SDK's), and the SQS event
  * source mapping. The project has no @aws-sdk/client-sqs among its dependencies, so no SDK client drives it here.
  */
 

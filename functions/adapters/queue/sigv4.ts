@@ -19,7 +19,7 @@ export interface RequestToSign {
  * Signature Version 4 for a request with no query string ("Create a signed AWS API request", IAM User Guide): the
  * canonical request, the string to sign over its SHA-256, and the key derived from the secret through the date,
  * region and service. Returns the headers to send (the given ones plus host, x-amz-date, the session token and
- * authorization). The AWS SDK signs the same way; test/functions/sqs-tick-queue.test.ts checks this against the
+ * authorization). The AWS SDK signs the same way; test/functions/dns/sqs-tick-queue.test.ts checks this against the
  * SDK's own signature.
  */
 export function signRequest(

@@ -1,0 +1,192 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { readBuffers } from '../../../cli/buffer-status.js';
+import type { LocalEndpoints } from '../../../cli/local-endpoints.js';
+import { synthesizeStack } from '../../../local/cloudformation/synth.js';
+import { type ShepherdLocal, startShepherdLocal } from '../../../local/shepherd-local.js';
+import { addWorkload } from '../../../sim/scenarios.js';
+import { auditEntries, bufferConfig, podsOf, poolNodes, ready, unschedulable, withoutSampleWorkload } from '../../helpers/scale-buffer-local.js';
+
+/**
+ * The first-choice buffer pool out of capacity, end to end (local control plane, simulated clouds, virtual clock):
+ * Scaleway answers the pool resize with its real out-of-stock error, the failed scale-up backs the pool off and
+ * remembers its offering, and the next run takes the next pool. Then the backoff alone: a run inside it skips the pool
+ * (stock back or not), and a run after it tries the pool again.
+ */
+
+const config = bufferConfig();
+let local: ShepherdLocal;
+
+beforeAll(async () => {
+  await synthesizeStack(config);
+}, 600_000);
+
+afterEach(async () => {
+  await local?.stop();
+});
+
+/** Runs ScaleBuffer; a run the stack started on its own (the 10-minute reconcile) holding the leases is waited out. */
+async function run(input: unknown) {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const { executionArn } = local.controlPlane.startExecution(local.stateMachineArn('scaleBuffer'), input);
+    const out = await local.controlPlane.waitForExecution(executionArn);
+    const result = JSON.parse(out.output ?? '{}');
+    if (out.status !== 'SUCCEEDED' || result.status !== 'already-scaling') return { ...out, result };
+    await local.sim.clock.sleep(30_000);
+  }
+  throw new Error('ScaleBuffer stayed busy for 10 attempts');
+}
+
+const seconds = (from: number) => (local.sim.clock.now() - from) / 1000;
+
+/**
+ * Every node there is (home's one machine) filled by a pod pinned to it, so the test's pods wait for buffer nodes
+ * only. The home machine registers a few simulated seconds after the start: fill it once its Node is Ready.
+ */
+async function fillHome() {
+  const { world } = local.sim;
+  const homes = world.listVms('home');
+  expect(homes.length).toBeGreaterThan(0);
+  const homeNodes = () => homes.map((vm) => world.kube.get('nodes', undefined, world.getVm(vm.id)?.nodeName ?? vm.name));
+  await local.sim.clock.until(() => homeNodes().every((n) => n !== undefined && ready(n)), 60_000, 'home Nodes Ready');
+  for (const n of homeNodes())
+    addWorkload(world, `fill-${n?.metadata.name}`, 1, { cpu: '3700m', memory: '1Gi' }, { 'kubernetes.io/hostname': String(n?.metadata.name) });
+  await local.sim.clock.until(() => world.kube.list('pods').every((p) => p.status?.phase === 'Running'), 60_000, 'filler pods Running');
+}
+
+/** The local control plane's endpoints as `shepherd status --local` reads them (its buffer section reads the table). */
+function endpoints(): LocalEndpoints {
+  return {
+    ready: true,
+    endpoints: { ...local.controlPlane.endpoints, ...local.sim.endpoints, chaos: local.chaos.url },
+    region: config.providers.aws?.region ?? 'eu-west-3',
+    credentials: { accessKeyId: local.sim.credentials.aws.accessKeyId, secretAccessKey: local.sim.credentials.aws.secretAccessKey },
+    tableName: local.tableName,
+    chaosToken: local.chaos.token,
+    kubeconfig: 'unused',
+    configFile: 'unused',
+    pid: process.pid,
+  };
+}
+
+/** The Node a pod runs on, once it runs there. */
+const nodeOf = (app: string) => podsOf(local, app).find((p) => p.status?.phase === 'Running')?.spec.nodeName as string | undefined;
+
+/** A workload and its pods gone (its pods no longer pending). */
+function removeWorkload(app: string) {
+  const { kube } = local.sim.world;
+  kube.remove('replicasets', 'default', app);
+  for (const pod of podsOf(local, app)) kube.remove('pods', pod.metadata.namespace, pod.metadata.name);
+}
+
+async function pending(app: string, replicas: number) {
+  addWorkload(local.sim.world, app, replicas, { cpu: '1200m', memory: '512Mi' });
+  await local.sim.clock
+    .until(() => podsOf(local, app).length === replicas && podsOf(local, app).every(unschedulable), 60_000, `${app} pods unschedulable`)
+    .catch((err) => {
+      throw new Error(`${(err as Error).message}: ${JSON.stringify(podsOf(local, app).map((p) => [p.spec, p.status]))}`);
+    });
+}
+
+describe('Scenario: the first-choice buffer pool is out of capacity', () => {
+  it('the failed scale-up backs it off (5 min) and remembers the offering (3 min); the next run uses the next pool', async () => {
+    local = await startShepherdLocal({ config, seed: 31, clock: { mode: 'virtual' }, onLambdaLog: () => {} });
+    withoutSampleWorkload(local);
+    const { world } = local.sim;
+    // Scaleway has no DEV1-M left: the pool resize answers 503 out_of_stock, as Scaleway's API does.
+    world.setCapacity({ provider: 'scaleway' }, 0);
+    await fillHome();
+
+    await pending('first', 1);
+    const failedAt = local.sim.clock.now();
+    const first = await run({ trigger: 'reconcile' });
+    expect(first.status, first.cause).toBe('SUCCEEDED');
+    expect(first.result.scaleUps).toEqual([expect.objectContaining({ pool: 'scw-buffer', count: 1 })]);
+    expect(first.result.added).toEqual([expect.objectContaining({ pool: 'scw-buffer', ok: false })]);
+    expect(poolNodes(local, 'scw-buffer')).toHaveLength(0);
+    const failures = await auditEntries(local, 'buffer-scale-up-failed');
+    expect(failures).toHaveLength(1);
+    const failure = failures[0].detail as Record<string, unknown>;
+    expect(failure).toMatchObject({ pool: 'scw-buffer', failed: 1, outOfCapacity: true });
+    expect(String(failure.errors)).toMatch(/InsufficientCapacityError|out of stock/);
+    // Backed off 5 min from the failure, the offering remembered 3 min (both from when the failure was recorded).
+    const backedOff = (Date.parse(String(failure.backedOffUntil)) - failedAt) / 1000;
+    const remembered = (Date.parse(String(failure.outOfCapacityUntil)) - failedAt) / 1000;
+    expect(backedOff).toBeGreaterThanOrEqual(300);
+    expect(backedOff - remembered).toBeCloseTo(120, -1);
+
+    // 1200m pods: one to a GCE node (1900m), so each later pod waits for a new node.
+    // The next run, inside the backoff: Scaleway skipped with why, GCE's pool takes the pod.
+    const second = await run({ trigger: 'reconcile' });
+    expect(second.status, second.cause).toBe('SUCCEEDED');
+    expect(second.result.scaleUps).toEqual([expect.objectContaining({ pool: 'gcp-amd64', count: 1 })]);
+    expect(poolNodes(local, 'gcp-amd64').filter(ready)).toHaveLength(1);
+    await local.sim.clock.until(() => podsOf(local, 'first').every((p) => p.status?.phase === 'Running'), 120_000, 'first pod Running');
+    expect(poolNodes(local, 'gcp-amd64').map((n) => n.metadata.name)).toContain(nodeOf('first'));
+
+    expect(await auditEntries(local, 'buffer-scale-up-failed')).toHaveLength(1);
+  }, 900_000);
+});
+
+describe('Scenario: a buffer pool backed off after a failed scale-up', () => {
+  it('a run inside the backoff skips the pool for the next one in priority order; a run after the backoff tries it again', async () => {
+    local = await startShepherdLocal({ config, seed: 37, clock: { mode: 'virtual' }, onLambdaLog: () => {} });
+    withoutSampleWorkload(local);
+    const { world } = local.sim;
+    await fillHome();
+    const buffers = async () => {
+      const status = await readBuffers(config, local.tableName, endpoints(), Promise.resolve([]), new Date(local.sim.clock.now()));
+      return status?.pools.find((p) => p.pool === 'scw-buffer');
+    };
+
+    // The failure: Scaleway out of stock, the first-choice pool's scale-up fails and backs it off.
+    world.setCapacity({ provider: 'scaleway' }, 0);
+    await pending('first', 1);
+    const failed = await run({ trigger: 'reconcile' });
+    expect(failed.status, failed.cause).toBe('SUCCEEDED');
+    expect(failed.result.added).toEqual([expect.objectContaining({ pool: 'scw-buffer', ok: false })]);
+    const failedAt = local.sim.clock.now();
+    // The pod that asked goes away: nothing is pending (no run of the stack's own falls back for it) until the next phase.
+    removeWorkload('first');
+    const [failure] = await auditEntries(local, 'buffer-scale-up-failed');
+    const { backedOffUntil } = failure.detail as { backedOffUntil: string };
+    const gcpNodesBefore = poolNodes(local, 'gcp-amd64').length;
+
+    // Inside the backoff, past the offering memory (3 min), with Scaleway's stock back: only the backoff keeps the
+    // pool out. The pod goes to the next pool, GCE's; Scaleway is not even asked (no second failure, no node).
+    await local.sim.clock.until(() => seconds(failedAt) >= 200, 300_000, '200 s after the failure');
+    world.setCapacity({ provider: 'scaleway' }, undefined);
+    await pending('second', 1);
+    const insideAt = local.sim.clock.now();
+    expect(insideAt).toBeLessThan(Date.parse(backedOffUntil));
+    const scwStatus = await buffers();
+    expect(scwStatus?.backoff).toMatchObject({ until: backedOffUntil, failures: 1 });
+    expect(scwStatus?.outOfCapacityUntil).toBeUndefined();
+    const inside = await run({ trigger: 'reconcile' });
+    expect(inside.status, inside.cause).toBe('SUCCEEDED');
+    await local.sim.clock.until(() => nodeOf('second') !== undefined, 300_000, 'second pod Running');
+    expect(poolNodes(local, 'gcp-amd64').map((n) => n.metadata.name)).toContain(nodeOf('second'));
+    expect(poolNodes(local, 'gcp-amd64')).toHaveLength(gcpNodesBefore + 1);
+    expect(poolNodes(local, 'scw-buffer')).toHaveLength(0);
+    expect(world.scalewayPools.list().find((p) => p.name === 'scw-buffer')?.size).toBe(0);
+    expect(await auditEntries(local, 'buffer-scale-up-failed')).toHaveLength(1);
+    const fallback = (await auditEntries(local, 'buffer-scaled-up')).map((e) => e.detail as Record<string, unknown>);
+    const secondPods = podsOf(local, 'second').map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
+    expect(fallback).toEqual([expect.objectContaining({ pool: 'gcp-amd64', added: 1, pods: secondPods })]);
+    expect(fallback[0].skipped).toEqual([{ pool: 'scw-buffer', reason: `pool scw-buffer is backed off until ${backedOffUntil} after a failed scale-up` }]);
+
+    // After the backoff: the pool is tried again, and grows (its Node Ready, the pod on it).
+    await local.sim.clock.until(() => local.sim.clock.now() > Date.parse(backedOffUntil), 300_000, 'the end of the backoff');
+    expect((await buffers())?.backoff).toBeUndefined();
+    await pending('third', 1);
+    const after = await run({ trigger: 'reconcile' });
+    expect(after.status, after.cause).toBe('SUCCEEDED');
+    await local.sim.clock.until(() => nodeOf('third') !== undefined, 300_000, 'third pod Running');
+    expect(poolNodes(local, 'scw-buffer').map((n) => n.metadata.name)).toEqual([nodeOf('third')]);
+    expect(poolNodes(local, 'scw-buffer').filter(ready)).toHaveLength(1);
+    expect(poolNodes(local, 'gcp-amd64')).toHaveLength(gcpNodesBefore + 1);
+    const grown = (await auditEntries(local, 'buffer-scaled-up')).map((e) => e.detail as Record<string, unknown>);
+    expect(grown.map((d) => d.pool)).toEqual(['gcp-amd64', 'scw-buffer']);
+    expect(grown[1].skipped).toEqual([]);
+    expect(await auditEntries(local, 'buffer-scale-up-failed')).toHaveLength(1);
+  }, 900_000);
+});
