@@ -236,6 +236,13 @@ describe('Scenario: a burst of arm64-only and plain pods', () => {
     expect([...decision.scaleUps[0].pods].sort()).toEqual(pods('plain'));
     expect([...decision.scaleUps[1].pods].sort()).toEqual(pods('graviton'));
     expect(decision.unplaceable).toEqual([]);
+    // Grown through nested ProvisionNode runs: one per node of the self-managed EC2 pool, one for Scaleway's two.
+    const provisions = local.controlPlane.stepFunctions
+      .listExecutions(local.stateMachineArn('provisionNode'))
+      .filter((r) => r.startDate >= t0)
+      .map((r) => JSON.parse(r.input) as { pool: string; count?: number });
+    expect(provisions.filter((i) => i.pool === 'aws-arm64').map((i) => i.count ?? 1)).toEqual([1, 1]);
+    expect(provisions.filter((i) => i.pool === 'scw-buffer').map((i) => i.count)).toEqual([2]);
 
     // The world: two Graviton VMs and their arm64 Nodes, two Scaleway nodes, nothing on GCE.
     const armNodes = poolNodes(local, 'aws-arm64');
