@@ -4,16 +4,25 @@ import type { LocalEndpoints } from '../../../cli/local-endpoints.js';
 import { synthesizeStack } from '../../../local/cloudformation/synth.js';
 import { type ShepherdLocal, startShepherdLocal } from '../../../local/shepherd-local.js';
 import { addWorkload } from '../../../sim/scenarios.js';
-import { auditEntries, bufferConfig, podsOf, poolNodes, ready, unschedulable, withoutSampleWorkload } from '../../helpers/scale-buffer-local.js';
+import { auditEntries, bufferConfig, podsOf, poolNodes, ready, unschedulable, watcherEvent, withoutSampleWorkload } from '../../helpers/scale-buffer-local.js';
 
 /**
  * The first-choice buffer pool out of capacity, end to end (local control plane, simulated clouds, virtual clock):
  * Scaleway answers the pool resize with its real out-of-stock error, the failed scale-up backs the pool off and
  * remembers its offering, and the next run takes the next pool. Then the backoff alone: a run inside it skips the pool
- * (stock back or not), and a run after it tries the pool again.
+ * (stock back or not), and a run after it tries the pool again. Last, a burst that needs two pools at once: arm64-only
+ * pods go to the arm64 pool, third in priority, the others to the first.
  */
 
-const config = bufferConfig();
+// The test config's two amd64 pools, then the shipped config's EC2 Graviton pool (t4g.medium: 2 vCPU, 4 GiB; the
+// simulated kubelet reserves 100m and 256Mi). Third, so the amd64 pools' scenarios above never reach it.
+const config = bufferConfig({
+  pools: [
+    { pool: 'scw-buffer', allocatable: { cpu: '2900m', memory: '3840Mi' }, hourlyCost: 0.04 },
+    { pool: 'gcp-amd64', allocatable: { cpu: '1900m', memory: '7936Mi' }, hourlyCost: 0.08 },
+    { pool: 'aws-arm64', allocatable: { cpu: '1900m', memory: '3840Mi' }, hourlyCost: 0.03 },
+  ],
+});
 let local: ShepherdLocal;
 
 beforeAll(async () => {
@@ -188,5 +197,78 @@ describe('Scenario: a buffer pool backed off after a failed scale-up', () => {
     expect(grown.map((d) => d.pool)).toEqual(['gcp-amd64', 'scw-buffer']);
     expect(grown[1].skipped).toEqual([]);
     expect(await auditEntries(local, 'buffer-scale-up-failed')).toHaveLength(1);
+  }, 900_000);
+});
+
+describe('Scenario: a burst of arm64-only and plain pods', () => {
+  it('one decision: the arm64 pods go to the arm64 pool (third in priority), the others to the first pool, each by the right count; every pod Running on its pool', async () => {
+    local = await startShepherdLocal({ config, seed: 41, clock: { mode: 'virtual' }, onLambdaLog: () => {} });
+    withoutSampleWorkload(local);
+    const { world } = local.sim;
+    await fillHome();
+    const t0 = local.sim.clock.now();
+    // Three arm64-only pods of 900m: two to a t4g.medium (1900m), so two nodes. Two plain pods of 2 CPU: one to a
+    // DEV1-M (2900m), so two nodes; too big for what an arm64 node has left, so each lands where it was planned.
+    addWorkload(world, 'graviton', 3, { cpu: '900m', memory: '512Mi' }, { 'kubernetes.io/arch': 'arm64' });
+    addWorkload(world, 'plain', 2, { cpu: '2', memory: '512Mi' });
+    const burst = () => [...podsOf(local, 'graviton'), ...podsOf(local, 'plain')];
+    await local.sim.clock.until(() => burst().length === 5 && burst().every(unschedulable), 60_000, 'the burst unschedulable');
+
+    const scaleBuffer = local.stateMachineArn('scaleBuffer');
+    const reported = local.controlPlane.startExecution(
+      scaleBuffer,
+      watcherEvent('podsUnschedulable', 'e'.repeat(32), new Date(local.sim.clock.now()).toISOString()),
+    );
+    const mine = await local.controlPlane.waitForExecution(reported.executionArn);
+    expect(mine.status, mine.cause).toBe('SUCCEEDED');
+    // The stack's own watcher may report the same burst: whichever run comes first decides, the other adds nothing.
+    const runs = local.controlPlane.stepFunctions.listExecutions(scaleBuffer).filter((r) => r.startDate >= t0);
+    const outs = await Promise.all(runs.map((r) => local.controlPlane.waitForExecution(r.executionArn)));
+    for (const out of outs) expect(out.status, out.cause).toBe('SUCCEEDED');
+    const deciding = outs.map((out) => JSON.parse(out.output ?? '{}')).filter((r) => (r.scaleUps ?? []).length > 0);
+    expect(deciding).toHaveLength(1);
+    const [decision] = deciding;
+    const pods = (app: string) =>
+      podsOf(local, app)
+        .map((p) => `${p.metadata.namespace}/${p.metadata.name}`)
+        .sort();
+    expect(decision.scaleUps).toEqual([expect.objectContaining({ pool: 'scw-buffer', count: 2 }), expect.objectContaining({ pool: 'aws-arm64', count: 2 })]);
+    expect([...decision.scaleUps[0].pods].sort()).toEqual(pods('plain'));
+    expect([...decision.scaleUps[1].pods].sort()).toEqual(pods('graviton'));
+    expect(decision.unplaceable).toEqual([]);
+    // Grown through nested ProvisionNode runs: one per node of the self-managed EC2 pool, one for Scaleway's two.
+    const provisions = local.controlPlane.stepFunctions
+      .listExecutions(local.stateMachineArn('provisionNode'))
+      .filter((r) => r.startDate >= t0)
+      .map((r) => JSON.parse(r.input) as { pool: string; count?: number });
+    expect(provisions.filter((i) => i.pool === 'aws-arm64').map((i) => i.count ?? 1)).toEqual([1, 1]);
+    expect(provisions.filter((i) => i.pool === 'scw-buffer').map((i) => i.count)).toEqual([2]);
+
+    // The world: two Graviton VMs and their arm64 Nodes, two Scaleway nodes, nothing on GCE.
+    const armNodes = poolNodes(local, 'aws-arm64');
+    expect(armNodes).toHaveLength(2);
+    expect(armNodes.every((n) => ready(n) && n.metadata.labels?.['kubernetes.io/arch'] === 'arm64')).toBe(true);
+    const armVms = world.listVms('aws').filter((vm) => vm.state !== 'terminated' && vm.arch === 'arm64');
+    expect(armVms).toHaveLength(2);
+    expect(armVms.every((vm) => ['t4g.medium', 'm6g.large'].includes(vm.type))).toBe(true);
+    expect(poolNodes(local, 'scw-buffer').filter(ready)).toHaveLength(2);
+    expect(poolNodes(local, 'gcp-amd64')).toHaveLength(0);
+    const onPool = (app: string) => podsOf(local, app).map((p) => (p.status?.phase === 'Running' ? (p.spec.nodeName as string) : undefined));
+    await local.sim.clock.until(() => burst().every((p) => p.status?.phase === 'Running'), 120_000, 'the burst Running');
+    const armNames = armNodes.map((n) => n.metadata.name);
+    const scwNames = poolNodes(local, 'scw-buffer').map((n) => n.metadata.name);
+    expect(onPool('graviton').every((n) => armNames.includes(n ?? ''))).toBe(true);
+    expect(new Set(onPool('graviton')).size).toBe(2);
+    expect(onPool('plain').every((n) => scwNames.includes(n ?? ''))).toBe(true);
+
+    // Audited as one decision: an entry per pool grown, both with the burst's five pods as the decision's input.
+    const grown = (await auditEntries(local, 'buffer-scaled-up')).map((e) => e.detail as Record<string, unknown>);
+    expect(grown).toHaveLength(2);
+    const byPool = Object.fromEntries(grown.map((d) => [d.pool, d]));
+    expect(byPool['aws-arm64']).toMatchObject({ trigger: 'pods-unschedulable', pendingPods: 5, requested: 2, added: 2 });
+    expect(byPool['scw-buffer']).toMatchObject({ trigger: 'pods-unschedulable', pendingPods: 5, requested: 2, added: 2 });
+    expect([...(byPool['aws-arm64'].pods as string[])].sort()).toEqual(pods('graviton'));
+    expect([...(byPool['scw-buffer'].pods as string[])].sort()).toEqual(pods('plain'));
+    expect(await auditEntries(local, 'buffer-scale-up-failed')).toHaveLength(0);
   }, 900_000);
 });
