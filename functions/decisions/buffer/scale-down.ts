@@ -1,3 +1,4 @@
+import { PROVIDER_LABEL } from './cluster-view.js';
 import { placementMismatch, podKey, resourcesMismatch } from './scheduling.js';
 import type { NodeView, PodSpecView } from './types.js';
 
@@ -97,9 +98,18 @@ export function planScaleDown(input: ScaleDownInput): ScaleDownPlan {
   const sizes = new Map(input.pools.map((p) => [p.pool, p.size]));
   const recentScaleUp = input.lastScaleUpAt && nowMs - Date.parse(input.lastScaleUpAt) < policy.scaleDownDelayAfterScaleUpSeconds * 1000;
   let nonEmptyRemoved = false;
+  // Providers that buffer nodes still stand in for. A node of such a provider in a buffer pool (a worker pool listed in
+  // `buffers`) is the capacity that came back, emptied by the outage: it is not a candidate while the stand-ins are
+  // there, or the scale-down would remove the recovered nodes and keep the stand-ins. The stand-ins go first.
+  const stoodInFor = new Set(input.bufferNodes.flatMap((n) => n.standingInFor ?? []));
 
   for (const node of [...input.bufferNodes].sort((a, b) => utilization(a) - utilization(b) || a.name.localeCompare(b.name))) {
     const keep = (reason: string) => plan.kept.push({ node: node.name, reason });
+    const provider = node.labels[PROVIDER_LABEL];
+    if (!node.standingInFor?.length && provider && stoodInFor.has(provider)) {
+      keep(`its provider ${provider} came back from an outage that stand-in nodes still cover: the stand-ins go first`);
+      continue;
+    }
     const use = utilization(node);
     // Capacity lent to a provider that is back: its pods go back there however full the node is (the threshold
     // would keep a well-packed stand-in forever); the cooldown, recovery period and every safety rule still apply.

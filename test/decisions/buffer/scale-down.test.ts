@@ -119,6 +119,28 @@ describe('Function: planScaleDown', () => {
     expect(back.remove.map((r) => r.node)).toEqual(['b1']);
   });
 
+  it("keeps the recovered provider's own nodes in a buffer pool while stand-ins for it remain, and removes the stand-in", () => {
+    // gcp-amd64 is listed in `buffers` too: after gcp's outage its nodes are back and empty, the stand-in holds the pods.
+    const stand = node('b1', [bound('web-1', 1.5), bound('web-2', 1.5)], { standingInFor: ['gcp'] });
+    const gcp = (name: string) => node(name, [], { pool: 'gcp-amd64', labels: { 'kubernetes.io/arch': 'amd64', 'shepherd.io/provider': 'gcp' } });
+    const providers = [{ provider: 'gcp', degraded: false, recoveredAt: at(0) }];
+    const pools = [
+      { pool: 'scw-buffer', min: 0, size: 1 },
+      { pool: 'gcp-amd64', min: 0, size: 2 },
+    ];
+    const plan = planScaleDown(
+      input({ bufferNodes: [stand, gcp('gcp-1'), gcp('gcp-2')], otherNodes: [], pools, providers, now: at(900), unneededSince: { b1: at(-900) } }),
+    );
+    expect(plan.remove.map((r) => r.node)).toEqual(['b1']);
+    expect(plan.kept.filter((k) => k.node.startsWith('gcp-')).map((k) => k.reason)).toEqual([
+      'its provider gcp came back from an outage that stand-in nodes still cover: the stand-ins go first',
+      'its provider gcp came back from an outage that stand-in nodes still cover: the stand-ins go first',
+    ]);
+    // Once no node stands in for gcp, its empty nodes are ordinary candidates again.
+    const after = planScaleDown(input({ bufferNodes: [gcp('gcp-1')], otherNodes: [], pools, providers, now: at(900), unneededSince: { 'gcp-1': NOW } }));
+    expect(after.remove.map((r) => r.node)).toEqual(['gcp-1']);
+  });
+
   it('a stand-in for a provider that is back goes however full, once its pods fit there and the recovery period passed', () => {
     const lent = node('b1', [bound('web-1', 1.5), bound('web-2', 1.5)], { standingInFor: ['aws'] });
     const back = [roomy('aws-1', 4)];
