@@ -5,6 +5,7 @@ import { KubeDnsNodeReader } from '../adapters/kube/dns-nodes.js';
 import { parseKubeconfig } from '../adapters/kube/kubeconfig.js';
 import { createTargetProbe } from '../adapters/probe/net-probe.js';
 import { SqsTickQueue } from '../adapters/queue/sqs-tick-queue.js';
+import { isSqsEvent } from '../adapters/queue/tick-event.js';
 import { DynamoCheckChainStore } from '../adapters/store/check-chain.js';
 import { DynamoDnsCheckStateStore } from '../adapters/store/dns-check-states.js';
 import { type CheckTick, parseTick } from '../decisions/dns/check-ticks.js';
@@ -91,13 +92,6 @@ function dependencies(): ChainDeps {
   };
   return chainDeps;
 }
-
-/** A batch of the tick queue, as the event source mapping delivers it (batch size 1). */
-interface SqsEvent {
-  Records: { messageId: string; body: string; attributes?: { ApproximateReceiveCount?: string } }[];
-}
-
-const isSqsEvent = (event: unknown): event is SqsEvent => Array.isArray((event as SqsEvent | null)?.Records);
 
 /**
  * The DNS check runner. From the tick queue (an SQS event): runs each tick of the chain (chain.ts, onTick), and each
